@@ -1,0 +1,51 @@
+package io.basalt.compat.harness;
+
+import io.basalt.server.BasaltServer;
+import io.basalt.server.Main;
+import io.basalt.server.config.Config;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A Basalt server started in the test JVM on a free port, from redis-server-style arguments.
+ * One default instance is shared by the whole test JVM; tests that need special configuration
+ * start their own and stop it.
+ */
+public final class BasaltInstance {
+    private static BasaltInstance shared;
+
+    private final BasaltServer server;
+
+    private BasaltInstance(String... args) {
+        try {
+            List<String> argv = new ArrayList<>(List.of("--port", "0", "--bind", "127.0.0.1"));
+            argv.addAll(List.of(args));
+            Config config = Config.defaults();
+            Main.load(config, argv);
+            server = new BasaltServer(config);
+            server.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start Basalt: " + e, e);
+        }
+    }
+
+    public static synchronized BasaltInstance shared() {
+        if (shared == null) {
+            shared = new BasaltInstance();
+            Runtime.getRuntime().addShutdownHook(new Thread(shared::stop));
+        }
+        return shared;
+    }
+
+    /** A private instance with extra directives (e.g. "--requirepass", "x"). */
+    public static BasaltInstance start(String... args) {
+        return new BasaltInstance(args);
+    }
+
+    public int port() { return server.port(); }
+
+    public BasaltServer server() { return server; }
+
+    public void stop() { server.stop(); }
+}

@@ -1,0 +1,69 @@
+package io.basalt.compat.harness;
+
+import io.basalt.resp.RespValue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Base class of differential tests: every test gets one connection to a real redis-server and
+ * one to Basalt, both freshly FLUSHALLed and in RESP2; {@link #same} sends a command to both and
+ * requires byte-identical replies.
+ */
+public abstract class DifferentialTest {
+    protected RawClient redis;
+    protected RawClient basalt;
+
+    @BeforeEach
+    void connect() {
+        redis = new RawClient(RedisServerProcess.shared().port());
+        basalt = new RawClient(BasaltInstance.shared().port());
+        redis.call("FLUSHALL");
+        basalt.call("FLUSHALL");
+    }
+
+    @AfterEach
+    void disconnect() {
+        redis.close();
+        basalt.close();
+    }
+
+    /** Sends the command to both servers and asserts byte-identical replies; returns Basalt's. */
+    protected RespValue same(String... cmd) {
+        RespValue expected = redis.call(cmd);
+        RespValue actual = basalt.call(cmd);
+        assertEquals(expected.rawString(), actual.rawString(), () -> "reply to " + String.join(" ", cmd));
+        return actual;
+    }
+
+    protected RespValue same(byte[]... cmd) {
+        RespValue expected = redis.call(cmd);
+        RespValue actual = basalt.call(cmd);
+        assertEquals(expected.rawString(), actual.rawString(), "reply differs");
+        return actual;
+    }
+
+    /** Sends raw bytes to both and compares the next reply. */
+    protected RespValue sameRaw(String raw) {
+        redis.sendRaw(raw);
+        basalt.sendRaw(raw);
+        RespValue expected = redis.read();
+        RespValue actual = basalt.read();
+        assertEquals(expected.rawString(), actual.rawString(), () -> "reply to raw " + raw.replace("\r\n", "\\r\\n"));
+        return actual;
+    }
+
+    /** Runs each command on both servers in order, comparing every reply. */
+    protected void sameAll(String[]... cmds) {
+        for (String[] c : cmds) same(c);
+    }
+
+    /** Switches both connections to RESP3 (HELLO 3 replies differ in id, so they are not compared). */
+    protected void resp3() {
+        redis.call("HELLO", "3");
+        basalt.call("HELLO", "3");
+    }
+
+    protected static String[] cmd(String... args) { return args; }
+}

@@ -1,0 +1,98 @@
+package io.basalt.compat.harness;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A real redis-server for differential tests: the Debian binary (or $REDIS_SERVER) started on a
+ * free loopback port with persistence off. One instance is shared by the whole test JVM.
+ * (Testcontainers' redis:7.0 image would do the same where a Docker engine exists; this machine
+ * and CI have none, so the harness runs the local binary.)
+ */
+public final class RedisServerProcess {
+    private static RedisServerProcess shared;
+
+    private final Process process;
+    private final int port;
+    private final Path dir;
+
+    private RedisServerProcess(List<String> extraArgs) throws IOException, InterruptedException {
+        this.port = freePort();
+        this.dir = Files.createTempDirectory("redis-ref");
+        List<String> cmd = new ArrayList<>(List.of(binary(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no",
+                "--enable-debug-command", "yes"));
+        cmd.addAll(extraArgs);
+        this.process = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("redis.log").toFile()).start();
+        waitForPort(port, process);
+    }
+
+    /** The shared reference server, started on first use. */
+    public static synchronized RedisServerProcess shared() {
+        if (shared == null) {
+            try {
+                shared = new RedisServerProcess(List.of());
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot start redis-server (apt-get install redis-server): " + e, e);
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(shared::stop));
+        }
+        return shared;
+    }
+
+    /** A private reference server with extra directives (e.g. "--requirepass", "x"). */
+    public static RedisServerProcess start(String... extraArgs) {
+        try {
+            return new RedisServerProcess(List.of(extraArgs));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start redis-server: " + e, e);
+        }
+    }
+
+    public int port() { return port; }
+
+    public void stop() {
+        process.destroy();
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static String binary() {
+        String env = System.getenv("REDIS_SERVER");
+        if (env != null && !env.isEmpty()) return env;
+        for (String p : new String[]{"/usr/bin/redis-server", "/usr/local/bin/redis-server"}) {
+            if (new File(p).canExecute()) return p;
+        }
+        return "redis-server";
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+
+    static void waitForPort(int port, Process p) throws IOException, InterruptedException {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (System.currentTimeMillis() < deadline) {
+            if (p != null && !p.isAlive()) throw new IOException("process exited with " + p.exitValue());
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException e) {
+                Thread.sleep(20);
+            }
+        }
+        throw new IOException("port " + port + " did not open");
+    }
+}

@@ -1,0 +1,77 @@
+package io.basalt.data;
+
+/** Uniform access to the two kinds of keyspace entries: string records and object entries. */
+public final class Entries {
+    private Entries() {}
+
+    public static boolean keyEquals(Object e, byte[] key) {
+        if (e instanceof byte[] r) return StringRecord.keyEquals(r, key);
+        return java.util.Arrays.equals(((ObjectEntry) e).key, key);
+    }
+
+    public static byte[] key(Object e) {
+        if (e instanceof byte[] r) return StringRecord.key(r);
+        return ((ObjectEntry) e).key;
+    }
+
+    public static long expireAt(Object e) {
+        if (e instanceof byte[] r) return StringRecord.expireAt(r);
+        return ((ObjectEntry) e).expireAt;
+    }
+
+    public static int clock(Object e) {
+        if (e instanceof byte[] r) return StringRecord.clock(r);
+        return ((ObjectEntry) e).clock;
+    }
+
+    public static void clock(Object e, int clock) {
+        if (e instanceof byte[] r) StringRecord.clock(r, clock);
+        else ((ObjectEntry) e).clock = clock;
+    }
+
+    public static String typeName(Object e) {
+        return e instanceof byte[] ? "string" : ((ObjectEntry) e).typeName();
+    }
+
+    public static String encodingName(Object e) {
+        if (e instanceof byte[] r) {
+            switch (StringRecord.encoding(r)) {
+                case StringRecord.ENC_INT: return "int";
+                case StringRecord.ENC_EMBSTR: return "embstr";
+                default: return "raw";
+            }
+        }
+        return ((ObjectEntry) e).encodingName();
+    }
+
+    /** Heap bytes of an entry: object header and alignment included. */
+    public static long memoryUsage(Object e) {
+        if (e instanceof byte[] r) return (16 + r.length + 7) & ~7L;
+        return ((ObjectEntry) e).memoryUsage();
+    }
+
+    public static int hash(byte[] key) {
+        // FNV-1a with a final avalanche: independent of the CRC16 that picked the shard
+        int h = 0x811c9dc5;
+        for (byte b : key) h = (h ^ b) * 0x01000193;
+        h ^= h >>> 16;
+        h *= 0x85ebca6b;
+        h ^= h >>> 13;
+        return h;
+    }
+
+    /** The same hash as {@link #hash(byte[])}, over the key stored inside an entry. */
+    static int hashOf(Object e) {
+        if (e instanceof byte[] r) {
+            int off = StringRecord.keyOffset(r);
+            int end = off + StringRecord.keyLength(r);
+            int h = 0x811c9dc5;
+            for (int i = off; i < end; i++) h = (h ^ r[i]) * 0x01000193;
+            h ^= h >>> 16;
+            h *= 0x85ebca6b;
+            h ^= h >>> 13;
+            return h;
+        }
+        return hash(((ObjectEntry) e).key);
+    }
+}

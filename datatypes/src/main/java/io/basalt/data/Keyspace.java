@@ -1,0 +1,138 @@
+package io.basalt.data;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * All databases of one server, split by hash slot into {@link Shard}s that are locked
+ * independently, so commands on different shards run in parallel on different event loops.
+ */
+public final class Keyspace {
+    private final Shard[] shards;
+    private final int shardMask;
+    private final int databases;
+    private final LongAdder expiredKeys = new LongAdder();
+    private volatile ExpiryListener expiryListener = (db, entry) -> { };
+
+    /** Told about every key removed because its TTL passed (lazy or active). Called under the shard lock. */
+    public interface ExpiryListener {
+        void expired(int db, Object entry);
+    }
+
+    /**
+     * @param databases number of databases (redis.conf {@code databases})
+     * @param shardCount number of shards, a power of two no larger than 16384
+     */
+    public Keyspace(int databases, int shardCount) {
+        if (Integer.bitCount(shardCount) != 1 || shardCount > Slots.COUNT) {
+            throw new IllegalArgumentException("shard count must be a power of two <= 16384");
+        }
+        this.databases = databases;
+        this.shards = new Shard[shardCount];
+        this.shardMask = shardCount - 1;
+        for (int i = 0; i < shardCount; i++) shards[i] = new Shard(this, i, databases);
+    }
+
+    public int databases() { return databases; }
+
+    public int shardCount() { return shards.length; }
+
+    public Shard shard(int index) { return shards[index]; }
+
+    /** The shard that owns {@code key}: its slot's low bits. */
+    public Shard shardOf(byte[] key) {
+        return shards[Slots.slot(key) & shardMask];
+    }
+
+    public void expiryListener(ExpiryListener l) { this.expiryListener = l; }
+
+    void expired(int db, Object entry) {
+        expiredKeys.increment();
+        expiryListener.expired(db, entry);
+    }
+
+    public long expiredKeys() { return expiredKeys.sum(); }
+
+    public void resetStats() { expiredKeys.reset(); }
+
+    /** Locks every shard in index order (FLUSHALL, SWAPDB, KEYS snapshots). */
+    public void lockAll() {
+        for (Shard s : shards) s.lock();
+    }
+
+    public void unlockAll() {
+        for (int i = shards.length - 1; i >= 0; i--) shards[i].unlock();
+    }
+
+    /** Keys in {@code db}; read without locks, so it may be a moment stale, like INFO's figures. */
+    public long size(int db) {
+        long n = 0;
+        for (Shard s : shards) n += s.size(db);
+        return n;
+    }
+
+    public long volatileCount(int db) {
+        long n = 0;
+        for (Shard s : shards) n += s.volatileCount(db);
+        return n;
+    }
+
+    public long memoryUsage() {
+        long m = 0;
+        for (Shard s : shards) m += s.memoryUsage();
+        return m;
+    }
+
+    /** Empties one database. Callers hold all shard locks (or accept per-shard atomicity). */
+    public void flush(int db) {
+        for (Shard s : shards) {
+            s.lock();
+            try {
+                s.clear(db);
+            } finally {
+                s.unlock();
+            }
+        }
+    }
+
+    /** Swaps two databases atomically with respect to every other command. */
+    public void swap(int a, int b) {
+        lockAll();
+        try {
+            for (Shard s : shards) s.swap(a, b);
+        } finally {
+            unlockAll();
+        }
+    }
+
+    /**
+     * One active-expiry pass, like Redis's {@code activeExpireCycle}: visits shards round-robin,
+     * examining a bounded number of entries under each shard's lock, and keeps going while a good
+     * share of what it examines is stale and the time budget lasts.
+     *
+     * @return keys removed
+     */
+    public long activeExpireCycle(long budgetNanos) {
+        long deadline = System.nanoTime() + budgetNanos;
+        long removedTotal = 0;
+        boolean again = true;
+        while (again && System.nanoTime() < deadline) {
+            again = false;
+            for (Shard s : shards) {
+                long r;
+                s.lock();
+                try {
+                    r = s.expireSome(System.currentTimeMillis(), 256);
+                } finally {
+                    s.unlock();
+                }
+                long removed = r & 0xffffffffL;
+                long examined = r >>> 32;
+                removedTotal += removed;
+                // another round while more than 10% of the keys with a TTL were stale (Redis's rule)
+                if (examined > 0 && removed * 10 > examined) again = true;
+                if (System.nanoTime() >= deadline) break;
+            }
+        }
+        return removedTotal;
+    }
+}

@@ -1,0 +1,118 @@
+package io.basalt.data;
+
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * A group of hash slots, with one table per database and one lock over all of them. Every key of
+ * a slot lands in the same shard whatever its database, so MOVE, COPY ... DB and SWAPDB never
+ * need a second shard's lock for the same key.
+ *
+ * <p>Callers hold {@link #lock()} around every call; a command that touches several shards locks
+ * them in ascending {@link #index()} order (see {@link Keyspace#lockAll}).
+ */
+public final class Shard {
+    private final int index;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final KeyTable[] dbs;
+    private final Keyspace keyspace;
+
+    Shard(Keyspace keyspace, int index, int databases) {
+        this.keyspace = keyspace;
+        this.index = index;
+        this.dbs = new KeyTable[databases];
+        for (int i = 0; i < databases; i++) dbs[i] = new KeyTable();
+    }
+
+    public int index() { return index; }
+
+    public void lock() { lock.lock(); }
+
+    public void unlock() { lock.unlock(); }
+
+    public boolean heldByCurrentThread() { return lock.isHeldByCurrentThread(); }
+
+    /**
+     * The live entry for {@code key}, or null. An entry past its expiry is deleted here (lazy
+     * expiry) and counted in {@code expired_keys}, exactly as a Redis lookup does.
+     */
+    public Object get(int db, byte[] key, long now) {
+        KeyTable t = dbs[db];
+        int h = Entries.hash(key);
+        Object e = t.get(key, h);
+        if (e == null) return null;
+        long at = Entries.expireAt(e);
+        if (at >= 0 && at <= now) {
+            t.remove(key, h);
+            keyspace.expired(db, e);
+            return null;
+        }
+        return e;
+    }
+
+    /** The entry for {@code key} even if it has expired, without deleting it. */
+    public Object peek(int db, byte[] key) {
+        return dbs[db].get(key, Entries.hash(key));
+    }
+
+    /** Inserts or replaces; returns the previous entry (possibly an expired one) or null. */
+    public Object put(int db, byte[] key, Object entry) {
+        return dbs[db].put(entry, key, Entries.hash(key));
+    }
+
+    public Object remove(int db, byte[] key) {
+        return dbs[db].remove(key, Entries.hash(key));
+    }
+
+    /** Changes the expiry of an existing object entry (strings are replaced via {@link #put}). */
+    public void setExpire(int db, ObjectEntry e, long expireAt) {
+        KeyTable t = dbs[db];
+        t.remove(e.key, Entries.hash(e.key));
+        e.expireAt = expireAt;
+        t.put(e, e.key, Entries.hash(e.key));
+    }
+
+    /** Records that an object entry grew or shrank in place by {@code delta} bytes. */
+    public void resized(int db, long delta) { dbs[db].resized(delta); }
+
+    public int size(int db) { return dbs[db].size(); }
+
+    public int volatileCount(int db) { return dbs[db].volatileCount(); }
+
+    public long memoryUsage() {
+        long m = 0;
+        for (KeyTable t : dbs) m += t.memoryUsage();
+        return m;
+    }
+
+    public void clear(int db) { dbs[db].clear(); }
+
+    void swap(int a, int b) {
+        KeyTable t = dbs[a];
+        dbs[a] = dbs[b];
+        dbs[b] = t;
+    }
+
+    /** One SCAN step over this shard's table for {@code db}; see {@link KeyTable#scan}. */
+    public long scan(int db, long cursor, Consumer<Object> visitor) {
+        return dbs[db].scan(cursor, visitor);
+    }
+
+    public void forEach(int db, Consumer<Object> visitor) { dbs[db].forEach(visitor); }
+
+    public Object random(int db) {
+        return dbs[db].random(java.util.concurrent.ThreadLocalRandom.current());
+    }
+
+    /** Active expiry over every database of this shard; returns removed and examined counts. */
+    long expireSome(long now, int budget) {
+        long total = 0;
+        for (int db = 0; db < dbs.length; db++) {
+            KeyTable t = dbs[db];
+            if (t.volatileCount() == 0) continue;
+            final int d = db;
+            total += t.expireSome(now, budget, e -> keyspace.expired(d, e));
+        }
+        return total;
+    }
+}

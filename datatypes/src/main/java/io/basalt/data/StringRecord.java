@@ -1,0 +1,183 @@
+package io.basalt.data;
+
+/**
+ * A string key and its value in one byte array: the only heap object a string key costs.
+ *
+ * <pre>
+ * [0]      flags: bits 0-1 encoding (raw, int, embstr), bit 2 has-expiry
+ * [1..3]   24-bit access clock (LRU seconds, or LFU counter + minutes)
+ * [4..11]  absolute expiry in unix ms, present only with the has-expiry flag
+ * varint   key length
+ *          key bytes
+ *          value bytes, to the end of the array
+ * </pre>
+ *
+ * Keeping TTL and access clock inside the record is what lets Basalt spend less memory per key
+ * than Redis (no robj, no dictEntry, no second dict for expires).
+ */
+public final class StringRecord {
+    private StringRecord() {}
+
+    public static final int ENC_RAW = 0;
+    public static final int ENC_INT = 1;
+    public static final int ENC_EMBSTR = 2;
+
+    /** Redis's OBJ_ENCODING_EMBSTR_SIZE_LIMIT. */
+    public static final int EMBSTR_LIMIT = 44;
+
+    static final int FLAG_EXPIRE = 4;
+    private static final int HEADER = 4;
+
+    public static byte[] create(byte[] key, byte[] value, int vOff, int vLen, long expireAt, int encoding) {
+        boolean ttl = expireAt >= 0;
+        int keyLenSize = varintSize(key.length);
+        int base = HEADER + (ttl ? 8 : 0);
+        byte[] r = new byte[base + keyLenSize + key.length + vLen];
+        r[0] = (byte) (encoding | (ttl ? FLAG_EXPIRE : 0));
+        if (ttl) putLong(r, HEADER, expireAt);
+        int p = writeVarint(r, base, key.length);
+        System.arraycopy(key, 0, r, p, key.length);
+        System.arraycopy(value, vOff, r, p + key.length, vLen);
+        return r;
+    }
+
+    public static byte[] create(byte[] key, byte[] value, long expireAt, int encoding) {
+        return create(key, value, 0, value.length, expireAt, encoding);
+    }
+
+    /**
+     * The encoding Redis gives a string created by SET-like commands ({@code tryObjectEncoding}):
+     * int for canonical integers up to 20 chars, embstr up to 44 bytes, raw above.
+     */
+    public static int encodingFor(byte[] v, int off, int len) {
+        if (len <= 20 && len > 0 && isCanonicalLong(v, off, len)) return ENC_INT;
+        return len <= EMBSTR_LIMIT ? ENC_EMBSTR : ENC_RAW;
+    }
+
+    private static boolean isCanonicalLong(byte[] b, int off, int len) {
+        int i = off;
+        int end = off + len;
+        if (len == 1 && b[i] == '0') return true;
+        if (b[i] == '-') {
+            i++;
+            if (i == end) return false;
+        }
+        if (b[i] < '1' || b[i] > '9') return false;
+        for (; i < end; i++) if (b[i] < '0' || b[i] > '9') return false;
+        if (end - off - (b[off] == '-' ? 1 : 0) < 19) return true;
+        try {
+            Long.parseLong(new String(b, off, len, java.nio.charset.StandardCharsets.US_ASCII));
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    public static int encoding(byte[] r) { return r[0] & 3; }
+
+    public static boolean hasExpire(byte[] r) { return (r[0] & FLAG_EXPIRE) != 0; }
+
+    /** Absolute expiry in ms, or -1 when the key is persistent. */
+    public static long expireAt(byte[] r) { return hasExpire(r) ? getLong(r, HEADER) : -1; }
+
+    public static int keyOffset(byte[] r) {
+        int p = HEADER + (hasExpire(r) ? 8 : 0);
+        while ((r[p] & 0x80) != 0) p++;
+        return p + 1;
+    }
+
+    public static int keyLength(byte[] r) {
+        int p = HEADER + (hasExpire(r) ? 8 : 0);
+        int v = 0;
+        int shift = 0;
+        while (true) {
+            int b = r[p++];
+            v |= (b & 0x7f) << shift;
+            if ((b & 0x80) == 0) return v;
+            shift += 7;
+        }
+    }
+
+    public static byte[] key(byte[] r) {
+        int off = keyOffset(r);
+        return java.util.Arrays.copyOfRange(r, off, off + keyLength(r));
+    }
+
+    public static int valueOffset(byte[] r) { return keyOffset(r) + keyLength(r); }
+
+    public static int valueLength(byte[] r) { return r.length - valueOffset(r); }
+
+    public static byte[] value(byte[] r) {
+        return java.util.Arrays.copyOfRange(r, valueOffset(r), r.length);
+    }
+
+    /** A copy of {@code r} with a new expiry (-1 removes it); the array grows or shrinks by 8. */
+    public static byte[] withExpire(byte[] r, long expireAt) {
+        boolean had = hasExpire(r);
+        boolean has = expireAt >= 0;
+        if (had && has) {
+            byte[] c = r.clone();
+            putLong(c, HEADER, expireAt);
+            return c;
+        }
+        if (!had && !has) return r;
+        int rest = had ? HEADER + 8 : HEADER;
+        byte[] c = new byte[r.length + (has ? 8 : -8)];
+        c[0] = (byte) ((r[0] & ~FLAG_EXPIRE) | (has ? FLAG_EXPIRE : 0));
+        c[1] = r[1];
+        c[2] = r[2];
+        c[3] = r[3];
+        int dst = HEADER;
+        if (has) {
+            putLong(c, HEADER, expireAt);
+            dst += 8;
+        }
+        System.arraycopy(r, rest, c, dst, r.length - rest);
+        return c;
+    }
+
+    /** The 24-bit access clock kept for OBJECT IDLETIME / FREQ and eviction. */
+    public static int clock(byte[] r) {
+        return ((r[1] & 0xff) << 16) | ((r[2] & 0xff) << 8) | (r[3] & 0xff);
+    }
+
+    public static void clock(byte[] r, int clock) {
+        r[1] = (byte) (clock >>> 16);
+        r[2] = (byte) (clock >>> 8);
+        r[3] = (byte) clock;
+    }
+
+    public static boolean keyEquals(byte[] r, byte[] key) {
+        int off = keyOffset(r);
+        int len = keyLength(r);
+        return len == key.length && java.util.Arrays.equals(r, off, off + len, key, 0, len);
+    }
+
+    static int varintSize(int v) {
+        int n = 1;
+        while ((v >>>= 7) != 0) n++;
+        return n;
+    }
+
+    static int writeVarint(byte[] b, int p, int v) {
+        while ((v & ~0x7f) != 0) {
+            b[p++] = (byte) ((v & 0x7f) | 0x80);
+            v >>>= 7;
+        }
+        b[p++] = (byte) v;
+        return p;
+    }
+
+    static long getLong(byte[] b, int p) {
+        long v = 0;
+        for (int i = 0; i < 8; i++) v = (v << 8) | (b[p + i] & 0xff);
+        return v;
+    }
+
+    static void putLong(byte[] b, int p, long v) {
+        for (int i = 7; i >= 0; i--) {
+            b[p + i] = (byte) v;
+            v >>>= 8;
+        }
+    }
+}

@@ -1,0 +1,276 @@
+package io.basalt.server;
+
+import io.basalt.data.Keyspace;
+import io.basalt.resp.RespRequest;
+import io.basalt.server.command.CommandSpec;
+import io.basalt.server.command.CommandTable;
+import io.basalt.server.commands.Commands;
+import io.basalt.server.config.Config;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One Basalt server: configuration, keyspace, command table, connected clients and the Netty
+ * transport. Everything a command handler needs is reachable from here through
+ * {@link Client#server()}.
+ */
+public final class BasaltServer {
+    public static final String REDIS_VERSION = "7.0.15";
+    public static final String BASALT_VERSION = "0.1.0";
+
+    private static final int SHARDS = 64;
+
+    private final Config config;
+    private final Keyspace keyspace;
+    private final CommandTable commands = new CommandTable();
+    private final Dispatcher dispatcher;
+    private final ServerStats stats = new ServerStats();
+    private final Map<Long, Client> clients = new ConcurrentHashMap<>();
+    private final AtomicLong nextClientId = new AtomicLong(1);
+    private final String runId;
+    private final long startMillis = System.currentTimeMillis();
+    private final long startNanos = System.nanoTime();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final List<Channel> listeners = new ArrayList<>();
+    private final List<Runnable> cronTasks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private EventLoopGroup bossGroup;
+    private EventLoopGroup workerGroup;
+    private ScheduledExecutorService cron;
+    private volatile boolean shuttingDown;
+
+    // hot configuration values, pushed by Config.bind
+    private volatile long protoMaxBulkLen;
+    private volatile long queryBufferLimit;
+    private volatile String requirePass = "";
+    private volatile int maxClients;
+    private volatile int hz = 10;
+    private volatile long timeoutSeconds;
+
+    public BasaltServer(Config config) {
+        this.config = config;
+        this.keyspace = new Keyspace(config.getInt("databases"), SHARDS);
+        byte[] id = new byte[20];
+        new SecureRandom().nextBytes(id);
+        this.runId = HexFormat.of().formatHex(id);
+        Commands.registerAll(this, commands);
+        this.dispatcher = new Dispatcher(this);
+        config.bind("proto-max-bulk-len", v -> protoMaxBulkLen = Long.parseLong(v));
+        config.bind("client-query-buffer-limit", v -> queryBufferLimit = Long.parseLong(v));
+        config.bind("requirepass", v -> requirePass = v);
+        config.bind("maxclients", v -> maxClients = Integer.parseInt(v));
+        config.bind("hz", v -> hz = Math.max(1, Math.min(500, Integer.parseInt(v))));
+        config.bind("timeout", v -> timeoutSeconds = Long.parseLong(v));
+        config.bind("loglevel", v -> Log.level(v));
+    }
+
+    // ---------------------------------------------------------------- accessors
+
+    public Config config() { return config; }
+
+    public Keyspace keyspace() { return keyspace; }
+
+    public CommandTable commands() { return commands; }
+
+    public Dispatcher dispatcher() { return dispatcher; }
+
+    public ServerStats stats() { return stats; }
+
+    public String runId() { return runId; }
+
+    public long startMillis() { return startMillis; }
+
+    public long uptimeMillis() { return (System.nanoTime() - startNanos) / 1_000_000; }
+
+    public Collection<Client> clients() { return clients.values(); }
+
+    public Client client(long id) { return clients.get(id); }
+
+    public long protoMaxBulkLen() { return protoMaxBulkLen; }
+
+    public long queryBufferLimit() { return queryBufferLimit; }
+
+    public boolean requiresAuth() { return !requirePass.isEmpty(); }
+
+    /** Compares a password with requirepass in constant time. */
+    public boolean checkPassword(byte[] password) {
+        return java.security.MessageDigest.isEqual(password, requirePass.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    public int hz() { return hz; }
+
+    public boolean shuttingDown() { return shuttingDown; }
+
+    /** Adds work to the periodic server cron (run hz times a second on the cron thread). */
+    public void addCronTask(Runnable task) { cronTasks.add(task); }
+
+    // ---------------------------------------------------------------- hooks
+
+    /** After every executed command: slowlog and latency monitoring (see {@link Monitoring}). */
+    void afterCommand(Client c, CommandSpec spec, RespRequest req, long micros) {
+        Monitoring.afterCommand(this, c, spec, req, micros);
+    }
+
+    Client register(Channel ch) {
+        stats.connectionsReceived.increment();
+        Client c = new Client(this, ch, nextClientId.getAndIncrement());
+        if (clients.size() >= maxClients) {
+            stats.rejectedConnections.increment();
+            ch.writeAndFlush(io.netty.buffer.Unpooled.copiedBuffer("-ERR max number of clients reached\r\n",
+                    java.nio.charset.StandardCharsets.US_ASCII)).addListener(f -> ch.close());
+            return null;
+        }
+        String denied = ProtectedMode.check(this, ch);
+        if (denied != null) {
+            stats.rejectedConnections.increment();
+            ch.writeAndFlush(io.netty.buffer.Unpooled.copiedBuffer(denied, java.nio.charset.StandardCharsets.US_ASCII))
+                    .addListener(f -> ch.close());
+            return null;
+        }
+        clients.put(c.id(), c);
+        return c;
+    }
+
+    void unregister(Client c) {
+        clients.remove(c.id());
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /** Binds the configured addresses and starts serving. */
+    public void start() throws InterruptedException {
+        int threads = config.getInt("io-threads");
+        IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends io.netty.channel.ServerChannel> channelClass =
+                Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("basalt-accept", true), io);
+        workerGroup = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("basalt-io", true), io);
+        ServerBootstrap b = new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(channelClass)
+                .option(ChannelOption.SO_BACKLOG, config.getInt("tcp-backlog"))
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, config.getLong("tcp-keepalive") > 0)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new io.netty.channel.WriteBufferWaterMark(1024 * 1024, 4 * 1024 * 1024))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new ClientHandler(BasaltServer.this));
+                    }
+                });
+        int port = config.getInt("port");
+        for (String addr : config.get("bind").split(" ")) {
+            boolean optional = addr.startsWith("-");
+            String host = optional ? addr.substring(1) : addr;
+            try {
+                InetSocketAddress sa = host.equals("*") ? new InetSocketAddress(port)
+                        : new InetSocketAddress(InetAddress.getByName(host), port);
+                if (host.equals("::*")) sa = new InetSocketAddress(InetAddress.getByName("::"), port);
+                listeners.add(b.bind(sa).sync().channel());
+            } catch (Exception e) {
+                if (optional || host.equals("::*")) {
+                    Log.warning("Could not bind " + host + ":" + port + " (" + e.getMessage() + "), skipped");
+                    continue;
+                }
+                Log.warning("Failed listening on port " + port + " (tcp), aborting.");
+                stop();
+                throw new IllegalStateException("Could not create server TCP listening socket " + host + ":" + port
+                        + ": " + e.getMessage(), e);
+            }
+        }
+        if (listeners.isEmpty()) {
+            stop();
+            throw new IllegalStateException("Could not bind any address for port " + port);
+        }
+        cron = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "basalt-cron");
+            t.setDaemon(true);
+            return t;
+        });
+        cron.scheduleAtFixedRate(this::cronTick, 0, 1000 / Math.max(1, hz), TimeUnit.MILLISECONDS);
+        Log.notice("Server initialized (" + (Epoll.isAvailable() ? "epoll" : "nio") + ", " + threads + " io threads)");
+        Log.notice("Ready to accept connections tcp");
+    }
+
+    /** The port actually bound (differs from the configured one when that was 0). */
+    public int port() {
+        return ((InetSocketAddress) listeners.get(0).localAddress()).getPort();
+    }
+
+    private long lastSecond;
+
+    private void cronTick() {
+        try {
+            long periodNanos = 1_000_000_000L / Math.max(1, hz);
+            int effort = config.getInt("active-expire-effort");
+            // Redis's slow cycle: up to 25% of a cron period (more with active-expire-effort)
+            keyspace.activeExpireCycle(periodNanos * (25 + 2 * (effort - 1)) / 100);
+            for (Runnable t : cronTasks) t.run();
+            long now = System.currentTimeMillis();
+            if (now - lastSecond >= 100) {
+                stats.opsMeter.sample(stats.commandsProcessed.sum());
+                stats.inputMeter.sample(stats.netInputBytes.sum());
+                stats.outputMeter.sample(stats.netOutputBytes.sum());
+            }
+            if (now - lastSecond >= 1000) {
+                lastSecond = now;
+                closeTimedOutClients(now);
+            }
+        } catch (Throwable t) {
+            Log.warning("cron: " + t);
+        }
+    }
+
+    private void closeTimedOutClients(long now) {
+        long timeout = timeoutSeconds;
+        if (timeout <= 0) return;
+        for (Client c : clients.values()) {
+            if (now - c.lastInteraction() > timeout * 1000) {
+                Log.verbose("Closing idle client");
+                c.kill();
+            }
+        }
+    }
+
+    /** Stops listening, closes every client and releases the event loops. */
+    public void stop() {
+        shuttingDown = true;
+        for (Channel ch : listeners) ch.close().awaitUninterruptibly();
+        listeners.clear();
+        if (cron != null) cron.shutdownNow();
+        for (Client c : clients.values()) c.kill();
+        if (bossGroup != null) bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        if (workerGroup != null) workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        stopped.countDown();
+    }
+
+    public void awaitStop() throws InterruptedException { stopped.await(); }
+}

@@ -1,0 +1,146 @@
+package io.basalt.server;
+
+import io.basalt.resp.RespParser;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+
+/**
+ * The Netty end of one connection: accumulates bytes, parses commands in place and runs each on
+ * this event loop as soon as it is complete, writing replies into one buffer per read batch that
+ * is flushed once in {@link #channelReadComplete} (pipelined commands share a syscall).
+ */
+final class ClientHandler extends ChannelInboundHandlerAdapter {
+    private final BasaltServer server;
+    private final RespParser parser = new RespParser();
+    private Client client;
+    private ByteBuf in;
+    private ByteBuf pending;
+    private ChannelHandlerContext ctx;
+
+    ClientHandler(BasaltServer server) {
+        this.server = server;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        in = ctx.alloc().heapBuffer(1024);
+        client = server.register(ctx.channel());
+        if (client == null) return; // refused (maxclients / protected mode); channel is closing
+        parser.maxBulkLength(server.protoMaxBulkLen());
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf data = (ByteBuf) msg;
+        try {
+            if (client == null || client.closingAfterReply()) return;
+            server.stats().netInputBytes.add(data.readableBytes());
+            in.writeBytes(data);
+        } finally {
+            data.release();
+        }
+        process();
+    }
+
+    /** Parses and runs every complete command in the buffer. */
+    void process() {
+        while (!client.closingAfterReply()) {
+            parser.authRequired(!client.authenticated());
+            int r = parser.parse(in);
+            if (r == RespParser.NEED_MORE) break;
+            ByteBuf out = output();
+            if (r == RespParser.ERROR) {
+                client.error("ERR " + parser.error());
+                client.closeAfterReply();
+                break;
+            }
+            int mark = out.writerIndex();
+            client.beginReply();
+            server.dispatcher().dispatch(client, parser.request());
+            if (client.dropReply()) out.writerIndex(mark);
+            if (out.readableBytes() > 64 * 1024) flushPending(false);
+        }
+        compact();
+        client.queryBufferSize = in.readableBytes();
+        if (in.readableBytes() > server.queryBufferLimit()) {
+            Log.warning("Closing client that reached max query buffer length: " + client.address());
+            ctx.close();
+        }
+    }
+
+    private ByteBuf output() {
+        if (pending == null) {
+            pending = ctx.alloc().buffer(256);
+            client.out().target(pending);
+        }
+        return pending;
+    }
+
+    private void compact() {
+        int r = in.readerIndex();
+        if (r == 0) return;
+        if (!in.isReadable()) {
+            in.clear();
+            parser.shift(r);
+        } else if (r > in.capacity() / 2 || r > 64 * 1024) {
+            in.discardReadBytes();
+            parser.shift(r);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        flushPending(true);
+    }
+
+    private void flushPending(boolean flush) {
+        if (pending == null) return;
+        ByteBuf b = pending;
+        pending = null;
+        if (b.isReadable()) {
+            server.stats().netOutputBytes.add(b.readableBytes());
+            if (flush) ctx.writeAndFlush(b, ctx.voidPromise());
+            else ctx.write(b, ctx.voidPromise());
+        } else {
+            b.release();
+            if (flush) ctx.flush();
+        }
+        if (client.closingAfterReply() && flush) {
+            ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(f -> ctx.close());
+        }
+        if (!ctx.channel().isWritable() && ctx.channel().config().isAutoRead()) {
+            // the peer is not reading its replies: stop reading its commands until it catches up
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) ctx.channel().config().setAutoRead(true);
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (client != null) server.unregister(client);
+        if (pending != null) {
+            pending.release();
+            pending = null;
+        }
+        if (in != null) {
+            in.release();
+            in = null;
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!(cause instanceof java.io.IOException)) {
+            Log.warning("Error on client " + (client == null ? "?" : client.address()) + ": " + cause);
+        }
+        ctx.close();
+    }
+}

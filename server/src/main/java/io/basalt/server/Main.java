@@ -1,0 +1,119 @@
+package io.basalt.server;
+
+import io.basalt.server.config.Config;
+import io.basalt.server.config.ConfigException;
+import io.basalt.server.config.ConfigFile;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code basalt-server [/path/to/redis.conf] [--directive value ...]}: the redis-server command
+ * line. The file is read first, then the options, each {@code --name} starting a directive.
+ */
+@Command(name = "basalt-server", mixinStandardHelpOptions = false,
+        description = "Basalt: a Redis-compatible in-memory cache server.",
+        footer = {"", "Examples:",
+                "  basalt-server                        (run with default config)",
+                "  basalt-server /etc/redis/6379.conf",
+                "  basalt-server --port 7777",
+                "  basalt-server /etc/myredis.conf --loglevel verbose --save \"\""})
+public final class Main implements Callable<Integer> {
+    @CommandLine.Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
+    @CommandLine.Option(names = {"-v", "--version"}, description = "Print the version and exit.")
+    boolean version;
+
+    @Parameters(arity = "0..*", paramLabel = "[config-file] [--directive value ...]",
+            description = "A redis.conf file, then any config directive as --name value.")
+    List<String> args = new ArrayList<>();
+
+    public static void main(String[] argv) {
+        CommandLine cl = new CommandLine(new Main());
+        // every "--port" style word is a directive for us, not a picocli option
+        cl.setUnmatchedOptionsArePositionalParams(true);
+        cl.setUnmatchedArgumentsAllowed(false);
+        int rc = cl.execute(argv);
+        if (rc != 0) System.exit(rc);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (version) {
+            System.out.println("Basalt server v=" + BasaltServer.BASALT_VERSION + " redis_version="
+                    + BasaltServer.REDIS_VERSION + " java=" + Runtime.version());
+            return 0;
+        }
+        Config config = Config.defaults();
+        config.warnings(Log::warning);
+        try {
+            load(config, args);
+        } catch (ConfigFile.ConfigFileException e) {
+            System.err.println(e.getMessage());
+            return 1;
+        }
+        String logfile = config.get("logfile");
+        if (!logfile.isEmpty()) Log.file(logfile);
+        BasaltServer server = new BasaltServer(config);
+        try {
+            server.start();
+        } catch (IllegalStateException e) {
+            Log.warning(e.getMessage());
+            return 1;
+        }
+        writePidFile(config);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (!server.shuttingDown()) {
+                Log.warning("Received SIGTERM scheduling shutdown...");
+                server.stop();
+                Log.warning("Basalt is now ready to exit, bye bye...");
+            }
+        }, "basalt-shutdown"));
+        server.awaitStop();
+        return 0;
+    }
+
+    /** Applies the config file (if the first argument is not an option) and then the options. */
+    public static void load(Config config, List<String> args) throws ConfigFile.ConfigFileException {
+        List<ConfigFile.Directive> directives = new ArrayList<>();
+        int from = 0;
+        if (!args.isEmpty() && !args.get(0).startsWith("--")) {
+            Path file = Path.of(args.get(0)).toAbsolutePath();
+            config.file(file);
+            directives.addAll(ConfigFile.read(file));
+            from = 1;
+        }
+        List<String> rest = args.subList(from, args.size());
+        if (!rest.isEmpty()) {
+            if (!rest.get(0).startsWith("--")) {
+                throw new ConfigFile.ConfigFileException("Invalid argument '" + rest.get(0)
+                        + "': options must start with -- (see --help)");
+            }
+            directives.addAll(ConfigFile.parse("(command line)", ConfigFile.commandLineToConfig(rest)));
+        }
+        for (ConfigFile.Directive d : directives) {
+            try {
+                config.setAtStartup(d.name(), d.value());
+            } catch (ConfigException e) {
+                throw ConfigFile.error(d.source(), d.line(), d.text(), d.name() + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private static void writePidFile(Config config) {
+        String pidfile = config.get("pidfile");
+        if (pidfile.isEmpty()) return;
+        try {
+            Files.writeString(Path.of(pidfile), ProcessHandle.current().pid() + "\n");
+        } catch (Exception e) {
+            Log.warning("Failed to write PID file: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package io.basalt.server.command;
+
+import io.basalt.resp.RespRequest;
+
+/**
+ * Key positions of a command whose keys cannot be described by first/last/step alone
+ * (the "movablekeys" commands, e.g. ones with a numkeys argument).
+ */
+@FunctionalInterface
+public interface KeyFinder {
+    /** Writes the argument indexes of the keys into {@code out} and returns how many; -1 if the arguments are malformed. */
+    int keys(RespRequest args, int[] out);
+}

@@ -1,0 +1,64 @@
+package io.basalt.server.commands;
+
+import io.basalt.data.Entries;
+import io.basalt.data.Shard;
+import io.basalt.resp.Numbers;
+import io.basalt.resp.RespRequest;
+import io.basalt.server.Client;
+
+/**
+ * Helpers shared by command families: keyspace lookups with Redis's side effects (lazy expiry,
+ * hit/miss counting, access clock) and argument parsing with Redis's error texts.
+ */
+public final class Generic {
+    private Generic() {}
+
+    public static final String WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value";
+    public static final String NOT_INTEGER = "ERR value is not an integer or out of range";
+    public static final String NOT_FLOAT = "ERR value is not a valid float";
+    public static final String SYNTAX = "ERR syntax error";
+
+    /** Redis's LRU clock: seconds, 24 bits, used by OBJECT IDLETIME. */
+    public static int lruClock() {
+        return (int) ((System.currentTimeMillis() / 1000) & 0xffffff);
+    }
+
+    /**
+     * {@code lookupKeyRead}: the live entry or null, counting keyspace hits/misses and touching
+     * the access clock (unless the client set CLIENT NO-TOUCH). The key's shard must be locked.
+     */
+    public static Object lookupRead(Client c, byte[] key) {
+        Shard s = c.server().keyspace().shardOf(key);
+        Object e = s.get(c.db(), key, System.currentTimeMillis());
+        if (e == null) {
+            c.server().stats().keyspaceMisses.increment();
+        } else {
+            c.server().stats().keyspaceHits.increment();
+            if (!c.noTouch()) Entries.clock(e, lruClock());
+        }
+        return e;
+    }
+
+    /** {@code lookupKeyWrite}: the live entry or null; no hit/miss counting. */
+    public static Object lookupWrite(Client c, byte[] key) {
+        Shard s = c.server().keyspace().shardOf(key);
+        Object e = s.get(c.db(), key, System.currentTimeMillis());
+        if (e != null && !c.noTouch()) Entries.clock(e, lruClock());
+        return e;
+    }
+
+    /** Parses argument i as a Redis integer; replies the error and returns null if it isn't one. */
+    public static Long longArg(Client c, RespRequest a, int i) {
+        try {
+            return Numbers.parseLong(a.buffer(), a.offset(i), a.length(i));
+        } catch (NumberFormatException e) {
+            c.error(NOT_INTEGER);
+            return null;
+        }
+    }
+
+    /** Parses argument i as a Redis integer, or throws {@link Numbers#INVALID}. */
+    public static long parseLong(RespRequest a, int i) {
+        return Numbers.parseLong(a.buffer(), a.offset(i), a.length(i));
+    }
+}

@@ -1,0 +1,179 @@
+package io.basalt.server.config;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * The running configuration: one table of {@link ConfigParam}s and their current values. The
+ * same table serves the config file, the command line, CONFIG GET/SET/RESETSTAT/REWRITE and INFO.
+ */
+public final class Config {
+    private final List<ConfigParam> params;
+    private final Map<String, ConfigParam> byName = new HashMap<>();
+    private final Map<String, String> values = new ConcurrentHashMap<>();
+    private volatile Path file;
+    private Consumer<String> warnings = w -> { };
+
+    public Config(List<ConfigParam> params) {
+        this.params = List.copyOf(params);
+        for (ConfigParam p : params) {
+            byName.put(p.name, p);
+            for (String a : p.aliases) byName.put(a, p);
+            values.put(p.name, p.defaultValue);
+        }
+    }
+
+    /** A configuration holding Basalt's full default table. */
+    public static Config defaults() {
+        return new Config(ConfigParams.all());
+    }
+
+    public List<ConfigParam> params() { return params; }
+
+    /** The parameter called {@code name} (or one of its aliases), case-insensitively; null if unknown. */
+    public ConfigParam param(String name) {
+        return byName.get(name.toLowerCase(Locale.ROOT));
+    }
+
+    public String get(String name) {
+        ConfigParam p = param(name);
+        if (p == null) throw new IllegalArgumentException("unknown config " + name);
+        return values.get(p.name);
+    }
+
+    public long getLong(String name) { return Long.parseLong(get(name)); }
+
+    public int getInt(String name) { return (int) getLong(name); }
+
+    public boolean getBool(String name) { return "yes".equals(get(name)); }
+
+    public Path file() { return file; }
+
+    public void file(Path file) { this.file = file; }
+
+    public void warnings(Consumer<String> sink) { this.warnings = sink; }
+
+    /** Registers what to do when {@code name} changes, and applies the current value once. */
+    public void bind(String name, ConfigParam.Apply apply) {
+        ConfigParam p = param(name);
+        p.apply = apply;
+        try {
+            apply.apply(values.get(p.name));
+        } catch (ConfigException e) {
+            throw new IllegalStateException("invalid value for " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Sets one parameter from the config file or command line: immutable parameters are allowed,
+     * an unknown directive is accepted with a warning (Basalt must start from any redis.conf).
+     */
+    public synchronized void setAtStartup(String name, String value) throws ConfigException {
+        ConfigParam p = param(name);
+        if (p == null) {
+            warnings.accept("directive '" + name + "' is not supported by Basalt and was ignored");
+            return;
+        }
+        String v = p.parse(value);
+        String old = values.put(p.name, v);
+        try {
+            if (p.apply != null) p.apply.apply(v);
+        } catch (ConfigException e) {
+            values.put(p.name, old);
+            throw e;
+        }
+    }
+
+    /**
+     * CONFIG SET with one or more pairs, atomically: every value is validated first, then all are
+     * applied; if any apply fails the earlier ones are rolled back. Throws with Redis's full error.
+     */
+    public synchronized void set(List<String[]> pairs) throws ConfigException {
+        Map<ConfigParam, String> parsed = new LinkedHashMap<>();
+        Set<ConfigParam> seen = new HashSet<>();
+        for (String[] pair : pairs) {
+            ConfigParam p = param(pair[0]);
+            if (p == null) throw new ConfigException("Unknown option or number of arguments for CONFIG SET - '" + pair[0] + "'");
+            if (!p.mutable) throw failed(pair[0], "can't set immutable config");
+            if (!seen.add(p)) throw failed(pair[0], "duplicate parameter");
+            try {
+                parsed.put(p, p.parse(pair[1]));
+            } catch (ConfigException e) {
+                throw failed(pair[0], e.getMessage());
+            }
+        }
+        Map<ConfigParam, String> previous = new LinkedHashMap<>();
+        for (Map.Entry<ConfigParam, String> e : parsed.entrySet()) {
+            ConfigParam p = e.getKey();
+            previous.put(p, values.put(p.name, e.getValue()));
+        }
+        for (Map.Entry<ConfigParam, String> e : parsed.entrySet()) {
+            ConfigParam p = e.getKey();
+            if (p.apply == null) continue;
+            try {
+                p.apply.apply(e.getValue());
+            } catch (ConfigException ex) {
+                for (Map.Entry<ConfigParam, String> r : previous.entrySet()) {
+                    values.put(r.getKey().name, r.getValue());
+                    if (r.getKey().apply != null) {
+                        try {
+                            r.getKey().apply.apply(r.getValue());
+                        } catch (ConfigException ignored) {
+                            // the old value was accepted before; nothing better to do
+                        }
+                    }
+                }
+                throw failed(p.name, ex.getMessage());
+            }
+        }
+    }
+
+    private static ConfigException failed(String name, String reason) {
+        return new ConfigException("CONFIG SET failed (possibly related to argument '" + name + "') - " + reason);
+    }
+
+    /**
+     * CONFIG GET: every parameter whose name or alias matches one of the glob patterns, in table
+     * order, each once, as (name, value) pairs. An alias is reported under the name it matched.
+     */
+    public List<String[]> matching(List<byte[]> patterns) {
+        List<String[]> out = new ArrayList<>();
+        Set<String> emitted = new HashSet<>();
+        for (byte[] pat : patterns) {
+            String plain = new String(pat, java.nio.charset.StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
+            boolean glob = plain.indexOf('*') >= 0 || plain.indexOf('?') >= 0 || plain.indexOf('[') >= 0;
+            if (!glob) {
+                ConfigParam p = byName.get(plain);
+                if (p != null && emitted.add(plain)) out.add(new String[]{plain, values.get(p.name)});
+                continue;
+            }
+            for (ConfigParam p : params) {
+                if (io.basalt.data.Glob.match(pat, p.name.getBytes(), true) && emitted.add(p.name)) {
+                    out.add(new String[]{p.name, values.get(p.name)});
+                }
+                for (String a : p.aliases) {
+                    if (io.basalt.data.Glob.match(pat, a.getBytes(), true) && emitted.add(a)) {
+                        out.add(new String[]{a, values.get(p.name)});
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Current values of all parameters, by canonical name (CONFIG REWRITE). */
+    public Map<String, String> snapshot() {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (ConfigParam p : params) m.put(p.name, values.get(p.name));
+        return m;
+    }
+}
