@@ -9,7 +9,15 @@ public final class Commands {
 
     public static void registerAll(BasaltServer server, CommandTable t) {
         ConnectionCommands.register(t);
-        StringCommands.register(t);
+        ClientCommands.register(t);
         ServerCommands.register(t);
+        ConfigCommands.register(t);
+        InfoCommand.register(t);
+        CommandCommands.register(t);
+        SlowlogCommands.register(t);
+        LatencyCommands.register(t);
+        KeyCommands.register(t);
+        StringCommands.register(t);
+        BitCommands.register(t);
     }
 }
