@@ -51,6 +51,13 @@ class StringCommandsTest extends StringFixturesTest {
         same("GET", "absent");
         same("GET", "k");
         same("SET", "k", "v", "GET", "GET");
+        hash("h");
+        same("SET", "h", "v", "GET");
+        same("SET", "h", "v", "NX", "GET");
+        same("SET", "h", "v", "NX");
+        same("SET", "h", "v", "XX", "GET", "EX", "abc");
+        same("SET", "h", "v", "KEEPTTL");
+        same("GET", "h");
     }
 
     @Test
