@@ -268,6 +268,8 @@ class BitCommandsTest extends StringFixturesTest {
         same("BITFIELD", "k", "GET", "I8", "0");
         same("BITFIELD", "k", "GET", "U8", "0");
         same("BITFIELD", "k", "GET", "i08", "0");
+        same(b("BITFIELD"), b("k"), b("GET"), b("i8\u0000x"), b("0"));
+        same(b("BITFIELD"), b("k"), b("GET"), b("i\u00008"), b("0"));
         same("BITFIELD", "k", "GET", "i-8", "0");
         same("BITFIELD", "k", "GET", "u8", "-1");
         same("BITFIELD", "k", "GET", "u8", "#-1");

@@ -407,6 +407,13 @@ class StringCommandsTest extends StringFixturesTest {
             same("INCRBYFLOAT", "y", "1.5");
             same("GET", "y");
         }
+        same(b("INCRBYFLOAT"), b("z"), b("1\u0000"));
+        same(b("INCRBYFLOAT"), b("z"), b("\u0000"));
+        same("SETRANGE", "z", "2", "1");
+        same("INCRBYFLOAT", "z", "1");
+        same("SETBIT", "one", "10", "0");
+        same("SETRANGE", "one", "0", "1");
+        same("INCRBYFLOAT", "one", "1");
         same("SET", "big", "1e4932");
         same("INCRBYFLOAT", "big", "1e4932");
         same("INCRBYFLOAT", "f", "0.1", "x");
@@ -550,5 +557,58 @@ class StringCommandsTest extends StringFixturesTest {
         same("INCR", "c");
         same("STRLEN", "k");
         same("GETRANGE", "k", "5", "1");
+    }
+
+    /** A seeded random mix of string and bit commands over a few keys, compared reply by reply. */
+    @Test
+    void mixedRandomized() {
+        for (long seed = 42; seed < 45; seed++) {
+            same("FLUSHALL");
+            mixed(new Random(seed));
+        }
+    }
+
+    private void mixed(Random rnd) {
+        String[] keys = {"a", "b", "c", "{t}d"};
+        String[] values = {"", "0", "1", "-7", "42", "3.5", "abc", "hello world", "9223372036854775807", "x".repeat(50)};
+        for (int i = 0; i < 600; i++) {
+            String k = keys[rnd.nextInt(keys.length)];
+            String k2 = keys[rnd.nextInt(keys.length)];
+            String v = values[rnd.nextInt(values.length)];
+            String n = String.valueOf(rnd.nextInt(40) - 10);
+            String m = String.valueOf(rnd.nextInt(40) - 10);
+            String[] cmd;
+            switch (rnd.nextInt(24)) {
+                case 0: cmd = cmd("SET", k, v); break;
+                case 1: cmd = cmd("GET", k); break;
+                case 2: cmd = cmd("APPEND", k, v); break;
+                case 3: cmd = cmd("INCR", k); break;
+                case 4: cmd = cmd("DECRBY", k, n); break;
+                case 5: cmd = cmd("INCRBYFLOAT", k, n + "." + rnd.nextInt(100)); break;
+                case 6: cmd = cmd("GETRANGE", k, n, m); break;
+                case 7: cmd = cmd("SETRANGE", k, String.valueOf(rnd.nextInt(20)), v); break;
+                case 8: cmd = cmd("STRLEN", k); break;
+                case 9: cmd = cmd("GETDEL", k); break;
+                case 10: cmd = cmd("GETSET", k, v); break;
+                case 11: cmd = cmd("MSET", k, v, k2, v + "!"); break;
+                case 12: cmd = cmd("MSETNX", k, v, k2, v); break;
+                case 13: cmd = cmd("MGET", k, k2, "nokey"); break;
+                case 14: cmd = cmd("SETBIT", k, String.valueOf(rnd.nextInt(100)), String.valueOf(rnd.nextInt(2))); break;
+                case 15: cmd = cmd("GETBIT", k, String.valueOf(rnd.nextInt(100))); break;
+                case 16: cmd = cmd("BITCOUNT", k, n, m, rnd.nextBoolean() ? "BIT" : "BYTE"); break;
+                case 17: cmd = cmd("BITPOS", k, String.valueOf(rnd.nextInt(2)), n, m); break;
+                case 18: cmd = cmd("BITOP", new String[] {"AND", "OR", "XOR"}[rnd.nextInt(3)], k, k2, keys[rnd.nextInt(keys.length)]); break;
+                case 19: cmd = cmd("LCS", k, k2, "IDX", "WITHMATCHLEN"); break;
+                case 20: cmd = cmd("SETNX", k, v); break;
+                case 21: cmd = cmd("SET", k, v, rnd.nextBoolean() ? "NX" : "XX", "GET"); break;
+                case 22: cmd = cmd("BITFIELD", k, "INCRBY", "i5", String.valueOf(rnd.nextInt(60)), n, "GET", "u7", m.replace("-", "")); break;
+                default: cmd = cmd("GETEX", k, "PERSIST"); break;
+            }
+            same(cmd);
+        }
+        for (String k : keys) {
+            same("GET", k);
+            if (!redis.call("GET", k).isNull()) sameEncoding(k);
+        }
     }
 }

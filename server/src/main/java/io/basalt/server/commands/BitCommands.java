@@ -20,12 +20,12 @@ public final class BitCommands {
     private BitCommands() {}
 
     static void register(CommandTable t) {
-        t.register("setbit", BitCommands::setbit);
+        t.register("setbit", StringCommands.guarded(BitCommands::setbit));
         t.register("getbit", BitCommands::getbit);
         t.register("bitcount", BitCommands::bitcount);
         t.register("bitpos", BitCommands::bitpos);
-        t.register("bitop", BitCommands::bitop);
-        t.register("bitfield", BitCommands::bitfield);
+        t.register("bitop", StringCommands.guarded(BitCommands::bitop));
+        t.register("bitfield", StringCommands.guarded(BitCommands::bitfield));
         t.register("bitfield_ro", BitCommands::bitfieldRo);
     }
 

@@ -7,6 +7,7 @@ import io.basalt.resp.Numbers;
 import io.basalt.resp.RespRequest;
 import io.basalt.server.Client;
 import io.basalt.server.command.CommandTable;
+import io.basalt.server.command.Handler;
 
 import java.math.BigDecimal;
 
@@ -34,17 +35,34 @@ public final class StringCommands {
         t.register("mget", StringCommands::mget);
         t.register("mset", StringCommands::mset);
         t.register("msetnx", StringCommands::msetnx);
-        t.register("append", StringCommands::append);
+        t.register("append", guarded(StringCommands::append));
         t.register("strlen", StringCommands::strlen);
         t.register("getrange", StringCommands::getrange);
         t.register("substr", StringCommands::getrange);
-        t.register("setrange", StringCommands::setrange);
+        t.register("setrange", guarded(StringCommands::setrange));
         t.register("incr", StringCommands::incr);
         t.register("decr", StringCommands::decr);
         t.register("incrby", StringCommands::incrby);
         t.register("decrby", StringCommands::decrby);
         t.register("incrbyfloat", StringCommands::incrbyfloat);
-        t.register("lcs", StringCommands::lcs);
+        t.register("lcs", guarded(StringCommands::lcs));
+    }
+
+    static final String OOM = "OOM command not allowed when used memory > 'maxmemory'.";
+
+    /**
+     * Wraps a command that may allocate a string as large as proto-max-bulk-len (512MB by
+     * default): when the JVM heap cannot hold it, the client gets Redis's OOM error instead of
+     * losing its connection. The allocation happens before anything is stored or replied.
+     */
+    static Handler guarded(Handler h) {
+        return (c, a) -> {
+            try {
+                h.execute(c, a);
+            } catch (OutOfMemoryError e) {
+                c.error(OOM);
+            }
+        };
     }
 
     static final String STRING_TOO_LONG = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";

@@ -31,17 +31,15 @@ final class StringLongDouble {
 
     /**
      * Redis {@code string2ld}: the exact value of the long double {@code strtold} yields, or null
-     * when Redis rejects the string (empty, too long, leading space, trailing junk, NaN, overflow,
-     * underflow to zero). Infinity spelled out ("inf") is accepted, as strtold does.
+     * when Redis rejects the string (empty, too long, leading space, trailing junk or NUL, NaN,
+     * overflow, underflow to zero). Infinity spelled out ("inf") is accepted, as strtold does.
      */
     static BigDecimal parse(byte[] b, int off, int len) {
         if (len == 0 || len >= MAX_CHARS) return null;
-        // strtold sees a C string: it ends at the first NUL byte
-        int end = off;
-        int stop = off + len;
-        while (end < stop && b[end] != 0) end++;
+        // Redis requires strtold to consume every byte, so an embedded NUL makes it invalid
+        int end = off + len;
+        for (int k = off; k < end; k++) if (b[k] == 0) return null;
         int i = off;
-        if (i == end) return BigDecimal.ZERO; // no conversion: strtold returns 0 and eptr points at the NUL
         if (isSpace(b[i])) return null;
         boolean negative = false;
         if (b[i] == '+' || b[i] == '-') {
