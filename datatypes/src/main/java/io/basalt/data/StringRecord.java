@@ -204,7 +204,11 @@ public final class StringRecord {
         return HEADER + (ttl ? 8 : 0) + varintSize(keyLen) + (long) keyLen;
     }
 
-    /** Changes the encoding tag in place (the value bytes were modified in place). */
+    /**
+     * Changes the encoding tag in place (the value bytes were modified in place). SETBIT,
+     * SETRANGE and BITFIELD write into a stored record without copying it when its length does
+     * not change, so one record array must never be shared by two keys (COPY clones it).
+     */
     public static void encoding(byte[] r, int encoding) {
         r[0] = (byte) ((r[0] & ~3) | encoding);
     }

@@ -108,6 +108,12 @@ class StringCommandsTest extends StringFixturesTest {
         same("GET", "past");
         same("SET", "past", "v", "EXAT", "1", "GET");
         same("GET", "past");
+        same("SET", "k", "v", "KEEPTTL", "KEEPTTL");
+        same("SET", "k", "v", "EXAT", "99999999999", "EXAT", "99999999998");
+        same("SET", "k", "v", "PXAT", "99999999999000", "pxat", "99999999998000", "XX");
+        sameTtl("k");
+        same("GETEX", "k", "PERSIST", "PERSIST");
+        sameTtl("k");
         same("SET", "k", "v", "PX", "100000", "GET");
         same("SET", "k", "v2", "XX", "KEEPTTL", "GET");
         sameTtl("k");
@@ -537,6 +543,22 @@ class StringCommandsTest extends StringFixturesTest {
         sameEncoding("r");
         same("SET", "ex", "5", "EX", "100");
         sameEncoding("ex");
+    }
+
+    @Test
+    void databasesAreSeparate() {
+        same("SET", "k", "db0");
+        same("SELECT", "3");
+        same("GET", "k");
+        same("SET", "k", "db3");
+        same("INCR", "c");
+        same("MSET", "m", "1", "k2", "2");
+        same("MGET", "k", "m", "k2", "c");
+        same("SELECT", "0");
+        same("MGET", "k", "m", "k2", "c");
+        same("APPEND", "k", "!");
+        same("SELECT", "3");
+        same("GET", "k");
     }
 
     @Test
