@@ -180,4 +180,47 @@ public final class StringRecord {
             v >>>= 8;
         }
     }
+
+    // ---------------------------------------------------------------- helpers for the string and bit commands
+
+    /**
+     * A record for {@code key} whose value region ({@link #valueOffset} to the end) is
+     * {@code vLen} zero bytes, for callers that fill the value in place (one copy from the
+     * request buffer, digits written directly, bit operations on a grown string).
+     */
+    public static byte[] allocate(byte[] key, int vLen, long expireAt, int encoding) {
+        boolean ttl = expireAt >= 0;
+        int base = HEADER + (ttl ? 8 : 0);
+        byte[] r = new byte[base + varintSize(key.length) + key.length + vLen];
+        r[0] = (byte) (encoding | (ttl ? FLAG_EXPIRE : 0));
+        if (ttl) putLong(r, HEADER, expireAt);
+        int p = writeVarint(r, base, key.length);
+        System.arraycopy(key, 0, r, p, key.length);
+        return r;
+    }
+
+    /** Bytes a record for a key of {@code keyLen} bytes takes besides its value (header, TTL, key). */
+    public static long overhead(int keyLen, boolean ttl) {
+        return HEADER + (ttl ? 8 : 0) + varintSize(keyLen) + (long) keyLen;
+    }
+
+    /**
+     * Changes the encoding tag in place (the value bytes were modified in place). SETBIT,
+     * SETRANGE and BITFIELD write into a stored record without copying it when its length does
+     * not change, so one record array must never be shared by two keys (COPY clones it).
+     */
+    public static void encoding(byte[] r, int encoding) {
+        r[0] = (byte) ((r[0] & ~3) | encoding);
+    }
+
+    /**
+     * A copy of {@code r} whose value is extended with zero bytes to {@code vLen} bytes (never
+     * shrinks), keeping key, expiry, access clock and encoding tag.
+     */
+    public static byte[] grow(byte[] r, int vLen) {
+        int vOff = valueOffset(r);
+        int old = r.length - vOff;
+        if (vLen <= old) return r;
+        return java.util.Arrays.copyOf(r, vOff + vLen);
+    }
 }
