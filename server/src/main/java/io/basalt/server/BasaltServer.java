@@ -52,6 +52,7 @@ public final class BasaltServer {
     private final CommandTable commands = new CommandTable();
     private final Dispatcher dispatcher;
     private final ServerStats stats = new ServerStats();
+    private final Monitoring monitoring = new Monitoring(this);
     private final Map<Long, Client> clients = new ConcurrentHashMap<>();
     private final AtomicLong nextClientId = new AtomicLong(1);
     private final String runId;
@@ -64,6 +65,8 @@ public final class BasaltServer {
     private EventLoopGroup workerGroup;
     private ScheduledExecutorService cron;
     private volatile boolean shuttingDown;
+    private volatile long lastSave = startMillis / 1000;
+    private final AtomicLong peakMemory = new AtomicLong();
 
     // hot configuration values, pushed by Config.bind
     private volatile long protoMaxBulkLen;
@@ -88,6 +91,10 @@ public final class BasaltServer {
         config.bind("hz", v -> hz = Math.max(1, Math.min(500, Integer.parseInt(v))));
         config.bind("timeout", v -> timeoutSeconds = Long.parseLong(v));
         config.bind("loglevel", v -> Log.level(v));
+        config.bind("slowlog-log-slower-than", v -> monitoring.slowlogSlowerThan = Long.parseLong(v));
+        config.bind("slowlog-max-len", v -> monitoring.slowlogMaxLen(Long.parseLong(v)));
+        config.bind("latency-monitor-threshold", v -> monitoring.latencyThresholdMs = Long.parseLong(v));
+        config.bind("latency-tracking", v -> monitoring.latencyTracking = v.equals("yes"));
     }
 
     // ---------------------------------------------------------------- accessors
@@ -101,6 +108,20 @@ public final class BasaltServer {
     public Dispatcher dispatcher() { return dispatcher; }
 
     public ServerStats stats() { return stats; }
+
+    public Monitoring monitoring() { return monitoring; }
+
+    /** Unix time (seconds) of the last successful save; the start time while nothing was saved. */
+    public long lastSave() { return lastSave; }
+
+    public void lastSave(long unixSeconds) { this.lastSave = unixSeconds; }
+
+    /** INFO memory's used_memory_peak: the highest used_memory seen by INFO or the cron. */
+    public long peakMemory(long current) {
+        return peakMemory.accumulateAndGet(current, Math::max);
+    }
+
+    public void resetPeakMemory() { peakMemory.set(0); }
 
     public String runId() { return runId; }
 
@@ -134,7 +155,7 @@ public final class BasaltServer {
 
     /** After every executed command: slowlog and latency monitoring (see {@link Monitoring}). */
     void afterCommand(Client c, CommandSpec spec, RespRequest req, long micros) {
-        Monitoring.afterCommand(this, c, spec, req, micros);
+        monitoring.afterCommand(c, spec, req, micros);
     }
 
     Client register(Channel ch) {
