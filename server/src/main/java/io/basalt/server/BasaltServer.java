@@ -56,6 +56,7 @@ public final class BasaltServer {
     private final Map<Long, Client> clients = new ConcurrentHashMap<>();
     private final AtomicLong nextClientId = new AtomicLong(1);
     private final String runId;
+    private final String replId;
     private final long startMillis = System.currentTimeMillis();
     private final long startNanos = System.nanoTime();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -82,6 +83,8 @@ public final class BasaltServer {
         byte[] id = new byte[20];
         new SecureRandom().nextBytes(id);
         this.runId = HexFormat.of().formatHex(id);
+        new SecureRandom().nextBytes(id);
+        this.replId = HexFormat.of().formatHex(id);
         Commands.registerAll(this, commands);
         this.dispatcher = new Dispatcher(this);
         config.bind("proto-max-bulk-len", v -> protoMaxBulkLen = Long.parseLong(v));
@@ -124,6 +127,12 @@ public final class BasaltServer {
     public void resetPeakMemory() { peakMemory.set(0); }
 
     public String runId() { return runId; }
+
+    /** The replication ID INFO replication reports (a master's own history, random per start). */
+    public String replId() { return replId; }
+
+    /** Whether the server has bound its listeners (INFO reports the bound port then). */
+    public boolean listening() { return !listeners.isEmpty(); }
 
     public long startMillis() { return startMillis; }
 
@@ -253,7 +262,7 @@ public final class BasaltServer {
             long periodNanos = 1_000_000_000L / Math.max(1, hz);
             int effort = config.getInt("active-expire-effort");
             // Redis's slow cycle: up to 25% of a cron period (more with active-expire-effort)
-            keyspace.activeExpireCycle(periodNanos * (25 + 2 * (effort - 1)) / 100);
+            if (keyspace.activeExpireEnabled()) keyspace.activeExpireCycle(periodNanos * (25 + 2 * (effort - 1)) / 100);
             for (Runnable t : cronTasks) t.run();
             long now = System.currentTimeMillis();
             if (now - lastSecond >= 100) {
@@ -279,6 +288,29 @@ public final class BasaltServer {
                 c.kill();
             }
         }
+    }
+
+    /**
+     * SHUTDOWN: stops the server from a thread of its own (a command runs on an event loop, which
+     * cannot wait for its own group to terminate). The process exits once {@link #awaitStop} returns.
+     */
+    public void shutdownAsync() {
+        if (shuttingDown) return;
+        shuttingDown = true;
+        Thread t = new Thread(() -> {
+            Log.warning("User requested shutdown...");
+            String pidfile = config.get("pidfile");
+            if (!pidfile.isEmpty()) {
+                try {
+                    java.nio.file.Files.deleteIfExists(java.nio.file.Path.of(pidfile));
+                } catch (java.io.IOException e) {
+                    Log.warning("Error removing the PID file: " + e.getMessage());
+                }
+            }
+            stop();
+            Log.warning("Basalt is now ready to exit, bye bye...");
+        }, "basalt-shutdown");
+        t.start();
     }
 
     /** Stops listening, closes every client and releases the event loops. */
