@@ -118,10 +118,10 @@ final class MemoryCommands {
         if (used < 5L * 1024 * 1024) {
             text = "Hi Sam, this instance is empty or is using very little memory, my issues detector can't be used "
                     + "in these conditions. Please, leave for your mission on Earth and fill it with some data. The new "
-                    + "Sam and I will be back to our programming as soon as I finished rebooting.";
+                    + "Sam and I will be back to our programming as soon as I finished rebooting.\n";
         } else {
             text = "Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on "
-                    + "this base.";
+                    + "this base.\n";
         }
         c.out().verbatim("txt", text.getBytes(StandardCharsets.UTF_8));
     }
