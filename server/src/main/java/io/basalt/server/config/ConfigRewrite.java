@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -28,60 +27,62 @@ public final class ConfigRewrite {
         List<String> old = Files.exists(file)
                 ? new ArrayList<>(List.of(Files.readString(file, StandardCharsets.UTF_8).split("\n", -1)))
                 : new ArrayList<>();
-        if (!old.isEmpty() && old.get(old.size() - 1).isEmpty()) old.remove(old.size() - 1);
         Files.writeString(file, render(config, old), StandardCharsets.UTF_8);
     }
 
-    /** The new file text for the old file's lines (exposed for unit tests). */
+    /**
+     * The new file text for the old file's lines (split on newlines, so a file ending in a newline
+     * gives a last empty line, which Redis keeps too). Exposed for unit tests.
+     */
     static String render(Config config, List<String> oldLines) {
-        // line index -> replacement (null = drop); untouched lines stay as they are
-        List<String> lines = new ArrayList<>();
+        List<String> lines = new ArrayList<>(oldLines);
+        boolean hasTail = false;
+        for (String l : lines) if (l.strip().equals(SIGNATURE)) hasTail = true;
+        // once there is a generated tail, a trailing empty line would only pile up blank lines
+        if (hasTail && !lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) lines.remove(lines.size() - 1);
         Map<String, List<Integer>> positions = new HashMap<>();
-        for (String raw : oldLines) {
-            String line = raw.strip();
-            if (line.equals(SIGNATURE)) continue; // re-added before the appended block
-            lines.add(raw);
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
             if (line.isEmpty() || line.startsWith("#")) continue;
             List<String> argv = ConfigFile.splitArgs(line);
             if (argv == null || argv.isEmpty()) continue;
             ConfigParam p = config.param(argv.get(0));
             if (p == null) continue; // unknown directives (and include) are kept verbatim
-            positions.computeIfAbsent(p.name, k -> new ArrayList<>()).add(lines.size() - 1);
+            positions.computeIfAbsent(p.name, k -> new ArrayList<>()).add(i);
         }
-        List<String> out = new ArrayList<>(lines);
         List<String> appended = new ArrayList<>();
-        boolean[] drop = new boolean[out.size()];
         for (ConfigParam p : config.params()) {
             String value = config.get(p.name);
             List<Integer> where = positions.get(p.name);
-            boolean isDefault = value.equals(p.defaultValue);
-            if (where == null && (isDefault || p.hidden)) continue;
-            List<String> newLines = format(p, value);
+            boolean force = FORCED.contains(p.name) || !value.equals(p.defaultValue);
+            if (where == null && (!force || p.hidden)) continue;
+            List<String> newLines = format(p, value, where != null);
             if (where == null) {
                 appended.addAll(newLines);
                 continue;
             }
-            // replace occurrences in place, one new line per old line; extra new lines go to the end
+            // replace occurrences in place, one new line per old line; surplus old lines become
+            // blank (as Redis leaves them), surplus new lines go to the end
             int i = 0;
-            for (; i < where.size(); i++) {
-                if (i < newLines.size()) out.set(where.get(i), newLines.get(i));
-                else drop[where.get(i)] = true;
-            }
+            for (; i < where.size(); i++) lines.set(where.get(i), i < newLines.size() ? newLines.get(i) : "");
             for (; i < newLines.size(); i++) appended.add(newLines.get(i));
         }
+        if (!appended.isEmpty() && !hasTail) lines.add(SIGNATURE);
+        lines.addAll(appended);
         StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < out.size(); i++) {
-            if (!drop[i]) sb.append(out.get(i)).append('\n');
-        }
-        if (!appended.isEmpty()) {
-            sb.append(SIGNATURE).append('\n');
-            for (String l : appended) sb.append(l).append('\n');
-        }
+        for (String l : lines) sb.append(l).append('\n');
         return sb.toString();
     }
 
+    /**
+     * Directives Redis 7.0 writes even at their default: dir (always the working directory),
+     * save (an explicit {@code save ""} keeps the defaults from coming back) and the percentile
+     * list (whose default comparison Redis 7.0 never matches).
+     */
+    static final java.util.Set<String> FORCED = java.util.Set.of("dir", "save", "latency-tracking-info-percentiles");
+
     /** The directive line(s) for one parameter's value, in Redis's rewrite format. */
-    static List<String> format(ConfigParam p, String value) {
+    static List<String> format(ConfigParam p, String value, boolean inFile) {
         List<String> l = new ArrayList<>();
         switch (p.name) {
             case "save": {
@@ -96,16 +97,14 @@ public final class ConfigRewrite {
             case "client-output-buffer-limit": {
                 Map<String, ClientOutputBufferLimit.Limit> cur = ClientOutputBufferLimit.parse(value);
                 Map<String, ClientOutputBufferLimit.Limit> def = ClientOutputBufferLimit.parse(p.defaultValue);
+                // every class when the directive is in the file, else the ones changed from default;
+                // Redis writes the slave class as "replica"
                 for (Map.Entry<String, ClientOutputBufferLimit.Limit> e : cur.entrySet()) {
                     ClientOutputBufferLimit.Limit v = e.getValue();
-                    if (v.equals(def.get(e.getKey()))) continue;
-                    l.add("client-output-buffer-limit " + e.getKey() + " " + memory(v.hard()) + " "
+                    if (!inFile && v.equals(def.get(e.getKey()))) continue;
+                    String cls = e.getKey().equals("slave") ? "replica" : e.getKey();
+                    l.add("client-output-buffer-limit " + cls + " " + memory(v.hard()) + " "
                             + memory(v.soft()) + " " + v.softSeconds());
-                }
-                if (l.isEmpty()) {
-                    // the directive was in the file but is back to its defaults: keep one line
-                    ClientOutputBufferLimit.Limit n = cur.get("normal");
-                    l.add("client-output-buffer-limit normal " + memory(n.hard()) + " " + memory(n.soft()) + " " + n.softSeconds());
                 }
                 return l;
             }
@@ -117,11 +116,11 @@ public final class ConfigRewrite {
                 l.add(p.name + " " + memory(Long.parseLong(value)));
                 break;
             case STRING:
-                l.add(p.name + " " + (value.isEmpty() ? "\"\"" : ConfigFile.quote(value)));
+                l.add(p.name + " " + repr(value));
                 break;
             case SPECIAL:
-                l.add(p.name + " " + (value.isEmpty() ? "\"\"" : (p.name.equals("notify-keyspace-events")
-                        ? ConfigFile.quote(value) : value)));
+                l.add(p.name + " " + (value.isEmpty() || p.name.equals("notify-keyspace-events")
+                        || p.name.equals("dir") || p.name.equals("dbfilename") ? repr(value) : value));
                 break;
             default:
                 l.add(p.name + " " + value);
@@ -139,5 +138,9 @@ public final class ConfigRewrite {
         return Long.toString(bytes);
     }
 
-    static String lower(String s) { return s.toLowerCase(Locale.ROOT); }
+    /** Redis's sdscatrepr: always double-quoted, with escapes. */
+    static String repr(String s) {
+        String q = ConfigFile.quote(s);
+        return q.startsWith("\"") ? q : "\"" + q + "\"";
+    }
 }
