@@ -6,6 +6,7 @@ import io.basalt.server.command.CommandSpec;
 import io.basalt.server.command.CommandTable;
 import io.basalt.server.commands.Commands;
 import io.basalt.server.config.Config;
+import io.basalt.server.config.ConfigException;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -60,8 +61,9 @@ public final class BasaltServer {
     private final long startMillis = System.currentTimeMillis();
     private final long startNanos = System.nanoTime();
     private final CountDownLatch stopped = new CountDownLatch(1);
-    private final List<Channel> listeners = new ArrayList<>();
+    private final List<Channel> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<Runnable> cronTasks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile ServerBootstrap bootstrap;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private ScheduledExecutorService cron;
@@ -94,6 +96,8 @@ public final class BasaltServer {
         config.bind("hz", v -> hz = Math.max(1, Math.min(500, Integer.parseInt(v))));
         config.bind("timeout", v -> timeoutSeconds = Long.parseLong(v));
         config.bind("loglevel", v -> Log.level(v));
+        config.bind("port", v -> rebind(config.get("bind"), Integer.parseInt(v), "Unable to listen on this port"));
+        config.bind("bind", v -> rebind(v, config.getInt("port"), "Failed to bind to specified addresses."));
         config.bind("slowlog-log-slower-than", v -> monitoring.slowlogSlowerThan = Long.parseLong(v));
         config.bind("slowlog-max-len", v -> monitoring.slowlogMaxLen(Long.parseLong(v)));
         config.bind("latency-monitor-threshold", v -> monitoring.latencyThresholdMs = Long.parseLong(v));
@@ -216,29 +220,14 @@ public final class BasaltServer {
                         ch.pipeline().addLast(new ClientHandler(BasaltServer.this));
                     }
                 });
+        bootstrap = b;
         int port = config.getInt("port");
-        for (String addr : config.get("bind").split(" ")) {
-            boolean optional = addr.startsWith("-");
-            String host = optional ? addr.substring(1) : addr;
-            try {
-                InetSocketAddress sa = host.equals("*") ? new InetSocketAddress(port)
-                        : new InetSocketAddress(InetAddress.getByName(host), port);
-                if (host.equals("::*")) sa = new InetSocketAddress(InetAddress.getByName("::"), port);
-                listeners.add(b.bind(sa).sync().channel());
-            } catch (Exception e) {
-                if (optional || host.equals("::*")) {
-                    Log.warning("Could not bind " + host + ":" + port + " (" + e.getMessage() + "), skipped");
-                    continue;
-                }
-                Log.warning("Failed listening on port " + port + " (tcp), aborting.");
-                stop();
-                throw new IllegalStateException("Could not create server TCP listening socket " + host + ":" + port
-                        + ": " + e.getMessage(), e);
-            }
-        }
-        if (listeners.isEmpty()) {
+        try {
+            listeners.addAll(bindAll(config.get("bind"), port));
+        } catch (Exception e) {
+            Log.warning("Failed listening on port " + port + " (tcp), aborting.");
             stop();
-            throw new IllegalStateException("Could not bind any address for port " + port);
+            throw new IllegalStateException(e.getMessage(), e);
         }
         cron = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "basalt-cron");
@@ -248,6 +237,54 @@ public final class BasaltServer {
         cron.scheduleAtFixedRate(this::cronTick, 0, 1000 / Math.max(1, hz), TimeUnit.MILLISECONDS);
         Log.notice("Server initialized (" + (Epoll.isAvailable() ? "epoll" : "nio") + ", " + threads + " io threads)");
         Log.notice("Ready to accept connections tcp");
+    }
+
+    /**
+     * Binds every address of a {@code bind} value on {@code port}. Addresses prefixed with "-"
+     * (and "::*") are optional, as in Redis. On failure, whatever was bound is closed again.
+     */
+    private List<Channel> bindAll(String bind, int port) throws Exception {
+        List<Channel> bound = new ArrayList<>();
+        for (String addr : bind.split(" ")) {
+            boolean optional = addr.startsWith("-");
+            String host = optional ? addr.substring(1) : addr;
+            try {
+                InetSocketAddress sa = host.equals("*") ? new InetSocketAddress(port)
+                        : host.equals("::*") ? new InetSocketAddress(InetAddress.getByName("::"), port)
+                        : new InetSocketAddress(InetAddress.getByName(host), port);
+                bound.add(bootstrap.bind(sa).sync().channel());
+            } catch (Exception e) {
+                if (optional || host.equals("::*")) {
+                    Log.warning("Could not bind " + host + ":" + port + " (" + e.getMessage() + "), skipped");
+                    continue;
+                }
+                for (Channel ch : bound) ch.close().awaitUninterruptibly();
+                throw new Exception("Could not create server TCP listening socket " + host + ":" + port
+                        + ": " + e.getMessage(), e);
+            }
+        }
+        if (bound.isEmpty()) throw new Exception("Could not bind any address for port " + port);
+        return bound;
+    }
+
+    /**
+     * CONFIG SET port / bind at runtime: binds the new listeners first and only then closes the
+     * old ones, so a failure leaves the server listening where it was.
+     */
+    private synchronized void rebind(String bind, int port, String error) throws ConfigException {
+        if (bootstrap == null || shuttingDown) return; // not started yet: start() binds
+        List<Channel> fresh;
+        try {
+            fresh = bindAll(bind, port);
+        } catch (Exception e) {
+            Log.warning(e.getMessage());
+            throw new ConfigException(error);
+        }
+        List<Channel> old = new ArrayList<>(listeners);
+        listeners.clear();
+        listeners.addAll(fresh);
+        for (Channel ch : old) ch.close();
+        Log.notice("Listening on " + bind + " port " + port);
     }
 
     /** The port actually bound (differs from the configured one when that was 0). */

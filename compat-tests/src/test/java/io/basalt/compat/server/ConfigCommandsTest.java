@@ -151,4 +151,39 @@ class ConfigCommandsTest extends DifferentialTest {
         assertTrue(!info.contains("cmdstat_get:"), info);
         assertTrue(!info.contains("errorstat_ERR"), info);
     }
+
+    @Test
+    void portAndBindChangeAtRuntime() throws Exception {
+        io.basalt.compat.harness.BasaltInstance b = io.basalt.compat.harness.BasaltInstance.start();
+        try {
+            int oldPort = b.port();
+            int newPort;
+            try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+                newPort = probe.getLocalPort();
+            }
+            try (io.basalt.compat.harness.RawClient c = new io.basalt.compat.harness.RawClient(oldPort)) {
+                assertEquals("OK", c.call("CONFIG", "SET", "port", Integer.toString(newPort)).string());
+                // the connection that asked keeps working; new ones go to the new port
+                assertEquals("PONG", c.call("PING").string());
+                assertEquals("ERR CONFIG SET failed (possibly related to argument 'bind') - Failed to bind to specified addresses.",
+                        c.call("CONFIG", "SET", "bind", "203.0.113.7").string());
+                assertEquals("127.0.0.1", c.call("CONFIG", "GET", "bind").get(1).string());
+            }
+            assertEquals(newPort, b.port());
+            try (io.basalt.compat.harness.RawClient c = new io.basalt.compat.harness.RawClient(newPort)) {
+                assertEquals(Integer.toString(newPort), c.call("CONFIG", "GET", "port").get(1).string());
+            }
+            assertTrue(!canConnect(oldPort), "the old port is closed");
+        } finally {
+            b.stop();
+        }
+    }
+
+    private static boolean canConnect(int port) {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
 }
