@@ -99,6 +99,14 @@ class ConfigCommandsTest extends DifferentialTest {
         same("CONFIG", "SET", "timeout", "1", "timeout", "2");
         same("CONFIG", "SET", "timeout", "1", "nosuch", "2");
         same("CONFIG", "SET", "timeout", "1", "hz", "abc");
+        same("CONFIG", "SET", "MAXMEMORY", "abc");
+        same("CONFIG", "SET", "DATABASES", "1");
+        same("CONFIG", "SET", "Nosuch", "1");
+        same("CONFIG", "SET", "slave-priority", "abc");
+        same("CONFIG", "SET", "timeout", "1", "TIMEOUT", "2");
+        same("CONFIG", "SET", "timeout", "abc", "nosuch", "1");
+        same("CONFIG", "SET", "databases", "1", "nosuch", "1");
+        same("CONFIG", "SET", "timeout", "abc", "databases", "1");
         // the failed multi-set changed nothing
         same("CONFIG", "GET", "timeout");
     }
@@ -123,6 +131,7 @@ class ConfigCommandsTest extends DifferentialTest {
                     cmd("CONFIG", "SET", "latency-tracking-info-percentiles", "50 99.99 100"),
                     cmd("CONFIG", "GET", "latency-tracking-info-percentiles"),
                     cmd("CONFIG", "SET", "slave-priority", "7"), cmd("CONFIG", "GET", "replica-priority"),
+                    cmd("CONFIG", "SET", "slave-priority", "1", "replica-priority", "2"), cmd("CONFIG", "GET", "slave-priority"),
                     cmd("CONFIG", "SET", "maxmemory", "2mb", "maxmemory-policy", "allkeys-lru"),
                     cmd("CONFIG", "GET", "maxmemory"), cmd("CONFIG", "GET", "maxmemory-policy"));
         } finally {

@@ -121,8 +121,10 @@ public final class Config {
      * from a loopback address, which {@code enable-protected-configs local} allows.
      */
     public synchronized void set(List<String[]> pairs, boolean localClient) throws ConfigException {
-        Map<ConfigParam, String> parsed = new LinkedHashMap<>();
-        Set<ConfigParam> seen = new HashSet<>();
+        // first pass, like Redis's configSetCommand: names, mutability and duplicates (by name, so
+        // an alias and its parameter may both be given; the later one wins)
+        List<ConfigParam> targets = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
         for (String[] pair : pairs) {
             ConfigParam p = param(pair[0]);
             if (p == null) throw new ConfigException("Unknown option or number of arguments for CONFIG SET - '" + pair[0] + "'");
@@ -130,13 +132,23 @@ public final class Config {
             if (p.protectedConfig && !allowed("enable-protected-configs", localClient)) {
                 throw failed(pair[0], "can't set protected config");
             }
-            if (!seen.add(p)) throw failed(pair[0], "duplicate parameter");
+            if (!seen.add(pair[0].toLowerCase(Locale.ROOT))) throw failed(pair[0], "duplicate parameter");
+            targets.add(p);
+        }
+        // second pass: values, reported under the (lower-case) name that was used
+        Map<ConfigParam, String> parsed = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.size(); i++) {
+            ConfigParam p = targets.get(i);
             try {
-                String value = pair[1];
-                if (p.name.equals("client-output-buffer-limit")) value = values.get(p.name) + " " + value;
+                String value = pairs.get(i)[1];
+                if (p.name.equals("client-output-buffer-limit")) {
+                    String base = parsed.containsKey(p) ? parsed.get(p) : values.get(p.name);
+                    value = base + " " + value;
+                }
+                parsed.remove(p);
                 parsed.put(p, p.parse(value));
             } catch (ConfigException e) {
-                throw failed(pair[0], e.getMessage());
+                throw failed(pairs.get(i)[0].toLowerCase(Locale.ROOT), e.getMessage());
             }
         }
         Map<ConfigParam, String> previous = new LinkedHashMap<>();
