@@ -71,7 +71,6 @@ public final class ConfigCommands {
         for (CommandSpec s : c.server().commands().allSpecs()) s.resetStats();
         c.server().monitoring().resetHistograms();
         c.server().keyspace().resetStats();
-        c.server().resetPeakMemory();
         c.out().ok();
     }
 
