@@ -128,8 +128,6 @@ public final class BasaltServer {
         return peakMemory.accumulateAndGet(current, Math::max);
     }
 
-    public void resetPeakMemory() { peakMemory.set(0); }
-
     public String runId() { return runId; }
 
     /** The replication ID INFO replication reports (a master's own history, random per start). */

@@ -86,6 +86,29 @@ class InfoCommandTest extends DifferentialTest {
         same("INFO", "cluster");
     }
 
+    private long field(String section, String name) {
+        for (String line : basalt.call("INFO", section).string().split("\r\n")) {
+            if (line.startsWith(name + ":")) return Long.parseLong(line.substring(name.length() + 1));
+        }
+        throw new AssertionError("no " + name);
+    }
+
+    @Test
+    void countersMove() {
+        long dirty = field("persistence", "rdb_changes_since_last_save");
+        long hits = field("stats", "keyspace_hits");
+        long misses = field("stats", "keyspace_misses");
+        long commands = field("stats", "total_commands_processed");
+        basalt.call("SET", "c", "1");
+        basalt.call("GET", "c");
+        basalt.call("GET", "nope");
+        assertEquals(dirty + 1, field("persistence", "rdb_changes_since_last_save"));
+        assertEquals(hits + 1, field("stats", "keyspace_hits"));
+        assertEquals(misses + 1, field("stats", "keyspace_misses"));
+        assertTrue(field("stats", "total_commands_processed") >= commands + 4);
+        assertTrue(field("clients", "connected_clients") >= 2);
+    }
+
     @Test
     void formatAndValues() {
         basalt.call("INFO", "server");

@@ -272,7 +272,7 @@ public final class InfoSections {
         line(sb, "current_fork_perc", "0.00");
         line(sb, "current_save_keys_processed", 0);
         line(sb, "current_save_keys_total", 0);
-        line(sb, "rdb_changes_since_last_save", 0);
+        line(sb, "rdb_changes_since_last_save", s.stats().dirty.sum());
         line(sb, "rdb_bgsave_in_progress", 0);
         line(sb, "rdb_last_save_time", s.lastSave());
         line(sb, "rdb_last_bgsave_status", "ok");
