@@ -52,6 +52,13 @@ public final class Keyspace {
 
     public long expiredKeys() { return expiredKeys.sum(); }
 
+    private volatile boolean activeExpire = true;
+
+    /** DEBUG SET-ACTIVE-EXPIRE: whether the background expiry cycle runs (lazy expiry always does). */
+    public void activeExpireEnabled(boolean enabled) { this.activeExpire = enabled; }
+
+    public boolean activeExpireEnabled() { return activeExpire; }
+
     public void resetStats() { expiredKeys.reset(); }
 
     /** Locks every shard in index order (FLUSHALL, SWAPDB, KEYS snapshots). */

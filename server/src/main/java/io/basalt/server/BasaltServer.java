@@ -6,6 +6,7 @@ import io.basalt.server.command.CommandSpec;
 import io.basalt.server.command.CommandTable;
 import io.basalt.server.commands.Commands;
 import io.basalt.server.config.Config;
+import io.basalt.server.config.ConfigException;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -52,18 +53,23 @@ public final class BasaltServer {
     private final CommandTable commands = new CommandTable();
     private final Dispatcher dispatcher;
     private final ServerStats stats = new ServerStats();
+    private final Monitoring monitoring = new Monitoring(this);
     private final Map<Long, Client> clients = new ConcurrentHashMap<>();
     private final AtomicLong nextClientId = new AtomicLong(1);
     private final String runId;
+    private final String replId;
     private final long startMillis = System.currentTimeMillis();
     private final long startNanos = System.nanoTime();
     private final CountDownLatch stopped = new CountDownLatch(1);
-    private final List<Channel> listeners = new ArrayList<>();
+    private final List<Channel> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<Runnable> cronTasks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile ServerBootstrap bootstrap;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private ScheduledExecutorService cron;
     private volatile boolean shuttingDown;
+    private volatile long lastSave = startMillis / 1000;
+    private final AtomicLong peakMemory = new AtomicLong();
 
     // hot configuration values, pushed by Config.bind
     private volatile long protoMaxBulkLen;
@@ -79,6 +85,8 @@ public final class BasaltServer {
         byte[] id = new byte[20];
         new SecureRandom().nextBytes(id);
         this.runId = HexFormat.of().formatHex(id);
+        new SecureRandom().nextBytes(id);
+        this.replId = HexFormat.of().formatHex(id);
         Commands.registerAll(this, commands);
         this.dispatcher = new Dispatcher(this);
         config.bind("proto-max-bulk-len", v -> protoMaxBulkLen = Long.parseLong(v));
@@ -88,6 +96,12 @@ public final class BasaltServer {
         config.bind("hz", v -> hz = Math.max(1, Math.min(500, Integer.parseInt(v))));
         config.bind("timeout", v -> timeoutSeconds = Long.parseLong(v));
         config.bind("loglevel", v -> Log.level(v));
+        config.bind("port", v -> rebind(config.get("bind"), Integer.parseInt(v), "Unable to listen on this port"));
+        config.bind("bind", v -> rebind(v, config.getInt("port"), "Failed to bind to specified addresses."));
+        config.bind("slowlog-log-slower-than", v -> monitoring.slowlogSlowerThan = Long.parseLong(v));
+        config.bind("slowlog-max-len", v -> monitoring.slowlogMaxLen(Long.parseLong(v)));
+        config.bind("latency-monitor-threshold", v -> monitoring.latencyThresholdMs = Long.parseLong(v));
+        config.bind("latency-tracking", v -> monitoring.latencyTracking = v.equals("yes"));
     }
 
     // ---------------------------------------------------------------- accessors
@@ -102,7 +116,25 @@ public final class BasaltServer {
 
     public ServerStats stats() { return stats; }
 
+    public Monitoring monitoring() { return monitoring; }
+
+    /** Unix time (seconds) of the last successful save; the start time while nothing was saved. */
+    public long lastSave() { return lastSave; }
+
+    public void lastSave(long unixSeconds) { this.lastSave = unixSeconds; }
+
+    /** INFO memory's used_memory_peak: the highest used_memory seen by INFO or the cron. */
+    public long peakMemory(long current) {
+        return peakMemory.accumulateAndGet(current, Math::max);
+    }
+
     public String runId() { return runId; }
+
+    /** The replication ID INFO replication reports (a master's own history, random per start). */
+    public String replId() { return replId; }
+
+    /** Whether the server has bound its listeners (INFO reports the bound port then). */
+    public boolean listening() { return !listeners.isEmpty(); }
 
     public long startMillis() { return startMillis; }
 
@@ -134,7 +166,7 @@ public final class BasaltServer {
 
     /** After every executed command: slowlog and latency monitoring (see {@link Monitoring}). */
     void afterCommand(Client c, CommandSpec spec, RespRequest req, long micros) {
-        Monitoring.afterCommand(this, c, spec, req, micros);
+        monitoring.afterCommand(c, spec, req, micros);
     }
 
     Client register(Channel ch) {
@@ -186,29 +218,14 @@ public final class BasaltServer {
                         ch.pipeline().addLast(new ClientHandler(BasaltServer.this));
                     }
                 });
+        bootstrap = b;
         int port = config.getInt("port");
-        for (String addr : config.get("bind").split(" ")) {
-            boolean optional = addr.startsWith("-");
-            String host = optional ? addr.substring(1) : addr;
-            try {
-                InetSocketAddress sa = host.equals("*") ? new InetSocketAddress(port)
-                        : new InetSocketAddress(InetAddress.getByName(host), port);
-                if (host.equals("::*")) sa = new InetSocketAddress(InetAddress.getByName("::"), port);
-                listeners.add(b.bind(sa).sync().channel());
-            } catch (Exception e) {
-                if (optional || host.equals("::*")) {
-                    Log.warning("Could not bind " + host + ":" + port + " (" + e.getMessage() + "), skipped");
-                    continue;
-                }
-                Log.warning("Failed listening on port " + port + " (tcp), aborting.");
-                stop();
-                throw new IllegalStateException("Could not create server TCP listening socket " + host + ":" + port
-                        + ": " + e.getMessage(), e);
-            }
-        }
-        if (listeners.isEmpty()) {
+        try {
+            listeners.addAll(bindAll(config.get("bind"), port));
+        } catch (Exception e) {
+            Log.warning("Failed listening on port " + port + " (tcp), aborting.");
             stop();
-            throw new IllegalStateException("Could not bind any address for port " + port);
+            throw new IllegalStateException(e.getMessage(), e);
         }
         cron = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "basalt-cron");
@@ -218,6 +235,54 @@ public final class BasaltServer {
         cron.scheduleAtFixedRate(this::cronTick, 0, 1000 / Math.max(1, hz), TimeUnit.MILLISECONDS);
         Log.notice("Server initialized (" + (Epoll.isAvailable() ? "epoll" : "nio") + ", " + threads + " io threads)");
         Log.notice("Ready to accept connections tcp");
+    }
+
+    /**
+     * Binds every address of a {@code bind} value on {@code port}. Addresses prefixed with "-"
+     * (and "::*") are optional, as in Redis. On failure, whatever was bound is closed again.
+     */
+    private List<Channel> bindAll(String bind, int port) throws Exception {
+        List<Channel> bound = new ArrayList<>();
+        for (String addr : bind.split(" ")) {
+            boolean optional = addr.startsWith("-");
+            String host = optional ? addr.substring(1) : addr;
+            try {
+                InetSocketAddress sa = host.equals("*") ? new InetSocketAddress(port)
+                        : host.equals("::*") ? new InetSocketAddress(InetAddress.getByName("::"), port)
+                        : new InetSocketAddress(InetAddress.getByName(host), port);
+                bound.add(bootstrap.bind(sa).sync().channel());
+            } catch (Exception e) {
+                if (optional || host.equals("::*")) {
+                    Log.warning("Could not bind " + host + ":" + port + " (" + e.getMessage() + "), skipped");
+                    continue;
+                }
+                for (Channel ch : bound) ch.close().awaitUninterruptibly();
+                throw new Exception("Could not create server TCP listening socket " + host + ":" + port
+                        + ": " + e.getMessage(), e);
+            }
+        }
+        if (bound.isEmpty()) throw new Exception("Could not bind any address for port " + port);
+        return bound;
+    }
+
+    /**
+     * CONFIG SET port / bind at runtime: binds the new listeners first and only then closes the
+     * old ones, so a failure leaves the server listening where it was.
+     */
+    private synchronized void rebind(String bind, int port, String error) throws ConfigException {
+        if (bootstrap == null || shuttingDown) return; // not started yet: start() binds
+        List<Channel> fresh;
+        try {
+            fresh = bindAll(bind, port);
+        } catch (Exception e) {
+            Log.warning(e.getMessage());
+            throw new ConfigException(error);
+        }
+        List<Channel> old = new ArrayList<>(listeners);
+        listeners.clear();
+        listeners.addAll(fresh);
+        for (Channel ch : old) ch.close();
+        Log.notice("Listening on " + bind + " port " + port);
     }
 
     /** The port actually bound (differs from the configured one when that was 0). */
@@ -232,7 +297,7 @@ public final class BasaltServer {
             long periodNanos = 1_000_000_000L / Math.max(1, hz);
             int effort = config.getInt("active-expire-effort");
             // Redis's slow cycle: up to 25% of a cron period (more with active-expire-effort)
-            keyspace.activeExpireCycle(periodNanos * (25 + 2 * (effort - 1)) / 100);
+            if (keyspace.activeExpireEnabled()) keyspace.activeExpireCycle(periodNanos * (25 + 2 * (effort - 1)) / 100);
             for (Runnable t : cronTasks) t.run();
             long now = System.currentTimeMillis();
             if (now - lastSecond >= 100) {
@@ -258,6 +323,29 @@ public final class BasaltServer {
                 c.kill();
             }
         }
+    }
+
+    /**
+     * SHUTDOWN: stops the server from a thread of its own (a command runs on an event loop, which
+     * cannot wait for its own group to terminate). The process exits once {@link #awaitStop} returns.
+     */
+    public void shutdownAsync() {
+        if (shuttingDown) return;
+        shuttingDown = true;
+        Thread t = new Thread(() -> {
+            Log.warning("User requested shutdown...");
+            String pidfile = config.get("pidfile");
+            if (!pidfile.isEmpty()) {
+                try {
+                    java.nio.file.Files.deleteIfExists(java.nio.file.Path.of(pidfile));
+                } catch (java.io.IOException e) {
+                    Log.warning("Error removing the PID file: " + e.getMessage());
+                }
+            }
+            stop();
+            Log.warning("Basalt is now ready to exit, bye bye...");
+        }, "basalt-shutdown");
+        t.start();
     }
 
     /** Stops listening, closes every client and releases the event loops. */

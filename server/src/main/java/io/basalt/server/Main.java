@@ -84,7 +84,16 @@ public final class Main implements Callable<Integer> {
     public static void load(Config config, List<String> args) throws ConfigFile.ConfigFileException {
         List<ConfigFile.Directive> directives = new ArrayList<>();
         int from = 0;
-        if (!args.isEmpty() && !args.get(0).startsWith("--")) {
+        if (!args.isEmpty() && args.get(0).equals("-")) {
+            // "redis-server -": the configuration comes from standard input
+            try {
+                String text = new String(System.in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                directives.addAll(ConfigFile.parse("(stdin)", text));
+            } catch (java.io.IOException e) {
+                throw new ConfigFile.ConfigFileException("Fatal error, can't read config from stdin: " + e.getMessage());
+            }
+            from = 1;
+        } else if (!args.isEmpty() && !args.get(0).startsWith("--")) {
             Path file = Path.of(args.get(0)).toAbsolutePath();
             config.file(file);
             directives.addAll(ConfigFile.read(file));

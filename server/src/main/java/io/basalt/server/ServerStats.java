@@ -16,6 +16,11 @@ public final class ServerStats {
     public final LongAdder keyspaceMisses = new LongAdder();
     public final LongAdder errorReplies = new LongAdder();
     public final LongAdder unexpectedErrorReplies = new LongAdder();
+    /**
+     * Changes since the last save (INFO rdb_changes_since_last_save): successful write commands.
+     * Not a statistic: CONFIG RESETSTAT leaves it alone, a completed save resets it.
+     */
+    public final LongAdder dirty = new LongAdder();
     private final Map<String, LongAdder> errors = new ConcurrentSkipListMap<>();
 
     /** Counts an error reply under its code (the first word), as INFO errorstats does. */

@@ -19,7 +19,7 @@ public final class BasaltInstance {
 
     private BasaltInstance(String... args) {
         try {
-            List<String> argv = new ArrayList<>(List.of("--port", "0", "--bind", "127.0.0.1"));
+            List<String> argv = new ArrayList<>(List.of("--port", "0", "--bind", "127.0.0.1", "--enable-debug-command", "yes"));
             argv.addAll(List.of(args));
             Config config = Config.defaults();
             Main.load(config, argv);

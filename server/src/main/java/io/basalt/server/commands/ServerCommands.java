@@ -2,10 +2,15 @@ package io.basalt.server.commands;
 
 import io.basalt.data.Keyspace;
 import io.basalt.resp.RespRequest;
+import io.basalt.server.BasaltServer;
 import io.basalt.server.Client;
+import io.basalt.server.Log;
 import io.basalt.server.command.CommandTable;
 
-/** Server commands: DBSIZE FLUSHDB FLUSHALL. */
+/**
+ * Server commands: DBSIZE FLUSHDB FLUSHALL TIME LASTSAVE SHUTDOWN, plus MEMORY and DEBUG, whose
+ * handlers live in {@link MemoryCommands} and {@link DebugCommand}.
+ */
 public final class ServerCommands {
     private ServerCommands() {}
 
@@ -13,6 +18,11 @@ public final class ServerCommands {
         t.register("dbsize", ServerCommands::dbsize);
         t.register("flushdb", ServerCommands::flushdb);
         t.register("flushall", ServerCommands::flushall);
+        t.register("time", ServerCommands::time);
+        t.register("lastsave", ServerCommands::lastsave);
+        t.register("shutdown", ServerCommands::shutdown);
+        MemoryCommands.register(t);
+        DebugCommand.register(t);
     }
 
     static void dbsize(Client c, RespRequest a) {
@@ -45,5 +55,58 @@ public final class ServerCommands {
             ks.unlockAll();
         }
         c.out().ok();
+    }
+
+    /** TIME: unix seconds and the microseconds within that second, as two bulk strings. */
+    static void time(Client c, RespRequest a) {
+        java.time.Instant now = java.time.Instant.now();
+        c.out().array(2);
+        c.out().bulk(now.getEpochSecond());
+        c.out().bulk(now.getNano() / 1000);
+    }
+
+    static void lastsave(Client c, RespRequest a) {
+        c.out().integer(c.server().lastSave());
+    }
+
+    /**
+     * SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. Basalt has no shutdown delay (it waits for no
+     * replicas), so ABORT always finds nothing to abort. A save Basalt cannot perform fails the
+     * shutdown unless FORCE is given, as a failed RDB save does in Redis.
+     */
+    static void shutdown(Client c, RespRequest a) {
+        boolean nosave = false;
+        boolean save = false;
+        boolean force = false;
+        boolean abort = false;
+        for (int i = 1; i < a.argc(); i++) {
+            if (a.is(i, "NOSAVE")) nosave = true;
+            else if (a.is(i, "SAVE")) save = true;
+            else if (a.is(i, "NOW")) continue;
+            else if (a.is(i, "FORCE")) force = true;
+            else if (a.is(i, "ABORT")) abort = true;
+            else {
+                c.error(Generic.SYNTAX);
+                return;
+            }
+        }
+        if ((abort && a.argc() != 2) || (nosave && save)) {
+            c.error(Generic.SYNTAX);
+            return;
+        }
+        if (abort) {
+            c.error("ERR No shutdown in progress.");
+            return;
+        }
+        BasaltServer server = c.server();
+        boolean wantsSave = save || (!nosave && !server.config().get("save").isEmpty());
+        if (wantsSave && !force) {
+            Log.warning("Error trying to save the DB: snapshots are not available in this Basalt build, "
+                    + "can't exit (use SHUTDOWN NOSAVE or FORCE).");
+            c.error("ERR Errors trying to SHUTDOWN. Check logs.");
+            return;
+        }
+        // like Redis, a successful SHUTDOWN closes the connection without a reply
+        server.shutdownAsync();
     }
 }

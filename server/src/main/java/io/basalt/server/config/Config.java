@@ -22,6 +22,7 @@ public final class Config {
     private final Map<String, String> values = new ConcurrentHashMap<>();
     private volatile Path file;
     private Consumer<String> warnings = w -> { };
+    private final Set<String> startupSeen = new HashSet<>();
 
     public Config(List<ConfigParam> params) {
         this.params = List.copyOf(params);
@@ -83,7 +84,21 @@ public final class Config {
             warnings.accept("directive '" + name + "' is not supported by Basalt and was ignored");
             return;
         }
-        String v = p.parse(value);
+        String v;
+        if (p.name.equals("save") && startupSeen.contains(p.name) && !value.trim().isEmpty()) {
+            // like Redis: the first "save" line replaces the default, later ones add to it
+            String cur = values.get(p.name);
+            v = p.parse(cur.isEmpty() ? value : cur + " " + value);
+        } else if (p.name.equals("client-output-buffer-limit")) {
+            // each line sets one class (or several); the other classes keep their values
+            v = p.parse(values.get(p.name) + " " + value);
+        } else {
+            v = p.parse(value);
+        }
+        if (!p.implemented && !v.equals(p.defaultValue)) {
+            warnings.accept("directive '" + name + "' is accepted but has no effect in Basalt yet");
+        }
+        startupSeen.add(p.name);
         String old = values.put(p.name, v);
         try {
             if (p.apply != null) p.apply.apply(v);
@@ -98,17 +113,42 @@ public final class Config {
      * applied; if any apply fails the earlier ones are rolled back. Throws with Redis's full error.
      */
     public synchronized void set(List<String[]> pairs) throws ConfigException {
-        Map<ConfigParam, String> parsed = new LinkedHashMap<>();
-        Set<ConfigParam> seen = new HashSet<>();
+        set(pairs, true);
+    }
+
+    /**
+     * CONFIG SET as a client issues it: {@code localClient} says whether the connection comes
+     * from a loopback address, which {@code enable-protected-configs local} allows.
+     */
+    public synchronized void set(List<String[]> pairs, boolean localClient) throws ConfigException {
+        // first pass, like Redis's configSetCommand: names, mutability and duplicates (by name, so
+        // an alias and its parameter may both be given; the later one wins)
+        List<ConfigParam> targets = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
         for (String[] pair : pairs) {
             ConfigParam p = param(pair[0]);
             if (p == null) throw new ConfigException("Unknown option or number of arguments for CONFIG SET - '" + pair[0] + "'");
             if (!p.mutable) throw failed(pair[0], "can't set immutable config");
-            if (!seen.add(p)) throw failed(pair[0], "duplicate parameter");
+            if (p.protectedConfig && !allowed("enable-protected-configs", localClient)) {
+                throw failed(pair[0], "can't set protected config");
+            }
+            if (!seen.add(pair[0].toLowerCase(Locale.ROOT))) throw failed(pair[0], "duplicate parameter");
+            targets.add(p);
+        }
+        // second pass: values, reported under the (lower-case) name that was used
+        Map<ConfigParam, String> parsed = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.size(); i++) {
+            ConfigParam p = targets.get(i);
             try {
-                parsed.put(p, p.parse(pair[1]));
+                String value = pairs.get(i)[1];
+                if (p.name.equals("client-output-buffer-limit")) {
+                    String base = parsed.containsKey(p) ? parsed.get(p) : values.get(p.name);
+                    value = base + " " + value;
+                }
+                parsed.remove(p);
+                parsed.put(p, p.parse(value));
             } catch (ConfigException e) {
-                throw failed(pair[0], e.getMessage());
+                throw failed(pairs.get(i)[0].toLowerCase(Locale.ROOT), e.getMessage());
             }
         }
         Map<ConfigParam, String> previous = new LinkedHashMap<>();
@@ -137,26 +177,35 @@ public final class Config {
         }
     }
 
+    /** enable-debug-command / enable-module-command / enable-protected-configs: yes, no or local. */
+    public boolean allowed(String name, boolean localClient) {
+        String v = get(name);
+        return v.equals("yes") || (v.equals("local") && localClient);
+    }
+
     private static ConfigException failed(String name, String reason) {
         return new ConfigException("CONFIG SET failed (possibly related to argument '" + name + "') - " + reason);
     }
 
     /**
-     * CONFIG GET: every parameter whose name or alias matches one of the glob patterns, in table
-     * order, each once, as (name, value) pairs. An alias is reported under the name it matched.
+     * CONFIG GET: every parameter whose name or alias matches one of the glob patterns, each once,
+     * as (name, value) pairs. A plain name is reported as it was typed (Redis looks it up
+     * case-insensitively and echoes the argument); a glob reports names and aliases as they are.
+     * Hidden parameters only answer to their exact name.
      */
     public List<String[]> matching(List<byte[]> patterns) {
         List<String[]> out = new ArrayList<>();
         Set<String> emitted = new HashSet<>();
         for (byte[] pat : patterns) {
-            String plain = new String(pat, java.nio.charset.StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
+            String plain = new String(pat, java.nio.charset.StandardCharsets.UTF_8);
             boolean glob = plain.indexOf('*') >= 0 || plain.indexOf('?') >= 0 || plain.indexOf('[') >= 0;
             if (!glob) {
-                ConfigParam p = byName.get(plain);
-                if (p != null && emitted.add(plain)) out.add(new String[]{plain, values.get(p.name)});
+                ConfigParam p = byName.get(plain.toLowerCase(Locale.ROOT));
+                if (p != null && emitted.add(plain.toLowerCase(Locale.ROOT))) out.add(new String[]{plain, values.get(p.name)});
                 continue;
             }
             for (ConfigParam p : params) {
+                if (p.hidden) continue;
                 if (io.basalt.data.Glob.match(pat, p.name.getBytes(), true) && emitted.add(p.name)) {
                     out.add(new String[]{p.name, values.get(p.name)});
                 }

@@ -85,7 +85,14 @@ public final class ConfigFile {
 
     private static List<Path> expand(Path base, String pattern) throws ConfigFileException {
         Path p = Path.of(pattern);
-        if (!p.isAbsolute()) p = base.resolve(p);
+        // Redis resolves relative includes against the working directory; Basalt also accepts
+        // them relative to the including file when that is where they are
+        if (!p.isAbsolute()) {
+            Path cwdRelative = p.toAbsolutePath();
+            Path fileRelative = base.resolve(p);
+            boolean glob = pattern.indexOf('*') >= 0 || pattern.indexOf('?') >= 0 || pattern.indexOf('[') >= 0;
+            p = (glob ? Files.isDirectory(cwdRelative.getParent()) : Files.exists(cwdRelative)) ? cwdRelative : fileRelative;
+        }
         String name = p.getFileName().toString();
         if (name.indexOf('*') < 0 && name.indexOf('?') < 0 && name.indexOf('[') < 0) {
             return List.of(p);

@@ -32,6 +32,8 @@ public final class ConfigParam {
     final String[] enumValues;
     final Parser parser;
     final boolean implemented;
+    final boolean hidden;
+    final boolean protectedConfig;
     Apply apply;
 
     private ConfigParam(Builder b) {
@@ -45,7 +47,15 @@ public final class ConfigParam {
         this.enumValues = b.enumValues;
         this.parser = b.parser;
         this.implemented = b.implemented;
+        this.hidden = b.hidden;
+        this.protectedConfig = b.protectedConfig;
     }
+
+    /** Hidden parameters (test hooks in Redis) match CONFIG GET only by exact name, never a glob. */
+    public boolean hidden() { return hidden; }
+
+    /** Protected parameters (dir, dbfilename) need enable-protected-configs to be CONFIG SET. */
+    public boolean protectedConfig() { return protectedConfig; }
 
     public String name() { return name; }
 
@@ -71,7 +81,8 @@ public final class ConfigParam {
             case INT: {
                 long v;
                 try {
-                    v = Long.parseLong(value.trim().startsWith("+") ? "x" : value);
+                    // Redis's string2ll: no sign '+', no spaces, no leading zeros
+                    v = io.basalt.resp.Numbers.parseLong(value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 } catch (NumberFormatException e) {
                     throw new ConfigException("argument couldn't be parsed into an integer");
                 }
@@ -148,6 +159,8 @@ public final class ConfigParam {
         private String[] enumValues;
         private Parser parser;
         private boolean implemented = true;
+        private boolean hidden;
+        private boolean protectedConfig;
 
         private Builder(String name, Type type, String defaultValue) {
             this.name = name;
@@ -168,6 +181,18 @@ public final class ConfigParam {
         /** Accepted, stored and reported, but without effect in Basalt (yet). */
         public Builder notImplemented() {
             this.implemented = false;
+            return this;
+        }
+
+        /** Reported by CONFIG GET only when asked for by its exact name. */
+        public Builder hidden() {
+            this.hidden = true;
+            return this;
+        }
+
+        /** CONFIG SET needs enable-protected-configs (yes, or local for loopback clients). */
+        public Builder protectedConfig() {
+            this.protectedConfig = true;
             return this;
         }
 

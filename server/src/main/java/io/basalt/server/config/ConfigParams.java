@@ -1,7 +1,10 @@
 package io.basalt.server.config;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 import static io.basalt.server.config.ConfigParam.bool;
 import static io.basalt.server.config.ConfigParam.enumeration;
@@ -11,58 +14,389 @@ import static io.basalt.server.config.ConfigParam.special;
 import static io.basalt.server.config.ConfigParam.string;
 
 /**
- * The configuration table: every directive Basalt knows, with Redis 7.0's names, aliases,
- * defaults and ranges. Directives marked {@code notImplemented()} are accepted and reported like
- * Redis does so that existing redis.conf files and tools keep working, but have no effect yet.
+ * The configuration table: every directive Redis 7.0.15 reports for {@code CONFIG GET *}, with
+ * Redis's names, aliases, defaults, types, ranges, enum values and mutability (taken from a real
+ * redis-server by probing each parameter). Directives marked {@code notImplemented()} are
+ * accepted, stored and reported like Redis does so that existing redis.conf files and tools keep
+ * working, but have no effect (yet).
+ *
+ * <p>Deliberate differences from Redis's defaults: {@code save ""} (no persistence unless asked),
+ * {@code bind 127.0.0.1 -::1}, {@code io-threads} = core count, {@code dir} = working directory.
  */
 public final class ConfigParams {
     private ConfigParams() {}
 
     static final long INT_MAX = Integer.MAX_VALUE;
+    static final long INT_MIN = Integer.MIN_VALUE;
+    static final long UINT_MAX = 4294967295L;
     static final long LONG_MAX = Long.MAX_VALUE;
 
     public static List<ConfigParam> all() {
         List<ConfigParam> t = new ArrayList<>();
-        // ---------------------------------------------------------------- network
-        t.add(integer("port", 6379, 0, 65535).build());
-        t.add(special("bind", "127.0.0.1 -::1", v -> v.trim().replaceAll("\\s+", " ")).build());
-        t.add(bool("protected-mode", true).build());
-        t.add(integer("tcp-backlog", 511, 0, INT_MAX).immutable().build());
-        t.add(integer("timeout", 0, 0, INT_MAX).build());
-        t.add(integer("tcp-keepalive", 300, 0, INT_MAX).build());
-        t.add(integer("maxclients", 10000, 1, INT_MAX).build());
-        t.add(integer("io-threads", Runtime.getRuntime().availableProcessors(), 1, 128).immutable().build());
-        t.add(bool("io-threads-do-reads", false).immutable().build());
-        // ---------------------------------------------------------------- protocol limits
-        t.add(memory("proto-max-bulk-len", 512L * 1024 * 1024, 1024 * 1024, LONG_MAX).build());
-        t.add(memory("client-query-buffer-limit", 1024L * 1024 * 1024, 1024 * 1024, LONG_MAX).build());
-        t.add(special("client-output-buffer-limit",
-                "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
-                ClientOutputBufferLimit::normalize).build());
-        // ---------------------------------------------------------------- security
-        t.add(string("requirepass", "").build());
-        // ---------------------------------------------------------------- general
-        t.add(integer("databases", 16, 1, INT_MAX).immutable().build());
-        t.add(integer("hz", 10, 0, INT_MAX).build());
-        t.add(bool("dynamic-hz", true).build());
+        t.add(enumeration("acl-pubsub-default", "resetchannels", "allchannels", "resetchannels").notImplemented().build());
+        t.add(string("aclfile", "").immutable().notImplemented().build());
+        t.add(integer("acllog-max-len", 128, 0, LONG_MAX).notImplemented().build());
+        t.add(integer("active-defrag-cycle-max", 25, 1, 99).notImplemented().build());
+        t.add(integer("active-defrag-cycle-min", 1, 1, 99).notImplemented().build());
+        t.add(memory("active-defrag-ignore-bytes", 104857600, 1, LONG_MAX).notImplemented().build());
+        t.add(integer("active-defrag-max-scan-fields", 1000, 1, LONG_MAX).notImplemented().build());
+        t.add(integer("active-defrag-threshold-lower", 10, 0, 1000).notImplemented().build());
+        t.add(integer("active-defrag-threshold-upper", 100, 0, 1000).notImplemented().build());
         t.add(integer("active-expire-effort", 1, 1, 10).build());
-        t.add(enumeration("loglevel", "notice", "debug", "verbose", "notice", "warning", "nothing").build());
-        t.add(string("logfile", "").immutable().build());
-        t.add(bool("daemonize", false).immutable().notImplemented().build());
-        t.add(string("pidfile", "").immutable().build());
-        // ---------------------------------------------------------------- persistence (issue 5)
-        t.add(special("save", "", v -> v.trim()).notImplemented().build());
+        t.add(bool("activedefrag", false).notImplemented().build());
+        t.add(bool("activerehashing", true).notImplemented().build());
+        t.add(bool("always-show-logo", false).immutable().notImplemented().build());
+        t.add(bool("aof-disable-auto-gc", false).notImplemented().build());
+        t.add(bool("aof-load-truncated", true).notImplemented().build());
+        t.add(bool("aof-rewrite-incremental-fsync", true).notImplemented().build());
+        t.add(bool("aof-timestamp-enabled", false).notImplemented().build());
+        t.add(bool("aof-use-rdb-preamble", true).notImplemented().build());
+        t.add(string("aof_rewrite_cpulist", "").immutable().notImplemented().build());
+        t.add(string("appenddirname", "appendonlydir").immutable().notImplemented().build());
+        t.add(string("appendfilename", "appendonly.aof").immutable().notImplemented().build());
+        t.add(enumeration("appendfsync", "everysec", "everysec", "always", "no").notImplemented().build());
         t.add(bool("appendonly", false).notImplemented().build());
-        t.add(string("dir", System.getProperty("user.dir")).build());
-        t.add(string("dbfilename", "dump.rdb").build());
-        // ---------------------------------------------------------------- monitoring
+        t.add(memory("auto-aof-rewrite-min-size", 67108864, 0, LONG_MAX).notImplemented().build());
+        t.add(integer("auto-aof-rewrite-percentage", 100, 0, INT_MAX).notImplemented().build());
+        t.add(string("bgsave_cpulist", "").immutable().notImplemented().build());
+        t.add(special("bind", "127.0.0.1 -::1", ConfigParams::bind).build());
+        t.add(string("bind-source-addr", "").notImplemented().build());
+        t.add(string("bio_cpulist", "").immutable().notImplemented().build());
+        t.add(integer("busy-reply-threshold", 5000, 0, LONG_MAX).notImplemented().build());
+        t.add(special("client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", ClientOutputBufferLimit::normalize).notImplemented().build());
+        t.add(memory("client-query-buffer-limit", 1024L * 1024 * 1024, 1024 * 1024, LONG_MAX).build());
+        t.add(bool("cluster-allow-pubsubshard-when-down", true).notImplemented().build());
+        t.add(bool("cluster-allow-reads-when-down", false).notImplemented().build());
+        t.add(bool("cluster-allow-replica-migration", true).notImplemented().build());
+        t.add(integer("cluster-announce-bus-port", 0, 0, 65535).notImplemented().build());
+        t.add(string("cluster-announce-hostname", "").notImplemented().build());
+        t.add(string("cluster-announce-ip", "").notImplemented().build());
+        t.add(integer("cluster-announce-port", 0, 0, 65535).notImplemented().build());
+        t.add(integer("cluster-announce-tls-port", 0, 0, 65535).notImplemented().build());
+        t.add(string("cluster-config-file", "nodes.conf").immutable().notImplemented().build());
+        t.add(bool("cluster-enabled", false).immutable().notImplemented().build());
+        t.add(memory("cluster-link-sendbuf-limit", 0, 0, LONG_MAX).notImplemented().build());
+        t.add(integer("cluster-migration-barrier", 1, 0, INT_MAX).notImplemented().build());
+        t.add(integer("cluster-node-timeout", 15000, 0, LONG_MAX).notImplemented().build());
+        t.add(integer("cluster-port", 0, 0, 65535).immutable().notImplemented().build());
+        t.add(enumeration("cluster-preferred-endpoint-type", "ip", "ip", "hostname", "unknown-endpoint").notImplemented().build());
+        t.add(bool("cluster-replica-no-failover", false).aliases("cluster-slave-no-failover").notImplemented().build());
+        t.add(integer("cluster-replica-validity-factor", 10, 0, INT_MAX).aliases("cluster-slave-validity-factor").notImplemented().build());
+        t.add(bool("cluster-require-full-coverage", true).notImplemented().build());
+        t.add(bool("crash-log-enabled", true).notImplemented().build());
+        t.add(bool("crash-memcheck-enabled", true).notImplemented().build());
+        t.add(bool("daemonize", false).immutable().notImplemented().build());
+        t.add(integer("databases", 16, 1, INT_MAX).immutable().build());
+        t.add(special("dbfilename", "dump.rdb", ConfigParams::dbfilename).protectedConfig().notImplemented().build());
+        t.add(special("dir", System.getProperty("user.dir"), ConfigParams::dir).protectedConfig().notImplemented().build());
+        t.add(bool("disable-thp", true).immutable().notImplemented().build());
+        t.add(bool("dynamic-hz", true).notImplemented().build());
+        t.add(enumeration("enable-debug-command", "no", "no", "yes", "local").immutable().build());
+        t.add(enumeration("enable-module-command", "no", "no", "yes", "local").immutable().notImplemented().build());
+        t.add(enumeration("enable-protected-configs", "no", "no", "yes", "local").immutable().build());
+        t.add(integer("hash-max-listpack-entries", 512, 0, LONG_MAX).aliases("hash-max-ziplist-entries").notImplemented().build());
+        t.add(memory("hash-max-listpack-value", 64, 0, LONG_MAX).aliases("hash-max-ziplist-value").notImplemented().build());
+        t.add(memory("hll-sparse-max-bytes", 3000, 0, LONG_MAX).notImplemented().build());
+        t.add(special("hz", "10", ConfigParams::hz).build());
+        t.add(string("ignore-warnings", "").notImplemented().build());
+        t.add(integer("io-threads", Runtime.getRuntime().availableProcessors(), 1, 128).immutable().build());
+        t.add(bool("io-threads-do-reads", false).immutable().notImplemented().build());
+        t.add(bool("jemalloc-bg-thread", true).notImplemented().build());
+        t.add(integer("latency-monitor-threshold", 0, 0, LONG_MAX).build());
+        t.add(bool("latency-tracking", true).build());
+        t.add(special("latency-tracking-info-percentiles", "50 99 99.9", ConfigParams::percentiles).build());
+        t.add(bool("lazyfree-lazy-eviction", false).notImplemented().build());
+        t.add(bool("lazyfree-lazy-expire", false).notImplemented().build());
+        t.add(bool("lazyfree-lazy-server-del", false).notImplemented().build());
+        t.add(bool("lazyfree-lazy-user-del", false).notImplemented().build());
+        t.add(bool("lazyfree-lazy-user-flush", false).notImplemented().build());
+        t.add(integer("lfu-decay-time", 1, 0, INT_MAX).notImplemented().build());
+        t.add(integer("lfu-log-factor", 10, 0, INT_MAX).notImplemented().build());
+        t.add(integer("list-compress-depth", 0, 0, INT_MAX).notImplemented().build());
+        t.add(integer("list-max-listpack-size", -2, INT_MIN, INT_MAX).aliases("list-max-ziplist-size").notImplemented().build());
+        t.add(string("logfile", "").immutable().build());
+        t.add(enumeration("loglevel", "notice", "debug", "verbose", "notice", "warning").build());
+        t.add(integer("lua-time-limit", 5000, 0, LONG_MAX).notImplemented().build());
+        t.add(string("masterauth", "").notImplemented().build());
+        t.add(string("masteruser", "").notImplemented().build());
+        t.add(integer("maxclients", 10000, 1, UINT_MAX).build());
+        t.add(memory("maxmemory", 0, 0, LONG_MAX).notImplemented().build());
+        t.add(special("maxmemory-clients", "0", ConfigParams::memoryOrPercent).notImplemented().build());
+        t.add(integer("maxmemory-eviction-tenacity", 10, 0, 100).notImplemented().build());
+        t.add(enumeration("maxmemory-policy", "noeviction", "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction").notImplemented().build());
+        t.add(integer("maxmemory-samples", 5, 1, INT_MAX).notImplemented().build());
+        t.add(integer("min-replicas-max-lag", 10, 0, INT_MAX).aliases("min-slaves-max-lag").notImplemented().build());
+        t.add(integer("min-replicas-to-write", 0, 0, INT_MAX).aliases("min-slaves-to-write").notImplemented().build());
+        t.add(bool("no-appendfsync-on-rewrite", false).notImplemented().build());
+        t.add(special("notify-keyspace-events", "", ConfigParams::keyspaceEvents).notImplemented().build());
+        t.add(enumeration("oom-score-adj", "no", "no", "yes", "relative", "absolute").notImplemented().build());
+        t.add(special("oom-score-adj-values", "0 200 800", ConfigParams::oomScoreAdjValues).notImplemented().build());
+        t.add(string("pidfile", "").immutable().build());
+        t.add(integer("port", 6379, 0, 65535).build());
+        t.add(string("proc-title-template", "{title} {listen-addr} {server-mode}").notImplemented().build());
+        t.add(enumeration("propagation-error-behavior", "ignore", "ignore", "panic", "panic-on-replicas").notImplemented().build());
+        t.add(bool("protected-mode", true).build());
+        t.add(memory("proto-max-bulk-len", 512L * 1024 * 1024, 1024 * 1024, LONG_MAX).build());
+        t.add(bool("rdb-del-sync-files", false).notImplemented().build());
+        t.add(bool("rdb-save-incremental-fsync", true).notImplemented().build());
+        t.add(bool("rdbchecksum", true).immutable().notImplemented().build());
+        t.add(bool("rdbcompression", true).notImplemented().build());
+        t.add(memory("repl-backlog-size", 1048576, 1, LONG_MAX).notImplemented().build());
+        t.add(integer("repl-backlog-ttl", 3600, 0, LONG_MAX).notImplemented().build());
+        t.add(bool("repl-disable-tcp-nodelay", false).notImplemented().build());
+        t.add(enumeration("repl-diskless-load", "disabled", "disabled", "on-empty-db", "swapdb").notImplemented().build());
+        t.add(bool("repl-diskless-sync", true).notImplemented().build());
+        t.add(integer("repl-diskless-sync-delay", 5, 0, INT_MAX).notImplemented().build());
+        t.add(integer("repl-diskless-sync-max-replicas", 0, 0, INT_MAX).notImplemented().build());
+        t.add(integer("repl-ping-replica-period", 10, 1, INT_MAX).aliases("repl-ping-slave-period").notImplemented().build());
+        t.add(integer("repl-timeout", 60, 1, INT_MAX).notImplemented().build());
+        t.add(string("replica-announce-ip", "").aliases("slave-announce-ip").notImplemented().build());
+        t.add(integer("replica-announce-port", 0, 0, 65535).aliases("slave-announce-port").notImplemented().build());
+        t.add(bool("replica-announced", true).notImplemented().build());
+        t.add(bool("replica-ignore-disk-write-errors", false).notImplemented().build());
+        t.add(bool("replica-ignore-maxmemory", true).aliases("slave-ignore-maxmemory").notImplemented().build());
+        t.add(bool("replica-lazy-flush", false).aliases("slave-lazy-flush").notImplemented().build());
+        t.add(integer("replica-priority", 100, 0, INT_MAX).aliases("slave-priority").notImplemented().build());
+        t.add(bool("replica-read-only", true).aliases("slave-read-only").notImplemented().build());
+        t.add(bool("replica-serve-stale-data", true).aliases("slave-serve-stale-data").notImplemented().build());
+        t.add(special("replicaof", "", ConfigParams::replicaOf).aliases("slaveof").immutable().notImplemented().build());
+        t.add(string("requirepass", "").build());
+        t.add(enumeration("sanitize-dump-payload", "no", "no", "yes", "clients").notImplemented().build());
+        t.add(special("save", "", ConfigParams::save).notImplemented().build());
+        t.add(string("server_cpulist", "").immutable().notImplemented().build());
+        t.add(integer("set-max-intset-entries", 512, 0, LONG_MAX).notImplemented().build());
+        t.add(bool("set-proc-title", true).immutable().notImplemented().build());
+        t.add(enumeration("shutdown-on-sigint", "default", "default", "save", "nosave", "now", "force").notImplemented().build());
+        t.add(enumeration("shutdown-on-sigterm", "default", "default", "save", "nosave", "now", "force").notImplemented().build());
+        t.add(integer("shutdown-timeout", 10, 0, INT_MAX).notImplemented().build());
         t.add(integer("slowlog-log-slower-than", 10000, -1, LONG_MAX).build());
         t.add(integer("slowlog-max-len", 128, 0, LONG_MAX).build());
-        t.add(integer("latency-monitor-threshold", 0, 0, LONG_MAX).build());
-        // ---------------------------------------------------------------- memory (issue 6)
-        t.add(memory("maxmemory", 0, 0, LONG_MAX).notImplemented().build());
-        t.add(enumeration("maxmemory-policy", "noeviction", "volatile-lru", "volatile-lfu", "volatile-random",
-                "volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction").notImplemented().build());
+        t.add(integer("socket-mark-id", 0, 0, UINT_MAX).immutable().notImplemented().build());
+        t.add(bool("stop-writes-on-bgsave-error", true).notImplemented().build());
+        t.add(memory("stream-node-max-bytes", 4096, 0, LONG_MAX).notImplemented().build());
+        t.add(integer("stream-node-max-entries", 100, 0, LONG_MAX).notImplemented().build());
+        t.add(enumeration("supervised", "no", "upstart", "systemd", "auto", "no").immutable().notImplemented().build());
+        t.add(bool("syslog-enabled", false).immutable().notImplemented().build());
+        t.add(enumeration("syslog-facility", "local0", "user", "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7").immutable().notImplemented().build());
+        t.add(string("syslog-ident", "redis").immutable().notImplemented().build());
+        t.add(integer("tcp-backlog", 511, 0, INT_MAX).immutable().build());
+        t.add(integer("tcp-keepalive", 300, 0, INT_MAX).build());
+        t.add(integer("timeout", 0, 0, INT_MAX).build());
+        t.add(enumeration("tls-auth-clients", "yes", "no", "yes", "optional").notImplemented().build());
+        t.add(string("tls-ca-cert-dir", "").notImplemented().build());
+        t.add(string("tls-ca-cert-file", "").notImplemented().build());
+        t.add(string("tls-cert-file", "").notImplemented().build());
+        t.add(string("tls-ciphers", "").notImplemented().build());
+        t.add(string("tls-ciphersuites", "").notImplemented().build());
+        t.add(string("tls-client-cert-file", "").notImplemented().build());
+        t.add(string("tls-client-key-file", "").notImplemented().build());
+        t.add(string("tls-client-key-file-pass", "").notImplemented().build());
+        t.add(bool("tls-cluster", false).notImplemented().build());
+        t.add(string("tls-dh-params-file", "").notImplemented().build());
+        t.add(string("tls-key-file", "").notImplemented().build());
+        t.add(string("tls-key-file-pass", "").notImplemented().build());
+        t.add(integer("tls-port", 0, 0, 65535).notImplemented().build());
+        t.add(bool("tls-prefer-server-ciphers", false).notImplemented().build());
+        t.add(string("tls-protocols", "").notImplemented().build());
+        t.add(bool("tls-replication", false).notImplemented().build());
+        t.add(integer("tls-session-cache-size", 20480, 0, INT_MAX).notImplemented().build());
+        t.add(integer("tls-session-cache-timeout", 300, 0, INT_MAX).notImplemented().build());
+        t.add(bool("tls-session-caching", true).notImplemented().build());
+        t.add(integer("tracking-table-max-keys", 1000000, 0, LONG_MAX).notImplemented().build());
+        t.add(string("unixsocket", "").immutable().notImplemented().build());
+        t.add(special("unixsocketperm", "0", ConfigParams::octal).immutable().notImplemented().build());
+        t.add(integer("zset-max-listpack-entries", 128, 0, LONG_MAX).aliases("zset-max-ziplist-entries").notImplemented().build());
+        t.add(memory("zset-max-listpack-value", 64, 0, LONG_MAX).aliases("zset-max-ziplist-value").notImplemented().build());
+        t.add(integer("rdb-key-save-delay", 0, INT_MIN, INT_MAX).hidden().notImplemented().build());
+        t.add(integer("key-load-delay", 0, INT_MIN, INT_MAX).hidden().notImplemented().build());
+
         return t;
+    }
+
+    // ---------------------------------------------------------------- special value parsers
+
+    /** bind: one or more addresses, normalized to single spaces. */
+    static String bind(String v) throws ConfigException {
+        String s = v.trim().replaceAll("\\s+", " ");
+        if (s.isEmpty()) throw new ConfigException("Too many bind addresses specified.");
+        if (s.split(" ").length > 16) throw new ConfigException("Too many bind addresses specified.");
+        return s;
+    }
+
+    /** dir: must be an existing directory; reported as an absolute path (Redis reports getcwd()). */
+    static String dir(String v) throws ConfigException {
+        Path p = Path.of(v).toAbsolutePath().normalize();
+        if (!Files.isDirectory(p)) throw new ConfigException("No such file or directory");
+        return p.toString();
+    }
+
+    static String dbfilename(String v) throws ConfigException {
+        if (v.indexOf('/') >= 0) throw new ConfigException("dbfilename can't be a path, just a filename");
+        return v;
+    }
+
+    /** save: "" or pairs of seconds and changes, kept in the order given. */
+    static String save(String v) throws ConfigException {
+        String s = v.trim();
+        if (s.isEmpty()) return "";
+        String[] w = s.split("\\s+");
+        if (w.length % 2 != 0) throw new ConfigException("Invalid save parameters");
+        StringBuilder sb = new StringBuilder();
+        for (String x : w) {
+            long n;
+            try {
+                n = io.basalt.resp.Numbers.parseLong(x.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            } catch (NumberFormatException e) {
+                throw new ConfigException("Invalid save parameters");
+            }
+            if (n < 0 || n > Integer.MAX_VALUE) throw new ConfigException("Invalid save parameters");
+            if (sb.length() > 0) sb.append(' ');
+            sb.append(n);
+        }
+        return sb.toString();
+    }
+
+    private static final String EVENT_CLASSES = "g$lshzxetd";
+
+    /** notify-keyspace-events: Redis's class letters, printed back in Redis's canonical order. */
+    static String keyspaceEvents(String v) throws ConfigException {
+        boolean all = false;
+        boolean[] cls = new boolean[EVENT_CLASSES.length()];
+        boolean k = false;
+        boolean e = false;
+        boolean m = false;
+        boolean n = false;
+        for (char c : v.toCharArray()) {
+            int i = EVENT_CLASSES.indexOf(c);
+            if (c == 'A') all = true;
+            else if (i >= 0) cls[i] = true;
+            else if (c == 'K') k = true;
+            else if (c == 'E') e = true;
+            else if (c == 'm') m = true;
+            else if (c == 'n') n = true;
+            else throw new ConfigException("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+        }
+        StringBuilder sb = new StringBuilder();
+        boolean every = all;
+        if (!every) {
+            every = true;
+            for (boolean b : cls) every &= b;
+        }
+        if (every) {
+            sb.append('A');
+        } else {
+            for (int i = 0; i < cls.length; i++) if (cls[i]) sb.append(EVENT_CLASSES.charAt(i));
+        }
+        if (k) sb.append('K');
+        if (e) sb.append('E');
+        if (m) sb.append('m');
+        if (n) sb.append('n');
+        return sb.toString();
+    }
+
+    static String oomScoreAdjValues(String v) throws ConfigException {
+        String[] w = v.trim().split("\\s+");
+        if (w.length != 3) throw new ConfigException("wrong number of arguments");
+        StringBuilder sb = new StringBuilder();
+        for (String x : w) {
+            long n;
+            try {
+                n = io.basalt.resp.Numbers.parseLong(x.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            } catch (NumberFormatException e) {
+                throw new ConfigException("Invalid oom-score-adj-values, elements must be between -2000 and 2000.");
+            }
+            if (n < -2000 || n > 2000) {
+                throw new ConfigException("Invalid oom-score-adj-values, elements must be between -2000 and 2000.");
+            }
+            if (sb.length() > 0) sb.append(' ');
+            sb.append(n);
+        }
+        return sb.toString();
+    }
+
+    /** latency-tracking-info-percentiles: doubles in [0, 100], printed like Redis's %f trimmed. */
+    static String percentiles(String v) throws ConfigException {
+        String s = v.trim();
+        if (s.isEmpty()) return "";
+        StringBuilder sb = new StringBuilder();
+        for (String x : s.split("\\s+")) {
+            double d;
+            try {
+                d = Double.parseDouble(x);
+            } catch (NumberFormatException e) {
+                throw new ConfigException("Invalid latency-tracking-info-percentiles parameters");
+            }
+            if (!(d >= 0.0 && d <= 100.0)) {
+                throw new ConfigException("latency-tracking-info-percentiles parameters should sit between [0.0,100.0]");
+            }
+            if (sb.length() > 0) sb.append(' ');
+            sb.append(formatPercentile(d));
+        }
+        return sb.toString();
+    }
+
+    /** 99.9 -> "99.9", 50 -> "50": Redis prints percentiles with trailing zeros removed. */
+    public static String formatPercentile(double d) {
+        String f = String.format(Locale.ROOT, "%f", d);
+        if (f.indexOf('.') >= 0) {
+            f = f.replaceAll("0+$", "");
+            if (f.endsWith(".")) f = f.substring(0, f.length() - 1);
+        }
+        return f;
+    }
+
+    /** maxmemory-clients: a memory value, or a percentage of maxmemory ("10%"). */
+    static String memoryOrPercent(String v) throws ConfigException {
+        if (v.endsWith("%")) {
+            try {
+                long p = io.basalt.resp.Numbers.parseLong(v.substring(0, v.length() - 1)
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                if (p >= 0 && p <= 100) return p + "%";
+            } catch (NumberFormatException e) {
+                // falls through to the error below
+            }
+            throw new ConfigException("argument must be a memory or percent value");
+        }
+        long m = MemoryUnits.parse(v);
+        if (m == Long.MIN_VALUE) throw new ConfigException("argument must be a memory or percent value");
+        return Long.toString(m);
+    }
+
+    /** hz: any non-negative int is accepted, the effective (and reported) value is 1..500. */
+    static String hz(String v) throws ConfigException {
+        long n;
+        try {
+            n = io.basalt.resp.Numbers.parseLong(v.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (NumberFormatException e) {
+            throw new ConfigException("argument couldn't be parsed into an integer");
+        }
+        if (n < 0 || n > INT_MAX) throw new ConfigException("argument must be between 0 and 2147483647 inclusive");
+        return Long.toString(Math.max(1, Math.min(500, n)));
+    }
+
+    /** unixsocketperm: an octal permission mask. */
+    static String octal(String v) throws ConfigException {
+        try {
+            long n = Long.parseLong(v, 8);
+            if (n < 0 || n > 0777) throw new ConfigException("Invalid socket file permissions");
+            return Long.toOctalString(n);
+        } catch (NumberFormatException e) {
+            throw new ConfigException("Invalid socket file permissions");
+        }
+    }
+
+    /** replicaof: "" or "host port" ("no one" clears it). */
+    static String replicaOf(String v) throws ConfigException {
+        String s = v.trim();
+        if (s.isEmpty() || s.equalsIgnoreCase("no one")) return "";
+        String[] w = s.split("\\s+");
+        if (w.length != 2) throw new ConfigException("wrong number of arguments");
+        try {
+            int port = Integer.parseInt(w[1]);
+            if (port < 0 || port > 65535) throw new ConfigException("Invalid master port");
+        } catch (NumberFormatException e) {
+            throw new ConfigException("Invalid master port");
+        }
+        return w[0] + " " + w[1];
     }
 }

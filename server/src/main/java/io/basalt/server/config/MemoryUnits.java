@@ -21,6 +21,11 @@ public final class MemoryUnits {
             }
         }
         if (digits.isEmpty()) return Long.MIN_VALUE;
+        // memtoull: plain digits only (no sign, no spaces); leading zeros are fine
+        for (int i = 0; i < digits.length(); i++) {
+            char c = digits.charAt(i);
+            if (c < '0' || c > '9') return Long.MIN_VALUE;
+        }
         try {
             long n = Long.parseLong(digits);
             if (digits.startsWith("+")) return Long.MIN_VALUE;

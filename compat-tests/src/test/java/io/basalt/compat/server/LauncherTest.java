@@ -1,0 +1,100 @@
+package io.basalt.compat.server;
+
+import io.basalt.server.Main;
+import io.basalt.server.config.Config;
+import io.basalt.server.config.ConfigFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The redis-server command line: config file, includes, quoting, units, overrides and errors. */
+class LauncherTest {
+
+    @Test
+    void configFileWithIncludeQuotesUnitsAndLastWins(@TempDir Path dir) throws Exception {
+        Path inc = dir.resolve("extra.conf");
+        Files.writeString(inc, "maxmemory 100mb\ntimeout 30\n");
+        Path conf = dir.resolve("redis.conf");
+        Files.writeString(conf, String.join("\n",
+                "# a redis.conf",
+                "port 7001",
+                "requirepass \"s3cret pass\"",
+                "maxmemory 1gb",
+                "include " + inc,
+                "timeout 60",
+                "save 900 1",
+                "save 300 10",
+                "appendonly YES",
+                "loglevel warning",
+                "client-output-buffer-limit pubsub 64mb 16mb 90",
+                "some-unknown-directive foo",
+                ""));
+        Config c = Config.defaults();
+        Main.load(c, List.of(conf.toString(), "--loglevel", "verbose", "--hz", "20"));
+        assertEquals(conf.toAbsolutePath(), c.file());
+        assertEquals("7001", c.get("port"));
+        assertEquals("s3cret pass", c.get("requirepass"));
+        assertEquals(Long.toString(100L * 1024 * 1024), c.get("maxmemory"), "the include came after maxmemory 1gb");
+        assertEquals("60", c.get("timeout"), "the line after the include wins");
+        assertEquals("900 1 300 10", c.get("save"));
+        assertEquals("yes", c.get("appendonly"));
+        assertEquals("verbose", c.get("loglevel"), "command line options come after the file");
+        assertEquals("20", c.get("hz"));
+        assertTrue(c.get("client-output-buffer-limit").endsWith("pubsub 67108864 16777216 90"));
+    }
+
+    @Test
+    void emptySaveOnTheCommandLine() throws Exception {
+        Config c = Config.defaults();
+        Main.load(c, List.of("--save", "900", "1", "--save", "", "--port", "0"));
+        assertEquals("", c.get("save"));
+        Main.load(c, List.of("--save", "60", "5"));
+        assertEquals("60 5", c.get("save"));
+    }
+
+    @Test
+    void malformedValueNamesFileLineAndDirective(@TempDir Path dir) throws Exception {
+        Path conf = dir.resolve("bad.conf");
+        Files.writeString(conf, "port 7001\n\nmaxmemory lots\n");
+        ConfigFile.ConfigFileException e = assertThrows(ConfigFile.ConfigFileException.class,
+                () -> Main.load(Config.defaults(), List.of(conf.toString())));
+        String m = e.getMessage();
+        assertTrue(m.contains("*** FATAL CONFIG FILE ERROR"), m);
+        assertTrue(m.contains(conf.toAbsolutePath() + ", at line 3"), m);
+        assertTrue(m.contains(">>> 'maxmemory lots'"), m);
+        assertTrue(m.contains("maxmemory: argument must be a memory value"), m);
+
+        e = assertThrows(ConfigFile.ConfigFileException.class,
+                () -> Main.load(Config.defaults(), List.of("--port", "99999")));
+        assertTrue(e.getMessage().contains("port: argument must be between 0 and 65535 inclusive"), e.getMessage());
+        e = assertThrows(ConfigFile.ConfigFileException.class,
+                () -> Main.load(Config.defaults(), List.of(dir.resolve("missing.conf").toString())));
+        assertTrue(e.getMessage().contains("can't open config file"), e.getMessage());
+    }
+
+    @Test
+    void versionAndHelp() {
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true));
+        try {
+            assertEquals(0, new CommandLine(new Main()).execute("--version"));
+            assertEquals(0, new CommandLine(new Main()).execute("--help"));
+        } finally {
+            System.setOut(old);
+        }
+        String out = buf.toString();
+        assertTrue(out.contains("redis_version=7.0.15"), out);
+        assertTrue(out.contains("basalt-server"), out);
+    }
+}
