@@ -52,6 +52,7 @@ public final class BasaltServer {
     private final CommandTable commands = new CommandTable();
     private final Dispatcher dispatcher;
     private final ServerStats stats = new ServerStats();
+    private final ClientPause pause = new ClientPause();
     private final Map<Long, Client> clients = new ConcurrentHashMap<>();
     private final AtomicLong nextClientId = new AtomicLong(1);
     private final String runId;
@@ -101,6 +102,9 @@ public final class BasaltServer {
     public Dispatcher dispatcher() { return dispatcher; }
 
     public ServerStats stats() { return stats; }
+
+    /** CLIENT PAUSE state. */
+    public ClientPause pause() { return pause; }
 
     public String runId() { return runId; }
 
