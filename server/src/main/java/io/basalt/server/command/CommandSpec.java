@@ -41,6 +41,7 @@ public final class CommandSpec {
     final KeySpec[] keySpecs;
     private final boolean hasKeySpec;
     private final boolean hasVariableFlags;
+    /** A spec of unknown type or flagged incomplete: only the command's own code knows all its keys. */
     private final boolean hasUnknownSpec;
 
     public final LongAdder calls = new LongAdder();
@@ -71,7 +72,7 @@ public final class CommandSpec {
         for (KeySpec k : keySpecs) {
             any |= !k.notKey;
             vf |= k.variableFlags;
-            unknown |= k.unknownType();
+            unknown |= k.unknownType() || k.incomplete;
         }
         this.hasKeySpec = any;
         this.hasVariableFlags = vf;
