@@ -203,6 +203,12 @@ public final class Client {
         if (w != null) server.pause().cancel(w);
     }
 
+    /** Drops the replies written but not yet flushed to the socket. */
+    void discardPendingReplies() {
+        io.netty.buffer.ByteBuf b = out.target();
+        if (b != null) b.clear();
+    }
+
     /** Close the connection once the replies written so far are flushed (QUIT, protocol errors). */
     public void closeAfterReply() { this.closeAfterReply = true; }
 

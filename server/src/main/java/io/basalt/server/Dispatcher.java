@@ -38,6 +38,9 @@ public final class Dispatcher {
             Log.warning("Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: "
                     + "commands to Redis. This is likely due to an attacker attempting to use Cross Protocol "
                     + "Scripting to compromise your Redis instance. Connection from " + c.address() + " aborted.");
+            // Redis frees the client before writing anything: replies to commands earlier in
+            // the same read are lost too
+            c.discardPendingReplies();
             c.closeAfterReply();
             return;
         }

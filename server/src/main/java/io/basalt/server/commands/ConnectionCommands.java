@@ -106,23 +106,28 @@ public final class ConnectionCommands {
             i = 2;
         }
         String setName = null;
-        int authAt = -1;
         for (; i < a.argc(); i++) {
             int more = a.argc() - i - 1;
             if (a.is(i, "AUTH") && more >= 2) {
-                authAt = i; // applied after every option parsed, as in Redis
+                // Redis 7.0 authenticates as soon as it meets the option: a later syntax
+                // error leaves the client authenticated
+                if (!authenticate(c, a.string(i + 1), a.bytes(i + 2))) {
+                    c.error("WRONGPASS invalid username-password pair or user is disabled.");
+                    return;
+                }
                 i += 2;
             } else if (a.is(i, "SETNAME") && more >= 1) {
                 setName = a.string(i + 1);
+                // Redis checks the name while parsing: before AUTH and before the NOAUTH check
+                if (!ClientNames.valid(setName)) {
+                    c.error("ERR Client names cannot contain spaces, newlines or special characters.");
+                    return;
+                }
                 i += 1;
             } else {
                 c.error("ERR Syntax error in HELLO option '" + a.string(i) + "'");
                 return;
             }
-        }
-        if (authAt >= 0 && !authenticate(c, a.string(authAt + 1), a.bytes(authAt + 2))) {
-            c.error("WRONGPASS invalid username-password pair or user is disabled.");
-            return;
         }
         if (!c.authenticated()) {
             c.error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
@@ -130,14 +135,7 @@ public final class ConnectionCommands {
                     + "version at the same time");
             return;
         }
-        // as in Redis, the name is checked only once the client is known to be authenticated
-        if (setName != null) {
-            if (!ClientNames.valid(setName)) {
-                c.error("ERR Client names cannot contain spaces, newlines or special characters.");
-                return;
-            }
-            c.name(setName);
-        }
+        if (setName != null) c.name(setName);
         c.resp3(proto == 3);
         RespWriter w = c.out();
         w.map(7);
