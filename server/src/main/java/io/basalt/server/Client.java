@@ -86,7 +86,18 @@ public final class Client {
 
     public void resp3(boolean v) { out.resp3(v); }
 
-    public long lastInteraction() { return lastInteraction; }
+    /**
+     * When the client last sent a command, for the idle-timeout check. Redis never times out a
+     * blocked client (including one held by CLIENT PAUSE) or a Pub/Sub subscriber, so for those
+     * this answers "now". CLIENT LIST's idle uses {@link #lastCommandMillis()}.
+     */
+    public long lastInteraction() {
+        if (parked || subscriptions + patternSubscriptions + shardSubscriptions > 0) return System.currentTimeMillis();
+        return lastInteraction;
+    }
+
+    /** When the client last sent a command (CLIENT LIST idle). */
+    public long lastCommandMillis() { return lastInteraction; }
 
     public String lastCommand() { return lastCommand; }
 

@@ -71,6 +71,20 @@ class LimitsTest {
     }
 
     @Test
+    void timeoutSparesClientsHeldByPause() throws Exception {
+        BasaltInstance basalt = BasaltInstance.start("--timeout", "1");
+        try (RawClient pauser = new RawClient(basalt.port()); RawClient writer = new RawClient(basalt.port())) {
+            assertEquals("OK", pauser.call("CLIENT", "PAUSE", "2800", "WRITE").string());
+            writer.send("SET", "k", "v");
+            // held for 2.8 s, longer than the 1 s timeout: like a blocked client in Redis, it stays
+            assertEquals("OK", writer.read().string());
+            assertEquals("v", writer.call("GET", "k").string());
+        } finally {
+            basalt.stop();
+        }
+    }
+
+    @Test
     void timeoutZeroNeverCloses() throws Exception {
         try (RawClient c = new RawClient(BasaltInstance.shared().port())) {
             Thread.sleep(1500);

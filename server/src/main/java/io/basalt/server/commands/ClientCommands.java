@@ -130,7 +130,7 @@ public final class ClientCommands {
                 .append(" fd=").append(o.fd())
                 .append(" name=").append(o.name())
                 .append(" age=").append((now - o.createdAt()) / 1000)
-                .append(" idle=").append((now - o.lastInteraction()) / 1000)
+                .append(" idle=").append((now - o.lastCommandMillis()) / 1000)
                 .append(" flags=").append(o.flags())
                 .append(" db=").append(o.db())
                 .append(" sub=").append(o.subscriptions())
