@@ -92,6 +92,12 @@ public final class CommandSpec {
 
     public RespValue keyFlags(int spec) { return keySpecs[spec].flags; }
 
+    /** Index of the first spec that describes real keys (not "not_key"), or -1. */
+    public int firstKeySpec() {
+        for (int i = 0; i < keySpecs.length; i++) if (!keySpecs[i].notKey) return i;
+        return -1;
+    }
+
     public Handler handler() { return handler; }
 
     public KeyFinder keyFinder() { return keyFinder; }
@@ -115,8 +121,8 @@ public final class CommandSpec {
         if (movableKeys) {
             // keys found by Redis's own key specs; where one cannot be applied (malformed
             // arguments, or a spec of unknown type) the keys the others find are still locked
-            int n = KeySpec.find(keySpecs, arity, args, 0, out, null, false);
-            return n >= 0 ? n : KeySpec.find(keySpecs, arity, args, 0, out, null, true);
+            int n = KeySpec.find(keySpecs, args, 0, out, null, false);
+            return n >= 0 ? n : KeySpec.find(keySpecs, args, 0, out, null, true);
         }
         if (firstKey <= 0) return 0;
         int last = lastKey < 0 ? args.argc() + lastKey : lastKey;
@@ -135,7 +141,7 @@ public final class CommandSpec {
      */
     public int keysAt(io.basalt.resp.RespRequest req, int base, int[] pos, int[] specOf) {
         if (hasKeySpec && !hasVariableFlags) {
-            int n = KeySpec.find(keySpecs, arity, req, base, pos, specOf, false);
+            int n = KeySpec.find(keySpecs, req, base, pos, specOf, false);
             if (n >= 0) return n;
         }
         if (keyFinder != null) {
@@ -147,7 +153,7 @@ public final class CommandSpec {
         }
         // specs of unknown type are skipped (what Redis's native finders return for the
         // well-formed part); variable-flags specs still give the right positions
-        return Math.max(0, KeySpec.find(keySpecs, arity, req, base, pos, specOf, hasUnknownSpec));
+        return Math.max(0, KeySpec.find(keySpecs, req, base, pos, specOf, hasUnknownSpec));
     }
 
     public void resetStats() {

@@ -121,7 +121,7 @@ public final class KeySpec {
      * @param partial keep going past an invalid or incomplete spec (Redis's GET_KEYSPEC_RETURN_PARTIAL)
      * @return the number of keys, or -1 when a spec could not be applied and not partial
      */
-    static int find(KeySpec[] specs, int arity, RespRequest req, int base, int[] pos, int[] specOf, boolean partial) {
+    static int find(KeySpec[] specs, RespRequest req, int base, int[] pos, int[] specOf, boolean partial) {
         int argc = req.argc() - base;
         int k = 0;
         for (int j = 0; j < specs.length; j++) {

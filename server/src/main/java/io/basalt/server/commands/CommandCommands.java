@@ -167,7 +167,8 @@ public final class CommandCommands {
                 variableKeyFlags(w, cmd, a);
                 continue;
             }
-            int spec = specOf[i] >= 0 ? specOf[i] : firstKeySpec(cmd);
+            // keys a command's own key finder found get the flags of its first key spec
+            int spec = specOf[i] >= 0 ? specOf[i] : cmd.firstKeySpec();
             if (spec >= 0) CommandReplies.emit(w, cmd.keyFlags(spec));
             else w.set(0);
         }
@@ -222,11 +223,6 @@ public final class CommandCommands {
             w.simple("OW");
             w.simple("update");
         }
-    }
-
-    /** For keys found by a command's own key finder: the flags of its first real key spec. */
-    private static int firstKeySpec(CommandSpec cmd) {
-        return cmd.keySpecCount() > 0 ? 0 : -1;
     }
 
     static void help(Client c, RespRequest a) {
