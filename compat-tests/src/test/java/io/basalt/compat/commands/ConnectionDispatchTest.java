@@ -77,6 +77,17 @@ class ConnectionDispatchTest extends DifferentialTest {
     }
 
     @Test
+    void helloRepliesLikeRedisApartFromTheId() {
+        for (String[] c : new String[][]{{"HELLO"}, {"HELLO", "3"}, {"HELLO"}, {"HELLO", "2", "SETNAME", "n"},
+                {"HELLO", "3", "AUTH", "default", "anything", "SETNAME", "m"}}) {
+            String r = redis.call(c).rawString().replaceAll("\\$2\r\nid\r\n:\\d+\r\n", "ID");
+            String b = basalt.call(c).rawString().replaceAll("\\$2\r\nid\r\n:\\d+\r\n", "ID");
+            assertEquals(r, b, String.join(" ", c));
+        }
+        same("CLIENT", "GETNAME");
+    }
+
+    @Test
     void lastCommandIsRecordedEvenWhenRejected() {
         try (RawClient other = new RawClient(BasaltInstance.shared().port())) {
             long id = other.call("CLIENT", "ID").number();
