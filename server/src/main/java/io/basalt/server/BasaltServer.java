@@ -54,6 +54,7 @@ public final class BasaltServer {
     private final Dispatcher dispatcher;
     private final ServerStats stats = new ServerStats();
     private final Monitoring monitoring = new Monitoring(this);
+    private final ClientPause pause = new ClientPause();
     private final Map<Long, Client> clients = new ConcurrentHashMap<>();
     private final AtomicLong nextClientId = new AtomicLong(1);
     private final String runId;
@@ -127,6 +128,8 @@ public final class BasaltServer {
     public long peakMemory(long current) {
         return peakMemory.accumulateAndGet(current, Math::max);
     }
+    /** CLIENT PAUSE state. */
+    public ClientPause pause() { return pause; }
 
     public String runId() { return runId; }
 

@@ -38,6 +38,11 @@ public final class Client {
     private boolean closeAfterReply;
     private boolean errorReplied;
     private int[] keyIndexes = new int[8];
+    // CLIENT PAUSE: the current command was held back / the connection waits for the unpause
+    private boolean deferred;
+    private volatile boolean parked;
+    private Runnable waker;
+    private boolean skipNextBeforeDefer;
 
     Client(BasaltServer server, Channel channel, long id) {
         this.server = server;
@@ -81,7 +86,18 @@ public final class Client {
 
     public void resp3(boolean v) { out.resp3(v); }
 
-    public long lastInteraction() { return lastInteraction; }
+    /**
+     * When the client last sent a command, for the idle-timeout check. Redis never times out a
+     * blocked client (including one held by CLIENT PAUSE) or a Pub/Sub subscriber, so for those
+     * this answers "now". CLIENT LIST's idle uses {@link #lastCommandMillis()}.
+     */
+    public long lastInteraction() {
+        if (parked || subscriptions + patternSubscriptions + shardSubscriptions > 0) return System.currentTimeMillis();
+        return lastInteraction;
+    }
+
+    /** When the client last sent a command (CLIENT LIST idle). */
+    public long lastCommandMillis() { return lastInteraction; }
 
     public String lastCommand() { return lastCommand; }
 
@@ -105,15 +121,32 @@ public final class Client {
      */
     public void replyMode(ReplyMode m) {
         if (m == ReplyMode.SKIP) {
+            // Redis ignores SKIP while replies are OFF
+            if (replyMode == ReplyMode.OFF) return;
             skipNext = true;
             suppressCurrent = true;
         } else {
             replyMode = m;
+            if (m == ReplyMode.ON) {
+                // ON clears both skip flags, so its own +OK is sent even right after a SKIP
+                skipNext = false;
+                suppressCurrent = false;
+            }
         }
+    }
+
+    /**
+     * RESET: replies on again (clears OFF and a pending SKIP) but, as in Redis, a SKIP that
+     * applies to the RESET command itself still drops its reply.
+     */
+    public void resetReplyMode() {
+        replyMode = ReplyMode.ON;
+        skipNext = false;
     }
 
     /** Called by the dispatcher before a command: whether its reply is to be dropped. */
     boolean beginReply() {
+        skipNextBeforeDefer = skipNext;
         boolean skip = skipNext;
         skipNext = false;
         suppressCurrent = skip;
@@ -125,6 +158,68 @@ public final class Client {
         return suppressCurrent || replyMode == ReplyMode.OFF;
     }
 
+    // ---------------------------------------------------------------- CLIENT PAUSE
+
+    /**
+     * Called by the dispatcher instead of running a command that CLIENT PAUSE holds back: the
+     * connection handler keeps the command in the query buffer and parks the connection until
+     * the pause ends, then runs it again from the start (so the reply-skip state is restored too).
+     */
+    void defer() {
+        deferred = true;
+        skipNext = skipNextBeforeDefer;
+        suppressCurrent = false;
+    }
+
+    /** True (once) if the command just dispatched was held back by {@link #defer()}. */
+    boolean takeDeferred() {
+        boolean d = deferred;
+        deferred = false;
+        return d;
+    }
+
+    /** True while the connection waits for a pause to end (shown as flag 'b' in CLIENT LIST). */
+    public boolean parked() { return parked; }
+
+    /**
+     * Parks the connection: stops reading from the socket and arranges for {@code resume} to run
+     * on the connection's event loop when CLIENT UNPAUSE is called or the pause time is over,
+     * whichever comes first. The event loop itself never waits, so other connections go on.
+     */
+    void park(Runnable resume) {
+        parked = true;
+        channel.config().setAutoRead(false);
+        ClientPause pause = server.pause();
+        Runnable w = () -> channel.eventLoop().execute(() -> unpark(resume));
+        waker = w;
+        pause.await(w);
+        // the pause may have ended between the check and the registration: re-check after 1 ms at least
+        long delay = Math.max(1, pause.remainingMillis() + 1);
+        channel.eventLoop().schedule(() -> unpark(resume), delay, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    private void unpark(Runnable resume) {
+        if (!parked) return;
+        parked = false;
+        cancelPark();
+        if (!channel.isActive()) return;
+        if (channel.isWritable()) channel.config().setAutoRead(true);
+        resume.run();
+    }
+
+    /** Forgets the waker of a parked connection (it resumed or closed). */
+    void cancelPark() {
+        Runnable w = waker;
+        waker = null;
+        if (w != null) server.pause().cancel(w);
+    }
+
+    /** Drops the replies written but not yet flushed to the socket. */
+    void discardPendingReplies() {
+        io.netty.buffer.ByteBuf b = out.target();
+        if (b != null) b.clear();
+    }
+
     /** Close the connection once the replies written so far are flushed (QUIT, protocol errors). */
     public void closeAfterReply() { this.closeAfterReply = true; }
 
@@ -134,6 +229,24 @@ public final class Client {
      * Writes an error reply and counts it in INFO errorstats and the command's failed_calls.
      * {@code message} starts with the error code, e.g. "ERR syntax error", "WRONGTYPE ...".
      */
+    /**
+     * An error whose text holds bytes of the client's arguments (unknown command errors): written
+     * byte for byte, as Redis does, with CR and LF turned into spaces.
+     */
+    public void error(byte[] message) {
+        errorReplied = true;
+        server.stats().error(new String(message, java.nio.charset.StandardCharsets.ISO_8859_1));
+        byte[] line = new byte[message.length + 3];
+        line[0] = '-';
+        for (int i = 0; i < message.length; i++) {
+            byte b = message[i];
+            line[i + 1] = (b == '\r' || b == '\n') ? (byte) ' ' : b;
+        }
+        line[line.length - 2] = '\r';
+        line[line.length - 1] = '\n';
+        out.raw(line);
+    }
+
     public void error(String message) {
         errorReplied = true;
         server.stats().error(message);
@@ -155,6 +268,33 @@ public final class Client {
         lastCommand = spec.name;
     }
 
+    /** Redis sets the last command as soon as it is looked up, even if a check rejects it. */
+    void lookedUp(CommandSpec spec) {
+        lastCommand = spec.name;
+    }
+
+    /** The socket's file descriptor, as CLIENT LIST shows it (-1 when the transport has none). */
+    public int fd() {
+        if (channel instanceof io.netty.channel.unix.UnixChannel u) {
+            try {
+                return u.fd().intValue();
+            } catch (RuntimeException e) {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    /** The flags field of CLIENT LIST: one letter per state, "N" when none applies. */
+    public String flags() {
+        StringBuilder f = new StringBuilder(4);
+        if (!type().equals("normal")) f.append('P');
+        if (parked) f.append('b');
+        if (closeAfterReply) f.append('c');
+        if (noEvict) f.append('e');
+        return f.length() == 0 ? "N" : f.toString();
+    }
+
     public String address() { return format(channel.remoteAddress()); }
 
     public String localAddress() { return format(channel.localAddress()); }
@@ -164,11 +304,40 @@ public final class Client {
             String host = i.getAddress() != null ? i.getAddress().getHostAddress() : i.getHostString();
             int pct = host.indexOf('%');
             if (pct >= 0) host = host.substring(0, pct);
-            return host + ":" + i.getPort();
+            // Redis's anetFormatAddr: IPv6 addresses in brackets
+            return host.indexOf(':') >= 0 ? "[" + host + "]:" + i.getPort() : host + ":" + i.getPort();
         }
         return String.valueOf(a);
     }
 
     /** Closes the connection now (CLIENT KILL, timeout, shutdown). */
-    public void kill() { channel.close(); }
+    public void kill() {
+        // gone from CLIENT LIST at once, as in Redis, even though the close completes later
+        server.unregister(this);
+        channel.close();
+    }
+
+    // ---------------------------------------------------------------- Pub/Sub state (CLIENT LIST)
+
+    volatile int subscriptions;
+    volatile int patternSubscriptions;
+    volatile int shardSubscriptions;
+
+    /** Records this client's subscription counts (Pub/Sub commands), shown by CLIENT LIST. */
+    public void subscriptions(int channels, int patterns, int shardChannels) {
+        subscriptions = channels;
+        patternSubscriptions = patterns;
+        shardSubscriptions = shardChannels;
+    }
+
+    public int subscriptions() { return subscriptions; }
+
+    public int patternSubscriptions() { return patternSubscriptions; }
+
+    public int shardSubscriptions() { return shardSubscriptions; }
+
+    /** Redis's client type: "pubsub" while subscribed to anything, else "normal". */
+    public String type() {
+        return subscriptions + patternSubscriptions + shardSubscriptions > 0 ? "pubsub" : "normal";
+    }
 }

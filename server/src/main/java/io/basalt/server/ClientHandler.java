@@ -47,8 +47,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     /** Parses and runs every complete command in the buffer. */
     void process() {
-        while (!client.closingAfterReply()) {
+        while (!client.closingAfterReply() && !client.parked()) {
             parser.authRequired(!client.authenticated());
+            int start = in.readerIndex();
             int r = parser.parse(in);
             if (r == RespParser.NEED_MORE) break;
             ByteBuf out = output();
@@ -60,6 +61,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             int mark = out.writerIndex();
             client.beginReply();
             server.dispatcher().dispatch(client, parser.request());
+            if (client.takeDeferred()) {
+                // CLIENT PAUSE holds this command back: keep it unparsed and wait for the unpause
+                in.readerIndex(start);
+                client.park(this::resume);
+                break;
+            }
             if (client.dropReply()) out.writerIndex(mark);
             if (out.readableBytes() > 64 * 1024) flushPending(false);
         }
@@ -69,6 +76,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             Log.warning("Closing client that reached max query buffer length: " + client.address());
             ctx.close();
         }
+    }
+
+    /** Runs the commands a CLIENT PAUSE held back, once it is over (on this event loop). */
+    private void resume() {
+        if (in == null) return;
+        process();
+        flushPending(true);
     }
 
     private ByteBuf output() {
@@ -125,7 +139,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (client != null) server.unregister(client);
+        if (client != null) {
+            client.cancelPark();
+            server.unregister(client);
+        }
         if (pending != null) {
             pending.release();
             pending = null;

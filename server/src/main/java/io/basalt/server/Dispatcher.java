@@ -7,6 +7,9 @@ import io.basalt.server.command.CommandSpec;
 import io.basalt.server.command.CommandTable;
 import io.netty.buffer.ByteBuf;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+
 /**
  * The one place every command passes through: lookup, the checks Redis makes in
  * {@code processCommand} (in the same order, with the same error texts), locking the shards of
@@ -23,23 +26,38 @@ public final class Dispatcher {
         this.keyspace = server.keyspace();
     }
 
+    /**
+     * Runs one client command after Redis's {@code processCommand} checks, in its order: lookup
+     * (unknown command / subcommand), arity, authentication, then CLIENT PAUSE. A command held
+     * back by a pause is not run: the client is told to {@link Client#defer() defer} it.
+     */
     public void dispatch(Client c, RespRequest req) {
+        if (req.is(0, "host:") || req.is(0, "post")) {
+            // Redis's guard against HTTP requests smuggled to it (cross-protocol attacks):
+            // no reply, the connection is closed at once
+            Log.warning("Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: "
+                    + "commands to Redis. This is likely due to an attacker attempting to use Cross Protocol "
+                    + "Scripting to compromise your Redis instance. Connection from " + c.address() + " aborted.");
+            // Redis frees the client before writing anything: replies to commands earlier in
+            // the same read are lost too
+            c.discardPendingReplies();
+            c.closeAfterReply();
+            return;
+        }
         CommandSpec spec = table.lookup(req, 0);
         if (spec == null) {
             unknownCommand(c, req);
             return;
         }
-        if (spec.isContainer()) {
-            if (req.argc() >= 2) {
-                CommandSpec sub = table.lookupSub(spec, req);
-                if (sub == null) {
-                    c.error("ERR unknown subcommand '" + truncate(req.string(1)) + "'. Try "
-                            + req.string(0).toUpperCase(java.util.Locale.ROOT) + " HELP.");
-                    return;
-                }
-                spec = sub;
+        if (spec.isContainer() && req.argc() >= 2) {
+            CommandSpec sub = table.lookupSub(spec, req);
+            if (sub == null) {
+                unknownSubcommand(c, req);
+                return;
             }
+            spec = sub;
         }
+        c.lookedUp(spec);
         if (!spec.arityOk(req.argc()) || spec.handler() == null) {
             spec.rejectedCalls.increment();
             c.error("ERR wrong number of arguments for '" + spec.name + "' command");
@@ -48,6 +66,10 @@ public final class Dispatcher {
         if (!c.authenticated && !spec.noAuth) {
             spec.rejectedCalls.increment();
             c.error("NOAUTH Authentication required.");
+            return;
+        }
+        if (server.pause().holds(spec)) {
+            c.defer();
             return;
         }
         call(c, spec, req);
@@ -108,17 +130,55 @@ public final class Dispatcher {
         return KeySlots.slot(b, off, len) & (keyspace.shardCount() - 1);
     }
 
+    // ---------------------------------------------------------------- unknown command errors
+
+    /**
+     * "unknown command '%.128s', with args beginning with: " + "'%.*s' " per argument while the
+     * list is shorter than 128 bytes. Built from bytes, as Redis's printf does: truncation counts
+     * bytes, and an argument ends at its first NUL byte (C strings).
+     */
     private void unknownCommand(Client c, RespRequest req) {
-        StringBuilder args = new StringBuilder();
-        for (int i = 1; i < req.argc() && args.length() < 128; i++) {
-            String a = req.string(i);
-            int room = 128 - args.length();
-            args.append('\'').append(a.length() > room ? a.substring(0, room) : a).append("' ");
+        ByteArrayOutputStream m = new ByteArrayOutputStream(64);
+        ascii(m, "ERR unknown command '");
+        cString(m, req, 0, 128);
+        ascii(m, "', with args beginning with: ");
+        int argsStart = m.size();
+        for (int i = 1; i < req.argc() && m.size() - argsStart < 128; i++) {
+            m.write('\'');
+            cString(m, req, i, 128 - (m.size() - 1 - argsStart));
+            ascii(m, "' ");
         }
-        c.error("ERR unknown command '" + truncate(req.string(0)) + "', with args beginning with: " + args);
+        c.error(m.toByteArray());
     }
 
-    private static String truncate(String s) {
-        return s.length() > 128 ? s.substring(0, 128) : s;
+    /** "unknown subcommand '%.128s'. Try %s HELP." with the container's name in upper case. */
+    private void unknownSubcommand(Client c, RespRequest req) {
+        ByteArrayOutputStream m = new ByteArrayOutputStream(64);
+        ascii(m, "ERR unknown subcommand '");
+        cString(m, req, 1, 128);
+        ascii(m, "'. Try ");
+        int n = cLength(req, 0, Integer.MAX_VALUE);
+        for (int k = 0; k < n; k++) {
+            int b = req.byteAt(0, k) & 0xff;
+            m.write(b >= 'a' && b <= 'z' ? b - 32 : b);
+        }
+        ascii(m, " HELP.");
+        c.error(m.toByteArray());
+    }
+
+    private static void ascii(ByteArrayOutputStream m, String s) {
+        m.writeBytes(s.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** Writes argument i as printf's "%.Ns" would: at most max bytes, stopping at a NUL. */
+    private static void cString(ByteArrayOutputStream m, RespRequest req, int i, int max) {
+        int n = cLength(req, i, max);
+        for (int k = 0; k < n; k++) m.write(req.byteAt(i, k));
+    }
+
+    private static int cLength(RespRequest req, int i, int max) {
+        int len = Math.min(req.length(i), Math.max(0, max));
+        for (int k = 0; k < len; k++) if (req.byteAt(i, k) == 0) return k;
+        return len;
     }
 }

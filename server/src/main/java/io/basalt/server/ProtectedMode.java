@@ -3,6 +3,7 @@ package io.basalt.server;
 import io.netty.channel.Channel;
 
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 
 /** Redis's protected mode: with no password set, only loopback clients may connect. */
 final class ProtectedMode {
@@ -16,15 +17,23 @@ final class ProtectedMode {
             + "Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change "
             + "permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration "
             + "file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started "
-            + "the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an "
+            + "the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an "
             + "authentication password for the default user. NOTE: You only need to do one of the above things in "
             + "order for the server to start accepting connections from the outside.\r\n";
 
     /** The refusal to send, or null when the connection may proceed. */
     static String check(BasaltServer server, Channel ch) {
-        if (!server.config().getBool("protected-mode") || server.requiresAuth()) return null;
-        if (ch.remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
-                && !a.getAddress().isLoopbackAddress()) {
+        return check(server.config().getBool("protected-mode"), server.requiresAuth(), ch.remoteAddress());
+    }
+
+    /**
+     * The refusal for a client at {@code remote}, or null. Redis 7.0 refuses non-loopback TCP
+     * clients whenever protected mode is on and the default user has no password, whatever
+     * the bind addresses are; Unix-socket clients count as local.
+     */
+    static String check(boolean protectedMode, boolean passwordSet, SocketAddress remote) {
+        if (!protectedMode || passwordSet) return null;
+        if (remote instanceof InetSocketAddress a && a.getAddress() != null && !a.getAddress().isLoopbackAddress()) {
             return DENIED;
         }
         return null;

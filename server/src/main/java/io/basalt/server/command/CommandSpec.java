@@ -37,6 +37,12 @@ public final class CommandSpec {
 
     Handler handler;
     KeyFinder keyFinder;
+    /** Redis's key specs of this command (COMMAND INFO's 9th element). */
+    final KeySpec[] keySpecs;
+    private final boolean hasKeySpec;
+    private final boolean hasVariableFlags;
+    /** A spec of unknown type or flagged incomplete: only the command's own code knows all its keys. */
+    private final boolean hasUnknownSpec;
 
     public final LongAdder calls = new LongAdder();
     public final LongAdder usec = new LongAdder();
@@ -59,6 +65,37 @@ public final class CommandSpec {
         this.noAuth = flags.contains("no_auth");
         this.denyOom = flags.contains("denyoom");
         this.movableKeys = flags.contains("movablekeys");
+        this.keySpecs = KeySpec.of(info);
+        boolean any = false;
+        boolean vf = false;
+        boolean unknown = false;
+        for (KeySpec k : keySpecs) {
+            any |= !k.notKey;
+            vf |= k.variableFlags;
+            unknown |= k.unknownType() || k.incomplete;
+        }
+        this.hasKeySpec = any;
+        this.hasVariableFlags = vf;
+        this.hasUnknownSpec = unknown;
+    }
+
+    /** Redis's doesCommandHaveKeys: a key spec that is not "not_key", or a key finder of its own. */
+    public boolean hasKeys() { return hasKeySpec || keyFinder != null; }
+
+    /** A key spec flagged variable_flags: the real flags depend on the arguments (SET ... GET, BITFIELD). */
+    public boolean hasVariableFlags() { return hasVariableFlags; }
+
+    public boolean noMandatoryKeys() { return flags.contains("no_mandatory_keys"); }
+
+    /** Key specs in Redis's order; {@link #keyFlags(int)} gives a spec's flags. */
+    public int keySpecCount() { return keySpecs.length; }
+
+    public RespValue keyFlags(int spec) { return keySpecs[spec].flags; }
+
+    /** Index of the first spec that describes real keys (not "not_key"), or -1. */
+    public int firstKeySpec() {
+        for (int i = 0; i < keySpecs.length; i++) if (!keySpecs[i].notKey) return i;
+        return -1;
     }
 
     public Handler handler() { return handler; }
@@ -81,11 +118,42 @@ public final class CommandSpec {
      */
     public int keys(io.basalt.resp.RespRequest args, int[] out) {
         if (keyFinder != null) return keyFinder.keys(args, out);
+        if (movableKeys) {
+            // keys found by Redis's own key specs; where one cannot be applied (malformed
+            // arguments, or a spec of unknown type) the keys the others find are still locked
+            int n = KeySpec.find(keySpecs, args, 0, out, null, false);
+            return n >= 0 ? n : KeySpec.find(keySpecs, args, 0, out, null, true);
+        }
         if (firstKey <= 0) return 0;
         int last = lastKey < 0 ? args.argc() + lastKey : lastKey;
         int n = 0;
-        for (int i = firstKey; i <= last && i < args.argc(); i += keyStep) out[n++] = i;
+        for (int i = firstKey; i <= last && i < args.argc() && n < out.length; i += keyStep) out[n++] = i;
         return n;
+    }
+
+    /**
+     * Keys of a command given inside another one (COMMAND GETKEYS: {@code base} is 2), following
+     * Redis's getKeysFromCommandWithSpecs: the key specs when they are reliable, else the
+     * command's own key finder. Without a finder, specs of unknown type are skipped (what
+     * Redis's native finders return for the well-formed part) and malformed arguments give no keys.
+     * Positions are relative to {@code base}; {@code specOf[i]} is the spec that found key i,
+     * or -1 when a key finder found it.
+     */
+    public int keysAt(io.basalt.resp.RespRequest req, int base, int[] pos, int[] specOf) {
+        if (hasKeySpec && !hasVariableFlags) {
+            int n = KeySpec.find(keySpecs, req, base, pos, specOf, false);
+            if (n >= 0) return n;
+        }
+        if (keyFinder != null) {
+            byte[][] argv = new byte[req.argc() - base][];
+            for (int i = 0; i < argv.length; i++) argv[i] = req.bytes(base + i);
+            int n = keyFinder.keys(io.basalt.resp.RespRequest.of(argv), pos);
+            for (int i = 0; i < n; i++) specOf[i] = -1;
+            return Math.max(n, 0);
+        }
+        // specs of unknown type are skipped (what Redis's native finders return for the
+        // well-formed part); variable-flags specs still give the right positions
+        return Math.max(0, KeySpec.find(keySpecs, req, base, pos, specOf, hasUnknownSpec));
     }
 
     public void resetStats() {

@@ -152,6 +152,26 @@ public final class CommandTable {
         return sub != null && sub.handler != null ? sub : null;
     }
 
+    /**
+     * The implemented command named by argument {@code base} of {@code req} with the rest as its
+     * arguments (Redis's lookupCommand on argv+base): a subcommand when the command is a
+     * container and a second word follows, else the command itself; null if Basalt lacks it.
+     */
+    public CommandSpec lookupAt(RespRequest req, int base) {
+        CommandSpec spec = lookup(req, base);
+        if (spec == null || !spec.isContainer() || req.argc() - base < 2) return spec;
+        CommandSpec sub = spec.subcommands.get(spec.name + "|" + req.lowerString(base + 1));
+        return sub != null && sub.handler != null ? sub : null;
+    }
+
+    /** Redis 7.0's metadata for a command or "container|subcommand", implemented or not (tests, tools). */
+    public CommandSpec metadata(String name) {
+        return find(name);
+    }
+
+    /** Every command Redis 7.0 has, implemented or not, in metadata order (tests, tools). */
+    public Collection<CommandSpec> allCommands() { return all.values(); }
+
     /** Implemented top-level commands, in Redis's metadata order. */
     public Collection<CommandSpec> commands() { return implemented.values(); }
 

@@ -38,14 +38,17 @@ public final class ConnectionCommands {
         c.closeAfterReply();
     }
 
+    /**
+     * RESET: Redis's clearClientConnectionState. Back to db 0, RESP2, no name, replies on, and
+     * the default user's authentication (so with requirepass the client must AUTH again).
+     * CLIENT NO-EVICT is not part of the connection state RESET clears in Redis 7.0.
+     */
     static void reset(Client c, RespRequest a) {
         c.db(0);
         c.resp3(false);
         c.name("");
-        c.noEvict(false);
-        c.noTouch(false);
-        c.replyMode(Client.ReplyMode.ON);
-        if (c.server().requiresAuth()) c.authenticated(false);
+        c.resetReplyMode();
+        c.authenticated(!c.server().requiresAuth());
         c.out().simple("RESET");
     }
 
@@ -106,6 +109,8 @@ public final class ConnectionCommands {
         for (; i < a.argc(); i++) {
             int more = a.argc() - i - 1;
             if (a.is(i, "AUTH") && more >= 2) {
+                // Redis 7.0 authenticates as soon as it meets the option: a later syntax
+                // error leaves the client authenticated
                 if (!authenticate(c, a.string(i + 1), a.bytes(i + 2))) {
                     c.error("WRONGPASS invalid username-password pair or user is disabled.");
                     return;
@@ -113,6 +118,7 @@ public final class ConnectionCommands {
                 i += 2;
             } else if (a.is(i, "SETNAME") && more >= 1) {
                 setName = a.string(i + 1);
+                // Redis checks the name while parsing: before AUTH and before the NOAUTH check
                 if (!ClientNames.valid(setName)) {
                     c.error("ERR Client names cannot contain spaces, newlines or special characters.");
                     return;
@@ -124,7 +130,7 @@ public final class ConnectionCommands {
             }
         }
         if (!c.authenticated()) {
-            c.error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> "
+            c.error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
                     + "AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol "
                     + "version at the same time");
             return;
