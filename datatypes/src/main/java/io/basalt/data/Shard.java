@@ -138,9 +138,11 @@ public final class Shard {
             KeyTable t = dbs[db];
             int vol = t.volatileCount();
             if (vol == 0) continue;
-            // ~20 volatile keys per pass, like Redis's ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP, bounded
-            // so one pass never holds the lock for long
-            long want = Math.max(256, 20L * t.size() / vol);
+            // ~20 volatile keys per pass, like Redis's ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP; but a
+            // table where they are sparse is covered over ~8 passes (under a second at hz 10)
+            // rather than walked whole on every tick, and no pass holds the lock for long
+            long want = Math.min(20L * t.size() / vol, t.slabTop() / 8);
+            want = Math.max(want, 256);
             int budget = (int) Math.min(Math.min(want, t.slabTop()), MAX_EXPIRE_WALK);
             final int d = db;
             long r = t.expireSome(now, budget, e -> keyspace.expired(d, e));

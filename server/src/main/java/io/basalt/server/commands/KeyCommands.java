@@ -65,6 +65,7 @@ public final class KeyCommands {
      */
     static Object lookup(Client c, int db, byte[] key, boolean stats, boolean touch) {
         Shard s = c.server().keyspace().shardOf(key);
+        assert s.heldByCurrentThread() : "the Dispatcher locks the shards of a command's keys";
         Object e = s.get(db, key, System.currentTimeMillis());
         if (e == null) {
             if (stats) c.server().stats().keyspaceMisses.increment();
@@ -120,6 +121,7 @@ public final class KeyCommands {
         for (int i = 1; i < a.argc(); i++) {
             byte[] key = a.bytes(i);
             Shard s = ks.shardOf(key);
+            assert s.heldByCurrentThread();
             if (s.get(db, key, now) != null) {
                 s.remove(db, key);
                 n++;
