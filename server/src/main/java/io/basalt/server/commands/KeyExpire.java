@@ -118,7 +118,8 @@ final class KeyExpire {
         }
         long t = absolute ? at : at - System.currentTimeMillis();
         if (t < 0) t = 0;
-        c.out().integer(ms ? t : (t + 500) / 1000);
+        // (t + 500) / 1000 without overflowing near Long.MAX_VALUE (PEXPIREAT k 9223372036854775807)
+        c.out().integer(ms ? t : t / 1000 + (t % 1000 + 500) / 1000);
     }
 
     static void persist(Client c, RespRequest a) {
