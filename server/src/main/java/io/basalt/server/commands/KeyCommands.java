@@ -139,10 +139,15 @@ public final class KeyCommands {
         c.out().integer(n);
     }
 
+    /** TOUCH updates the access clock even for a CLIENT NO-TOUCH client: that is its purpose. */
     static void touch(Client c, RespRequest a) {
         long n = 0;
         for (int i = 1; i < a.argc(); i++) {
-            if (lookup(c, c.db(), a.bytes(i), true, true) != null) n++;
+            Object e = lookup(c, c.db(), a.bytes(i), true, false);
+            if (e != null) {
+                Entries.clock(e, Generic.lruClock());
+                n++;
+            }
         }
         c.out().integer(n);
     }
