@@ -29,6 +29,51 @@ public final class Entries {
         else ((ObjectEntry) e).clock = clock;
     }
 
+    /**
+     * The same value, TTL and access clock under another key (RENAME): a new record for strings,
+     * {@link ObjectEntry#rekeyed} for the rest.
+     */
+    public static Object withKey(Object e, byte[] newKey) {
+        if (e instanceof byte[] r) {
+            int off = StringRecord.valueOffset(r);
+            byte[] n = StringRecord.create(newKey, r, off, r.length - off, StringRecord.expireAt(r), StringRecord.encoding(r));
+            StringRecord.clock(n, StringRecord.clock(r));
+            return n;
+        }
+        ObjectEntry o = (ObjectEntry) e;
+        ObjectEntry n = o.rekeyed(newKey);
+        n.expireAt = o.expireAt;
+        n.clock = o.clock;
+        return n;
+    }
+
+    /**
+     * An independent copy under {@code newKey} with the same TTL and a fresh access clock (COPY):
+     * Redis duplicates the value into a new object, which starts with the current clock.
+     */
+    public static Object copyAs(Object e, byte[] newKey) {
+        if (e instanceof byte[] r) {
+            int off = StringRecord.valueOffset(r);
+            return StringRecord.create(newKey, r, off, r.length - off, StringRecord.expireAt(r), StringRecord.encoding(r));
+        }
+        ObjectEntry o = (ObjectEntry) e;
+        ObjectEntry n = o.copy(newKey);
+        n.expireAt = o.expireAt;
+        n.clock = 0; // stamped by Shard.put
+        return n;
+    }
+
+    /** Whether the entry is a string (a {@link StringRecord}). */
+    public static boolean isString(Object e) { return e instanceof byte[]; }
+
+    /** Whether the entry's key matches a glob pattern, without copying the key out of a record. */
+    public static boolean keyMatches(Object e, byte[] pattern, boolean nocase) {
+        if (e instanceof byte[] r) {
+            return Glob.match(pattern, r, StringRecord.keyOffset(r), StringRecord.keyLength(r), nocase);
+        }
+        return Glob.match(pattern, ((ObjectEntry) e).key, nocase);
+    }
+
     public static String typeName(Object e) {
         return e instanceof byte[] ? "string" : ((ObjectEntry) e).typeName();
     }

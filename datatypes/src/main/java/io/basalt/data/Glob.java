@@ -9,14 +9,20 @@ public final class Glob {
     private Glob() {}
 
     public static boolean match(byte[] pattern, byte[] s, boolean nocase) {
-        return match(pattern, 0, pattern.length, s, 0, s.length, nocase, 0);
+        return match(pattern, 0, pattern.length, s, 0, s.length, nocase, new boolean[1], 0);
     }
 
     public static boolean match(byte[] pattern, byte[] s, int soff, int slen, boolean nocase) {
-        return match(pattern, 0, pattern.length, s, soff, slen, nocase, 0);
+        return match(pattern, 0, pattern.length, s, soff, slen, nocase, new boolean[1], 0);
     }
 
-    private static boolean match(byte[] p, int pi, int plen, byte[] s, int si, int slen, boolean nocase, int nesting) {
+    /**
+     * @param skipLonger Redis's {@code skipLongerMatches}: set once the rest of the pattern after a
+     *        star matched nowhere, so earlier stars stop trying longer matches (keeps "a*a*a*...b"
+     *        linear instead of exponential; it never changes the result)
+     */
+    private static boolean match(byte[] p, int pi, int plen, byte[] s, int si, int slen, boolean nocase,
+                                 boolean[] skipLonger, int nesting) {
         // Redis caps recursion to avoid stack exhaustion on patterns like "a*a*a*a*...b"
         if (nesting > 1000) return false;
         int pend = pi + plen;
@@ -27,9 +33,11 @@ public final class Glob {
                     while (pi + 1 < pend && p[pi + 1] == '*') pi++;
                     if (pi + 1 == pend) return true; // trailing star matches the rest
                     while (si < send) {
-                        if (match(p, pi + 1, pend - pi - 1, s, si, send - si, nocase, nesting + 1)) return true;
+                        if (match(p, pi + 1, pend - pi - 1, s, si, send - si, nocase, skipLonger, nesting + 1)) return true;
+                        if (skipLonger[0]) return false;
                         si++;
                     }
+                    skipLonger[0] = true;
                     return false;
                 }
                 case '?':

@@ -102,6 +102,17 @@ final class KeyTable {
         if (Entries.expireAt(e) >= 0) volatileCount += sign;
     }
 
+    /**
+     * Re-accounts an object entry whose TTL changed in place (the entry stays in its bucket, since
+     * the key, and so the hash, is unchanged).
+     */
+    void ttlChanged(boolean had, boolean has) {
+        if (had != has) volatileCount += has ? 1 : -1;
+    }
+
+    /** Slab slots handed out so far (live entries plus holes); the active expiry cycle's range. */
+    int slabTop() { return slabTop; }
+
     /** Re-accounts an entry whose size changed in place (collections mutated by commands). */
     void resized(long delta) { entryBytes += delta; }
 

@@ -12,6 +12,12 @@ public final class Keyspace {
     private final int databases;
     private final LongAdder expiredKeys = new LongAdder();
     private volatile ExpiryListener expiryListener = (db, entry) -> { };
+    private volatile boolean activeExpireEnabled = true;
+    /** The access clock a new entry starts with: LRU seconds by default, see {@link #clockSource}. */
+    private volatile java.util.function.IntSupplier clockSource =
+            () -> (int) ((System.currentTimeMillis() / 1000) & 0xffffff);
+    /** Shard where the next active expiry pass starts, so a cut-short cycle resumes fairly. */
+    private int expireShardCursor;
 
     /** Told about every key removed because its TTL passed (lazy or active). Called under the shard lock. */
     public interface ExpiryListener {
@@ -52,12 +58,18 @@ public final class Keyspace {
 
     public long expiredKeys() { return expiredKeys.sum(); }
 
-    private volatile boolean activeExpire = true;
+    /**
+     * Sets where new entries get their access clock (24 bits): the server installs an LFU
+     * initializer when an LFU maxmemory-policy is chosen.
+     */
+    public void clockSource(java.util.function.IntSupplier source) { this.clockSource = source; }
 
-    /** DEBUG SET-ACTIVE-EXPIRE: whether the background expiry cycle runs (lazy expiry always does). */
-    public void activeExpireEnabled(boolean enabled) { this.activeExpire = enabled; }
+    int newEntryClock() { return clockSource.getAsInt(); }
 
-    public boolean activeExpireEnabled() { return activeExpire; }
+    /** DEBUG SET-ACTIVE-EXPIRE: turns the background expiry cycle on or off (lazy expiry stays). */
+    public void activeExpireEnabled(boolean enabled) { this.activeExpireEnabled = enabled; }
+
+    public boolean activeExpireEnabled() { return activeExpireEnabled; }
 
     public void resetStats() { expiredKeys.reset(); }
 
@@ -112,23 +124,29 @@ public final class Keyspace {
     }
 
     /**
-     * One active-expiry pass, like Redis's {@code activeExpireCycle}: visits shards round-robin,
-     * examining a bounded number of entries under each shard's lock, and keeps going while a good
-     * share of what it examines is stale and the time budget lasts.
+     * One active-expiry pass, like Redis's {@code activeExpireCycle}: visits shards round-robin
+     * (resuming where the previous cycle stopped), examining a bounded number of entries under
+     * each shard's lock, and goes round again while more than 10% of what it examined was stale
+     * and the time budget lasts. Does nothing while disabled by DEBUG SET-ACTIVE-EXPIRE 0.
+     * Called from one thread (the server cron).
      *
      * @return keys removed
      */
     public long activeExpireCycle(long budgetNanos) {
+        if (!activeExpireEnabled) return 0;
         long deadline = System.nanoTime() + budgetNanos;
         long removedTotal = 0;
         boolean again = true;
-        while (again && System.nanoTime() < deadline) {
+        while (again) {
             again = false;
-            for (Shard s : shards) {
+            for (int k = 0; k < shards.length; k++) {
+                if (System.nanoTime() >= deadline) return removedTotal;
+                Shard s = shards[expireShardCursor];
+                expireShardCursor = (expireShardCursor + 1) & shardMask;
                 long r;
                 s.lock();
                 try {
-                    r = s.expireSome(System.currentTimeMillis(), 256);
+                    r = s.expireSome(System.currentTimeMillis());
                 } finally {
                     s.unlock();
                 }
@@ -137,7 +155,6 @@ public final class Keyspace {
                 removedTotal += removed;
                 // another round while more than 10% of the keys with a TTL were stale (Redis's rule)
                 if (examined > 0 && removed * 10 > examined) again = true;
-                if (System.nanoTime() >= deadline) break;
             }
         }
         return removedTotal;

@@ -28,4 +28,10 @@ public abstract class ObjectEntry {
 
     /** A deep copy under another key (COPY). */
     public abstract ObjectEntry copy(byte[] newKey);
+
+    /**
+     * This value under another key (RENAME). The default deep-copies; a type may override it to
+     * hand over its internals instead, since the old entry is dropped right after.
+     */
+    public ObjectEntry rekeyed(byte[] newKey) { return copy(newKey); }
 }

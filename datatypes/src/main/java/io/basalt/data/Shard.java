@@ -55,8 +55,13 @@ public final class Shard {
         return dbs[db].get(key, Entries.hash(key));
     }
 
-    /** Inserts or replaces; returns the previous entry (possibly an expired one) or null. */
+    /**
+     * Inserts or replaces; returns the previous entry (possibly an expired one) or null. An entry
+     * whose access clock was never set (fresh records) gets the keyspace's current clock, so
+     * OBJECT IDLETIME of a key nobody has read yet is its age, as in Redis.
+     */
     public Object put(int db, byte[] key, Object entry) {
+        if (Entries.clock(entry) == 0) Entries.clock(entry, keyspace.newEntryClock());
         return dbs[db].put(entry, key, Entries.hash(key));
     }
 
@@ -64,12 +69,26 @@ public final class Shard {
         return dbs[db].remove(key, Entries.hash(key));
     }
 
-    /** Changes the expiry of an existing object entry (strings are replaced via {@link #put}). */
+    /** Changes the expiry of an existing object entry in place (strings are replaced via {@link #put}). */
     public void setExpire(int db, ObjectEntry e, long expireAt) {
-        KeyTable t = dbs[db];
-        t.remove(e.key, Entries.hash(e.key));
+        boolean had = e.expireAt >= 0;
         e.expireAt = expireAt;
-        t.put(e, e.key, Entries.hash(e.key));
+        dbs[db].ttlChanged(had, expireAt >= 0);
+    }
+
+    /**
+     * Gives the stored entry {@code e} (of either kind) a new absolute expiry in ms, -1 to make it
+     * persistent. Returns the entry now stored: for strings a new record replaces the old one.
+     */
+    public Object setExpire(int db, Object e, long expireAt) {
+        if (e instanceof ObjectEntry o) {
+            setExpire(db, o, expireAt);
+            return o;
+        }
+        byte[] r = (byte[]) e;
+        byte[] n = StringRecord.withExpire(r, expireAt);
+        if (n != r) dbs[db].put(n, StringRecord.key(n), Entries.hashOf(n));
+        return n;
     }
 
     /** Records that an object entry grew or shrank in place by {@code delta} bytes. */
@@ -100,19 +119,38 @@ public final class Shard {
 
     public void forEach(int db, Consumer<Object> visitor) { dbs[db].forEach(visitor); }
 
+    /** Buckets of the table for {@code db}: the cursor space of {@link #scan}. */
+    public int bucketCount(int db) { return dbs[db].bucketCount(); }
+
     public Object random(int db) {
         return dbs[db].random(java.util.concurrent.ThreadLocalRandom.current());
     }
 
-    /** Active expiry over every database of this shard; returns removed and examined counts. */
-    long expireSome(long now, int budget) {
+    /**
+     * Active expiry over every database of this shard; returns removed (low 32 bits) and examined
+     * (high 32 bits) counts. The walk length per table grows with the share of keys without a
+     * TTL, so a handful of volatile keys among millions of persistent ones is still reached
+     * within a few cron ticks (Redis samples a separate expires dict; Basalt has none).
+     */
+    long expireSome(long now) {
         long total = 0;
         for (int db = 0; db < dbs.length; db++) {
             KeyTable t = dbs[db];
-            if (t.volatileCount() == 0) continue;
+            int vol = t.volatileCount();
+            if (vol == 0) continue;
+            // ~20 volatile keys per pass, like Redis's ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP; but a
+            // table where they are sparse is covered over ~8 passes (under a second at hz 10)
+            // rather than walked whole on every tick, and no pass holds the lock for long
+            long want = Math.min(20L * t.size() / vol, t.slabTop() / 8);
+            want = Math.max(want, 256);
+            int budget = (int) Math.min(Math.min(want, t.slabTop()), MAX_EXPIRE_WALK);
             final int d = db;
-            total += t.expireSome(now, budget, e -> keyspace.expired(d, e));
+            long r = t.expireSome(now, budget, e -> keyspace.expired(d, e));
+            total += r;
         }
         return total;
     }
+
+    /** Upper bound of slab slots one active expiry pass visits per table under the lock. */
+    static final int MAX_EXPIRE_WALK = 65536;
 }

@@ -111,7 +111,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void flushPending(boolean flush) {
-        if (pending == null) return;
+        if (pending == null) {
+            // replies over 64 KB were already written unflushed by process(): flush them now
+            if (flush) ctx.flush();
+            return;
+        }
         ByteBuf b = pending;
         pending = null;
         if (b.isReadable()) {
