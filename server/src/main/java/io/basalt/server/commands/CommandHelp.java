@@ -2,7 +2,7 @@ package io.basalt.server.commands;
 
 import io.basalt.server.Client;
 
-/** Redis's {@code addReplyHelp}: the subcommand help of a container command, as simple strings. */
+/** Redis's {@code addReplyHelp} for every container command (CLIENT, CONFIG, DEBUG...): the subcommand help, as simple strings. */
 final class CommandHelp {
     private CommandHelp() {}
 

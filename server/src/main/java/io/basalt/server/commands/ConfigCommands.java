@@ -92,7 +92,7 @@ public final class ConfigCommands {
     }
 
     static void help(Client c, RespRequest a) {
-        ServerHelp.reply(c, "CONFIG",
+        CommandHelp.reply(c, "CONFIG",
                 "GET <pattern>",
                 "    Return parameters matching the glob-like <pattern> and their values.",
                 "SET <directive> <value>",

@@ -281,7 +281,7 @@ final class DebugCommand {
     }
 
     private static void help(Client c) {
-        ServerHelp.reply(c, "DEBUG", HELP);
+        CommandHelp.reply(c, "DEBUG", HELP);
     }
 
     /** Redis 7.0's DEBUG HELP text, verbatim (it documents the whole command, as Redis does). */

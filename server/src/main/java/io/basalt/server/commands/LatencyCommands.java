@@ -114,7 +114,7 @@ public final class LatencyCommands {
     }
 
     static void help(Client c, RespRequest a) {
-        ServerHelp.reply(c, "LATENCY",
+        CommandHelp.reply(c, "LATENCY",
                 "DOCTOR",
                 "    Return a human readable latency analysis report.",
                 "GRAPH <event>",

@@ -137,7 +137,7 @@ final class MemoryCommands {
     }
 
     static void help(Client c, RespRequest a) {
-        ServerHelp.reply(c, "MEMORY",
+        CommandHelp.reply(c, "MEMORY",
                 "DOCTOR",
                 "    Return memory problems reports.",
                 "MALLOC-STATS",

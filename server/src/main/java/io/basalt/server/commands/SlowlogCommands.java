@@ -59,7 +59,7 @@ public final class SlowlogCommands {
     }
 
     static void help(Client c, RespRequest a) {
-        ServerHelp.reply(c, "SLOWLOG",
+        CommandHelp.reply(c, "SLOWLOG",
                 "GET [<count>]",
                 "    Return top <count> entries from the slowlog (default: 10, -1 mean all).",
                 "    Entries are made of:",
