@@ -53,7 +53,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             if (r == RespParser.NEED_MORE) break;
             ByteBuf out = output();
             if (r == RespParser.ERROR) {
-                client.error("ERR " + parser.error());
+                protocolError(out, "ERR " + parser.error());
                 client.closeAfterReply();
                 break;
             }
@@ -68,6 +68,24 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (in.readableBytes() > server.queryBufferLimit()) {
             Log.warning("Closing client that reached max query buffer length: " + client.address());
             ctx.close();
+        }
+    }
+
+    /**
+     * Replies a protocol error. Redis prints the offending byte of "expected '$', got 'x'" raw,
+     * so a byte above 0x7f goes out as that one byte, not as its UTF-8 encoding.
+     */
+    private void protocolError(ByteBuf out, String message) {
+        int mark = out.writerIndex();
+        client.error(message); // counts errorstats
+        for (int i = 0; i < message.length(); i++) {
+            if (message.charAt(i) > 0x7f) {
+                out.writerIndex(mark);
+                out.writeByte('-');
+                out.writeCharSequence(message, java.nio.charset.StandardCharsets.ISO_8859_1);
+                out.writeShort(('\r' << 8) | '\n');
+                return;
+            }
         }
     }
 
