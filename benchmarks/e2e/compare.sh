@@ -25,6 +25,10 @@ out="$results/compare-$stamp.md"
 tmp=$(mktemp -d)
 pids=()
 cleanup() {
+  if [ -n "${basalt_pid:-}" ] && ! kill -0 "$basalt_pid" 2>/dev/null; then
+    echo "Basalt exited early; its log:" >&2
+    tail -30 "$tmp/basalt.log" >&2 || true
+  fi
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
   rm -rf "$tmp"
@@ -37,7 +41,7 @@ cpu_ticks() { # utime + stime of process $1 (field 14 and 15; comm may hold spac
 }
 
 wait_port() {
-  for _ in $(seq 1 200); do
+  for _ in $(seq 1 600); do
     redis-cli -p "$1" ping >/dev/null 2>&1 && return 0
     sleep 0.1
   done

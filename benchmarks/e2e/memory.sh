@@ -47,7 +47,7 @@ PY
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 
 wait_port() {
-  for _ in $(seq 1 200); do
+  for _ in $(seq 1 600); do
     redis-cli -p "$PORT" ping >/dev/null 2>&1 && return 0
     sleep 0.1
   done

@@ -16,6 +16,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private Client client;
     private ByteBuf in;
     private ByteBuf pending;
+    /** Size of the last batch's replies: the next batch's buffer starts that big (see output()). */
+    private int lastOutput = 256;
     private ChannelHandlerContext ctx;
 
     ClientHandler(BasaltServer server) {
@@ -91,7 +93,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     private ByteBuf output() {
         if (pending == null) {
-            pending = ctx.alloc().buffer(256);
+            // Sized like the previous batch so pipelined replies do not regrow (and recopy) the
+            // buffer several times per batch; pooled direct, so the socket write needs no copy.
+            pending = ctx.alloc().ioBuffer(lastOutput);
             client.out().target(pending);
         }
         return pending;
@@ -118,6 +122,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (pending == null) return;
         ByteBuf b = pending;
         pending = null;
+        lastOutput = Math.max(256, Math.min(b.readableBytes(), 64 * 1024));
         if (b.isReadable()) {
             server.stats().netOutputBytes.add(b.readableBytes());
             if (flush) ctx.writeAndFlush(b, ctx.voidPromise());
