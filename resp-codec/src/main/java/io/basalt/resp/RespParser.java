@@ -95,17 +95,22 @@ public final class RespParser {
     }
 
     private int multibulkHeader(ByteBuf in) {
-        int cr = lineEnd(in, pos, FIND_CR_OR_NUL);
-        if (cr < 0) {
-            if (in.writerIndex() - pos > INLINE_MAX_SIZE) return fail("Protocol error: too big mbulk count string");
-            return NEED_MORE;
-        }
-        if (cr + 1 >= in.writerIndex()) return NEED_MORE; // the \n must be there too
         long n;
-        try {
-            n = Numbers.parseLong(in, pos + 1, cr - pos - 1);
-        } catch (NumberFormatException e) {
-            return fail("Protocol error: invalid multibulk length");
+        int cr = pos + 3 < in.writerIndex() ? plainNumber(in, pos + 1, in.writerIndex()) : -1;
+        if (cr >= 0) {
+            n = number;
+        } else {
+            cr = lineEnd(in, pos, FIND_CR_OR_NUL);
+            if (cr < 0) {
+                if (in.writerIndex() - pos > INLINE_MAX_SIZE) return fail("Protocol error: too big mbulk count string");
+                return NEED_MORE;
+            }
+            if (cr + 1 >= in.writerIndex()) return NEED_MORE; // the \n must be there too
+            try {
+                n = Numbers.parseLong(in, pos + 1, cr - pos - 1);
+            } catch (NumberFormatException e) {
+                return fail("Protocol error: invalid multibulk length");
+            }
         }
         if (n > Integer.MAX_VALUE) return fail("Protocol error: invalid multibulk length");
         if (n > 10 && authRequired) return fail("Protocol error: unauthenticated multibulk length");
@@ -139,18 +144,8 @@ public final class RespParser {
     private int bulkHeader(ByteBuf in) {
         int w = in.writerIndex();
         if (pos + 3 < w && in.getByte(pos) == '$') {
-            int p = pos + 1;
-            int c = in.getByte(p);
-            if (c >= '1' && c <= '9') {
-                long n = c - '0';
-                int limit = Math.min(w, p + 18);
-                while (++p < limit) {
-                    c = in.getByte(p);
-                    if (c < '0' || c > '9') break;
-                    n = n * 10 + (c - '0');
-                }
-                if (p < w - 1 && in.getByte(p) == '\r') return bulkLength(n, p);
-            }
+            int end = plainNumber(in, pos + 1, w);
+            if (end >= 0) return bulkLength(number, end);
         }
         int cr = lineEnd(in, pos, FIND_CR_OR_NUL);
         if (cr < 0) {
@@ -169,6 +164,31 @@ public final class RespParser {
             n = -1;
         }
         return bulkLength(n, cr);
+    }
+
+    /** Value of the last {@link #plainNumber} match. */
+    private long number;
+
+    /**
+     * The fast path of header parsing: at {@code from}, 1 to 18 digits without a leading zero
+     * (so string2ll accepts them and they cannot overflow), then '\r' and one more byte. Returns
+     * the index of the '\r' and leaves the value in {@link #number}, or -1 for anything else,
+     * which the caller then parses the general way.
+     */
+    private int plainNumber(ByteBuf in, int from, int w) {
+        int c = in.getByte(from);
+        if (c < '1' || c > '9') return -1;
+        long n = c - '0';
+        int p = from;
+        int limit = Math.min(w, from + 18);
+        while (++p < limit) {
+            c = in.getByte(p);
+            if (c < '0' || c > '9') break;
+            n = n * 10 + (c - '0');
+        }
+        if (p >= w - 1 || in.getByte(p) != '\r') return -1;
+        number = n;
+        return p;
     }
 
     private int bulkLength(long n, int cr) {
