@@ -24,8 +24,14 @@ stamp=$(date -u +%Y%m%dT%H%M%SZ)
 out="$results/memory-$stamp.md"
 tmp=$(mktemp -d)
 pid=""
+stop() { # SIGTERM, then SIGKILL if the server has not exited after 10 s
+  kill "$1" 2>/dev/null || return 0
+  for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
 cleanup() {
-  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+  if [ -n "$pid" ]; then stop "$pid"; fi
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -70,7 +76,7 @@ measure() {
   awk -v l="$1" -v b="$before" -v a="$after" -v k="$dbsize" -v s="$(echo "$t1 - $t0" | bc)" \
       'BEGIN{printf "| %s | %d | %.1f | %.1f | %.1f | %.0f | %.1f |\n", l, k, b/1024, a/1024, (a-b)/1024, (a-b)*1024/k, s}' \
       | tee -a "$out" >&2
-  kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+  stop "$pid"; pid=""
 }
 
 {
