@@ -20,7 +20,8 @@ public final class Doubles {
 
     /** C's {@code %.<precision>g}. */
     public static String formatG(double d, int precision) {
-        if (Double.isNaN(d)) return "nan";
+        // glibc prints the NaN's sign bit too
+        if (Double.isNaN(d)) return Double.doubleToRawLongBits(d) < 0 ? "-nan" : "nan";
         if (Double.isInfinite(d)) return d > 0 ? "inf" : "-inf";
         if (d == 0) return (1 / d < 0) ? "-0" : "0";
         if (d == Math.rint(d) && Math.abs(d) < 1e15) {

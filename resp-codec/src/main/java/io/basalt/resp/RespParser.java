@@ -2,6 +2,7 @@ package io.basalt.resp;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.util.ByteProcessor;
 
 /**
  * Incremental RESP request parser that follows Redis's {@code processMultibulkBuffer} and
@@ -23,6 +24,12 @@ public final class RespParser {
 
     /** Redis's PROTO_INLINE_MAX_SIZE: the longest inline command or header line. */
     public static final int INLINE_MAX_SIZE = 64 * 1024;
+
+    // Redis finds line ends with strchr() on its NUL-terminated query buffer, so a NUL byte
+    // before the '\r' (or inline '\n') hides the line end: Redis keeps waiting for more input
+    // (until the 64 KiB limit) instead of parsing. Searching for either byte reproduces that.
+    private static final ByteProcessor FIND_CR_OR_NUL = b -> b != '\r' && b != 0;
+    private static final ByteProcessor FIND_LF_OR_NUL = b -> b != '\n' && b != 0;
 
     private final RespRequest request = new RespRequest();
     private long maxBulkLength = 512L * 1024 * 1024;
@@ -88,17 +95,22 @@ public final class RespParser {
     }
 
     private int multibulkHeader(ByteBuf in) {
-        int cr = in.indexOf(pos, in.writerIndex(), (byte) '\r');
-        if (cr < 0) {
-            if (in.writerIndex() - pos > INLINE_MAX_SIZE) return fail("Protocol error: too big mbulk count string");
-            return NEED_MORE;
-        }
-        if (cr + 1 >= in.writerIndex()) return NEED_MORE; // the \n must be there too
         long n;
-        try {
-            n = Numbers.parseLong(in, pos + 1, cr - pos - 1);
-        } catch (NumberFormatException e) {
-            return fail("Protocol error: invalid multibulk length");
+        int cr = pos + 3 < in.writerIndex() ? plainNumber(in, pos + 1, in.writerIndex()) : -1;
+        if (cr >= 0) {
+            n = number;
+        } else {
+            cr = lineEnd(in, pos, FIND_CR_OR_NUL);
+            if (cr < 0) {
+                if (in.writerIndex() - pos > INLINE_MAX_SIZE) return fail("Protocol error: too big mbulk count string");
+                return NEED_MORE;
+            }
+            if (cr + 1 >= in.writerIndex()) return NEED_MORE; // the \n must be there too
+            try {
+                n = Numbers.parseLong(in, pos + 1, cr - pos - 1);
+            } catch (NumberFormatException e) {
+                return fail("Protocol error: invalid multibulk length");
+            }
         }
         if (n > Integer.MAX_VALUE) return fail("Protocol error: invalid multibulk length");
         if (n > 10 && authRequired) return fail("Protocol error: unauthenticated multibulk length");
@@ -112,26 +124,8 @@ public final class RespParser {
     private int multibulkArguments(ByteBuf in) {
         while (multibulkRemaining > 0) {
             if (bulkLength == -1) {
-                int cr = in.indexOf(pos, in.writerIndex(), (byte) '\r');
-                if (cr < 0) {
-                    if (in.writerIndex() - pos > INLINE_MAX_SIZE) return fail("Protocol error: too big bulk count string");
-                    return NEED_MORE;
-                }
-                if (cr + 1 >= in.writerIndex()) return NEED_MORE;
-                byte first = in.getByte(pos);
-                if (first != '$') {
-                    return fail("Protocol error: expected '$', got '" + (char) (first & 0xff) + "'");
-                }
-                long n;
-                try {
-                    n = Numbers.parseLong(in, pos + 1, cr - pos - 1);
-                } catch (NumberFormatException e) {
-                    n = -1;
-                }
-                if (n < 0 || n > maxBulkLength) return fail("Protocol error: invalid bulk length");
-                if (n > 16384 && authRequired) return fail("Protocol error: unauthenticated bulk length");
-                pos = cr + 2;
-                bulkLength = n;
+                int r = bulkHeader(in);
+                if (r != COMMAND) return r;
             }
             if ((long) in.writerIndex() - pos < bulkLength + 2) return NEED_MORE;
             request.add(pos, (int) bulkLength);
@@ -142,8 +136,77 @@ public final class RespParser {
         return COMMAND;
     }
 
+    /**
+     * Reads a {@code $<len>\r\n} header at {@code pos} into {@link #bulkLength}. The common
+     * shape (a '$', 1 to 18 digits without a leading zero, '\r', one more byte) is parsed in
+     * one pass; anything else goes through the general path with Redis's checks in its order.
+     */
+    private int bulkHeader(ByteBuf in) {
+        int w = in.writerIndex();
+        if (pos + 3 < w && in.getByte(pos) == '$') {
+            int end = plainNumber(in, pos + 1, w);
+            if (end >= 0) return bulkLength(number, end);
+        }
+        int cr = lineEnd(in, pos, FIND_CR_OR_NUL);
+        if (cr < 0) {
+            if (w - pos > INLINE_MAX_SIZE) return fail("Protocol error: too big bulk count string");
+            return NEED_MORE;
+        }
+        if (cr + 1 >= w) return NEED_MORE;
+        byte first = in.getByte(pos);
+        if (first != '$') {
+            return fail("Protocol error: expected '$', got '" + (char) (first & 0xff) + "'");
+        }
+        long n;
+        try {
+            n = Numbers.parseLong(in, pos + 1, cr - pos - 1);
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        return bulkLength(n, cr);
+    }
+
+    /** Value of the last {@link #plainNumber} match. */
+    private long number;
+
+    /**
+     * The fast path of header parsing: at {@code from}, 1 to 18 digits without a leading zero
+     * (so string2ll accepts them and they cannot overflow), then '\r' and one more byte. Returns
+     * the index of the '\r' and leaves the value in {@link #number}, or -1 for anything else,
+     * which the caller then parses the general way.
+     */
+    private int plainNumber(ByteBuf in, int from, int w) {
+        int c = in.getByte(from);
+        if (c < '1' || c > '9') return -1;
+        long n = c - '0';
+        int p = from;
+        int limit = Math.min(w, from + 18);
+        while (++p < limit) {
+            c = in.getByte(p);
+            if (c < '0' || c > '9') break;
+            n = n * 10 + (c - '0');
+        }
+        if (p >= w - 1 || in.getByte(p) != '\r') return -1;
+        number = n;
+        return p;
+    }
+
+    private int bulkLength(long n, int cr) {
+        if (n < 0 || n > maxBulkLength) return fail("Protocol error: invalid bulk length");
+        if (n > 16384 && authRequired) return fail("Protocol error: unauthenticated bulk length");
+        pos = cr + 2;
+        bulkLength = n;
+        return COMMAND;
+    }
+
+    /** Index of the first byte {@code finder} stops at, or -1 if there is none or it is a NUL. */
+    private static int lineEnd(ByteBuf in, int from, ByteProcessor finder) {
+        int i = in.forEachByte(from, in.writerIndex() - from, finder);
+        return i < 0 || in.getByte(i) == 0 ? -1 : i;
+    }
+
     private int inline(ByteBuf in) {
-        int nl = in.indexOf(pos, in.writerIndex(), (byte) '\n');
+        int nl = lineEnd(in, pos, FIND_LF_OR_NUL);
         if (nl < 0) {
             if (in.writerIndex() - pos > INLINE_MAX_SIZE) return fail("Protocol error: too big inline request");
             return NEED_MORE;

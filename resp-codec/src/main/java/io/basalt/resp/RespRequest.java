@@ -18,8 +18,16 @@ public final class RespRequest {
 
     void reset(ByteBuf buf) {
         this.buf = buf;
+        if (offsets.length > 1024 && argc < offsets.length / 4) {
+            // one huge command must not pin its argument arrays for the connection's lifetime
+            offsets = new int[8];
+            lengths = new int[8];
+        }
         this.argc = 0;
     }
+
+    /** Capacity of the argument arrays (tests check that a header's claim allocates nothing). */
+    int capacity() { return offsets.length; }
 
     void add(int offset, int length) {
         if (argc == offsets.length) {

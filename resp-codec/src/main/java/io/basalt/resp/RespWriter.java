@@ -11,19 +11,24 @@ import java.nio.charset.StandardCharsets;
  * RESP2, a double a bulk string, a null {@code $-1} or {@code *-1}, and so on).
  */
 public final class RespWriter {
-    private static final byte[] CRLF = {'\r', '\n'};
-    private static final byte[] OK = "+OK\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] NULL_BULK2 = "$-1\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] NULL_ARRAY2 = "*-1\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] NULL3 = "_\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[][] SMALL_INTS = new byte[1024][];
+    private static final int CRLF = ('\r' << 8) | '\n';
+    // Fixed replies as one big-endian, left-aligned 8-byte word: written with a single store.
+    private static final long OK = pack("+OK\r\n");
+    private static final long NULL_BULK2 = pack("$-1\r\n");
+    private static final long NULL_ARRAY2 = pack("*-1\r\n");
+    private static final long NULL3 = pack("_\r\n");
+    private static final long TRUE3 = pack("#t\r\n");
+    private static final long FALSE3 = pack("#f\r\n");
+    private static final byte[] MIN_LONG = "-9223372036854775808".getBytes(StandardCharsets.US_ASCII);
 
-    static {
-        for (int i = 0; i < SMALL_INTS.length; i++) {
-            SMALL_INTS[i] = (":" + i + "\r\n").getBytes(StandardCharsets.US_ASCII);
-        }
+    private static long pack(String s) {
+        long v = 0;
+        for (int i = 0; i < 8; i++) v = (v << 8) | (i < s.length() ? s.charAt(i) : 0);
+        return v;
     }
 
+    /** Scratch for numbers too long for one word; per writer, so nothing is allocated per reply. */
+    private final byte[] digits = new byte[20];
     private ByteBuf out;
     private boolean resp3;
 
@@ -46,12 +51,12 @@ public final class RespWriter {
 
     // ---------------------------------------------------------------- simple types
 
-    public void ok() { out.writeBytes(OK); }
+    public void ok() { word(OK, 5); }
 
     public void simple(String s) {
         out.writeByte('+');
         out.writeCharSequence(s, StandardCharsets.UTF_8);
-        out.writeBytes(CRLF);
+        out.writeShort(CRLF);
     }
 
     /** An error reply; {@code message} carries its prefix, e.g. "ERR syntax error". */
@@ -66,18 +71,10 @@ public final class RespWriter {
             }
         }
         out.writeCharSequence(message, StandardCharsets.UTF_8);
-        out.writeBytes(CRLF);
+        out.writeShort(CRLF);
     }
 
-    public void integer(long v) {
-        if (v >= 0 && v < SMALL_INTS.length) {
-            out.writeBytes(SMALL_INTS[(int) v]);
-            return;
-        }
-        out.writeByte(':');
-        writeLong(v);
-        out.writeBytes(CRLF);
-    }
+    public void integer(long v) { header(':', v); }
 
     // ---------------------------------------------------------------- bulk strings
 
@@ -86,19 +83,15 @@ public final class RespWriter {
     }
 
     public void bulk(byte[] b, int off, int len) {
-        out.writeByte('$');
-        writeLong(len);
-        out.writeBytes(CRLF);
+        header('$', len);
         out.writeBytes(b, off, len);
-        out.writeBytes(CRLF);
+        out.writeShort(CRLF);
     }
 
     public void bulk(ByteBuf b, int off, int len) {
-        out.writeByte('$');
-        writeLong(len);
-        out.writeBytes(CRLF);
+        header('$', len);
         out.writeBytes(b, off, len);
-        out.writeBytes(CRLF);
+        out.writeShort(CRLF);
     }
 
     public void bulk(String s) {
@@ -107,18 +100,22 @@ public final class RespWriter {
 
     /** A bulk string holding the decimal form of {@code v} (not an integer reply). */
     public void bulk(long v) {
-        out.writeByte('$');
-        writeLong(Numbers.digits(v));
-        out.writeBytes(CRLF);
+        header('$', Numbers.digits(v));
         writeLong(v);
-        out.writeBytes(CRLF);
+        out.writeShort(CRLF);
     }
 
     /** The null reply for a missing string: {@code $-1} in RESP2, {@code _} in RESP3. */
-    public void nullBulk() { out.writeBytes(resp3 ? NULL3 : NULL_BULK2); }
+    public void nullBulk() {
+        if (resp3) word(NULL3, 3);
+        else word(NULL_BULK2, 5);
+    }
 
     /** The null reply for a missing aggregate: {@code *-1} in RESP2, {@code _} in RESP3. */
-    public void nullArray() { out.writeBytes(resp3 ? NULL3 : NULL_ARRAY2); }
+    public void nullArray() {
+        if (resp3) word(NULL3, 3);
+        else word(NULL_ARRAY2, 5);
+    }
 
     /** A verbatim string ({@code =N txt:...}) in RESP3, a bulk string in RESP2. */
     public void verbatim(String format, byte[] text) {
@@ -126,13 +123,11 @@ public final class RespWriter {
             bulk(text);
             return;
         }
-        out.writeByte('=');
-        writeLong(text.length + 4);
-        out.writeBytes(CRLF);
+        header('=', text.length + 4);
         out.writeCharSequence(format, StandardCharsets.US_ASCII);
         out.writeByte(':');
         out.writeBytes(text);
-        out.writeBytes(CRLF);
+        out.writeShort(CRLF);
     }
 
     // ---------------------------------------------------------------- aggregates
@@ -156,11 +151,7 @@ public final class RespWriter {
         if (resp3) aggregate('|', n);
     }
 
-    private void aggregate(char type, int n) {
-        out.writeByte(type);
-        writeLong(n);
-        out.writeBytes(CRLF);
-    }
+    private void aggregate(char type, int n) { header(type, n); }
 
     // ---------------------------------------------------------------- RESP3 scalars
 
@@ -170,7 +161,7 @@ public final class RespWriter {
         if (resp3) {
             out.writeByte(',');
             out.writeCharSequence(s, StandardCharsets.US_ASCII);
-            out.writeBytes(CRLF);
+            out.writeShort(CRLF);
         } else {
             bulk(s);
         }
@@ -178,7 +169,7 @@ public final class RespWriter {
 
     /** A boolean: {@code #t/#f} in RESP3, the integer 1/0 in RESP2. */
     public void bool(boolean b) {
-        if (resp3) out.writeBytes(b ? "#t\r\n".getBytes(StandardCharsets.US_ASCII) : "#f\r\n".getBytes(StandardCharsets.US_ASCII));
+        if (resp3) word(b ? TRUE3 : FALSE3, 4);
         else integer(b ? 1 : 0);
     }
 
@@ -187,7 +178,7 @@ public final class RespWriter {
         if (resp3) {
             out.writeByte('(');
             out.writeCharSequence(digits, StandardCharsets.US_ASCII);
-            out.writeBytes(CRLF);
+            out.writeShort(CRLF);
         } else {
             bulk(digits);
         }
@@ -200,26 +191,51 @@ public final class RespWriter {
 
     // ---------------------------------------------------------------- helpers
 
+    /** Writes the first {@code len} bytes of the big-endian word {@code w} with one 8-byte store. */
+    private void word(long w, int len) {
+        out.ensureWritable(8);
+        int i = out.writerIndex();
+        out.setLong(i, w);
+        out.writerIndex(i + len);
+    }
+
+    /**
+     * A type byte, a decimal number and CRLF: every header and integer reply. Numbers below
+     * 100000 (all the lengths that matter) make at most 8 bytes and go out as one word.
+     */
+    private void header(char type, long n) {
+        if (n >= 0 && n < 100_000) {
+            long d = 0;
+            int nd = 0;
+            do {
+                d |= (n % 10 + '0') << (nd << 3);
+                n /= 10;
+                nd++;
+            } while (n != 0);
+            int len = nd + 3;
+            long w = ((long) type << ((nd + 2) << 3)) | (d << 16) | CRLF;
+            word(w << ((8 - len) << 3), len);
+            return;
+        }
+        out.writeByte(type);
+        writeLong(n);
+        out.writeShort(CRLF);
+    }
+
     private void writeLong(long v) {
-        if (v >= 0 && v < 10) {
-            out.writeByte((int) ('0' + v));
-            return;
-        }
         if (v == Long.MIN_VALUE) {
-            out.writeCharSequence("-9223372036854775808", StandardCharsets.US_ASCII);
+            out.writeBytes(MIN_LONG);
             return;
         }
-        int len = Numbers.digits(v);
-        out.ensureWritable(len);
-        int w = out.writerIndex();
-        int i = w + len - 1;
+        byte[] b = digits;
+        int i = b.length;
         boolean negative = v < 0;
         if (negative) v = -v;
         do {
-            out.setByte(i--, (int) ('0' + (v % 10)));
+            b[--i] = (byte) ('0' + v % 10);
             v /= 10;
         } while (v != 0);
-        if (negative) out.setByte(i, '-');
-        out.writerIndex(w + len);
+        if (negative) b[--i] = '-';
+        out.writeBytes(b, i, b.length - i);
     }
 }

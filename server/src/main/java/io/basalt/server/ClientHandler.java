@@ -16,6 +16,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private Client client;
     private ByteBuf in;
     private ByteBuf pending;
+    /** Size of the last batch's replies: the next batch's buffer starts that big (see output()). */
+    private int lastOutput = 256;
     private ChannelHandlerContext ctx;
 
     ClientHandler(BasaltServer server) {
@@ -54,7 +56,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             if (r == RespParser.NEED_MORE) break;
             ByteBuf out = output();
             if (r == RespParser.ERROR) {
-                client.error("ERR " + parser.error());
+                protocolError(out, "ERR " + parser.error());
                 client.closeAfterReply();
                 break;
             }
@@ -85,9 +87,29 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         flushPending(true);
     }
 
+    /**
+     * Replies a protocol error. Redis prints the offending byte of "expected '$', got 'x'" raw,
+     * so a byte above 0x7f goes out as that one byte, not as its UTF-8 encoding.
+     */
+    private void protocolError(ByteBuf out, String message) {
+        int mark = out.writerIndex();
+        client.error(message); // counts errorstats
+        for (int i = 0; i < message.length(); i++) {
+            if (message.charAt(i) > 0x7f) {
+                out.writerIndex(mark);
+                out.writeByte('-');
+                out.writeCharSequence(message, java.nio.charset.StandardCharsets.ISO_8859_1);
+                out.writeShort(('\r' << 8) | '\n');
+                return;
+            }
+        }
+    }
+
     private ByteBuf output() {
         if (pending == null) {
-            pending = ctx.alloc().buffer(256);
+            // Sized like the previous batch so pipelined replies do not regrow (and recopy) the
+            // buffer several times per batch; pooled direct, so the socket write needs no copy.
+            pending = ctx.alloc().ioBuffer(lastOutput);
             client.out().target(pending);
         }
         return pending;
@@ -118,6 +140,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         ByteBuf b = pending;
         pending = null;
+        lastOutput = Math.max(256, Math.min(b.readableBytes(), 64 * 1024));
         if (b.isReadable()) {
             server.stats().netOutputBytes.add(b.readableBytes());
             if (flush) ctx.writeAndFlush(b, ctx.voidPromise());

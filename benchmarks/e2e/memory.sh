@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Resident memory needed for 1,000,000 string keys key:0000000 .. key:0999999 with 32-byte values,
+# Basalt (bin/basalt-server, default JVM flags) against redis-server.
+#
+# Each server is started fresh, its VmRSS read from /proc/<pid>/status, the keys loaded with
+# `redis-cli --pipe` from a generated RESP file, and VmRSS read again after a short settle.
+# Results: benchmarks/results/memory-<time>.md
+#
+# Usage: benchmarks/e2e/memory.sh                   (build first: mvn -q -DskipTests package)
+# Env:   KEYS=1000000 SETTLE=3 SERVER_CPU=1
+#        VARIANTS="default|-XX:+UseParallelGC|..." : extra Basalt runs, each with these flags added
+#        through BASALT_JAVA_OPTS (the first, "default", adds nothing)
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+KEYS=${KEYS:-1000000}
+SETTLE=${SETTLE:-3}
+SERVER_CPU=${SERVER_CPU:-1}
+PORT=${PORT:-17111}
+VARIANTS=${VARIANTS:-default}
+results="$here/benchmarks/results"
+mkdir -p "$results"
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+out="$results/memory-$stamp.md"
+tmp=$(mktemp -d)
+pid=""
+stop() { # SIGTERM, then SIGKILL if the server has not exited after 10 s
+  kill "$1" 2>/dev/null || return 0
+  for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+cleanup() {
+  if [ -n "$pid" ]; then stop "$pid"; fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+python3 - "$KEYS" > "$tmp/load.resp" <<'PY'
+import sys
+n = int(sys.argv[1])
+value = b"v" * 32
+out = sys.stdout.buffer
+chunk = []
+for i in range(n):
+    key = b"key:%07d" % i
+    chunk.append(b"*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$32\r\n%s\r\n" % (len(key), key, value))
+    if len(chunk) == 10000:
+        out.write(b"".join(chunk)); chunk = []
+out.write(b"".join(chunk))
+PY
+
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+
+wait_port() {
+  for _ in $(seq 1 600); do
+    redis-cli -p "$PORT" ping >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "server on port $PORT did not start" >&2
+  return 1
+}
+
+# measure <label> : the server is running as $pid on $PORT
+measure() {
+  sleep 1
+  local before after dbsize t0 t1
+  before=$(rss_kb "$pid")
+  t0=$(date +%s.%N)
+  redis-cli -p "$PORT" --pipe < "$tmp/load.resp" > "$tmp/pipe.out" 2>&1
+  t1=$(date +%s.%N)
+  sleep "$SETTLE"
+  after=$(rss_kb "$pid")
+  dbsize=$(redis-cli -p "$PORT" dbsize)
+  echo "- $1: \`$(tr '\0' ' ' < "/proc/$pid/cmdline" | sed 's/ -jar .*//')\`" >> "$tmp/cmdlines"
+  awk -v l="$1" -v b="$before" -v a="$after" -v k="$dbsize" -v s="$(echo "$t1 - $t0" | bc)" \
+      'BEGIN{printf "| %s | %d | %.1f | %.1f | %.1f | %.0f | %.1f |\n", l, k, b/1024, a/1024, (a-b)/1024, (a-b)*1024/k, s}' \
+      | tee -a "$out" >&2
+  stop "$pid"; pid=""
+}
+
+{
+  echo "# RSS growth for $KEYS keys (key:NNNNNNN, 32-byte values), $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+  echo
+  echo "Host: $(nproc) cores, load before run: $(cut -d' ' -f1-3 /proc/loadavg). Servers pinned to core $SERVER_CPU;"
+  echo "load with redis-cli --pipe, RSS (VmRSS) read ${SETTLE}s after the load."
+  echo
+  echo "| server | keys | RSS before MiB | RSS after MiB | growth MiB | bytes/key | load s |"
+  echo "|---|---|---|---|---|---|---|"
+} > "$out"
+
+taskset -c "$SERVER_CPU" redis-server --port "$PORT" --save "" --appendonly no --daemonize no \
+    --logfile "$tmp/redis.log" &
+pid=$!
+wait_port
+measure "$(redis-server --version | cut -d' ' -f1-3)"
+
+IFS='|' read -r -a variants <<< "$VARIANTS"
+for v in "${variants[@]}"; do
+  flags=""
+  [ "$v" != "default" ] && flags="$v"
+  BASALT_JAVA_OPTS="$flags" taskset -c "$SERVER_CPU" "$here/bin/basalt-server" --port "$PORT" \
+      --save "" > "$tmp/basalt.log" 2>&1 &
+  pid=$!
+  wait_port
+  measure "Basalt ($v)"
+done
+echo >> "$out"
+echo "Command lines:" >> "$out"
+cat "$tmp/cmdlines" >> "$out"
+echo "results in $out" >&2
+cat "$out"
