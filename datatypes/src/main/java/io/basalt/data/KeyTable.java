@@ -18,6 +18,13 @@ final class KeyTable {
     private int[] buckets = new int[MIN_BUCKETS];
     /** Entry index + 1 of the next entry in the chain, per slab slot. */
     private int[] next = new int[MIN_BUCKETS];
+    /**
+     * The full hash of each slab slot's key. Chains are compared on it first, so a lookup reads
+     * only the record it is after: records are scattered over the heap and touching each one of a
+     * chain costs a cache miss (measured: SET of 1 KiB values over 100k keys spent most of its
+     * time in chain walks before this). Resizing also rehashes without reading any record.
+     */
+    private int[] hashes = new int[MIN_BUCKETS];
     private Object[] slab = new Object[MIN_BUCKETS];
     private int slabTop;       // slots below this have been handed out
     private int freeHead;      // index + 1 of the first free slot, chained through next[]
@@ -32,14 +39,16 @@ final class KeyTable {
 
     /** Heap bytes of the entries plus this table's arrays. */
     long memoryUsage() {
-        return entryBytes + 16L + 4L * buckets.length + 8L * slab.length;
+        return entryBytes + 16L * 4 + 4L * buckets.length + 12L * slab.length;
     }
 
     Object get(byte[] key, int hash) {
         int i = buckets[hash & (buckets.length - 1)];
         while (i != 0) {
-            Object e = slab[i - 1];
-            if (Entries.keyEquals(e, key)) return e;
+            if (hashes[i - 1] == hash) {
+                Object e = slab[i - 1];
+                if (Entries.keyEquals(e, key)) return e;
+            }
             i = next[i - 1];
         }
         return null;
@@ -50,8 +59,8 @@ final class KeyTable {
         int b = hash & (buckets.length - 1);
         int i = buckets[b];
         while (i != 0) {
-            Object e = slab[i - 1];
-            if (Entries.keyEquals(e, key)) {
+            Object e = hashes[i - 1] == hash ? slab[i - 1] : null;
+            if (e != null && Entries.keyEquals(e, key)) {
                 slab[i - 1] = entry;
                 account(e, -1);
                 account(entry, 1);
@@ -61,6 +70,7 @@ final class KeyTable {
         }
         int slot = allocate();
         slab[slot] = entry;
+        hashes[slot] = hash;
         next[slot] = buckets[b];
         buckets[b] = slot + 1;
         size++;
@@ -74,8 +84,8 @@ final class KeyTable {
         int prev = 0;
         int i = buckets[b];
         while (i != 0) {
-            Object e = slab[i - 1];
-            if (Entries.keyEquals(e, key)) {
+            Object e = hashes[i - 1] == hash ? slab[i - 1] : null;
+            if (e != null && Entries.keyEquals(e, key)) {
                 unlink(b, prev, i);
                 return e;
             }
@@ -126,6 +136,7 @@ final class KeyTable {
             int cap = slab.length + (slab.length >> 1) + 1;
             slab = Arrays.copyOf(slab, cap);
             next = Arrays.copyOf(next, cap);
+            hashes = Arrays.copyOf(hashes, cap);
         }
         return slabTop++;
     }
@@ -133,20 +144,24 @@ final class KeyTable {
     private void resize(int newBuckets) {
         // Rebuild compactly: a shrink also gives back the slab's free slots.
         Object[] oldSlab = slab;
+        int[] oldHashes = hashes;
         int oldTop = slabTop;
         int cap = Math.max(size + (size >> 2), MIN_BUCKETS);
         buckets = new int[newBuckets];
         slab = new Object[cap];
         next = new int[cap];
+        hashes = new int[cap];
         slabTop = 0;
         freeHead = 0;
         int mask = newBuckets - 1;
         for (int k = 0; k < oldTop; k++) {
             Object e = oldSlab[k];
             if (e == null) continue;
-            int b = Entries.hashOf(e) & mask;
+            int h = oldHashes[k];
+            int b = h & mask;
             int slot = slabTop++;
             slab[slot] = e;
+            hashes[slot] = h;
             next[slot] = buckets[b];
             buckets[b] = slot + 1;
         }
@@ -156,6 +171,7 @@ final class KeyTable {
     void clear() {
         buckets = new int[MIN_BUCKETS];
         next = new int[MIN_BUCKETS];
+        hashes = new int[MIN_BUCKETS];
         slab = new Object[MIN_BUCKETS];
         slabTop = 0;
         freeHead = 0;
@@ -219,7 +235,7 @@ final class KeyTable {
                 if (at >= 0) examined++;
                 if (at >= 0 && at <= now) {
                     int before = slabTop;
-                    remove(Entries.key(e), Entries.hashOf(e));
+                    remove(Entries.key(e), hashes[expireCursor]);
                     onExpired.accept(e);
                     removed++;
                     if (slabTop != before) continue; // the table was rebuilt; the cursor restarted
