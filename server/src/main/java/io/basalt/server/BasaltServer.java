@@ -5,6 +5,7 @@ import io.basalt.resp.RespRequest;
 import io.basalt.server.command.CommandSpec;
 import io.basalt.server.command.CommandTable;
 import io.basalt.server.commands.Commands;
+import io.basalt.server.config.ClientOutputBufferLimit;
 import io.basalt.server.config.Config;
 import io.basalt.server.config.ConfigException;
 import io.netty.bootstrap.ServerBootstrap;
@@ -75,6 +76,7 @@ public final class BasaltServer {
     // hot configuration values, pushed by Config.bind
     private volatile long protoMaxBulkLen;
     private volatile long queryBufferLimit;
+    private volatile ClientOutputBufferLimit.Limit normalOutputLimit;
     private volatile String requirePass = "";
     private volatile int maxClients;
     private volatile int hz = 10;
@@ -93,6 +95,8 @@ public final class BasaltServer {
         config.bind("proto-max-bulk-len", v -> protoMaxBulkLen = Long.parseLong(v));
         config.bind("client-query-buffer-limit", v -> queryBufferLimit = Long.parseLong(v));
         config.bind("requirepass", v -> requirePass = v);
+        config.bind("client-output-buffer-limit",
+                v -> normalOutputLimit = ClientOutputBufferLimit.parse(v).get("normal"));
         config.bind("maxclients", v -> maxClients = Integer.parseInt(v));
         config.bind("hz", v -> hz = Math.max(1, Math.min(500, Integer.parseInt(v))));
         config.bind("timeout", v -> timeoutSeconds = Long.parseLong(v));
@@ -150,6 +154,9 @@ public final class BasaltServer {
     public long protoMaxBulkLen() { return protoMaxBulkLen; }
 
     public long queryBufferLimit() { return queryBufferLimit; }
+
+    /** client-output-buffer-limit for the normal class (pub/sub and replica classes come with those features). */
+    public ClientOutputBufferLimit.Limit normalOutputLimit() { return normalOutputLimit; }
 
     public boolean requiresAuth() { return !requirePass.isEmpty(); }
 

@@ -70,6 +70,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 break;
             }
             if (client.dropReply()) out.writerIndex(mark);
+            if (overOutputLimit(out)) return;
             if (out.readableBytes() > 64 * 1024) flushPending(false);
         }
         compact();
@@ -78,6 +79,35 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             Log.warning("Closing client that reached max query buffer length: " + client.address());
             ctx.close();
         }
+    }
+
+    private long softLimitSince;
+
+    /**
+     * client-output-buffer-limit: the replies not yet taken by the peer (this batch plus what
+     * Netty still queues) against the hard limit, and the soft limit held for its seconds. Like
+     * Redis, a client over the limit is closed at once, without its pending replies.
+     */
+    private boolean overOutputLimit(ByteBuf out) {
+        io.netty.channel.ChannelOutboundBuffer queued = ctx.channel().unsafe().outboundBuffer();
+        long size = out.readableBytes() + (queued == null ? 0 : queued.totalPendingWriteBytes());
+        client.outputBufferSize = size;
+        io.basalt.server.config.ClientOutputBufferLimit.Limit limit = server.normalOutputLimit();
+        boolean over = limit.hard() > 0 && size >= limit.hard();
+        if (limit.soft() > 0 && size >= limit.soft()) {
+            long now = System.currentTimeMillis();
+            if (softLimitSince == 0) softLimitSince = now;
+            else if (now - softLimitSince >= limit.softSeconds() * 1000) over = true;
+        } else {
+            softLimitSince = 0;
+        }
+        if (!over) return false;
+        Log.warning("Client id=" + client.id() + " addr=" + client.address()
+                + " scheduled to be closed ASAP for overcoming of output buffer limits.");
+        out.clear();
+        client.closeAfterReply();
+        ctx.close();
+        return true;
     }
 
     /** Runs the commands a CLIENT PAUSE held back, once it is over (on this event loop). */

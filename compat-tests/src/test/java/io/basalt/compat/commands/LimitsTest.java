@@ -124,4 +124,28 @@ class LimitsTest {
         }
         assertFalse(exchange(b, cmd("PING"), 300).contains("<EOF>"));
     }
+
+    @Test
+    void outputBufferHardLimitClosesTheClient() {
+        RedisServerProcess redis = RedisServerProcess.start("--client-output-buffer-limit", "normal 1mb 0 0");
+        BasaltInstance basalt = BasaltInstance.start("--client-output-buffer-limit", "normal 1mb 0 0");
+        try (RawClient r = new RawClient(redis.port()); RawClient b = new RawClient(basalt.port())) {
+            String big = "x".repeat(2 * 1024 * 1024);
+            assertEquals("OK", r.call("SET", "big", big).string());
+            assertEquals("OK", b.call("SET", "big", big).string());
+            // a reply over the hard limit: both servers drop the client instead of buffering it
+            r.send("GET", "big");
+            b.send("GET", "big");
+            assertTrue(r.isClosedByServer());
+            assertTrue(b.isClosedByServer());
+            try (RawClient b2 = new RawClient(basalt.port())) {
+                assertEquals(2L * 1024 * 1024, b2.call("STRLEN", "big").number());
+                assertEquals("normal 1048576 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
+                        b2.call("CONFIG", "GET", "client-output-buffer-limit").get(1).string());
+            }
+        } finally {
+            redis.stop();
+            basalt.stop();
+        }
+    }
 }

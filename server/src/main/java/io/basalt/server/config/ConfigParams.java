@@ -63,7 +63,7 @@ public final class ConfigParams {
         t.add(string("bind-source-addr", "").notImplemented().build());
         t.add(string("bio_cpulist", "").immutable().notImplemented().build());
         t.add(integer("busy-reply-threshold", 5000, 0, LONG_MAX).notImplemented().build());
-        t.add(special("client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", ClientOutputBufferLimit::normalize).notImplemented().build());
+        t.add(special("client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", ClientOutputBufferLimit::normalize).build());
         t.add(memory("client-query-buffer-limit", 1024L * 1024 * 1024, 1024 * 1024, LONG_MAX).build());
         t.add(bool("cluster-allow-pubsubshard-when-down", true).notImplemented().build());
         t.add(bool("cluster-allow-reads-when-down", false).notImplemented().build());
