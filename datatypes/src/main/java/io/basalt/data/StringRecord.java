@@ -223,4 +223,19 @@ public final class StringRecord {
         if (vLen <= old) return r;
         return java.util.Arrays.copyOf(r, vOff + vLen);
     }
+
+    /**
+     * Whether a new value of {@code vLen} bytes with expiry {@code expireAt} fits {@code r}'s
+     * layout exactly, so SET can overwrite the record in place instead of allocating a new one.
+     * Overwriting same-sized values is the common cache workload, and reusing the (usually
+     * old-generation) array spares the collector copying every new value once.
+     */
+    public static boolean fitsInPlace(byte[] r, int vLen, long expireAt) {
+        return valueLength(r) == vLen && hasExpire(r) == (expireAt >= 0);
+    }
+
+    /** Sets the expiry of a record that already has one (see {@link #fitsInPlace}). */
+    public static void expireInPlace(byte[] r, long expireAt) {
+        putLong(r, HEADER, expireAt);
+    }
 }

@@ -83,6 +83,20 @@ public final class StringCommands {
         return r;
     }
 
+    /**
+     * Replaces the value of an existing record of the same layout in place (the shard lock is
+     * held, and no reply still refers to the old bytes: replies are copied into the output
+     * buffer when written).
+     */
+    static void overwrite(byte[] r, RespRequest a, int i, long expireAt) {
+        int len = a.length(i);
+        int vOff = r.length - len;
+        a.buffer().getBytes(a.offset(i), r, vOff, len);
+        StringRecord.encoding(r, StringRecord.encodingFor(r, vOff, len));
+        if (expireAt >= 0) StringRecord.expireInPlace(r, expireAt);
+        StringRecord.clock(r, Generic.lruClock());
+    }
+
     /** Writes the value of a string record as a bulk reply, straight from the record. */
     static void replyValue(Client c, byte[] r) {
         int off = StringRecord.valueOffset(r);
@@ -254,8 +268,15 @@ public final class StringCommands {
                 return;
             }
             if ((flags & F_KEEPTTL) != 0 && found) expireAt = Entries.expireAt(old);
+            looked = true;
         }
-        shard(c, key).put(c.db(), key, recordFromArg(key, a, valArg, expireAt));
+        // (also counts an expired key that SET replaces in expired_keys, as Redis's lookup does)
+        if (!looked) old = Generic.lookupWrite(c, key);
+        if (old instanceof byte[] r && StringRecord.fitsInPlace(r, a.length(valArg), expireAt)) {
+            overwrite(r, a, valArg, expireAt);
+        } else {
+            shard(c, key).put(c.db(), key, recordFromArg(key, a, valArg, expireAt));
+        }
         if ((flags & F_GET) == 0) {
             if (intReply) c.out().integer(1);
             else c.out().ok();
