@@ -9,29 +9,64 @@ import java.util.function.Consumer;
  * wrapper). Power-of-two buckets keyed by the low hash bits are what make Redis's reverse-binary
  * SCAN cursor work across resizes, so SCAN keeps its guarantees.
  *
+ * <p>The slab (entries, chain links, hashes) is a directory of fixed-size chunks: growing it adds
+ * a chunk instead of copying arrays, so loading a million keys leaves no trail of discarded
+ * arrays in the old generation (with copy-on-grow, the garbage was twice the final table size
+ * and showed up as resident memory until the next mixed collection). Growing the buckets only
+ * relinks chains in place. Only a large shrink rebuilds the slab compactly.
+ *
  * <p>Not thread-safe: the owning {@link Shard}'s lock guards it.
  */
 final class KeyTable {
     private static final int MIN_BUCKETS = 4;
+    private static final int CHUNK_BITS = 10;
+    private static final int CHUNK = 1 << CHUNK_BITS;
+    private static final int CHUNK_MASK = CHUNK - 1;
 
     /** Entry index + 1 of each chain head; 0 means empty. */
     private int[] buckets = new int[MIN_BUCKETS];
-    /** Entry index + 1 of the next entry in the chain, per slab slot. */
-    private int[] next = new int[MIN_BUCKETS];
+    /** Slab chunks: entry objects. The first chunk starts small and grows up to CHUNK. */
+    private Object[][] slab;
+    /** Entry index + 1 of the next entry in the chain (or in the free list), per slot. */
+    private int[][] next;
     /**
-     * The full hash of each slab slot's key. Chains are compared on it first, so a lookup reads
-     * only the record it is after: records are scattered over the heap and touching each one of a
-     * chain costs a cache miss (measured: SET of 1 KiB values over 100k keys spent most of its
-     * time in chain walks before this). Resizing also rehashes without reading any record.
+     * The full hash of each slot's key. Chains are compared on it first, so a lookup reads only
+     * the record it is after: records are scattered over the heap and touching each one of a
+     * chain costs a cache miss (SET of 1 KiB values over 100k keys spent most of its time in chain
+     * walks before this). Relinking on resize also needs no record.
      */
-    private int[] hashes = new int[MIN_BUCKETS];
-    private Object[] slab = new Object[MIN_BUCKETS];
+    private int[][] hashes;
+    private int capacity;      // slots backed by chunks
     private int slabTop;       // slots below this have been handed out
-    private int freeHead;      // index + 1 of the first free slot, chained through next[]
+    private int freeHead;      // index + 1 of the first free slot, chained through next
     private int size;
     private int volatileCount;
     private long entryBytes;
+    private int rebuilds;      // compactions so far: slot numbers changed
     int expireCursor;          // where the active expiry cycle resumes
+
+    KeyTable() {
+        initSlab(MIN_BUCKETS);
+    }
+
+    private void initSlab(int firstChunk) {
+        slab = new Object[][]{new Object[firstChunk]};
+        next = new int[][]{new int[firstChunk]};
+        hashes = new int[][]{new int[firstChunk]};
+        capacity = firstChunk;
+        slabTop = 0;
+        freeHead = 0;
+    }
+
+    private Object entry(int slot) { return slab[slot >>> CHUNK_BITS][slot & CHUNK_MASK]; }
+
+    private void entry(int slot, Object e) { slab[slot >>> CHUNK_BITS][slot & CHUNK_MASK] = e; }
+
+    private int next(int slot) { return next[slot >>> CHUNK_BITS][slot & CHUNK_MASK]; }
+
+    private void next(int slot, int v) { next[slot >>> CHUNK_BITS][slot & CHUNK_MASK] = v; }
+
+    private int hash(int slot) { return hashes[slot >>> CHUNK_BITS][slot & CHUNK_MASK]; }
 
     int size() { return size; }
 
@@ -39,17 +74,18 @@ final class KeyTable {
 
     /** Heap bytes of the entries plus this table's arrays. */
     long memoryUsage() {
-        return entryBytes + 16L * 4 + 4L * buckets.length + 12L * slab.length;
+        return entryBytes + 16L * 4 + 4L * buckets.length + 12L * capacity + 48L * slab.length;
     }
 
     Object get(byte[] key, int hash) {
         int i = buckets[hash & (buckets.length - 1)];
         while (i != 0) {
-            if (hashes[i - 1] == hash) {
-                Object e = slab[i - 1];
+            int s = i - 1;
+            if (hash(s) == hash) {
+                Object e = entry(s);
                 if (Entries.keyEquals(e, key)) return e;
             }
-            i = next[i - 1];
+            i = next(s);
         }
         return null;
     }
@@ -59,23 +95,26 @@ final class KeyTable {
         int b = hash & (buckets.length - 1);
         int i = buckets[b];
         while (i != 0) {
-            Object e = hashes[i - 1] == hash ? slab[i - 1] : null;
-            if (e != null && Entries.keyEquals(e, key)) {
-                slab[i - 1] = entry;
-                account(e, -1);
-                account(entry, 1);
-                return e;
+            int s = i - 1;
+            if (hash(s) == hash) {
+                Object e = entry(s);
+                if (Entries.keyEquals(e, key)) {
+                    entry(s, entry);
+                    account(e, -1);
+                    account(entry, 1);
+                    return e;
+                }
             }
-            i = next[i - 1];
+            i = next(s);
         }
         int slot = allocate();
-        slab[slot] = entry;
-        hashes[slot] = hash;
-        next[slot] = buckets[b];
+        entry(slot, entry);
+        hashes[slot >>> CHUNK_BITS][slot & CHUNK_MASK] = hash;
+        next(slot, buckets[b]);
         buckets[b] = slot + 1;
         size++;
         account(entry, 1);
-        if (size > buckets.length) resize(buckets.length * 2);
+        if (size > buckets.length) relink(buckets.length * 2);
         return null;
     }
 
@@ -84,27 +123,35 @@ final class KeyTable {
         int prev = 0;
         int i = buckets[b];
         while (i != 0) {
-            Object e = hashes[i - 1] == hash ? slab[i - 1] : null;
-            if (e != null && Entries.keyEquals(e, key)) {
-                unlink(b, prev, i);
-                return e;
+            int s = i - 1;
+            if (hash(s) == hash) {
+                Object e = entry(s);
+                if (Entries.keyEquals(e, key)) {
+                    unlink(b, prev, i);
+                    return e;
+                }
             }
             prev = i;
-            i = next[i - 1];
+            i = next(s);
         }
         return null;
     }
 
     private void unlink(int bucket, int prev, int i) {
-        Object e = slab[i - 1];
-        if (prev == 0) buckets[bucket] = next[i - 1];
-        else next[prev - 1] = next[i - 1];
-        slab[i - 1] = null;
-        next[i - 1] = freeHead;
+        int s = i - 1;
+        Object e = entry(s);
+        if (prev == 0) buckets[bucket] = next(s);
+        else next(prev - 1, next(s));
+        entry(s, null);
+        next(s, freeHead);
         freeHead = i;
         size--;
         account(e, -1);
-        if (size < buckets.length / 8 && buckets.length > MIN_BUCKETS) resize(buckets.length / 2);
+        if (size < buckets.length / 8 && buckets.length > MIN_BUCKETS) {
+            // a large shrink: give back buckets and (when mostly holes) the slab's chunks too
+            if (size < slabTop / 4) compact(buckets.length / 2);
+            else relink(buckets.length / 2);
+        }
     }
 
     private void account(Object e, int sign) {
@@ -129,56 +176,77 @@ final class KeyTable {
     private int allocate() {
         if (freeHead != 0) {
             int slot = freeHead - 1;
-            freeHead = next[slot];
+            freeHead = next(slot);
             return slot;
         }
-        if (slabTop == slab.length) {
-            int cap = slab.length + (slab.length >> 1) + 1;
-            slab = Arrays.copyOf(slab, cap);
-            next = Arrays.copyOf(next, cap);
-            hashes = Arrays.copyOf(hashes, cap);
-        }
+        if (slabTop == capacity) grow();
         return slabTop++;
     }
 
-    private void resize(int newBuckets) {
-        // Rebuild compactly: a shrink also gives back the slab's free slots.
-        Object[] oldSlab = slab;
-        int[] oldHashes = hashes;
-        int oldTop = slabTop;
-        int cap = Math.max(size + (size >> 2), MIN_BUCKETS);
+    private void grow() {
+        if (capacity < CHUNK) {
+            // the first chunk doubles up to a full chunk (small tables stay small)
+            int cap = Math.min(capacity * 2, CHUNK);
+            slab[0] = Arrays.copyOf(slab[0], cap);
+            next[0] = Arrays.copyOf(next[0], cap);
+            hashes[0] = Arrays.copyOf(hashes[0], cap);
+            capacity = cap;
+            return;
+        }
+        int chunks = slab.length;
+        slab = Arrays.copyOf(slab, chunks + 1);
+        next = Arrays.copyOf(next, chunks + 1);
+        hashes = Arrays.copyOf(hashes, chunks + 1);
+        slab[chunks] = new Object[CHUNK];
+        next[chunks] = new int[CHUNK];
+        hashes[chunks] = new int[CHUNK];
+        capacity += CHUNK;
+    }
+
+    /** New bucket array; live slots are relinked where they are (free slots keep their links). */
+    private void relink(int newBuckets) {
         buckets = new int[newBuckets];
-        slab = new Object[cap];
-        next = new int[cap];
-        hashes = new int[cap];
-        slabTop = 0;
-        freeHead = 0;
+        int mask = newBuckets - 1;
+        for (int s = 0; s < slabTop; s++) {
+            if (entry(s) == null) continue;
+            int b = hash(s) & mask;
+            next(s, buckets[b]);
+            buckets[b] = s + 1;
+        }
+    }
+
+    /** Rebuilds the slab without holes (after many deletes), with a new bucket array. */
+    private void compact(int newBuckets) {
+        Object[][] oldSlab = slab;
+        int[][] oldHashes = hashes;
+        int oldTop = slabTop;
+        int first = Math.max(MIN_BUCKETS, Math.min(CHUNK, Integer.highestOneBit(Math.max(size, 1)) * 2));
+        initSlab(first);
+        buckets = new int[newBuckets];
         int mask = newBuckets - 1;
         for (int k = 0; k < oldTop; k++) {
-            Object e = oldSlab[k];
+            Object e = oldSlab[k >>> CHUNK_BITS][k & CHUNK_MASK];
             if (e == null) continue;
-            int h = oldHashes[k];
+            int h = oldHashes[k >>> CHUNK_BITS][k & CHUNK_MASK];
+            int slot = allocate();
+            entry(slot, e);
+            hashes[slot >>> CHUNK_BITS][slot & CHUNK_MASK] = h;
             int b = h & mask;
-            int slot = slabTop++;
-            slab[slot] = e;
-            hashes[slot] = h;
-            next[slot] = buckets[b];
+            next(slot, buckets[b]);
             buckets[b] = slot + 1;
         }
+        rebuilds++;
         expireCursor = 0;
     }
 
     void clear() {
         buckets = new int[MIN_BUCKETS];
-        next = new int[MIN_BUCKETS];
-        hashes = new int[MIN_BUCKETS];
-        slab = new Object[MIN_BUCKETS];
-        slabTop = 0;
-        freeHead = 0;
+        initSlab(MIN_BUCKETS);
         size = 0;
         volatileCount = 0;
         entryBytes = 0;
         expireCursor = 0;
+        rebuilds++;
     }
 
     /**
@@ -189,8 +257,8 @@ final class KeyTable {
         int mask = buckets.length - 1;
         int i = buckets[(int) (cursor & mask)];
         while (i != 0) {
-            visitor.accept(slab[i - 1]);
-            i = next[i - 1];
+            visitor.accept(entry(i - 1));
+            i = next(i - 1);
         }
         long v = cursor | ~(long) mask;
         v = Long.reverse(v);
@@ -204,7 +272,7 @@ final class KeyTable {
 
     void forEach(Consumer<Object> visitor) {
         for (int k = 0; k < slabTop; k++) {
-            Object e = slab[k];
+            Object e = entry(k);
             if (e != null) visitor.accept(e);
         }
     }
@@ -213,7 +281,7 @@ final class KeyTable {
     Object random(java.util.concurrent.ThreadLocalRandom rnd) {
         if (size == 0) return null;
         while (true) {
-            Object e = slab[rnd.nextInt(slabTop)];
+            Object e = entry(rnd.nextInt(slabTop));
             if (e != null) return e;
         }
     }
@@ -229,16 +297,16 @@ final class KeyTable {
         int examined = 0;
         for (int visited = 0; visited < budget && slabTop > 0 && volatileCount > 0; visited++) {
             if (expireCursor >= slabTop) expireCursor = 0;
-            Object e = slab[expireCursor];
+            Object e = entry(expireCursor);
             if (e != null) {
                 long at = Entries.expireAt(e);
                 if (at >= 0) examined++;
                 if (at >= 0 && at <= now) {
-                    int before = slabTop;
-                    remove(Entries.key(e), hashes[expireCursor]);
+                    int before = rebuilds;
+                    remove(Entries.key(e), hash(expireCursor));
                     onExpired.accept(e);
                     removed++;
-                    if (slabTop != before) continue; // the table was rebuilt; the cursor restarted
+                    if (rebuilds != before) continue; // the slab was compacted; the cursor restarted
                 }
             }
             expireCursor++;
