@@ -361,12 +361,15 @@ public final class BasaltServer {
     /** Stops listening, closes every client and releases the event loops. */
     public void stop() {
         shuttingDown = true;
-        for (Channel ch : listeners) ch.close().awaitUninterruptibly();
+        // every wait is bounded: a stuck event loop must not keep the process alive after SIGTERM
+        for (Channel ch : listeners) ch.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         listeners.clear();
         if (cron != null) cron.shutdownNow();
         for (Client c : clients.values()) c.kill();
         if (bossGroup != null) bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
-        if (workerGroup != null) workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        if (workerGroup != null) {
+            workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
         stopped.countDown();
     }
 
