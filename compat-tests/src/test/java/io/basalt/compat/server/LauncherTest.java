@@ -97,4 +97,41 @@ class LauncherTest {
         assertTrue(out.contains("redis_version=7.0.15"), out);
         assertTrue(out.contains("basalt-server"), out);
     }
+
+    /**
+     * The real launcher and packaged jar (built by the reactor before this module's tests): it
+     * serves on the port given the redis-server way, and SIGTERM shuts it down cleanly.
+     */
+    @Test
+    void launcherServesAndStopsOnSigterm(@TempDir Path dir) throws Exception {
+        Path launcher = Path.of("..", "bin", "basalt-server").toAbsolutePath().normalize();
+        Path target = launcher.getParent().getParent().resolve("server").resolve("target");
+        // the packaged jar exists from `mvn package`/`verify` on (README's test command is verify)
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(target) && Files.list(target)
+                .anyMatch(f -> f.getFileName().toString().endsWith("-all.jar")), "server jar not packaged");
+        int port = io.basalt.compat.harness.RedisServerProcess.freePort();
+        Path log = dir.resolve("basalt.log");
+        Process p = new ProcessBuilder(launcher.toString(), "--port", Integer.toString(port), "--save", "")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (true) {
+                try (io.basalt.compat.harness.RawClient c = new io.basalt.compat.harness.RawClient(port)) {
+                    assertEquals("PONG", c.call("PING").string());
+                    assertEquals("", c.call("CONFIG", "GET", "save").get(1).string());
+                    break;
+                } catch (java.io.UncheckedIOException e) {
+                    if (System.currentTimeMillis() > deadline || !p.isAlive()) throw new AssertionError(Files.readString(log), e);
+                    Thread.sleep(100);
+                }
+            }
+            p.destroy(); // SIGTERM: the launcher execs the JVM, so this reaches the server
+            assertTrue(p.waitFor(15, java.util.concurrent.TimeUnit.SECONDS), "still running after SIGTERM");
+            String out = Files.readString(log);
+            assertTrue(out.contains("Received SIGTERM scheduling shutdown"), out);
+            assertTrue(out.contains("ready to exit, bye bye"), out);
+        } finally {
+            p.destroyForcibly();
+        }
+    }
 }
