@@ -139,6 +139,31 @@ public final class BitCommands {
 
     // ---------------------------------------------------------------- BITCOUNT BITPOS
 
+    /**
+     * A BITCOUNT/BITPOS range after Redis's normalisation: negative indexes count from the end,
+     * the range is clamped to the string, and a BIT range becomes a byte range plus masks of the
+     * edge bits that lie outside it.
+     */
+    private record Range(long start, long end, int firstMask, int lastMask) {
+        static Range of(long start, long end, long strlen, boolean isBit) {
+            long totlen = isBit ? strlen << 3 : strlen;
+            if (start < 0) start = totlen + start;
+            if (end < 0) end = totlen + end;
+            if (start < 0) start = 0;
+            if (end < 0) end = 0;
+            if (end >= totlen) end = totlen - 1;
+            int firstMask = 0;
+            int lastMask = 0;
+            if (isBit && start <= end) {
+                firstMask = ~((1 << (8 - (int) (start & 7))) - 1) & 0xff;
+                lastMask = (1 << (7 - (int) (end & 7))) - 1;
+                start >>= 3;
+                end >>= 3;
+            }
+            return new Range(start, end, firstMask, lastMask);
+        }
+    }
+
     /** BITCOUNT: in 7.0 the key is looked up before the range is parsed (a missing key is 0). */
     static void bitcount(Client c, RespRequest a) {
         Object e = Generic.lookupRead(c, a.bytes(1));
@@ -177,18 +202,11 @@ public final class BitCommands {
                     return;
                 }
             }
-            if (isBit) totlen <<= 3;
-            if (start < 0) start = totlen + start;
-            if (end < 0) end = totlen + end;
-            if (start < 0) start = 0;
-            if (end < 0) end = 0;
-            if (end >= totlen) end = totlen - 1;
-            if (isBit && start <= end) {
-                firstMask = ~((1 << (8 - (int) (start & 7))) - 1) & 0xff;
-                lastMask = (1 << (7 - (int) (end & 7))) - 1;
-                start >>= 3;
-                end >>= 3;
-            }
+            Range range = Range.of(start, end, totlen, isBit);
+            start = range.start;
+            end = range.end;
+            firstMask = range.firstMask;
+            lastMask = range.lastMask;
         } else if (argc == 2) {
             start = 0;
             end = strlen - 1;
@@ -277,18 +295,11 @@ public final class BitCommands {
             } else {
                 end = isBit ? (totlen << 3) + 7 : totlen - 1;
             }
-            if (isBit) totlen <<= 3;
-            if (start < 0) start = totlen + start;
-            if (end < 0) end = totlen + end;
-            if (start < 0) start = 0;
-            if (end < 0) end = 0;
-            if (end >= totlen) end = totlen - 1;
-            if (isBit && start <= end) {
-                firstMask = ~((1 << (8 - (int) (start & 7))) - 1) & 0xff;
-                lastMask = (1 << (7 - (int) (end & 7))) - 1;
-                start >>= 3;
-                end >>= 3;
-            }
+            Range range = Range.of(start, end, totlen, isBit);
+            start = range.start;
+            end = range.end;
+            firstMask = range.firstMask;
+            lastMask = range.lastMask;
         } else if (argc == 3) {
             start = 0;
             end = strlen - 1;
