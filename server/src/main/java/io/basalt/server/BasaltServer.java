@@ -307,7 +307,9 @@ public final class BasaltServer {
             long periodNanos = 1_000_000_000L / Math.max(1, hz);
             int effort = config.getInt("active-expire-effort");
             // Redis's slow cycle: up to 25% of a cron period (more with active-expire-effort)
-            if (keyspace.activeExpireEnabled()) keyspace.activeExpireCycle(periodNanos * (25 + 2 * (effort - 1)) / 100);
+            // a CLIENT PAUSE (WRITE or ALL) also stops active expiry, as in Redis: a paused dataset
+            // must not change under the clients that wait for it
+            if (keyspace.activeExpireEnabled() && pause.type() == ClientPause.NONE) keyspace.activeExpireCycle(periodNanos * (25 + 2 * (effort - 1)) / 100);
             for (Runnable t : cronTasks) t.run();
             long now = System.currentTimeMillis();
             if (now - lastSecond >= 100) {
