@@ -1,5 +1,6 @@
 package io.basalt.server;
 
+import io.basalt.data.EncodingLimits;
 import io.basalt.data.Keyspace;
 import io.basalt.resp.RespRequest;
 import io.basalt.server.command.CommandSpec;
@@ -95,6 +96,14 @@ public final class BasaltServer {
         config.bind("proto-max-bulk-len", v -> protoMaxBulkLen = Long.parseLong(v));
         config.bind("client-query-buffer-limit", v -> queryBufferLimit = Long.parseLong(v));
         config.bind("requirepass", v -> requirePass = v);
+        // compact-encoding thresholds of the collection types
+        config.bind("hash-max-listpack-entries", v -> EncodingLimits.hashMaxListpackEntries = Long.parseLong(v));
+        config.bind("hash-max-listpack-value", v -> EncodingLimits.hashMaxListpackValue = Long.parseLong(v));
+        config.bind("set-max-intset-entries", v -> EncodingLimits.setMaxIntsetEntries = Long.parseLong(v));
+        config.bind("zset-max-listpack-entries", v -> EncodingLimits.zsetMaxListpackEntries = Long.parseLong(v));
+        config.bind("zset-max-listpack-value", v -> EncodingLimits.zsetMaxListpackValue = Long.parseLong(v));
+        config.bind("list-max-listpack-size", v -> EncodingLimits.listMaxListpackSize = Long.parseLong(v));
+        config.bind("list-compress-depth", v -> EncodingLimits.listCompressDepth = Long.parseLong(v));
         config.bind("client-output-buffer-limit",
                 v -> normalOutputLimit = ClientOutputBufferLimit.parse(v).get("normal"));
         config.bind("maxclients", v -> maxClients = Integer.parseInt(v));
