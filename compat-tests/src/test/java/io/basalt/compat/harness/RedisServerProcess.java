@@ -10,19 +10,31 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A real redis-server for differential tests: the Debian binary (or $REDIS_SERVER) started on a
- * free loopback port with persistence off. One instance is shared by the whole test JVM.
- * (Testcontainers' redis:7.0 image would do the same where a Docker engine exists; this machine
- * and CI have none, so the harness runs the local binary.)
+ * A real redis-server for differential tests, with persistence off. One instance is shared by
+ * the whole test JVM: Testcontainers' {@code redis:7.0} image when a Docker engine is reachable
+ * (and {@code BASALT_REFERENCE} is not {@code binary}), otherwise the local binary (Debian's
+ * redis-server 7.0, or $REDIS_SERVER) on a free loopback port. Private servers with special
+ * directives ({@link #start}) always prefer the local binary, because some of those tests bind
+ * particular local addresses.
  */
 public final class RedisServerProcess {
     private static RedisServerProcess shared;
 
     private final Process process;
+    private final AutoCloseable container;
     private final int port;
     private final Path dir;
 
+    /** The redis:7.0 container, already started, serving on {@code mappedPort} of this host. */
+    private RedisServerProcess(AutoCloseable container, int mappedPort) {
+        this.process = null;
+        this.container = container;
+        this.port = mappedPort;
+        this.dir = null;
+    }
+
     private RedisServerProcess(List<String> extraArgs) throws IOException, InterruptedException {
+        this.container = null;
         this.port = freePort();
         this.dir = Files.createTempDirectory("redis-ref");
         List<String> cmd = new ArrayList<>(List.of(binary(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
@@ -38,7 +50,8 @@ public final class RedisServerProcess {
     public static synchronized RedisServerProcess shared() {
         if (shared == null) {
             try {
-                shared = new RedisServerProcess(List.of());
+                shared = ReferenceContainer.tryStart();
+                if (shared == null) shared = new RedisServerProcess(List.of());
             } catch (Exception e) {
                 throw new IllegalStateException("cannot start redis-server (apt-get install redis-server): " + e, e);
             }
@@ -58,7 +71,20 @@ public final class RedisServerProcess {
 
     public int port() { return port; }
 
+    /** Wraps a started container (see {@link ReferenceContainer}). */
+    static RedisServerProcess ofContainer(AutoCloseable container, int mappedPort) {
+        return new RedisServerProcess(container, mappedPort);
+    }
+
     public void stop() {
+        if (container != null) {
+            try {
+                container.close();
+            } catch (Exception ignored) {
+                // the container goes with the JVM anyway (Testcontainers' reaper)
+            }
+            return;
+        }
         process.destroy();
         try {
             process.waitFor();
