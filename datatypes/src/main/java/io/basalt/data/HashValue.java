@@ -75,7 +75,8 @@ public final class HashValue extends ObjectEntry {
 
     @Override public String encodingName() { return lp != null ? "listpack" : "hashtable"; }
 
-    @Override public long memoryUsage() { return bytes; }
+    /** The running estimate of the contents plus the key (an array of its own). */
+    @Override public long memoryUsage() { return bytes + 16 + key.length; }
 
     @Override public ObjectEntry copy(byte[] newKey) { return new HashValue(newKey, this); }
 
