@@ -9,8 +9,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * more than hash-max-listpack-entries fields, or a field/value longer than hash-max-listpack-value
  * is written, it becomes a chained hash table for good (Redis never converts back).
  *
- * <p>The hash table is a power-of-two array of chains that only grows, so the reverse-binary
- * cursor of {@link #scan} keeps Redis's SCAN guarantee across resizes.
+ * <p>The hash table is a power-of-two array of chains that doubles when full and shrinks when
+ * mostly empty (so random picks stay cheap); the reverse-binary cursor of {@link #scan} keeps
+ * Redis's SCAN guarantee across both, as Redis's dictScan does.
  */
 public final class HashValue extends ObjectEntry {
     /** Object header, fields and the array headers: the fixed part of the estimate. */
@@ -129,13 +130,14 @@ public final class HashValue extends ObjectEntry {
                 int vp = skip(p);
                 int vend = skip(vp);
                 replace(vp, vend, value);
-                return false;
+            } else {
+                append(field);
+                append(value);
+                count++;
             }
-            append(field);
-            append(value);
-            count++;
+            // checked on updates too: a limit lowered by CONFIG SET converts on the next write
             if (count > EncodingLimits.hashMaxListpackEntries) convert();
-            return true;
+            return p < 0;
         }
         int h = Entries.hash(field);
         int i = h & (table.length - 1);
@@ -173,6 +175,11 @@ public final class HashValue extends ObjectEntry {
                 else prev.next = n.next;
                 count--;
                 bytes -= NODE + n.field.length + n.value.length;
+                if (table.length > 4 && (long) count * 8 < table.length) {
+                    int size = 4;
+                    while (size < count) size <<= 1;
+                    rehash(size);
+                }
                 return true;
             }
         }
@@ -276,9 +283,11 @@ public final class HashValue extends ObjectEntry {
         }
     }
 
-    private void grow() {
+    private void grow() { rehash(table.length * 2); }
+
+    private void rehash(int size) {
         Node[] old = table;
-        Node[] t = new Node[old.length * 2];
+        Node[] t = new Node[size];
         int mask = t.length - 1;
         for (Node head : old) {
             Node n = head;

@@ -110,6 +110,15 @@ class HashValueTest {
             if (steps++ == 5) for (int i = 50; i < 500; i++) h.set(b("g" + i), b("v"));
         } while (cursor != 0);
         for (int i = 0; i < 50; i++) assertTrue(seen.containsKey("f" + i), "f" + i);
+        // and across shrinking, when most fields go away mid-iteration
+        seen.clear();
+        cursor = 0;
+        steps = 0;
+        do {
+            cursor = h.scan(cursor, (f, v) -> seen.merge(s(f), 1, Integer::sum));
+            if (steps++ == 20) for (int i = 50; i < 500; i++) h.delete(b("g" + i));
+        } while (cursor != 0);
+        for (int i = 0; i < 50; i++) assertTrue(seen.containsKey("f" + i), "f" + i);
     }
 
     @Test

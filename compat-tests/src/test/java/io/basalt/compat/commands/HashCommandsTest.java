@@ -256,6 +256,17 @@ class HashCommandsTest extends DifferentialTest {
         same("HSET", "dup", "a", "1", "a", "2", "a", "3", "a", "4");
         same("OBJECT", "ENCODING", "dup");
         same("HGETALL", "dup");
+        thresholds(512, 5);
+        same("HSET", "u", "a", "1", "b", "2", "c", "3");
+        same("HSET", "w", "a", "1", "b", "2", "c", "3");
+        same("HSETNX", "u", "a", "1234567");
+        same("OBJECT", "ENCODING", "u");
+        thresholds(2, 5);
+        same("OBJECT", "ENCODING", "u");
+        same("HSET", "u", "a", "9");
+        same("OBJECT", "ENCODING", "u");
+        same("HINCRBY", "w", "a", "1");
+        same("OBJECT", "ENCODING", "w");
         thresholds(0, 64);
         same("HSET", "z", "a", "1");
         same("OBJECT", "ENCODING", "z");

@@ -10,6 +10,7 @@ import io.basalt.server.Client;
 import io.basalt.server.command.CommandTable;
 
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -330,10 +331,15 @@ public final class HashCommands {
         boolean unique = l > 0;
         long count = Math.abs(l);
         if (!unique || count == 1) {
-            // with repetitions: every element drawn independently
-            out.array((int) (withValues && resp2 ? count * 2 : count));
+            // with repetitions: every element drawn independently (the header is written as
+            // digits: counts past 2^31 are legal, and Redis writes them as they are)
+            long n = withValues && resp2 ? count * 2 : count;
+            out.raw(("*" + n + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            // a listpack is walked linearly: index it once instead of per draw
+            byte[][][] pairs = h.isListpack() && count > 1 ? h.pairs() : null;
+            ThreadLocalRandom rnd = ThreadLocalRandom.current();
             for (long k = 0; k < count; k++) {
-                byte[][] p = h.randomPair();
+                byte[][] p = pairs != null ? pairs[rnd.nextInt(pairs.length)] : h.randomPair();
                 reply(out, p, withValues, resp2);
             }
             return;
