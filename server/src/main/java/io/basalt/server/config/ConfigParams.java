@@ -94,8 +94,8 @@ public final class ConfigParams {
         t.add(enumeration("enable-debug-command", "no", "no", "yes", "local").immutable().build());
         t.add(enumeration("enable-module-command", "no", "no", "yes", "local").immutable().notImplemented().build());
         t.add(enumeration("enable-protected-configs", "no", "no", "yes", "local").immutable().build());
-        t.add(integer("hash-max-listpack-entries", 512, 0, LONG_MAX).aliases("hash-max-ziplist-entries").notImplemented().build());
-        t.add(memory("hash-max-listpack-value", 64, 0, LONG_MAX).aliases("hash-max-ziplist-value").notImplemented().build());
+        t.add(integer("hash-max-listpack-entries", 512, 0, LONG_MAX).aliases("hash-max-ziplist-entries").build());
+        t.add(memory("hash-max-listpack-value", 64, 0, LONG_MAX).aliases("hash-max-ziplist-value").build());
         t.add(memory("hll-sparse-max-bytes", 3000, 0, LONG_MAX).notImplemented().build());
         t.add(special("hz", "10", ConfigParams::hz).build());
         t.add(string("ignore-warnings", "").notImplemented().build());

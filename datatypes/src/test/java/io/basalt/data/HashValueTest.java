@@ -1,0 +1,171 @@
+package io.basalt.data;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@link HashValue}: both encodings against a HashMap model, conversions, scan and copies. */
+class HashValueTest {
+
+    @AfterEach
+    void restore() {
+        EncodingLimits.hashMaxListpackEntries = 512;
+        EncodingLimits.hashMaxListpackValue = 64;
+    }
+
+    private static byte[] b(String s) { return s.getBytes(StandardCharsets.ISO_8859_1); }
+
+    private static String s(byte[] b) { return new String(b, StandardCharsets.ISO_8859_1); }
+
+    private static Map<String, String> contents(HashValue h) {
+        Map<String, String> m = new HashMap<>();
+        h.forEach((f, v) -> assertNull(m.put(s(f), s(v)), "field visited twice"));
+        return m;
+    }
+
+    @Test
+    void listpackKeepsInsertionOrderAndReplacesInPlace() {
+        HashValue h = new HashValue(b("k"));
+        assertTrue(h.set(b("a"), b("1")));
+        assertTrue(h.set(b("b"), b("22")));
+        assertTrue(h.set(b("c"), b("")));
+        assertFalse(h.set(b("a"), b("a much longer value than before")));
+        assertFalse(h.set(b("b"), b("")));
+        List<String> order = new ArrayList<>();
+        h.forEach((f, v) -> order.add(s(f) + "=" + s(v)));
+        assertEquals(List.of("a=a much longer value than before", "b=", "c="), order);
+        assertEquals("listpack", h.encodingName());
+        assertTrue(h.delete(b("b")));
+        assertFalse(h.delete(b("b")));
+        assertEquals(2, h.size());
+        assertArrayEquals(b("a much longer value than before"), h.get(b("a")));
+        assertNull(h.get(b("b")));
+    }
+
+    @Test
+    void convertsAtTheThresholdsAndNeverBack() {
+        EncodingLimits.hashMaxListpackEntries = 3;
+        EncodingLimits.hashMaxListpackValue = 4;
+        HashValue h = new HashValue(b("k"));
+        for (String f : new String[]{"a", "b", "c"}) h.set(b(f), b("v"));
+        assertEquals("listpack", h.encodingName());
+        h.set(b("d"), b("v"));
+        assertEquals("hashtable", h.encodingName());
+        h.delete(b("a"));
+        h.delete(b("b"));
+        assertEquals("hashtable", h.encodingName());
+        HashValue v = new HashValue(b("k"));
+        v.set(b("f"), b("1234"));
+        assertEquals("listpack", v.encodingName());
+        v.set(b("f"), b("12345"));
+        assertEquals("hashtable", v.encodingName());
+        assertArrayEquals(b("12345"), v.get(b("f")));
+    }
+
+    @Test
+    void randomOperationsMatchAModel() {
+        Random rnd = new Random(42);
+        for (int round = 0; round < 20; round++) {
+            EncodingLimits.hashMaxListpackEntries = rnd.nextInt(40);
+            HashValue h = new HashValue(b("k"));
+            Map<String, String> model = new HashMap<>();
+            for (int i = 0; i < 2000; i++) {
+                String f = "f" + rnd.nextInt(100);
+                if (rnd.nextInt(3) == 0) {
+                    assertEquals(model.remove(f) != null, h.delete(b(f)));
+                } else {
+                    String v = "x".repeat(rnd.nextInt(200));
+                    assertEquals(model.put(f, v) == null, h.set(b(f), b(v)));
+                }
+                assertEquals(model.size(), h.size());
+            }
+            assertEquals(model, contents(h));
+            for (String f : model.keySet()) assertTrue(h.contains(b(f)));
+        }
+    }
+
+    @Test
+    void scanVisitsEveryFieldAcrossGrowth() {
+        EncodingLimits.hashMaxListpackEntries = 0;
+        HashValue h = new HashValue(b("k"));
+        for (int i = 0; i < 50; i++) h.set(b("f" + i), b("v"));
+        Map<String, Integer> seen = new HashMap<>();
+        long cursor = 0;
+        int steps = 0;
+        do {
+            cursor = h.scan(cursor, (f, v) -> seen.merge(s(f), 1, Integer::sum));
+            // the table grows mid-iteration: fields present throughout must still be returned
+            if (steps++ == 5) for (int i = 50; i < 500; i++) h.set(b("g" + i), b("v"));
+        } while (cursor != 0);
+        for (int i = 0; i < 50; i++) assertTrue(seen.containsKey("f" + i), "f" + i);
+        // and across shrinking, when most fields go away mid-iteration
+        seen.clear();
+        cursor = 0;
+        steps = 0;
+        do {
+            cursor = h.scan(cursor, (f, v) -> seen.merge(s(f), 1, Integer::sum));
+            if (steps++ == 20) for (int i = 50; i < 500; i++) h.delete(b("g" + i));
+        } while (cursor != 0);
+        for (int i = 0; i < 50; i++) assertTrue(seen.containsKey("f" + i), "f" + i);
+    }
+
+    @Test
+    void copiesAreIndependentAndRekeyHandsOver() {
+        for (long limit : new long[]{512, 0}) {
+            EncodingLimits.hashMaxListpackEntries = limit;
+            HashValue h = new HashValue(b("k"));
+            h.set(b("a"), b("1"));
+            h.set(b("b"), b("2"));
+            HashValue c = (HashValue) h.copy(b("c"));
+            c.set(b("a"), b("changed"));
+            c.delete(b("b"));
+            assertArrayEquals(b("1"), h.get(b("a")));
+            assertArrayEquals(b("2"), h.get(b("b")));
+            assertEquals(h.encodingName(), c.encodingName());
+            HashValue r = (HashValue) h.rekeyed(b("renamed"));
+            assertArrayEquals(b("renamed"), r.key);
+            assertEquals(contents(h), contents(r));
+        }
+    }
+
+    @Test
+    void memoryEstimateFollowsTheContents() {
+        HashValue h = new HashValue(b("k"));
+        long empty = h.memoryUsage();
+        for (int i = 0; i < 100; i++) h.set(b("field" + i), b("value" + i));
+        long listpack = h.memoryUsage();
+        assertTrue(listpack > empty + 100 * 10);
+        EncodingLimits.hashMaxListpackEntries = 50;
+        h.set(b("one-more"), b("v"));
+        assertEquals("hashtable", h.encodingName());
+        assertTrue(h.memoryUsage() > listpack, "a hashtable costs more than the listpack");
+        long before = h.memoryUsage();
+        h.delete(b("field1"));
+        assertTrue(h.memoryUsage() < before);
+    }
+
+    @Test
+    void randomPairIsAPairOfTheHash() {
+        for (long limit : new long[]{512, 0}) {
+            EncodingLimits.hashMaxListpackEntries = limit;
+            HashValue h = new HashValue(b("k"));
+            for (int i = 0; i < 10; i++) h.set(b("f" + i), b("v" + i));
+            for (int k = 0; k < 100; k++) {
+                byte[][] p = h.randomPair();
+                assertEquals("v" + s(p[0]).substring(1), s(p[1]));
+            }
+        }
+    }
+}
