@@ -424,18 +424,37 @@ public final class SetCommands {
                 if (s == null) continue;
                 for (int i = 0; i < s.size(); i++) d.add(s.get(i));
             }
-        } else if (sets[0] != null) {
+        } else if (sets[0] != null && sets[0].size() > 0) {
+            // Redis 7.0 picks one of two algorithms by estimated work; the second fills the
+            // result with the whole first set before removing, which can leave it hashtable-
+            // encoded where the first would not: pick the same one so the encoding matches.
             SetValue first = sets[0];
-            for (int i = 0; i < first.size(); i++) {
-                byte[] m = first.get(i);
-                boolean keep = true;
-                for (int j = 1; j < sets.length; j++) {
-                    if (sets[j] != null && sets[j].contains(m)) {
-                        keep = false;
-                        break;
+            long one = 0;
+            long two = 0;
+            for (SetValue s : sets) {
+                if (s == null) continue;
+                one += first.size();
+                two += s.size();
+            }
+            if (one / 2 <= two) {
+                for (int i = 0; i < first.size(); i++) {
+                    byte[] m = first.get(i);
+                    boolean keep = true;
+                    for (int j = 1; j < sets.length; j++) {
+                        if (sets[j] != null && (sets[j] == first || sets[j].contains(m))) {
+                            keep = false;
+                            break;
+                        }
                     }
+                    if (keep) d.add(m);
                 }
-                if (keep) d.add(m);
+            } else {
+                for (int i = 0; i < first.size(); i++) d.add(first.get(i));
+                for (int j = 1; j < sets.length && d.size() > 0; j++) {
+                    SetValue s = sets[j];
+                    if (s == null) continue;
+                    for (int i = 0; i < s.size(); i++) d.remove(s.get(i));
+                }
             }
         }
         if (dst == null) replyMembers(c, d);
