@@ -77,6 +77,32 @@ class SetCommandsTest extends DifferentialTest {
     }
 
     @Test
+    void resp3Replies() {
+        resp3();
+        same("SADD", "s", "2", "1");
+        same("SMEMBERS", "s");
+        same("SMEMBERS", "nokey");
+        same("SCARD", "s");
+        same("SISMEMBER", "s", "1");
+        same("SMISMEMBER", "s", "1", "3");
+        same("SMISMEMBER", "nokey", "1");
+        same("SRANDMEMBER", "nokey");
+        same("SRANDMEMBER", "s", "5");
+        same("SRANDMEMBER", "s", "-1", "x");
+        same("SUNION", "nokey");
+        same("SDIFF", "s", "nokey");
+        same("SINTER", "s", "nokey");
+        same("SINTERCARD", "1", "nokey");
+        same("SSCAN", "s", "0", "MATCH", "2");
+        same("SET", "str", "v");
+        same("SMEMBERS", "str");
+        same("SADD", "h", "z");
+        same("SMEMBERS", "h");
+        same("SPOP", "h");
+        same("SPOP", "h");
+    }
+
+    @Test
     void nonCanonicalIntegersMakeHashtables() {
         for (String v : new String[]{"01", "+1", " 1", "-0", "1.0", "9223372036854775808", "", "abc"}) {
             same("DEL", "s");
