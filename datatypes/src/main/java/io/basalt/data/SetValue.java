@@ -31,8 +31,12 @@ public final class SetValue extends ObjectEntry {
 
     private long bytes;
 
-    /** A member of a hashtable set: its bytes, cached hash, and its slot in the dense array. */
-    private static final class Member {
+    /**
+     * A member of a hashtable set: its bytes, cached hash, and its slot in the dense array.
+     * Comparable so that HashMap turns a bucket of colliding members into a tree: crafted
+     * collisions (the hash is a plain polynomial) then cost O(log n), not O(n).
+     */
+    private static final class Member implements Comparable<Member> {
         final byte[] b;
         final int hash;
         int slot;
@@ -49,6 +53,9 @@ public final class SetValue extends ObjectEntry {
         public boolean equals(Object o) {
             return o instanceof Member m && m.hash == hash && Arrays.equals(m.b, b);
         }
+
+        @Override
+        public int compareTo(Member o) { return Arrays.compareUnsigned(b, o.b); }
     }
 
     private SetValue(byte[] key) { super(key); }
