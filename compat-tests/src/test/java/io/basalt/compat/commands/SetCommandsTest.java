@@ -423,6 +423,33 @@ class SetCommandsTest extends DifferentialTest {
     }
 
     @Test
+    void ttlSurvivesInPlaceChanges() {
+        same("SADD", "s", "1", "2", "3", "a");
+        same("EXPIRE", "s", "1000");
+        same("SADD", "s", "4");
+        same("SREM", "s", "1");
+        same("SPOP", "s", "0");
+        same("SMOVE", "s", "t", "2");
+        same("TTL", "s");
+        same("TTL", "t");
+        same("SUNIONSTORE", "s", "s");
+        same("TTL", "s");
+    }
+
+    @Test
+    void memoryUsageFollowsContents() {
+        basalt.call("SADD", "s", "1");
+        long small = basalt.call("MEMORY", "USAGE", "s").number();
+        List<String> cmd = new ArrayList<>(List.of("SADD", "s"));
+        for (int i = 0; i < 400; i++) cmd.add("member-" + i);
+        basalt.call(cmd.toArray(new String[0]));
+        long big = basalt.call("MEMORY", "USAGE", "s").number();
+        assertTrue(big > small + 400 * 20, small + " -> " + big);
+        basalt.call("SADD", "ints", "1", "2", "3", "4", "5", "6", "7", "8");
+        assertTrue(basalt.call("MEMORY", "USAGE", "ints").number() < 300);
+    }
+
+    @Test
     void binaryMembers() {
         same(b("SADD"), b("bin"), b("a\u0000b"), b("\r\n"), b(""));
         same(b("SISMEMBER"), b("bin"), b("a\u0000b"));
