@@ -423,6 +423,21 @@ class SetCommandsTest extends DifferentialTest {
     }
 
     @Test
+    void srandmemberDistinctFromABigSet() {
+        List<String> cmd = new ArrayList<>(List.of("SADD", "big"));
+        for (int i = 0; i < 100; i++) cmd.add("m" + i);
+        basalt.call(cmd.toArray(new String[0]));
+        for (int n : new int[]{1, 5, 33, 34, 60, 99}) {
+            RespValue r = basalt.call("SRANDMEMBER", "big", Integer.toString(n));
+            assertEquals(n, r.size());
+            assertEquals(n, new HashSet<>(sorted(r)).size());
+        }
+        RespValue p = basalt.call("SPOP", "big", "10");
+        assertEquals(10, new HashSet<>(sorted(p)).size());
+        assertEquals(90, basalt.call("SCARD", "big").number());
+    }
+
+    @Test
     void ttlSurvivesInPlaceChanges() {
         same("SADD", "s", "1", "2", "3", "a");
         same("EXPIRE", "s", "1000");

@@ -230,8 +230,18 @@ public final class SetCommands {
             replyAsArray(c, s);
             return;
         }
-        // distinct members: a partial Fisher-Yates shuffle over positions
         int n = (int) (long) l;
+        if ((long) n * 3 <= size) {
+            // few members of a big set: random positions, redrawn on repeats (Redis's case 4)
+            java.util.HashSet<Integer> picked = new java.util.HashSet<>();
+            out.array(n);
+            while (picked.size() < n) {
+                int p = rnd.nextInt(size);
+                if (picked.add(p)) member(out, s, p);
+            }
+            return;
+        }
+        // distinct members: a partial Fisher-Yates shuffle over positions
         int[] pos = new int[size];
         for (int i = 0; i < size; i++) pos[i] = i;
         out.array(n);
