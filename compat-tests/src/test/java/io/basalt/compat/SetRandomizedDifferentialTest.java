@@ -102,7 +102,7 @@ class SetRandomizedDifferentialTest {
 
     private String member() { return MEMBERS[rnd.nextInt(MEMBERS.length)]; }
 
-    private String[] withKeys(String name, int fixedBefore, String... prefix) {
+    private String[] withKeys(String... prefix) {
         List<String> c = new ArrayList<>(List.of(prefix));
         int n = 1 + rnd.nextInt(3);
         for (int i = 0; i < n; i++) c.add(key());
@@ -125,12 +125,12 @@ class SetRandomizedDifferentialTest {
             case 10: return new String[]{"SPOP", key(), rnd.nextBoolean() ? "100" : "0"};
             case 11: return new String[]{"SRANDMEMBER", key(), Integer.toString(rnd.nextInt(30) - 10)};
             case 12: return new String[]{"SMOVE", key(), key(), member()};
-            case 13: return withKeys("SINTER", 0, "SINTER");
-            case 14: return withKeys("SUNION", 0, "SUNION");
-            case 15: return withKeys("SDIFF", 0, "SDIFF");
-            case 16: return withKeys("SINTERSTORE", 1, "SINTERSTORE", key());
-            case 17: return withKeys("SUNIONSTORE", 1, "SUNIONSTORE", key());
-            case 18: return withKeys("SDIFFSTORE", 1, "SDIFFSTORE", key());
+            case 13: return withKeys("SINTER");
+            case 14: return withKeys("SUNION");
+            case 15: return withKeys("SDIFF");
+            case 16: return withKeys("SINTERSTORE", key());
+            case 17: return withKeys("SUNIONSTORE", key());
+            case 18: return withKeys("SDIFFSTORE", key());
             case 19: {
                 int n = 1 + rnd.nextInt(3);
                 List<String> c = new ArrayList<>(List.of("SINTERCARD", Integer.toString(n)));
