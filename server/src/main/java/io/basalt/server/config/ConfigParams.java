@@ -164,7 +164,7 @@ public final class ConfigParams {
         t.add(enumeration("sanitize-dump-payload", "no", "no", "yes", "clients").notImplemented().build());
         t.add(special("save", "", ConfigParams::save).notImplemented().build());
         t.add(string("server_cpulist", "").immutable().notImplemented().build());
-        t.add(integer("set-max-intset-entries", 512, 0, LONG_MAX).notImplemented().build());
+        t.add(integer("set-max-intset-entries", 512, 0, LONG_MAX).build());
         t.add(bool("set-proc-title", true).immutable().notImplemented().build());
         t.add(enumeration("shutdown-on-sigint", "default", "default", "save", "nosave", "now", "force").notImplemented().build());
         t.add(enumeration("shutdown-on-sigterm", "default", "default", "save", "nosave", "now", "force").notImplemented().build());
