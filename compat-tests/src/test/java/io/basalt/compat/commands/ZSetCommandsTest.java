@@ -365,4 +365,111 @@ class ZSetCommandsTest extends DifferentialTest {
         same("ZRANGE", "big", "0", "-1", "WITHSCORES");
         same("ZCARD", "big");
     }
+
+    @Test
+    void algebra() {
+        both(() -> {
+            same("ZADD", "a", "1", "x", "2", "y", "3", "z");
+            same("ZADD", "b", "10", "y", "20", "z", "30", "w", "inf", "i");
+            same("ZADD", "c", "5", "z", "-inf", "i");
+            same("ZUNION", "2", "a", "b");
+            same("ZUNION", "2", "a", "b", "WITHSCORES");
+            same("ZUNION", "3", "a", "b", "c", "WEIGHTS", "1", "2", "0", "WITHSCORES");
+            same("ZUNION", "3", "a", "b", "c", "AGGREGATE", "MIN", "WITHSCORES");
+            same("ZUNION", "3", "a", "b", "c", "AGGREGATE", "max", "WITHSCORES");
+            same("ZUNION", "3", "a", "b", "c", "WITHSCORES");
+            same("ZUNION", "2", "a", "nokey", "WITHSCORES");
+            same("ZUNION", "1", "nokey");
+            same("ZINTER", "2", "a", "b", "WITHSCORES");
+            same("ZINTER", "3", "a", "b", "c", "WITHSCORES");
+            same("ZINTER", "2", "b", "c", "WEIGHTS", "0", "1", "WITHSCORES");
+            same("ZINTER", "2", "b", "c", "AGGREGATE", "MAX", "WITHSCORES");
+            same("ZINTER", "2", "a", "a", "WITHSCORES");
+            same("ZINTER", "2", "a", "nokey");
+            same("ZDIFF", "2", "a", "b", "WITHSCORES");
+            same("ZDIFF", "3", "b", "a", "c");
+            same("ZDIFF", "1", "nokey");
+            same("ZDIFF", "2", "a", "b", "WEIGHTS", "1", "1");
+            same("ZDIFF", "1", "a", "AGGREGATE", "SUM");
+            same("ZUNION", "0", "a");
+            same("ZUNION", "-1", "a");
+            same("ZUNION", "x", "a");
+            same("ZUNION", "3", "a", "b");
+            same("ZUNION", "2", "a", "b", "WEIGHTS", "1");
+            same("ZUNION", "2", "a", "b", "WEIGHTS", "1", "x");
+            same("ZUNION", "2", "a", "b", "WEIGHTS", "1", "nan");
+            same("ZUNION", "2", "a", "b", "AGGREGATE", "AVG");
+            same("ZUNION", "2", "a", "b", "AGGREGATE");
+            same("ZUNION", "2", "a", "b", "FOO");
+            same("ZUNIONSTORE", "d", "3", "a", "b", "c", "WEIGHTS", "2", "1", "1");
+            same("ZRANGE", "d", "0", "-1", "WITHSCORES");
+            same("ZUNIONSTORE", "d", "1", "a", "WITHSCORES");
+            same("ZINTERSTORE", "d", "2", "a", "b", "AGGREGATE", "MIN");
+            same("ZRANGE", "d", "0", "-1", "WITHSCORES");
+            same("ZINTERSTORE", "d", "2", "a", "nokey");
+            same("EXISTS", "d");
+            same("ZDIFFSTORE", "d", "2", "b", "a");
+            same("ZRANGE", "d", "0", "-1", "WITHSCORES");
+            same("ZDIFFSTORE", "d", "0", "a");
+            same("ZDIFFSTORE", "a", "2", "a", "b");
+            same("ZRANGE", "a", "0", "-1", "WITHSCORES");
+            same("ZINTERCARD", "2", "b", "c");
+            same("ZINTERCARD", "2", "b", "c", "LIMIT", "1");
+            same("ZINTERCARD", "2", "b", "c", "LIMIT", "0");
+            same("ZINTERCARD", "2", "b", "c", "LIMIT", "-1");
+            same("ZINTERCARD", "2", "b", "c", "LIMIT", "x");
+            same("ZINTERCARD", "2", "b", "c", "WEIGHTS", "1", "1");
+            same("ZINTERCARD", "2", "b", "c", "WITHSCORES");
+            same("ZINTERCARD", "0", "b");
+            same("ZINTERCARD", "3", "b", "c");
+            same("ZINTERCARD", "2", "b", "nokey");
+            same("SET", "s", "v");
+            same("ZUNION", "2", "a", "s");
+            same("ZINTERCARD", "2", "nokey", "s");
+            same("ZUNIONSTORE", "s", "1", "b");
+            same("TYPE", "s");
+            same("ZUNION", "2", "s", "s", "WEIGHTS", "inf", "0", "WITHSCORES");
+        });
+    }
+
+    @Test
+    void randAndScan() {
+        both(() -> {
+            same("ZADD", "z", "1", "a", "2", "b", "3", "c", "0.5", "d");
+            same("ZRANDMEMBER", "z", "10");
+            same("ZRANDMEMBER", "z", "4", "WITHSCORES");
+            same("ZRANDMEMBER", "z", "0");
+            same("ZRANDMEMBER", "nokey");
+            same("ZRANDMEMBER", "nokey", "5");
+            same("ZRANDMEMBER", "nokey", "-5", "WITHSCORES");
+            same("ZRANDMEMBER", "z", "x");
+            same("ZRANDMEMBER", "z", "-9223372036854775808");
+            same("ZRANDMEMBER", "z", "-9223372036854775807", "WITHSCORES");
+            same("ZRANDMEMBER", "z", "1", "WITHSCORES", "x");
+            same("ZRANDMEMBER", "z", "1", "x");
+            same("SET", "s", "v");
+            same("ZRANDMEMBER", "s");
+            same("ZRANDMEMBER", "s", "0");
+            same("ZSCAN", "s", "0");
+            same("ZSCAN", "z", "0");
+            same("ZSCAN", "z", "0", "MATCH", "[ab]", "COUNT", "100");
+            same("ZSCAN", "z", "x");
+            same("ZSCAN", "z", "0", "COUNT", "0");
+            same("ZSCAN", "z", "0", "COUNT", "x");
+            same("ZSCAN", "z", "0", "TYPE", "zset");
+            same("ZSCAN", "z", "0", "MATCH");
+            same("ZSCAN", "nokey", "0");
+        });
+        // random picks: shapes and membership, on Basalt alone
+        for (int round = 0; round < 20; round++) {
+            var one = basalt.call("ZRANDMEMBER", "z");
+            org.junit.jupiter.api.Assertions.assertTrue(java.util.Set.of("a", "b", "c", "d").contains(one.string()));
+            var two = basalt.call("ZRANDMEMBER", "z", "2", "WITHSCORES");
+            org.junit.jupiter.api.Assertions.assertEquals(2, two.elements().size());
+            org.junit.jupiter.api.Assertions.assertNotEquals(two.elements().get(0).elements().get(0).string(),
+                    two.elements().get(1).elements().get(0).string());
+            var rep = basalt.call("ZRANDMEMBER", "z", "-7");
+            org.junit.jupiter.api.Assertions.assertEquals(7, rep.elements().size());
+        }
+    }
 }

@@ -45,6 +45,15 @@ public final class ZSetCommands {
         t.register("zpopmin", (c, a) -> ZSetRange.zpop(c, a, false));
         t.register("zpopmax", (c, a) -> ZSetRange.zpop(c, a, true));
         t.register("zmpop", ZSetRange::zmpop);
+        t.register("zrandmember", ZSetRandom::zrandmember);
+        t.register("zscan", ZSetRandom::zscan);
+        t.register("zunion", (c, a) -> ZSetAlgebra.run(c, a, 1, null, ZSetAlgebra.UNION, false, "zunion"));
+        t.register("zinter", (c, a) -> ZSetAlgebra.run(c, a, 1, null, ZSetAlgebra.INTER, false, "zinter"));
+        t.register("zdiff", (c, a) -> ZSetAlgebra.run(c, a, 1, null, ZSetAlgebra.DIFF, false, "zdiff"));
+        t.register("zunionstore", (c, a) -> ZSetAlgebra.run(c, a, 2, a.bytes(1), ZSetAlgebra.UNION, false, "zunionstore"));
+        t.register("zinterstore", (c, a) -> ZSetAlgebra.run(c, a, 2, a.bytes(1), ZSetAlgebra.INTER, false, "zinterstore"));
+        t.register("zdiffstore", (c, a) -> ZSetAlgebra.run(c, a, 2, a.bytes(1), ZSetAlgebra.DIFF, false, "zdiffstore"));
+        t.register("zintercard", (c, a) -> ZSetAlgebra.run(c, a, 1, null, ZSetAlgebra.INTER, true, "zintercard"));
     }
 
     // ------------------------------------------------------------------ lookups
