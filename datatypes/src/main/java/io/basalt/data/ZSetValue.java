@@ -228,7 +228,7 @@ public final class ZSetValue extends ObjectEntry {
         n = 0;
         for (ZSetSkipList.Node x = list.first(); x != null; x = x.next()) {
             members[n] = x.member;
-            scores[n++] = x.score;
+            scores[n++] = x.score == 0 ? 0.0 : x.score; // as insertCompact: no -0 in a listpack
         }
         list = null;
     }
@@ -241,6 +241,8 @@ public final class ZSetValue extends ObjectEntry {
     }
 
     private void insertCompact(byte[] member, double score) {
+        // a listpack keeps scores as text, and "-0" is stored as the integer 0: -0 reads back as 0
+        if (score == 0) score = 0.0;
         int lo = 0, hi = n;
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;

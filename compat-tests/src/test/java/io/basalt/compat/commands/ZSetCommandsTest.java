@@ -333,8 +333,21 @@ class ZSetCommandsTest extends DifferentialTest {
         for (var c : new io.basalt.compat.harness.RawClient[]{redis, basalt}) {
             c.call("CONFIG", "SET", "zset-max-listpack-entries", "0");
         }
-        same("ZADD", "f", "1", "a");
+        same("ZADD", "f", "1", "a", "-0", "negzero");
         same("OBJECT", "ENCODING", "f");
+        same("ZSCORE", "f", "negzero");
+        same("ZRANGE", "f", "0", "-1", "WITHSCORES");
+        same("ZSCAN", "f", "0");
+        for (var c : new io.basalt.compat.harness.RawClient[]{redis, basalt}) {
+            c.call("CONFIG", "SET", "zset-max-listpack-entries", "128");
+        }
+        same("ZUNIONSTORE", "g", "1", "f");
+        same("OBJECT", "ENCODING", "g");
+        same("ZSCORE", "g", "negzero");
+        same("ZADD", "h", "0", "m");
+        same("ZUNION", "1", "h", "WEIGHTS", "-1", "WITHSCORES");
+        same("ZADD", "h", "INCR", "-0", "n");
+        same("ZSCORE", "h", "n");
         same("CONFIG", "GET", "zset-max-listpack-entries");
         same("CONFIG", "GET", "zset-max-ziplist-value");
     }
@@ -471,5 +484,35 @@ class ZSetCommandsTest extends DifferentialTest {
             var rep = basalt.call("ZRANDMEMBER", "z", "-7");
             org.junit.jupiter.api.Assertions.assertEquals(7, rep.elements().size());
         }
+    }
+
+    @Test
+    void scoreParsing() {
+        both(() -> {
+            String[] scores = {"-0", "+0", "0x1p3", "0X1.8P1", "0x", "0x.8", "1e308", "1e309", "-1e309", "4.9e-324",
+                    "2e-324", "1e-400", "0e999", "1E+2", "1e", "1e+", ".", "-.5", "+.5e1", "infinity", "-INF", "Infinity1",
+                    "nan", "-nan", "NaN(123)", "1_0", "12345678901234567890", "0.1", "1.7976931348623157e308",
+                    "123456789.123456789", "00012", "1\t", "\t1", "5d", "5f"};
+            for (String sc : scores) {
+                String v = sc.replace("\\t", "\t");
+                same("ZADD", "p", v, "m");
+                same("ZSCORE", "p", "m");
+                same("ZCOUNT", "p", v, "+inf");
+                same("ZCOUNT", "p", "(" + v, "+inf");
+                same("ZRANGEBYSCORE", "p", "-inf", v, "WITHSCORES");
+            }
+            same("ZADD", "q", "1", "a", "2", "b");
+            same("ZCOUNT", "q", "(", "(");
+            same("ZCOUNT", "q", "((1", "2");
+            same("ZCOUNT", "q", " 1", "\t2");
+            same("ZCOUNT", "q", "(inf", "inf");
+            same("ZCOUNT", "q", "-inf", "(-inf");
+            same(new byte[][]{"ZCOUNT".getBytes(), "q".getBytes(), "1\u0000junk".getBytes(), "2".getBytes()});
+            same(new byte[][]{"ZADD".getBytes(), "q".getBytes(), "1\u0000".getBytes(), "c".getBytes()});
+            same(new byte[][]{"ZADD".getBytes(), "q".getBytes(), "3".getBytes(), new byte[]{0, (byte) 0xff, 'x'}});
+            same("ZRANGE", "q", "0", "-1", "WITHSCORES");
+            same("ZUNION", "1", "q", "WEIGHTS", "0x10", "WITHSCORES");
+            same("ZUNION", "1", "q", "WEIGHTS", " 1");
+        });
     }
 }
