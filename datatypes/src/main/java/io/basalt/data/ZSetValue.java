@@ -1,27 +1,31 @@
 package io.basalt.data;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.HashMap;
 
 /**
- * A sorted set, ordered by (score, member bytes) like Redis. Small sets are kept compact (Redis's
- * "listpack"): two parallel sorted arrays, found by binary search on the score and a linear scan
- * by member, as listpack does. Past zset-max-listpack-entries entries or a member longer than
- * zset-max-listpack-value bytes the set becomes a {@link ZSetSkipList} (rank-aware skiplist plus
- * a member -> node map, Redis's "skiplist"), and never converts back, as in Redis 7.0.
+ * A sorted set, ordered by (score, member bytes) like Redis. Small sets are kept compact, like
+ * Redis's "listpack": ONE byte[] of consecutive entries {@code [varint length][member][8-byte
+ * score]} in order, searched by linear scans exactly as listpack is (cheap at these sizes, and
+ * one object instead of one per member). Past zset-max-listpack-entries entries or a member
+ * longer than zset-max-listpack-value bytes the set becomes a {@link ZSetSkipList} (rank-aware
+ * skiplist plus a member -> node map, Redis's "skiplist"), and never converts back, as in 7.0.
  *
  * <p>Everything is addressed by rank (0 = lowest), so range commands compute a rank interval
  * and walk it.
  */
 public final class ZSetValue extends ObjectEntry {
-    /** Per-entry heap estimates, for MEMORY USAGE and maxmemory accounting. */
+    private static final VarHandle DOUBLE = MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.LITTLE_ENDIAN);
+    /** Per-entry heap estimates of the skiplist encoding, for MEMORY USAGE and maxmemory. */
     private static final long BASE = 64;
-    private static final long COMPACT_ENTRY = 16 + 8 + 8; // byte[] header + score + array slot
-    private static final long SKIPLIST_ENTRY = 16 + 40 + 48 + 48; // member + node + levels + map entry
+    private static final long SKIPLIST_ENTRY = 16 + 40 + 48 + 48; // member header + node + levels + map entry
 
-    // compact encoding
-    private byte[][] members;
-    private double[] scores;
+    // compact encoding: entries in lp[0, used), n of them
+    private byte[] lp;
+    private int used;
     private int n;
     // skiplist encoding (null while compact)
     private ZSetSkipList list;
@@ -37,8 +41,7 @@ public final class ZSetValue extends ObjectEntry {
     public static ZSetValue create(byte[] key, long sizeHint, long maxLenHint) {
         ZSetValue z = new ZSetValue(key);
         if (sizeHint <= EncodingLimits.zsetMaxListpackEntries && maxLenHint <= EncodingLimits.zsetMaxListpackValue) {
-            z.members = new byte[Math.max(1, (int) Math.min(sizeHint, 16))][];
-            z.scores = new double[z.members.length];
+            z.lp = new byte[(int) Math.min(Math.max(16, sizeHint * (maxLenHint + 10)), 4096)];
         } else {
             z.list = new ZSetSkipList();
         }
@@ -53,8 +56,8 @@ public final class ZSetValue extends ObjectEntry {
 
     @Override
     public long memoryUsage() {
-        int count = size();
-        return BASE + memberBytes + (long) count * (list == null ? COMPACT_ENTRY : SKIPLIST_ENTRY);
+        if (list == null) return BASE + 16 + lp.length;
+        return BASE + memberBytes + (long) list.size() * SKIPLIST_ENTRY;
     }
 
     @Override
@@ -62,11 +65,9 @@ public final class ZSetValue extends ObjectEntry {
         ZSetValue z = new ZSetValue(newKey);
         z.memberBytes = memberBytes;
         if (list == null) {
+            z.lp = Arrays.copyOf(lp, Math.max(16, used));
+            z.used = used;
             z.n = n;
-            z.members = new byte[Math.max(1, n)][];
-            z.scores = new double[Math.max(1, n)];
-            for (int i = 0; i < n; i++) z.members[i] = members[i].clone();
-            System.arraycopy(scores, 0, z.scores, 0, n);
         } else {
             z.list = new ZSetSkipList();
             for (ZSetSkipList.Node x = list.first(); x != null; x = x.next()) z.list.insert(x.member.clone(), x.score);
@@ -77,8 +78,8 @@ public final class ZSetValue extends ObjectEntry {
     @Override
     public ObjectEntry rekeyed(byte[] newKey) {
         ZSetValue z = new ZSetValue(newKey);
-        z.members = members;
-        z.scores = scores;
+        z.lp = lp;
+        z.used = used;
         z.n = n;
         z.list = list;
         z.memberBytes = memberBytes;
@@ -93,8 +94,8 @@ public final class ZSetValue extends ObjectEntry {
             ZSetSkipList.Node x = list.find(member);
             return x == null ? null : x.score;
         }
-        int i = indexOf(member);
-        return i < 0 ? null : scores[i];
+        int p = find(member);
+        return p < 0 ? null : scoreAt(p);
     }
 
     /**
@@ -103,10 +104,10 @@ public final class ZSetValue extends ObjectEntry {
      */
     public boolean put(byte[] member, double score) {
         if (list == null) {
-            int i = indexOf(member);
-            if (i >= 0) {
-                if (scores[i] == score) return false;
-                removeAt(i);
+            int p = find(member);
+            if (p >= 0) {
+                if (scoreAt(p) == score) return false;
+                removeEntries(p, next(p), 1);
                 insertCompact(member, score);
                 return false;
             }
@@ -133,9 +134,9 @@ public final class ZSetValue extends ObjectEntry {
         if (list != null) {
             if (!list.delete(member)) return false;
         } else {
-            int i = indexOf(member);
-            if (i < 0) return false;
-            removeAt(i);
+            int p = find(member);
+            if (p < 0) return false;
+            removeEntries(p, next(p), 1);
         }
         memberBytes -= member.length;
         return true;
@@ -144,19 +145,20 @@ public final class ZSetValue extends ObjectEntry {
     /** The member's 0-based ascending rank, or -1 if absent. */
     public long rank(byte[] member) {
         if (list != null) return list.rank(member);
-        return indexOf(member);
+        int r = 0;
+        for (int p = 0; p < used; p = next(p), r++) if (memberEquals(p, member)) return r;
+        return -1;
     }
 
     /** Number of entries whose score is below v (or at most v when inclusive). */
     public int countBelow(double v, boolean inclusive) {
         if (list != null) return list.countBelow(v, inclusive);
-        int lo = 0, hi = n;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (scores[mid] < v || (inclusive && scores[mid] == v)) lo = mid + 1;
-            else hi = mid;
+        int r = 0;
+        for (int p = 0; p < used; p = next(p), r++) {
+            double s = scoreAt(p);
+            if (!(s < v || (inclusive && s == v))) break;
         }
-        return lo;
+        return r;
     }
 
     /**
@@ -167,14 +169,13 @@ public final class ZSetValue extends ObjectEntry {
     public int countBelowLex(byte[] v, boolean inclusive, boolean plusInf) {
         if (v == null) return plusInf ? size() : 0;
         if (list != null) return list.countBelowLex(v, inclusive);
-        int lo = 0, hi = n;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            int c = Arrays.compareUnsigned(members[mid], v);
-            if (c < 0 || (inclusive && c == 0)) lo = mid + 1;
-            else hi = mid;
+        int r = 0;
+        for (int p = 0; p < used; p = next(p), r++) {
+            int ms = memberStart(p);
+            int c = Arrays.compareUnsigned(lp, ms, ms + memberLen(p), v, 0, v.length);
+            if (!(c < 0 || (inclusive && c == 0))) break;
         }
-        return lo;
+        return r;
     }
 
     /** Receives entries during a walk. */
@@ -182,15 +183,26 @@ public final class ZSetValue extends ObjectEntry {
         void visit(byte[] member, double score);
     }
 
-    /** Visits ranks start..end (inclusive, 0 <= start <= end < size), descending when rev. */
+    /**
+     * Visits ranks start..end (inclusive, 0 <= start <= end < size), descending when rev. The
+     * member arrays passed may be the set's own (skiplist) or fresh copies (compact): callers
+     * must not modify them.
+     */
     public void walk(int start, int end, boolean rev, Visitor v) {
         if (list == null) {
-            if (rev) for (int i = end; i >= start; i--) v.visit(members[i], scores[i]);
-            else for (int i = start; i <= end; i++) v.visit(members[i], scores[i]);
+            if (end < start) return;
+            int p = offsetOf(start);
+            if (!rev) {
+                for (int r = start; r <= end; r++, p = next(p)) v.visit(memberAt(p), scoreAt(p));
+                return;
+            }
+            int[] offs = new int[end - start + 1];
+            for (int k = 0; k < offs.length; k++, p = next(p)) offs[k] = p;
+            for (int k = offs.length - 1; k >= 0; k--) v.visit(memberAt(offs[k]), scoreAt(offs[k]));
             return;
         }
         int count = end - start + 1;
-        ZSetSkipList.Node x = list.byRank(rev ? end : start);
+        ZSetSkipList.Node x = count > 0 ? list.byRank(rev ? end : start) : null;
         for (int k = 0; k < count && x != null; k++) {
             v.visit(x.member, x.score);
             x = rev ? x.prev() : x.next();
@@ -201,11 +213,13 @@ public final class ZSetValue extends ObjectEntry {
     public int removeRange(int start, int end) {
         int count = end - start + 1;
         if (list == null) {
-            for (int i = start; i <= end; i++) memberBytes -= members[i].length;
-            System.arraycopy(members, end + 1, members, start, n - end - 1);
-            System.arraycopy(scores, end + 1, scores, start, n - end - 1);
-            for (int i = n - count; i < n; i++) members[i] = null;
-            n -= count;
+            int from = offsetOf(start);
+            int to = from;
+            for (int k = 0; k < count; k++) {
+                memberBytes -= memberLen(to);
+                to = next(to);
+            }
+            removeEntries(from, to, count);
             return count;
         }
         byte[][] doomed = new byte[count][];
@@ -215,64 +229,104 @@ public final class ZSetValue extends ObjectEntry {
         return count;
     }
 
-    /**
-     * Redis's zsetConvertToListpackIfNeeded, for the destinations of ZUNIONSTORE and friends:
-     * built as a skiplist, kept compact when small enough.
-     */
-    public void compactIfFits(long maxLen) {
-        if (list == null || list.size() > EncodingLimits.zsetMaxListpackEntries
-                || maxLen > EncodingLimits.zsetMaxListpackValue) return;
-        int size = list.size();
-        members = new byte[Math.max(1, size)][];
-        scores = new double[Math.max(1, size)];
-        n = 0;
-        for (ZSetSkipList.Node x = list.first(); x != null; x = x.next()) {
-            members[n] = x.member;
-            scores[n++] = x.score == 0 ? 0.0 : x.score; // as insertCompact: no -0 in a listpack
-        }
-        list = null;
-    }
-
     // ------------------------------------------------------------------ compact internals
 
-    private int indexOf(byte[] member) {
-        for (int i = 0; i < n; i++) if (Arrays.equals(members[i], member)) return i;
+    private int memberLen(int p) {
+        int v = 0, shift = 0;
+        while (true) {
+            byte b = lp[p++];
+            v |= (b & 0x7f) << shift;
+            if (b >= 0) return v;
+            shift += 7;
+        }
+    }
+
+    private int memberStart(int p) {
+        while (lp[p] < 0) p++;
+        return p + 1;
+    }
+
+    private int next(int p) {
+        return memberStart(p) + memberLen(p) + 8;
+    }
+
+    private double scoreAt(int p) {
+        return (double) DOUBLE.get(lp, memberStart(p) + memberLen(p));
+    }
+
+    private byte[] memberAt(int p) {
+        int ms = memberStart(p);
+        return Arrays.copyOfRange(lp, ms, ms + memberLen(p));
+    }
+
+    private boolean memberEquals(int p, byte[] member) {
+        int len = memberLen(p);
+        if (len != member.length) return false;
+        int ms = memberStart(p);
+        return Arrays.equals(lp, ms, ms + len, member, 0, len);
+    }
+
+    /** Byte offset of the member's entry, or -1. */
+    private int find(byte[] member) {
+        for (int p = 0; p < used; p = next(p)) if (memberEquals(p, member)) return p;
         return -1;
+    }
+
+    /** Byte offset of the entry of rank r (0 <= r <= n; r == n is the end). */
+    private int offsetOf(int r) {
+        int p = 0;
+        for (int k = 0; k < r; k++) p = next(p);
+        return p;
+    }
+
+    private static int varintSize(int v) {
+        int s = 1;
+        while ((v >>>= 7) != 0) s++;
+        return s;
     }
 
     private void insertCompact(byte[] member, double score) {
         // a listpack keeps scores as text, and "-0" is stored as the integer 0: -0 reads back as 0
         if (score == 0) score = 0.0;
-        int lo = 0, hi = n;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (ZSetSkipList.compare(scores[mid], members[mid], score, member) < 0) lo = mid + 1;
-            else hi = mid;
+        int p = 0;
+        while (p < used) {
+            int ms = memberStart(p);
+            int len = memberLen(p);
+            double s = (double) DOUBLE.get(lp, ms + len);
+            if (s > score || (s == score && Arrays.compareUnsigned(lp, ms, ms + len, member, 0, member.length) > 0)) break;
+            p = ms + len + 8;
         }
-        if (n == members.length) {
-            int cap = Math.max(4, n * 2);
-            members = Arrays.copyOf(members, cap);
-            scores = Arrays.copyOf(scores, cap);
+        int size = varintSize(member.length) + member.length + 8;
+        if (used + size > lp.length) lp = Arrays.copyOf(lp, Math.max(used + size, lp.length + (lp.length >> 1)));
+        System.arraycopy(lp, p, lp, p + size, used - p);
+        int q = p;
+        int v = member.length;
+        while ((v & ~0x7f) != 0) {
+            lp[q++] = (byte) ((v & 0x7f) | 0x80);
+            v >>>= 7;
         }
-        System.arraycopy(members, lo, members, lo + 1, n - lo);
-        System.arraycopy(scores, lo, scores, lo + 1, n - lo);
-        members[lo] = member;
-        scores[lo] = score;
+        lp[q++] = (byte) v;
+        System.arraycopy(member, 0, lp, q, member.length);
+        DOUBLE.set(lp, q + member.length, score);
+        used += size;
         n++;
     }
 
-    private void removeAt(int i) {
-        System.arraycopy(members, i + 1, members, i, n - i - 1);
-        System.arraycopy(scores, i + 1, scores, i, n - i - 1);
-        members[--n] = null;
+    /** Removes the bytes [from, to) holding count entries. */
+    private void removeEntries(int from, int to, int count) {
+        System.arraycopy(lp, to, lp, from, used - to);
+        used -= to - from;
+        n -= count;
+        // give back memory when mostly empty
+        if (lp.length > 64 && used < lp.length / 4) lp = Arrays.copyOf(lp, Math.max(16, used * 2));
     }
 
     private void convertToSkipList() {
         ZSetSkipList l = new ZSetSkipList();
-        for (int i = 0; i < n; i++) l.insert(members[i], scores[i]);
+        for (int p = 0; p < used; p = next(p)) l.insert(memberAt(p), scoreAt(p));
         list = l;
-        members = null;
-        scores = null;
+        lp = null;
+        used = 0;
         n = 0;
     }
 
