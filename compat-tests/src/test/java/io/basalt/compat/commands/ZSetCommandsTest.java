@@ -248,6 +248,12 @@ class ZSetCommandsTest extends DifferentialTest {
             same("ZMPOP", "1", "z", "MIN", "COUNT", "x");
             same("ZMPOP", "1", "z", "MIN", "COUNT", "1", "COUNT", "1");
             same("ZMPOP", "1", "z", "MIN", "COUNT");
+            same("ZMPOP", "9223372036854775807", "z", "MIN");
+            same("ZMPOP", "5", "z", "MIN");
+            same("ZMPOP", "-1", "z", "MIN");
+            same("ZUNION", "9223372036854775807", "z");
+            same("ZINTERCARD", "5", "z");
+            same("ZDIFFSTORE", "d", "5", "z");
         });
     }
 

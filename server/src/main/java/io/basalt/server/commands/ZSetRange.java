@@ -298,11 +298,12 @@ final class ZSetRange {
             c.error("ERR numkeys should be greater than 0");
             return;
         }
-        long whereIdx = 1 + numkeys + 1;
-        if (whereIdx >= a.argc()) {
+        // (compared before adding, so a huge numkeys cannot overflow)
+        if (numkeys >= a.argc() || 1 + numkeys + 1 >= a.argc()) {
             c.error(Generic.SYNTAX);
             return;
         }
+        long whereIdx = 1 + numkeys + 1;
         boolean max;
         if (a.is((int) whereIdx, "MIN")) max = false;
         else if (a.is((int) whereIdx, "MAX")) max = true;
