@@ -1,5 +1,6 @@
 package io.basalt.server.commands;
 
+import io.basalt.data.ZSetSource;
 import io.basalt.data.ZSetValue;
 import io.basalt.resp.RespRequest;
 import io.basalt.server.Client;
@@ -23,12 +24,33 @@ final class ZSetAlgebra {
     static final int UNION = 0, INTER = 1, DIFF = 2;
     private static final int SUM = 0, MIN = 1, MAX = 2;
 
-    /** One input: its set (null when the key is missing) and weight. */
+    /**
+     * One input and its weight: a sorted set, a plain set (every member scored 1, as Redis
+     * reads sets here), or neither when the key is missing.
+     */
     private static final class Src {
         ZSetValue z;
+        ZSetSource set;
         double weight = 1;
 
-        int size() { return z == null ? 0 : z.size(); }
+        int size() { return z != null ? z.size() : set != null ? set.memberCount() : 0; }
+
+        /** The member's score in this input, or null. */
+        Double score(byte[] m) {
+            if (z != null) return z.score(m);
+            if (set != null) return set.hasMember(m) ? 1.0 : null;
+            return null;
+        }
+
+        void forEach(ZSetValue.Visitor v) {
+            if (z != null) {
+                if (z.size() > 0) z.walk(0, z.size() - 1, false, v);
+            } else if (set != null) {
+                set.forEachMember(m -> v.visit(m, 1.0));
+            }
+        }
+
+        boolean sameAs(Src o) { return (z != null && z == o.z) || (set != null && set == o.set); }
     }
 
     /**
@@ -52,10 +74,16 @@ final class ZSetAlgebra {
         int j = numIdx + 1;
         for (int i = 0; i < setnum; i++, j++) {
             byte[] key = a.bytes(j);
-            ZSetValue z = dst != null ? ZSetCommands.write(c, key) : ZSetCommands.read(c, key);
-            if (z == ZSetCommands.wrong()) return;
+            Object e = dst != null ? Generic.lookupWrite(c, key) : Generic.lookupRead(c, key);
             src[i] = new Src();
-            src[i].z = z;
+            if (e instanceof ZSetValue) {
+                src[i].z = (ZSetValue) e;
+            } else if (e instanceof ZSetSource) {
+                src[i].set = (ZSetSource) e;
+            } else if (e != null) {
+                c.error(Generic.WRONGTYPE);
+                return;
+            }
         }
         int aggregate = SUM;
         boolean withScores = false;
@@ -121,12 +149,12 @@ final class ZSetAlgebra {
                 long[] found = {0};
                 final int agg = aggregate;
                 final long lim = limit;
-                src[0].z.walk(0, src[0].size() - 1, false, (m, s) -> {
+                src[0].forEach((m, s) -> {
                     if (card && lim > 0 && found[0] >= lim) return;
                     double score = src[0].weight * s;
                     if (Double.isNaN(score)) score = 0;
                     for (int k = 1; k < src.length; k++) {
-                        Double v = src[k].z == src[0].z ? (Double) s : src[k].z.score(m);
+                        Double v = src[k].sameAs(src[0]) ? (Double) s : src[k].score(m);
                         if (v == null) return;
                         score = aggregate(score, v * src[k].weight, agg);
                     }
@@ -145,7 +173,7 @@ final class ZSetAlgebra {
             final int agg = aggregate;
             for (Src s : src) {
                 if (s.size() == 0) continue;
-                s.z.walk(0, s.size() - 1, false, (m, sc) -> {
+                s.forEach((m, sc) -> {
                     double score = s.weight * sc;
                     if (Double.isNaN(score)) score = 0;
                     double[] cur = result.get(ByteBuffer.wrap(m));
@@ -154,9 +182,9 @@ final class ZSetAlgebra {
                 });
             }
         } else if (src[0].size() > 0) {
-            src[0].z.walk(0, src[0].size() - 1, false, (m, s) -> {
+            src[0].forEach((m, s) -> {
                 for (int k = 1; k < src.length; k++) {
-                    if (src[k].z != null && src[k].z.score(m) != null) return;
+                    if (src[k].score(m) != null) return;
                 }
                 result.put(ByteBuffer.wrap(m), new double[]{s});
             });
