@@ -21,5 +21,6 @@ public final class Commands {
         BitCommands.register(t);
         HashCommands.register(t);
         SetCommands.register(t);
+        ZSetCommands.register(t);
     }
 }
