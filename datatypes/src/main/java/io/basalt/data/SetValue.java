@@ -16,7 +16,7 @@ import java.util.HashMap;
  * The conversion to hashtable happens exactly when Redis's does (a non-integer member, or one
  * integer too many) and never back.
  */
-public final class SetValue extends ObjectEntry {
+public final class SetValue extends ObjectEntry implements ZSetSource {
     /** Estimated heap cost of one hashtable member besides its bytes: Member object, map node, slot. */
     private static final long HT_MEMBER_OVERHEAD = 24 + 16 + 32 + 8;
     private static final long BASE = 48;
@@ -290,5 +290,18 @@ public final class SetValue extends ObjectEntry {
 
     static byte[] toBytes(long v) {
         return Long.toString(v).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    // ---------------------------------------------------------------- as a ZUNION/ZINTER/ZDIFF input
+
+    @Override
+    public int memberCount() { return size; }
+
+    @Override
+    public boolean hasMember(byte[] member) { return contains(member); }
+
+    @Override
+    public void forEachMember(java.util.function.Consumer<byte[]> visitor) {
+        for (int i = 0; i < size; i++) visitor.accept(get(i));
     }
 }
