@@ -19,5 +19,6 @@ public final class Commands {
         KeyCommands.register(t);
         StringCommands.register(t);
         BitCommands.register(t);
+        ListCommands.register(t);
     }
 }
