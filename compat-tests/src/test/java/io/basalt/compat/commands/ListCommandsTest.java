@@ -256,6 +256,12 @@ class ListCommandsTest extends DifferentialTest {
             same("LMPOP", "abc", "a", "LEFT");
             same("LMPOP", "2", "a", "LEFT");
             same("LMPOP", "5", "a", "LEFT");
+            same("LMPOP", "9223372036854775807", "a", "LEFT");
+            same("LMPOP", "9223372036854775806", "a", "LEFT");
+            same("LMPOP", "4294967298", "a", "LEFT");
+            same("LMPOP", "2147483648", "a", "LEFT");
+            same("LMPOP", "2", "a", "a", "LEFT", "COUNT", "2");
+            same("LMPOP", "3", "a", "b", "LEFT");
             same("LMPOP", "1", "a", "MIDDLE");
             same("LMPOP", "1", "a", "LEFT", "COUNT", "abc");
             same("LMPOP", "1", "a", "LEFT", "COUNT", "-1");

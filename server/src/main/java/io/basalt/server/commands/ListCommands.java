@@ -425,12 +425,12 @@ public final class ListCommands {
     private static void lmpop(Client c, RespRequest a) {
         Long numkeys = rangeArg(c, a, 1, 1, Long.MAX_VALUE, "ERR numkeys should be greater than 0");
         if (numkeys == null) return;
-        long whereIdx = 1 + numkeys + 1;
-        if (whereIdx >= a.argc()) {
+        // LEFT|RIGHT follows the keys; compared without computing 2 + numkeys, which may overflow
+        if (numkeys > a.argc() - 3) {
             c.error(Generic.SYNTAX);
             return;
         }
-        int wi = (int) whereIdx;
+        int wi = (int) (numkeys + 2);
         Boolean head = where(c, a, wi);
         if (head == null) return;
         long count = -1;
