@@ -386,4 +386,44 @@ class ListCommandsTest extends DifferentialTest {
         }
         same("LRANGE", "l", "0", "-1");
     }
+
+    /** Hit/miss counting (reads count, writes don't), error and command statistics as Redis keeps them. */
+    @Test
+    void statistics() {
+        redis.call("CONFIG", "RESETSTAT");
+        basalt.call("CONFIG", "RESETSTAT");
+        sameAll(cmd("RPUSH", "l", "a", "b", "a"), cmd("LLEN", "l"), cmd("LLEN", "nokey"), cmd("LINDEX", "l", "0"),
+                cmd("LINDEX", "nokey", "0"), cmd("LRANGE", "l", "0", "-1"), cmd("LRANGE", "nokey", "0", "-1"),
+                cmd("LPOS", "l", "a"), cmd("LPOS", "nokey", "a"), cmd("LPOP", "nokey"), cmd("LSET", "nokey", "0", "x"),
+                cmd("LSET", "l", "9", "x"), cmd("LPOP", "l", "-1"), cmd("LPOS", "l", "a", "RANK", "0"),
+                cmd("LMPOP", "0", "l", "LEFT"), cmd("LMOVE", "l", "m", "LEFT", "RIGHT"), cmd("RPOPLPUSH", "nokey", "m"),
+                cmd("LTRIM", "l", "0", "0"), cmd("LREM", "m", "0", "a"), cmd("SET", "s", "v"), cmd("LPUSH", "s", "x"),
+                cmd("LINSERT", "l", "BEFORE", "a", "z"), cmd("LMPOP", "1", "l", "LEFT", "COUNT", "5"));
+        String[] ra = redis.call("INFO", "stats").string().split("\r\n");
+        String[] ba = basalt.call("INFO", "stats").string().split("\r\n");
+        for (String field : new String[]{"keyspace_hits:", "keyspace_misses:", "total_error_replies:"}) {
+            org.junit.jupiter.api.Assertions.assertNotNull(line(ra, field), field);
+            org.junit.jupiter.api.Assertions.assertEquals(line(ra, field), line(ba, field), field);
+        }
+        same("INFO", "errorstats");
+        String rc = redis.call("INFO", "commandstats").string();
+        String bc = basalt.call("INFO", "commandstats").string();
+        for (String name : new String[]{"rpush", "llen", "lindex", "lrange", "lpos", "lpop", "lset", "lmpop",
+                "lmove", "rpoplpush", "ltrim", "lrem", "lpush", "linsert"}) {
+            org.junit.jupiter.api.Assertions.assertNotNull(callCounts(rc, name), name);
+            org.junit.jupiter.api.Assertions.assertEquals(callCounts(rc, name), callCounts(bc, name), name);
+        }
+    }
+
+    private static String line(String[] lines, String prefix) {
+        for (String l : lines) if (l.startsWith(prefix)) return l;
+        return null;
+    }
+
+    /** cmdstat_x's calls, rejected_calls and failed_calls (the timings differ by nature). */
+    private static String callCounts(String info, String name) {
+        String l = line(info.split("\\r\\n"), "cmdstat_" + name + ":");
+        if (l == null) return null;
+        return l.replaceAll(",usec=[0-9]+,usec_per_call=[0-9.]+", "");
+    }
 }
