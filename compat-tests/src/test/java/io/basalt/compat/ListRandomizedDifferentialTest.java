@@ -28,12 +28,16 @@ class ListRandomizedDifferentialTest {
     private Random rnd;
 
     @Test
-    void lockstepResp2() { run(false); }
+    void lockstepResp2() { run(false, "-2"); }
 
     @Test
-    void lockstepResp3() { run(true); }
+    void lockstepResp3() { run(true, "3"); }
 
-    private void run(boolean resp3) {
+    /** One entry per quicklist node in Basalt: every node split/merge path runs. */
+    @Test
+    void lockstepSmallNodes() { run(false, "1"); }
+
+    private void run(boolean resp3, String fill) {
         long seed = Long.getLong("basalt.seed", System.nanoTime());
         int ops = Integer.getInteger("basalt.fuzz.ops", 4000);
         rnd = new Random(seed);
@@ -42,6 +46,7 @@ class ListRandomizedDifferentialTest {
              RawClient basalt = new RawClient(BasaltInstance.shared().port())) {
             for (RawClient c : new RawClient[]{redis, basalt}) {
                 if (resp3) c.call("HELLO", "3");
+                c.call("CONFIG", "SET", "list-max-listpack-size", fill);
                 c.call("SELECT", "7");
                 c.call("FLUSHDB");
             }
@@ -66,11 +71,15 @@ class ListRandomizedDifferentialTest {
                     }
                 }
             }
-            for (RawClient c : new RawClient[]{redis, basalt}) c.call("FLUSHDB");
+            for (RawClient c : new RawClient[]{redis, basalt}) {
+                c.call("FLUSHDB");
+                c.call("CONFIG", "SET", "list-max-listpack-size", "-2");
+            }
         }
     }
 
     private String key() { return rnd.nextInt(20) == 0 ? "str" : "l" + rnd.nextInt(5); }
+
 
     private String value() { return VALUES[rnd.nextInt(VALUES.length)]; }
 

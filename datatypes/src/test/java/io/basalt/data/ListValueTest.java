@@ -24,16 +24,56 @@ class ListValueTest {
         for (int i = 0; i < model.size(); i++) assertArrayEquals(model.get(i), l.get(i), "at " + i);
     }
 
+    /** Values of lengths around the 1/2/3-byte varint boundaries, a few equal to each other. */
+    private static byte[] value(Random rnd) {
+        int kind = rnd.nextInt(10);
+        if (kind < 6) return b("v" + rnd.nextInt(8));
+        int[] lens = {0, 1, 127, 128, 129, 300, 16383, 16384, 20000};
+        byte[] v = new byte[lens[rnd.nextInt(lens.length)]];
+        Arrays.fill(v, (byte) ('a' + rnd.nextInt(2)));
+        return v;
+    }
+
     @Test
     void randomOperationsMatchModel() {
-        Random rnd = new Random(42);
+        long saved = EncodingLimits.listMaxListpackSize;
+        try {
+            for (long fill : new long[]{-2, -1, -5, 1, 2, 3, 7, 128, 0}) {
+                EncodingLimits.listMaxListpackSize = fill;
+                runModel(new Random(fill * 31 + 7), 8000);
+            }
+        } finally {
+            EncodingLimits.listMaxListpackSize = saved;
+        }
+    }
+
+    private static void checkWalks(List<byte[]> model, ListValue l, Random rnd) {
+        if (model.isEmpty()) return;
+        int from = rnd.nextInt(model.size());
+        int to = from + rnd.nextInt(model.size() - from);
+        boolean reverse = rnd.nextBoolean();
+        List<byte[]> seen = new ArrayList<>();
+        l.forEach(from, to, reverse, (buf, off, len) -> seen.add(Arrays.copyOfRange(buf, off, off + len)));
+        assertEquals(to - from + 1, seen.size());
+        for (int i = 0; i < seen.size(); i++) {
+            assertArrayEquals(model.get(reverse ? to - i : from + i), seen.get(i), "walk at " + i);
+        }
+    }
+
+    private static void runModel(Random rnd, int ops) {
         ListValue l = new ListValue(b("k"));
         List<byte[]> model = new ArrayList<>();
-        for (int op = 0; op < 50000; op++) {
-            byte[] v = b("v" + rnd.nextInt(8));
-            switch (rnd.nextInt(9)) {
+        for (int op = 0; op < ops; op++) {
+            byte[] v = value(rnd);
+            switch (rnd.nextInt(10)) {
                 case 0, 1 -> { l.pushHead(v); model.add(0, v); }
                 case 2, 3 -> { l.pushTail(v); model.add(v); }
+                case 9 -> {
+                    if (!model.isEmpty()) {
+                        int i = rnd.nextInt(model.size());
+                        assertArrayEquals(model.get(i), l.get(i));
+                    }
+                }
                 case 4 -> {
                     byte[] p = l.popHead();
                     if (model.isEmpty()) assertNull(p); else assertArrayEquals(model.remove(0), p);
@@ -64,7 +104,7 @@ class ListValueTest {
                     assertEquals(want, removed);
                 }
                 default -> {
-                    if (rnd.nextInt(20) == 0 && !model.isEmpty()) {
+                    if (rnd.nextInt(40) == 0 && !model.isEmpty()) {
                         int left = rnd.nextInt(model.size() + 1);
                         int right = rnd.nextInt(model.size() + 1);
                         l.trim(left, right);
@@ -80,8 +120,19 @@ class ListValueTest {
                     }
                 }
             }
-            assertSameContents(model, l);
+            if (op % 7 == 0) assertSameContents(model, l);
+            if (op % 5 == 0) checkWalks(model, l, rnd);
+            if (!model.isEmpty() && op % 11 == 0) assertEquals(indexOfModel(model, v), l.indexOf(v));
         }
+        assertSameContents(model, l);
+        assertTrue(model.size() < 50 || l.nodeCount() > 1, "long lists span several nodes");
+        ListValue c = (ListValue) l.copy(b("c"));
+        assertSameContents(model, c);
+    }
+
+    private static int indexOfModel(List<byte[]> model, byte[] v) {
+        for (int i = 0; i < model.size(); i++) if (Arrays.equals(model.get(i), v)) return i;
+        return -1;
     }
 
     @Test
@@ -109,6 +160,6 @@ class ListValueTest {
         long full = l.memoryUsage();
         assertTrue(full > empty + 10000L * 100, "counts element bytes");
         for (int i = 0; i < 9990; i++) l.popHead();
-        assertTrue(l.memoryUsage() < full / 100, "drained list gives its ring back: " + l.memoryUsage());
+        assertTrue(l.memoryUsage() < full / 20, "drained list gives its nodes back: " + l.memoryUsage());
     }
 }

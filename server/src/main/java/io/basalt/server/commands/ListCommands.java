@@ -197,7 +197,10 @@ public final class ListCommands {
         if (t >= len) t = len - 1;
         RespWriter out = c.out();
         out.array((int) (t - s + 1));
-        for (long i = s; i <= t; i++) out.bulk(l.get((int) i));
+        l.forEach((int) s, (int) t, false, (b, off, n) -> {
+            out.bulk(b, off, n);
+            return true;
+        });
     }
 
     private static void lpos(Client c, RespRequest a) {
@@ -244,25 +247,30 @@ public final class ListCommands {
         if (l == null) return;
         byte[] ele = a.bytes(2);
         int len = l.size();
-        long matches = 0;
+        if (len == 0) {
+            if (count != -1) c.out().array(0); else c.out().nullBulk();
+            return;
+        }
         // matched positions when COUNT is given; at most len of them
         int[] found = count != -1 ? new int[(int) Math.min(len, count == 0 ? len : count)] : null;
-        int nfound = 0;
-        long single = -1;
-        for (int index = 0; index < len && (maxlen == 0 || index < maxlen); index++) {
-            int pos = fromTail ? len - 1 - index : index;
-            if (!l.equalsAt(pos, ele)) continue;
-            matches++;
-            if (matches >= rank) {
-                if (found != null) {
-                    found[nfound++] = pos;
-                    if (count != 0 && nfound >= count) break;
-                } else {
-                    single = pos;
-                    break;
-                }
+        final long wantRank = rank, wantCount = count, limit = maxlen;
+        final boolean tail = fromTail;
+        long[] state = {0, 0, -1, 0}; // index, matches, single match, found count
+        l.forEach(0, len - 1, fromTail, (b, off, n) -> {
+            long index = state[0]++;
+            if (limit != 0 && index >= limit) return false;
+            if (!java.util.Arrays.equals(b, off, off + n, ele, 0, ele.length)) return true;
+            long pos = tail ? len - 1 - index : index;
+            if (++state[1] < wantRank) return true;
+            if (found == null) {
+                state[2] = pos;
+                return false;
             }
-        }
+            found[(int) state[3]++] = (int) pos;
+            return wantCount == 0 || state[3] < wantCount;
+        });
+        int nfound = (int) state[3];
+        long single = state[2];
         if (found != null) {
             c.out().array(nfound);
             for (int i = 0; i < nfound; i++) c.out().integer(found[i]);
