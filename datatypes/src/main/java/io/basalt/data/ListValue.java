@@ -74,15 +74,16 @@ public final class ListValue extends ObjectEntry {
         return c;
     }
 
+    /**
+     * Hands the nodes over without copying. The old entry keeps its counters (RENAME removes it
+     * from the table after this, un-accounting it by its size) and must not be used again.
+     */
     @Override public ObjectEntry rekeyed(byte[] newKey) {
         ListValue c = new ListValue(newKey);
         c.head = head;
         c.tail = tail;
         c.size = size;
         c.nodeBytes = nodeBytes;
-        head = tail = null;
-        size = 0;
-        nodeBytes = 0;
         return c;
     }
 

@@ -150,6 +150,7 @@ class ListValueTest {
         assertArrayEquals(b("x99"), r.get(99));
         assertEquals("list", r.typeName());
         assertEquals("quicklist", r.encodingName());
+        assertEquals(l.memoryUsage(), r.memoryUsage(), "the dropped entry still accounts for what it held");
     }
 
     @Test

@@ -415,6 +415,46 @@ class ListCommandsTest extends DifferentialTest {
         }
     }
 
+    /** Basalt's accounted dataset bytes (INFO memory used_memory_dataset). */
+    private long dataset() {
+        for (String l : basalt.call("INFO", "memory").string().split("\r\n")) {
+            if (l.startsWith("used_memory_dataset:")) return Long.parseLong(l.substring(l.indexOf(':') + 1));
+        }
+        throw new AssertionError("no used_memory_dataset");
+    }
+
+    private long memoryUsage(String key) { return basalt.call("MEMORY", "USAGE", key).number(); }
+
+    /**
+     * In-place changes are accounted: while lists exist the dataset is the sum of their sizes,
+     * and once every list is gone (popped, trimmed, removed, renamed, moved) it is back to zero.
+     */
+    @Test
+    void memoryAccounting() {
+        basalt.call("FLUSHALL");
+        long empty = dataset();
+        for (int i = 0; i < 500; i++) basalt.call("RPUSH", "a", "element-" + i, "x".repeat(i % 50));
+        for (int i = 0; i < 300; i++) basalt.call("LPUSH", "b", "v" + i);
+        basalt.call("LSET", "a", "10", "y".repeat(1000));
+        basalt.call("LINSERT", "a", "BEFORE", "element-7", "z".repeat(300));
+        basalt.call("LREM", "a", "0", "");
+        basalt.call("LMOVE", "a", "c", "LEFT", "RIGHT");
+        basalt.call("RENAME", "b", "d");
+        basalt.call("COPY", "d", "e");
+        org.junit.jupiter.api.Assertions.assertEquals(memoryUsage("a") + memoryUsage("c") + memoryUsage("d")
+                + memoryUsage("e"), dataset() - empty);
+        basalt.call("LTRIM", "a", "5", "-5");
+        basalt.call("LPOP", "a", "100");
+        basalt.call("RPOP", "d", "299");
+        basalt.call("RPOPLPUSH", "d", "a");
+        basalt.call("LMPOP", "2", "e", "c", "LEFT", "COUNT", "1000");
+        basalt.call("LMPOP", "1", "c", "LEFT", "COUNT", "1000");
+        org.junit.jupiter.api.Assertions.assertEquals(memoryUsage("a"), dataset() - empty);
+        basalt.call("LTRIM", "a", "1", "0");
+        org.junit.jupiter.api.Assertions.assertEquals(0, basalt.call("DBSIZE").number());
+        org.junit.jupiter.api.Assertions.assertEquals(empty, dataset());
+    }
+
     private static String line(String[] lines, String prefix) {
         for (String l : lines) if (l.startsWith(prefix)) return l;
         return null;

@@ -79,11 +79,14 @@ public final class ListCommands {
         return null;
     }
 
-    /** Deletes the key of a list that has become empty, or records its size change. */
+    /**
+     * Records the size change of a list mutated in place, then deletes its key if it has become
+     * empty (the table un-accounts an entry by its current size, so the delta comes first).
+     */
     private static void afterWrite(Client c, byte[] key, ListValue l, long before) {
         Shard s = shard(c, key);
+        s.resized(c.db(), l.memoryUsage() - before);
         if (l.size() == 0) s.remove(c.db(), key);
-        else s.resized(c.db(), l.memoryUsage() - before);
     }
 
     // ---------------------------------------------------------------- push / pop
