@@ -280,6 +280,44 @@ class ListCommandsTest extends DifferentialTest {
     }
 
     @Test
+    void edgeArguments() {
+        both(() -> {
+            same("RPUSH", "l", "a", "b", "a", "c", "a");
+            same("LPOS", "l", "a", "RANK", "1", "RANK", "2");
+            same("LPOS", "l", "a", "COUNT", "1", "COUNT", "0");
+            same("LPOS", "l", "a", "MAXLEN", "9223372036854775807");
+            same("LPOS", "l", "a", "COUNT", "9223372036854775807");
+            same("LPOS", "l", "a", "COUNT", "9223372036854775808");
+            same("LPOS", "l", "a", "RANK", "-9223372036854775807", "COUNT", "0");
+            same("LPOS", "l", "", "COUNT", "0");
+            same("LPOP", "l", "9223372036854775808");
+            same("LPOP", "l", "1.0");
+            same("LPOP", "l", " 1");
+            same("LINDEX", "l", "9223372036854775808");
+            same("LINDEX", "l", "-0");
+            same("LSET", "l", "-9223372036854775808", "x");
+            same("LSET", "l", "9223372036854775808", "x");
+            same("LRANGE", "l", "-9223372036854775808", "9223372036854775807");
+            same("LTRIM", "l", "-9223372036854775808", "9223372036854775807");
+            same("LREM", "l", "9223372036854775808", "a");
+            same("LRANGE", "l", "0", "-1");
+        });
+    }
+
+    @Test
+    void expiredListIsGone() throws InterruptedException {
+        same("RPUSH", "l", "a", "b");
+        same("PEXPIRE", "l", "20");
+        Thread.sleep(60);
+        same("LLEN", "l");
+        same("LPUSHX", "l", "x");
+        same("LPOP", "l");
+        same("RPUSH", "l", "c");
+        same("LRANGE", "l", "0", "-1");
+        same("TTL", "l");
+    }
+
+    @Test
     void wrongType() {
         both(() -> {
             same("SET", "s", "v");
