@@ -250,12 +250,13 @@ public final class ListCommands {
         if (l == null) return;
         byte[] ele = a.bytes(2);
         int len = l.size();
-        if (len == 0) {
+        if (len == 0) { // never stored empty, but the walk below needs an element
             if (count != -1) c.out().array(0); else c.out().nullBulk();
             return;
         }
-        // matched positions when COUNT is given; at most len of them
-        int[] found = count != -1 ? new int[(int) Math.min(len, count == 0 ? len : count)] : null;
+        // matched positions when COUNT is given: no more than COUNT, MAXLEN or the length allow
+        long cap = Math.min(len, maxlen == 0 ? len : maxlen);
+        int[] found = count != -1 ? new int[(int) Math.min(cap, count == 0 ? cap : count)] : null;
         final long wantRank = rank, wantCount = count, limit = maxlen;
         final boolean tail = fromTail;
         long[] state = {0, 0, -1, 0}; // index, matches, single match, found count
