@@ -28,16 +28,20 @@ class ListRandomizedDifferentialTest {
     private Random rnd;
 
     @Test
-    void lockstepResp2() { run(false, "-2"); }
+    void lockstepResp2() { run(false, "-2", "0"); }
 
     @Test
-    void lockstepResp3() { run(true, "3"); }
+    void lockstepResp3() { run(true, "3", "0"); }
+
+    /** Small nodes with list-compress-depth 1: interior nodes are deflated in Basalt. */
+    @Test
+    void lockstepCompressed() { run(false, "2", "1"); }
 
     /** One entry per quicklist node in Basalt: every node split/merge path runs. */
     @Test
-    void lockstepSmallNodes() { run(false, "1"); }
+    void lockstepSmallNodes() { run(false, "1", "0"); }
 
-    private void run(boolean resp3, String fill) {
+    private void run(boolean resp3, String fill, String depth) {
         long seed = Long.getLong("basalt.seed", System.nanoTime());
         int ops = Integer.getInteger("basalt.fuzz.ops", 4000);
         rnd = new Random(seed);
@@ -47,6 +51,7 @@ class ListRandomizedDifferentialTest {
             for (RawClient c : new RawClient[]{redis, basalt}) {
                 if (resp3) c.call("HELLO", "3");
                 c.call("CONFIG", "SET", "list-max-listpack-size", fill);
+                c.call("CONFIG", "SET", "list-compress-depth", depth);
                 c.call("SELECT", "7");
                 c.call("FLUSHDB");
             }
@@ -74,6 +79,7 @@ class ListRandomizedDifferentialTest {
             for (RawClient c : new RawClient[]{redis, basalt}) {
                 c.call("FLUSHDB");
                 c.call("CONFIG", "SET", "list-max-listpack-size", "-2");
+                c.call("CONFIG", "SET", "list-compress-depth", "0");
             }
         }
     }

@@ -3,6 +3,9 @@ package io.basalt.data;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
 
 /**
  * A Redis list, laid out like Redis's quicklist: a doubly linked list of nodes, each node one
@@ -15,6 +18,12 @@ import java.util.List;
  * limit in force when they are written (entry count when positive, 4KB..64KB when negative, as
  * Redis's quicklist does), then a new node starts. Positional operations (LINDEX, LSET, LINSERT)
  * walk the nodes from the nearer end, as in Redis.
+ *
+ * <p>With list-compress-depth N > 0, nodes more than N nodes away from both ends are kept
+ * deflated (Redis uses LZF; the effect, interior nodes of long lists taking less memory, is the
+ * same). A compressed node is inflated when an operation reaches it and deflated again when the
+ * operation ends, as Redis's quicklist does; nodes under 48 bytes, or that would not shrink by 8
+ * bytes, stay raw.
  *
  * <p>Redis 7.0 lists are always quicklist-encoded (OBJECT ENCODING never reports anything else),
  * so there is no conversion. The memory estimate is a running sum, so {@link #memoryUsage()} is
@@ -33,10 +42,22 @@ public final class ListValue extends ObjectEntry {
         boolean visit(byte[] buf, int off, int len);
     }
 
+    /** Redis's MIN_COMPRESS_BYTES: smaller nodes are not worth compressing. */
+    private static final int MIN_COMPRESS_BYTES = 48;
+    private static final ThreadLocal<Deflater> DEFLATER =
+            ThreadLocal.withInitial(() -> new Deflater(Deflater.BEST_SPEED, true));
+    private static final ThreadLocal<Inflater> INFLATER = ThreadLocal.withInitial(() -> new Inflater(true));
+
     private static final class Node {
         Node prev, next;
+        /** The entries, buf[start, end); null while the node is compressed. */
         byte[] buf;
+        /** The deflated entries while compressed (then start = 0 and end = raw length). */
+        byte[] packed;
         int start, end, count;
+        /** Set when the node is within the uncompressed ends, for the current {@link #settle}. */
+        int mark;
+        boolean dead;
 
         int used() { return end - start; }
     }
@@ -50,8 +71,12 @@ public final class ListValue extends ObjectEntry {
 
     private Node head, tail;
     private int size;
-    /** Sum over nodes of NODE_OVERHEAD + buf.length. */
+    /** Sum over nodes of NODE_OVERHEAD + buf.length (or packed.length). */
     private long nodeBytes;
+    private int nodes;
+    private int epoch;
+    /** Nodes inflated during the current operation, to deflate again when it ends. */
+    private ArrayList<Node> touched;
 
     public ListValue(byte[] key) { super(key); }
 
@@ -65,8 +90,13 @@ public final class ListValue extends ObjectEntry {
         ListValue c = new ListValue(newKey);
         for (Node n = head; n != null; n = n.next) {
             Node m = new Node();
-            m.buf = Arrays.copyOfRange(n.buf, n.start, n.end);
-            m.end = m.buf.length;
+            if (n.packed != null) {
+                m.packed = n.packed.clone();
+                m.end = n.end;
+            } else {
+                m.buf = Arrays.copyOfRange(n.buf, n.start, n.end);
+                m.end = m.buf.length;
+            }
             m.count = n.count;
             c.linkAfter(c.tail, m);
         }
@@ -84,6 +114,7 @@ public final class ListValue extends ObjectEntry {
         c.tail = tail;
         c.size = size;
         c.nodeBytes = nodeBytes;
+        c.nodes = nodes;
         return c;
     }
 
@@ -141,13 +172,108 @@ public final class ListValue extends ObjectEntry {
         n.next = at == null ? head : at.next;
         if (n.next != null) n.next.prev = n; else tail = n;
         if (at != null) at.next = n; else head = n;
-        nodeBytes += NODE_OVERHEAD + n.buf.length;
+        nodeBytes += footprint(n);
+        nodes++;
+    }
+
+    private static long footprint(Node n) {
+        return NODE_OVERHEAD + (n.packed != null ? n.packed.length : n.buf.length);
     }
 
     private void unlink(Node n) {
         if (n.prev != null) n.prev.next = n.next; else head = n.next;
         if (n.next != null) n.next.prev = n.prev; else tail = n.prev;
-        nodeBytes -= NODE_OVERHEAD + n.buf.length;
+        nodeBytes -= footprint(n);
+        nodes--;
+        n.dead = true;
+    }
+
+    // ---------------------------------------------------------------- compression
+
+    /** Inflates a compressed node before an operation reads or writes it. */
+    private void open(Node n) {
+        if (n.packed == null) return;
+        byte[] raw = new byte[n.end];
+        Inflater inf = INFLATER.get();
+        inf.reset();
+        inf.setInput(n.packed);
+        try {
+            int got = 0;
+            while (got < raw.length) {
+                int k = inf.inflate(raw, got, raw.length - got);
+                if (k == 0 && (inf.finished() || inf.needsInput())) break;
+                got += k;
+            }
+            if (got != raw.length) throw new IllegalStateException("corrupt list node");
+        } catch (DataFormatException e) {
+            throw new IllegalStateException("corrupt list node", e);
+        }
+        nodeBytes += raw.length - n.packed.length;
+        n.buf = raw;
+        n.packed = null;
+        n.start = 0;
+        touch(n);
+    }
+
+    /** Queues a raw node for {@link #settle}, which deflates it if it lies in the interior. */
+    private void touch(Node n) {
+        if (EncodingLimits.listCompressDepth <= 0) return;
+        if (touched == null) touched = new ArrayList<>(4);
+        touched.add(n);
+    }
+
+    /** Deflates a raw interior node when that saves memory. */
+    private void compress(Node n) {
+        if (n.packed != null || n.dead) return;
+        int used = n.used();
+        if (used < MIN_COMPRESS_BYTES) return;
+        Deflater d = DEFLATER.get();
+        d.reset();
+        d.setInput(n.buf, n.start, used);
+        d.finish();
+        byte[] tmp = new byte[used - 8];
+        int k = d.deflate(tmp);
+        if (!d.finished()) return; // would not shrink by 8 bytes
+        byte[] out = Arrays.copyOf(tmp, k);
+        nodeBytes += out.length - n.buf.length;
+        n.packed = out;
+        n.buf = null;
+        n.start = 0;
+        n.end = used;
+    }
+
+    /**
+     * Ends an operation: with list-compress-depth N, the node just inside the N uncompressed
+     * nodes at each end and every node inflated by the operation are deflated again (a list of
+     * fewer than 2N nodes stays raw, as in Redis).
+     */
+    private void settle() {
+        long depth = EncodingLimits.listCompressDepth;
+        if (depth <= 0 || nodes < depth * 2) {
+            if (touched != null) touched.clear();
+            return;
+        }
+        int e = ++epoch;
+        Node h = head, t = tail;
+        for (long i = 0; i < depth; i++) {
+            h.mark = e;
+            h = h.next;
+            t.mark = e;
+            t = t.prev;
+        }
+        if (h != null && h.mark != e) compress(h);
+        if (t != null && t.mark != e) compress(t);
+        if (touched != null) {
+            for (Node n : touched) if (n.mark != e) compress(n);
+            touched.clear();
+        }
+    }
+
+    /** Whether the node is deflated (for tests). */
+    int compressedNodes() {
+        int c = 0;
+        for (Node n = head; n != null; n = n.next) if (n.packed != null) c++;
+        return c;
     }
 
     /** Whether a node may take {@code add} more bytes under list-max-listpack-size. */
@@ -221,6 +347,7 @@ public final class ListValue extends ObjectEntry {
                 base -= n.count;
             }
         }
+        open(n);
         int k = i - base;
         int off;
         if (k <= n.count / 2) {
@@ -251,13 +378,15 @@ public final class ListValue extends ObjectEntry {
         if (n == null || !fits(n, es)) {
             n = newNode(es, true);
             linkAfter(null, n);
-        } else if (n.start < es) {
-            regrow(n, es, true);
+        } else {
+            open(n);
+            if (n.start < es) regrow(n, es, true);
         }
         n.start -= es;
         writeEntry(n.buf, n.start, v);
         n.count++;
         size++;
+        settle();
     }
 
     public void pushTail(byte[] v) {
@@ -266,12 +395,14 @@ public final class ListValue extends ObjectEntry {
         if (n == null || !fits(n, es)) {
             n = newNode(es, false);
             linkAfter(tail, n);
-        } else if (n.buf.length - n.end < es) {
-            regrow(n, es, false);
+        } else {
+            open(n);
+            if (n.buf.length - n.end < es) regrow(n, es, false);
         }
         n.end = writeEntry(n.buf, n.end, v);
         n.count++;
         size++;
+        settle();
     }
 
     /** Pushes at the head ({@code atHead} true) or the tail. */
@@ -283,10 +414,12 @@ public final class ListValue extends ObjectEntry {
     public byte[] popHead() {
         Node n = head;
         if (n == null) return null;
+        open(n);
         byte[] v = valueAt(n.buf, n.start);
         n.start += entrySize(v.length);
         if (--n.count == 0) unlink(n);
         size--;
+        settle();
         return v;
     }
 
@@ -294,12 +427,14 @@ public final class ListValue extends ObjectEntry {
     public byte[] popTail() {
         Node n = tail;
         if (n == null) return null;
+        open(n);
         int len = lenBefore(n.buf, n.end);
         int s = n.end - entrySize(len);
         byte[] v = valueAt(n.buf, s);
         n.end = s;
         if (--n.count == 0) unlink(n);
         size--;
+        settle();
         return v;
     }
 
@@ -308,7 +443,9 @@ public final class ListValue extends ObjectEntry {
     /** The element at position {@code i} (0 = head), copied; the caller checks the bounds. */
     public byte[] get(int i) {
         Pos p = locate(i);
-        return valueAt(p.n.buf, p.off);
+        byte[] v = valueAt(p.n.buf, p.off);
+        settle();
+        return v;
     }
 
     /** Replaces the element at position {@code i}; the caller checks the bounds. */
@@ -316,6 +453,7 @@ public final class ListValue extends ObjectEntry {
         Pos p = locate(i);
         int old = entrySize(lenAt(p.n.buf, p.off));
         splice(p.n, p.off, old, v);
+        settle();
     }
 
     /** Inserts {@code v} so that it ends up at position {@code i} (0..size). */
@@ -340,6 +478,7 @@ public final class ListValue extends ObjectEntry {
                 n.count = p.k;
                 n.end = p.off;
                 linkAfter(n, right);
+                touch(right);
             }
             if (n.count > 0 && fits(n, es)) {
                 if (n.buf.length - n.end < es) regrow(n, es, false);
@@ -350,10 +489,12 @@ public final class ListValue extends ObjectEntry {
                 m.end = writeEntry(m.buf, 0, v);
                 m.count = 1;
                 linkAfter(n, m);
+                touch(m);
             }
             if (n.count == 0) unlink(n);
         }
         size++;
+        settle();
     }
 
     /**
@@ -361,6 +502,14 @@ public final class ListValue extends ObjectEntry {
      * tail end when {@code reverse}.
      */
     public void forEach(int from, int to, boolean reverse, EntryVisitor visitor) {
+        try {
+            walk(from, to, reverse, visitor);
+        } finally {
+            settle();
+        }
+    }
+
+    private void walk(int from, int to, boolean reverse, EntryVisitor visitor) {
         if (!reverse) {
             Pos p = locate(from);
             Node n = p.n;
@@ -368,6 +517,7 @@ public final class ListValue extends ObjectEntry {
             for (int i = from; i <= to; i++) {
                 if (off == n.end) {
                     n = n.next;
+                    open(n);
                     off = n.start;
                 }
                 int len = lenAt(n.buf, off);
@@ -385,6 +535,7 @@ public final class ListValue extends ObjectEntry {
                 if (--i < from) return;
                 if (off == n.start) {
                     n = n.prev;
+                    open(n);
                     off = n.end;
                 }
                 off -= entrySize(lenBefore(n.buf, off));
@@ -433,9 +584,7 @@ public final class ListValue extends ObjectEntry {
                 }
             }
         }
-        head = tail = null;
-        size = 0;
-        nodeBytes = 0;
+        clear();
         for (byte[] e : all) if (e != null) pushTail(e);
         return removed;
     }
@@ -443,9 +592,7 @@ public final class ListValue extends ObjectEntry {
     /** LTRIM: drops {@code left} elements from the head and {@code right} from the tail. */
     public void trim(long left, long right) {
         if (left + right >= size) {
-            head = tail = null;
-            size = 0;
-            nodeBytes = 0;
+            clear();
             return;
         }
         while (left > 0 && left >= head.count) {
@@ -460,6 +607,15 @@ public final class ListValue extends ObjectEntry {
             unlink(tail);
         }
         for (; right > 0; right--) popTail();
+        settle();
+    }
+
+    private void clear() {
+        head = tail = null;
+        size = 0;
+        nodes = 0;
+        nodeBytes = 0;
+        if (touched != null) touched.clear();
     }
 
     /** Number of quicklist nodes (for tests). */

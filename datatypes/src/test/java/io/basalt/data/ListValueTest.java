@@ -37,13 +37,60 @@ class ListValueTest {
     @Test
     void randomOperationsMatchModel() {
         long saved = EncodingLimits.listMaxListpackSize;
+        long savedDepth = EncodingLimits.listCompressDepth;
         try {
             for (long fill : new long[]{-2, -1, -5, 1, 2, 3, 7, 128, 0}) {
                 EncodingLimits.listMaxListpackSize = fill;
+                EncodingLimits.listCompressDepth = 0;
                 runModel(new Random(fill * 31 + 7), 8000);
+            }
+            for (long fill : new long[]{-1, 2, 5}) {
+                for (long depth : new long[]{1, 2}) {
+                    EncodingLimits.listMaxListpackSize = fill;
+                    EncodingLimits.listCompressDepth = depth;
+                    runModel(new Random(fill * 17 + depth), 8000);
+                }
             }
         } finally {
             EncodingLimits.listMaxListpackSize = saved;
+            EncodingLimits.listCompressDepth = savedDepth;
+        }
+    }
+
+    /** list-compress-depth deflates interior nodes: same contents, less memory. */
+    @Test
+    void compressionSavesMemoryAndKeepsContents() {
+        long saved = EncodingLimits.listMaxListpackSize;
+        long savedDepth = EncodingLimits.listCompressDepth;
+        try {
+            EncodingLimits.listMaxListpackSize = 8;
+            EncodingLimits.listCompressDepth = 0;
+            ListValue plain = new ListValue(b("p"));
+            for (int i = 0; i < 2000; i++) plain.pushTail(b("value number " + i + " " + "z".repeat(80)));
+            EncodingLimits.listCompressDepth = 1;
+            ListValue packed = new ListValue(b("q"));
+            List<byte[]> model = new ArrayList<>();
+            for (int i = 0; i < 2000; i++) {
+                byte[] v = b("value number " + i + " " + "z".repeat(80));
+                if (i % 2 == 0) packed.pushTail(v); else packed.pushHead(v);
+                if (i % 2 == 0) model.add(v); else model.add(0, v);
+            }
+            assertTrue(packed.compressedNodes() > packed.nodeCount() - 3, "interior nodes deflated");
+            assertTrue(packed.memoryUsage() * 3 < plain.memoryUsage(),
+                    packed.memoryUsage() + " vs " + plain.memoryUsage());
+            assertSameContents(model, packed);
+            packed.set(1000, b("changed"));
+            model.set(1000, b("changed"));
+            packed.insert(777, b("inserted"));
+            model.add(777, b("inserted"));
+            assertSameContents(model, packed);
+            assertTrue(packed.compressedNodes() > packed.nodeCount() - 5, "deflated again after access");
+            ListValue copy = (ListValue) packed.copy(b("c"));
+            assertSameContents(model, copy);
+            assertTrue(copy.memoryUsage() <= packed.memoryUsage(), "a copy carries no slack");
+        } finally {
+            EncodingLimits.listMaxListpackSize = saved;
+            EncodingLimits.listCompressDepth = savedDepth;
         }
     }
 

@@ -407,6 +407,35 @@ class ListCommandsTest extends DifferentialTest {
         same("CONFIG", "SET", "list-compress-depth", "0");
     }
 
+    /** list-compress-depth: Basalt deflates interior nodes; every read and write still matches. */
+    @Test
+    void compressedInteriorNodes() {
+        for (String depth : new String[]{"1", "2"}) {
+            same("CONFIG", "SET", "list-max-listpack-size", "4");
+            same("CONFIG", "SET", "list-compress-depth", depth);
+            same("DEL", "l");
+            for (int i = 0; i < 200; i++) {
+                same(i % 3 == 0 ? "LPUSH" : "RPUSH", "l", "compressible value " + (i % 17) + " " + "q".repeat(60));
+            }
+            same("LINDEX", "l", "100");
+            same("LSET", "l", "101", "set in the middle");
+            same("LINSERT", "l", "BEFORE", "set in the middle", "inserted");
+            same("LPOS", "l", "inserted");
+            same("LPOS", "l", "compressible value 3 " + "q".repeat(60), "RANK", "-2", "COUNT", "3");
+            same("LREM", "l", "5", "compressible value 5 " + "q".repeat(60));
+            same("LRANGE", "l", "0", "-1");
+            same("LTRIM", "l", "20", "-20");
+            same("LPOP", "l", "30");
+            same("RPOP", "l", "30");
+            same("LRANGE", "l", "0", "-1");
+            same("COPY", "l", "m");
+            same("LRANGE", "m", "40", "60");
+            same("OBJECT", "ENCODING", "l");
+        }
+        same("CONFIG", "SET", "list-max-listpack-size", "-2");
+        same("CONFIG", "SET", "list-compress-depth", "0");
+    }
+
     @Test
     void longListBothEnds() {
         for (int round = 0; round < 3; round++) {
@@ -469,6 +498,19 @@ class ListCommandsTest extends DifferentialTest {
      */
     @Test
     void memoryAccounting() {
+        try {
+            for (String[] conf : new String[][]{{"-2", "0"}, {"4", "1"}, {"3", "0"}}) {
+                basalt.call("CONFIG", "SET", "list-max-listpack-size", conf[0]);
+                basalt.call("CONFIG", "SET", "list-compress-depth", conf[1]);
+                memoryAccountingRound();
+            }
+        } finally {
+            basalt.call("CONFIG", "SET", "list-max-listpack-size", "-2");
+            basalt.call("CONFIG", "SET", "list-compress-depth", "0");
+        }
+    }
+
+    private void memoryAccountingRound() {
         basalt.call("FLUSHALL");
         long empty = dataset();
         for (int i = 0; i < 500; i++) basalt.call("RPUSH", "a", "element-" + i, "x".repeat(i % 50));
@@ -479,6 +521,13 @@ class ListCommandsTest extends DifferentialTest {
         basalt.call("LMOVE", "a", "c", "LEFT", "RIGHT");
         basalt.call("RENAME", "b", "d");
         basalt.call("COPY", "d", "e");
+        // reads after turning compression on deflate interior nodes they reach
+        basalt.call("CONFIG", "SET", "list-compress-depth", "1");
+        basalt.call("LRANGE", "a", "0", "-1");
+        basalt.call("LINDEX", "d", "150");
+        basalt.call("LPOS", "e", "nothere");
+        basalt.call("LINSERT", "c", "BEFORE", "nothere", "x");
+        basalt.call("LREM", "d", "0", "nothere");
         org.junit.jupiter.api.Assertions.assertEquals(memoryUsage("a") + memoryUsage("c") + memoryUsage("d")
                 + memoryUsage("e"), dataset() - empty);
         basalt.call("LTRIM", "a", "5", "-5");

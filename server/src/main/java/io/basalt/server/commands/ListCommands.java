@@ -89,6 +89,15 @@ public final class ListCommands {
         if (l.size() == 0) s.remove(c.db(), key);
     }
 
+    /**
+     * After a read: with list-compress-depth set, reaching a raw interior node deflates it, so
+     * even a read may change the list's size; the table's total must follow.
+     */
+    private static void readDone(Client c, byte[] key, ListValue l, long before) {
+        long delta = l.memoryUsage() - before;
+        if (delta != 0) shard(c, key).resized(c.db(), delta);
+    }
+
     // ---------------------------------------------------------------- push / pop
 
     private static void push(Client c, RespRequest a, boolean head, boolean onlyExisting) {
@@ -174,7 +183,11 @@ public final class ListCommands {
         if (index == null) return;
         long i = index < 0 ? l.size() + index : index;
         if (i < 0 || i >= l.size()) c.out().nullBulk();
-        else c.out().bulk(l.get((int) i));
+        else {
+            long before = l.memoryUsage();
+            c.out().bulk(l.get((int) i));
+            readDone(c, a.bytes(1), l, before);
+        }
     }
 
     private static void lrange(Client c, RespRequest a) {
@@ -200,10 +213,12 @@ public final class ListCommands {
         if (t >= len) t = len - 1;
         RespWriter out = c.out();
         out.array((int) (t - s + 1));
+        long before = l.memoryUsage();
         l.forEach((int) s, (int) t, false, (b, off, n) -> {
             out.bulk(b, off, n);
             return true;
         });
+        readDone(c, a.bytes(1), l, before);
     }
 
     private static void lpos(Client c, RespRequest a) {
@@ -260,6 +275,7 @@ public final class ListCommands {
         final long wantRank = rank, wantCount = count, limit = maxlen;
         final boolean tail = fromTail;
         long[] state = {0, 0, -1, 0}; // index, matches, single match, found count
+        long before = l.memoryUsage();
         l.forEach(0, len - 1, fromTail, (b, off, n) -> {
             long index = state[0]++;
             if (limit != 0 && index >= limit) return false;
@@ -273,6 +289,7 @@ public final class ListCommands {
             found[(int) state[3]++] = (int) pos;
             return wantCount == 0 || state[3] < wantCount;
         });
+        readDone(c, a.bytes(1), l, before);
         int nfound = (int) state[3];
         long single = state[2];
         if (found != null) {
@@ -356,7 +373,7 @@ public final class ListCommands {
         // count < 0 removes from the tail; Math.abs of LONG_MIN stays negative, so negate safely
         long limit = count == Long.MIN_VALUE ? Long.MAX_VALUE : Math.abs(count);
         long removed = l.removeMatching(a.bytes(3), limit, count < 0);
-        if (removed > 0) afterWrite(c, key, l, before);
+        afterWrite(c, key, l, before);
         c.out().integer(removed);
     }
 
@@ -376,12 +393,13 @@ public final class ListCommands {
         }
         ListValue l = asList(c, e);
         if (l == null) return;
+        long before = l.memoryUsage();
         int pivot = l.indexOf(a.bytes(3));
         if (pivot < 0) {
+            readDone(c, key, l, before);
             c.out().integer(-1);
             return;
         }
-        long before = l.memoryUsage();
         l.insert(after ? pivot + 1 : pivot, a.bytes(4));
         afterWrite(c, key, l, before);
         c.out().integer(l.size());
