@@ -58,6 +58,8 @@ public final class ListValue extends ObjectEntry {
         /** Set when the node is within the uncompressed ends, for the current {@link #settle}. */
         int mark;
         boolean dead;
+        /** Deflating did not pay off; not retried until the node is written again. */
+        boolean tried;
 
         int used() { return end - start; }
     }
@@ -217,6 +219,7 @@ public final class ListValue extends ObjectEntry {
 
     /** Queues a raw node for {@link #settle}, which deflates it if it lies in the interior. */
     private void touch(Node n) {
+        n.tried = false;
         if (EncodingLimits.listCompressDepth <= 0) return;
         if (touched == null) touched = new ArrayList<>(4);
         touched.add(n);
@@ -224,9 +227,10 @@ public final class ListValue extends ObjectEntry {
 
     /** Deflates a raw interior node when that saves memory. */
     private void compress(Node n) {
-        if (n.packed != null || n.dead) return;
+        if (n.packed != null || n.dead || n.tried) return;
         int used = n.used();
         if (used < MIN_COMPRESS_BYTES) return;
+        n.tried = true; // cleared by a successful deflate or the next write
         Deflater d = DEFLATER.get();
         d.reset();
         d.setInput(n.buf, n.start, used);
@@ -234,6 +238,7 @@ public final class ListValue extends ObjectEntry {
         byte[] tmp = new byte[used - 8];
         int k = d.deflate(tmp);
         if (!d.finished()) return; // would not shrink by 8 bytes
+        n.tried = false;
         byte[] out = Arrays.copyOf(tmp, k);
         nodeBytes += out.length - n.buf.length;
         n.packed = out;
@@ -380,6 +385,7 @@ public final class ListValue extends ObjectEntry {
             linkAfter(null, n);
         } else {
             open(n);
+            n.tried = false;
             if (n.start < es) regrow(n, es, true);
         }
         n.start -= es;
@@ -397,6 +403,7 @@ public final class ListValue extends ObjectEntry {
             linkAfter(tail, n);
         } else {
             open(n);
+            n.tried = false;
             if (n.buf.length - n.end < es) regrow(n, es, false);
         }
         n.end = writeEntry(n.buf, n.end, v);
@@ -453,6 +460,7 @@ public final class ListValue extends ObjectEntry {
         Pos p = locate(i);
         int old = entrySize(lenAt(p.n.buf, p.off));
         splice(p.n, p.off, old, v);
+        touch(p.n);
         settle();
     }
 
@@ -466,6 +474,7 @@ public final class ListValue extends ObjectEntry {
         if (fits(n, es)) {
             splice(n, p.off, 0, v);
             n.count++;
+            touch(n);
         } else {
             // split the full node at the insertion point; the new element joins whichever half
             // has room, or gets a node of its own between them

@@ -42,13 +42,13 @@ class ListValueTest {
             for (long fill : new long[]{-2, -1, -5, 1, 2, 3, 7, 128, 0}) {
                 EncodingLimits.listMaxListpackSize = fill;
                 EncodingLimits.listCompressDepth = 0;
-                runModel(new Random(fill * 31 + 7), 8000);
+                runModel(new Random(fill * 31 + 7), 6000);
             }
             for (long fill : new long[]{-1, 2, 5}) {
                 for (long depth : new long[]{1, 2}) {
                     EncodingLimits.listMaxListpackSize = fill;
                     EncodingLimits.listCompressDepth = depth;
-                    runModel(new Random(fill * 17 + depth), 8000);
+                    runModel(new Random(fill * 17 + depth), 6000);
                 }
             }
         } finally {
