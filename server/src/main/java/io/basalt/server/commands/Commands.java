@@ -22,5 +22,6 @@ public final class Commands {
         HashCommands.register(t);
         SetCommands.register(t);
         ZSetCommands.register(t);
+        ListCommands.register(t);
     }
 }
