@@ -94,7 +94,7 @@ class RandomizedDifferentialTest {
     private String futureSeconds() { return Integer.toString(500 + rnd.nextInt(5000)); }
 
     private String[] next() {
-        switch (rnd.nextInt(44)) {
+        switch (rnd.nextInt(52)) {
             case 0: case 1: return new String[]{"GET", key()};
             case 2: case 3: return new String[]{"SET", key(), value()};
             case 4: {
@@ -158,6 +158,15 @@ class RandomizedDifferentialTest {
             case 40: return new String[]{"EXPIRETIME", key()};
             case 41: return new String[]{"UNLINK", key()};
             case 42: return new String[]{"SUBSTR", key(), smallInt(), smallInt()};
+            // collections on the same small key space: type clashes, conversions, RENAME/COPY across types
+            case 44: return new String[]{"LPUSH", key(), value(), value()};
+            case 45: return new String[]{"LRANGE", key(), "0", "-1"};
+            case 46: return new String[]{"SADD", key(), value(), smallInt()};
+            case 47: return new String[]{"SCARD", key()};
+            case 48: return new String[]{"HSET", key(), value(), value()};
+            case 49: return new String[]{"HGET", key(), value()};
+            case 50: return new String[]{"ZADD", key(), smallInt(), value()};
+            case 51: return new String[]{"ZRANGE", key(), "0", "-1", "WITHSCORES"};
             default: return new String[]{"DECR", key()};
         }
     }
