@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
-# Resident memory needed for 1,000,000 string keys key:0000000 .. key:0999999 with 32-byte values,
-# Basalt (bin/basalt-server, default JVM flags) against redis-server.
+# Resident memory needed for a data set, Basalt (bin/basalt-server, default JVM flags) against
+# redis-server. DATASET selects it:
+#   strings     (default) KEYS string keys key:0000000 .. with 32-byte values
+#   hash        KEYS fields f:NNNNNNN (16-byte values) in one hash
+#   zset        KEYS members m:NNNNNNN with distinct scores in one sorted set
+#   smallhashes KEYS/10 hashes h:NNNNNNN of 10 fields each (short fields, 8-byte values)
 #
 # Each server is started fresh, its VmRSS read from /proc/<pid>/status, the keys loaded with
 # `redis-cli --pipe` from a generated RESP file, and VmRSS read again after a short settle.
 # Results: benchmarks/results/memory-<time>.md
 #
 # Usage: benchmarks/e2e/memory.sh                   (build first: mvn -q -DskipTests package)
-# Env:   KEYS=1000000 SETTLE=3 SERVER_CPU=1
+# Env:   DATASET=strings KEYS=1000000 SETTLE=3 SERVER_CPU=1
 #        VARIANTS="default|-XX:+UseParallelGC|..." : extra Basalt runs, each with these flags added
 #        through BASALT_JAVA_OPTS (the first, "default", adds nothing)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 KEYS=${KEYS:-1000000}
+DATASET=${DATASET:-strings}
 SETTLE=${SETTLE:-3}
 SERVER_CPU=${SERVER_CPU:-1}
 PORT=${PORT:-17111}
@@ -21,7 +26,7 @@ VARIANTS=${VARIANTS:-default}
 results="$here/benchmarks/results"
 mkdir -p "$results"
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
-out="$results/memory-$stamp.md"
+out="$results/memory-$DATASET-$stamp.md"
 tmp=$(mktemp -d)
 pid=""
 stop() { # SIGTERM, then SIGKILL if the server has not exited after 10 s
@@ -36,20 +41,42 @@ cleanup() {
 }
 trap cleanup EXIT
 
-python3 - "$KEYS" > "$tmp/load.resp" <<'PY'
+python3 - "$KEYS" "$DATASET" > "$tmp/load.resp" <<'PY'
 import sys
-n = int(sys.argv[1])
-value = b"v" * 32
+n, dataset = int(sys.argv[1]), sys.argv[2]
 out = sys.stdout.buffer
+def cmd(*args):
+    return b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in args)
 chunk = []
-for i in range(n):
-    key = b"key:%07d" % i
-    chunk.append(b"*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$32\r\n%s\r\n" % (len(key), key, value))
+def emit(c):
+    chunk.append(c)
     if len(chunk) == 10000:
-        out.write(b"".join(chunk)); chunk = []
+        out.write(b"".join(chunk)); chunk.clear()
+if dataset == "strings":
+    for i in range(n):
+        emit(cmd(b"SET", b"key:%07d" % i, b"v" * 32))
+elif dataset == "hash":
+    for i in range(0, n, 100):  # 100 fields per HSET
+        args = [b"HSET", b"bighash"]
+        for j in range(i, min(i + 100, n)):
+            args += [b"f:%07d" % j, b"value:%09d" % j]
+        emit(cmd(*args))
+elif dataset == "zset":
+    for i in range(0, n, 100):
+        args = [b"ZADD", b"bigzset"]
+        for j in range(i, min(i + 100, n)):
+            args += [b"%d" % j, b"m:%07d" % j]
+        emit(cmd(*args))
+elif dataset == "smallhashes":
+    for i in range(n // 10):
+        args = [b"HSET", b"h:%07d" % i]
+        for j in range(10):
+            args += [b"field%d" % j, b"val%05d" % j]
+        emit(cmd(*args))
+else:
+    sys.exit("unknown DATASET " + dataset)
 out.write(b"".join(chunk))
 PY
-
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 
 wait_port() {
@@ -71,7 +98,7 @@ measure() {
   t1=$(date +%s.%N)
   sleep "$SETTLE"
   after=$(rss_kb "$pid")
-  dbsize=$(redis-cli -p "$PORT" dbsize)
+  dbsize=$KEYS  # entries: keys, fields or members
   echo "- $1: \`$(tr '\0' ' ' < "/proc/$pid/cmdline" | sed 's/ -jar .*//')\`" >> "$tmp/cmdlines"
   awk -v l="$1" -v b="$before" -v a="$after" -v k="$dbsize" -v s="$(echo "$t1 - $t0" | bc)" \
       'BEGIN{printf "| %s | %d | %.1f | %.1f | %.1f | %.0f | %.1f |\n", l, k, b/1024, a/1024, (a-b)/1024, (a-b)*1024/k, s}' \
@@ -80,12 +107,12 @@ measure() {
 }
 
 {
-  echo "# RSS growth for $KEYS keys (key:NNNNNNN, 32-byte values), $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+  echo "# RSS growth for DATASET=$DATASET, $KEYS entries, $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
   echo
   echo "Host: $(nproc) cores, load before run: $(cut -d' ' -f1-3 /proc/loadavg). Servers pinned to core $SERVER_CPU;"
   echo "load with redis-cli --pipe, RSS (VmRSS) read ${SETTLE}s after the load."
   echo
-  echo "| server | keys | RSS before MiB | RSS after MiB | growth MiB | bytes/key | load s |"
+  echo "| server | entries | RSS before MiB | RSS after MiB | growth MiB | bytes/entry | load s |"
   echo "|---|---|---|---|---|---|---|"
 } > "$out"
 
