@@ -8,12 +8,17 @@
 #
 # Usage: benchmarks/e2e/compare.sh            (build first: mvn -q -DskipTests package)
 # Env:   N=200000 CLIENTS=50 KEYSPACE=100000 SERVER_CPU=1 CLIENT_CPU=0 BASALT_JAVA_OPTS=...
+#        TESTS="set get" PIPELINES="1 16" SIZES="32 1024"  (any redis-benchmark -t test names,
+#        e.g. TESTS="lpush lpop sadd hset zadd" SIZES=32 for the collection commands)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 N=${N:-200000}
 CLIENTS=${CLIENTS:-50}
 KEYSPACE=${KEYSPACE:-100000}
+TESTS=${TESTS:-set get}
+PIPELINES=${PIPELINES:-1 16}
+SIZES=${SIZES:-32 1024}
 SERVER_CPU=${SERVER_CPU:-1}
 CLIENT_CPU=${CLIENT_CPU:-0}
 REDIS_PORT=${REDIS_PORT:-17101}
@@ -83,9 +88,9 @@ echo "warming up (JIT) ..." >&2
 for port in "$REDIS_PORT" "$BASALT_PORT"; do
   # every shape that is measured below, so no server is timed while its JIT still compiles
   # (on the one pinned core, C2 compiling the 1 KiB paths took ~40% of the first timed run)
-  for d in 32 1024; do
-    for p in 1 16; do
-      taskset -c "$CLIENT_CPU" redis-benchmark -p "$port" -t set,get -n "$N" -c "$CLIENTS" \
+  for d in $SIZES; do
+    for p in $PIPELINES; do
+      taskset -c "$CLIENT_CPU" redis-benchmark -p "$port" -t "${TESTS// /,}" -n "$N" -c "$CLIENTS" \
           -r "$KEYSPACE" -P "$p" -d "$d" -q >/dev/null 2>&1
     done
   done
@@ -103,9 +108,9 @@ done
   echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 } > "$out"
 
-for d in 32 1024; do
-  for p in 1 16; do
-    for test in set get; do
+for d in $SIZES; do
+  for p in $PIPELINES; do
+    for test in $TESTS; do
       read -r r_rps r_p50 r_p99 r_cpu < <(run "$REDIS_PORT" "$redis_pid" "$test" "$p" "$d")
       read -r b_rps b_p50 b_p99 b_cpu < <(run "$BASALT_PORT" "$basalt_pid" "$test" "$p" "$d")
       row=$(awk -v t="$test" -v p="$p" -v d="$d" -v rr="$r_rps" -v br="$b_rps" -v r50="$r_p50" \
