@@ -20,5 +20,6 @@ public final class Commands {
         StringCommands.register(t);
         BitCommands.register(t);
         HashCommands.register(t);
+        ListCommands.register(t);
     }
 }

@@ -113,7 +113,7 @@ public final class ConfigParams {
         t.add(integer("lfu-decay-time", 1, 0, INT_MAX).notImplemented().build());
         t.add(integer("lfu-log-factor", 10, 0, INT_MAX).notImplemented().build());
         t.add(integer("list-compress-depth", 0, 0, INT_MAX).notImplemented().build());
-        t.add(integer("list-max-listpack-size", -2, INT_MIN, INT_MAX).aliases("list-max-ziplist-size").notImplemented().build());
+        t.add(integer("list-max-listpack-size", -2, INT_MIN, INT_MAX).aliases("list-max-ziplist-size").build());
         t.add(string("logfile", "").immutable().build());
         t.add(enumeration("loglevel", "notice", "debug", "verbose", "notice", "warning").build());
         t.add(integer("lua-time-limit", 5000, 0, LONG_MAX).notImplemented().build());

@@ -1,0 +1,471 @@
+package io.basalt.data;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A Redis list, laid out like Redis's quicklist: a doubly linked list of nodes, each node one
+ * byte[] of packed entries. An entry is {@code varint(len) bytes reverse-varint(len)}, so a node
+ * can be walked from either end (the trailing length plays the role of listpack's backlen), and
+ * a short element costs its length plus two bytes instead of a byte[] object and a reference.
+ *
+ * <p>Each node keeps free room on both sides of its entries ({@code buf[start, end)} is used), so
+ * pushes and pops at both ends are O(1) amortised. Nodes fill up to the list-max-listpack-size
+ * limit in force when they are written (entry count when positive, 4KB..64KB when negative, as
+ * Redis's quicklist does), then a new node starts. Positional operations (LINDEX, LSET, LINSERT)
+ * walk the nodes from the nearer end, as in Redis.
+ *
+ * <p>Redis 7.0 lists are always quicklist-encoded (OBJECT ENCODING never reports anything else),
+ * so there is no conversion. The memory estimate is a running sum, so {@link #memoryUsage()} is
+ * O(1).
+ */
+public final class ListValue extends ObjectEntry {
+    /** Object header and fields of this entry. */
+    private static final long BASE = 56;
+    /** A node object plus its byte[] header. */
+    private static final long NODE_OVERHEAD = 56;
+    /** Redis's SIZE_SAFETY_LIMIT: a count-limited node still stops growing at 8KB. */
+    private static final int SIZE_SAFETY_LIMIT = 8192;
+
+    /** Receives entries in place; returns false to stop the walk. */
+    public interface EntryVisitor {
+        boolean visit(byte[] buf, int off, int len);
+    }
+
+    private static final class Node {
+        Node prev, next;
+        byte[] buf;
+        int start, end, count;
+
+        int used() { return end - start; }
+    }
+
+    /** A position: entry {@code k} of node {@code n}, whose encoding starts at {@code off}. */
+    private static final class Pos {
+        Node n;
+        int off;
+        int k;
+    }
+
+    private Node head, tail;
+    private int size;
+    /** Sum over nodes of NODE_OVERHEAD + buf.length. */
+    private long nodeBytes;
+
+    public ListValue(byte[] key) { super(key); }
+
+    @Override public String typeName() { return "list"; }
+
+    @Override public String encodingName() { return "quicklist"; }
+
+    @Override public long memoryUsage() { return BASE + key.length + nodeBytes; }
+
+    @Override public ObjectEntry copy(byte[] newKey) {
+        ListValue c = new ListValue(newKey);
+        for (Node n = head; n != null; n = n.next) {
+            Node m = new Node();
+            m.buf = Arrays.copyOfRange(n.buf, n.start, n.end);
+            m.end = m.buf.length;
+            m.count = n.count;
+            c.linkAfter(c.tail, m);
+        }
+        c.size = size;
+        return c;
+    }
+
+    /**
+     * Hands the nodes over without copying. The old entry keeps its counters (RENAME removes it
+     * from the table after this, un-accounting it by its size) and must not be used again.
+     */
+    @Override public ObjectEntry rekeyed(byte[] newKey) {
+        ListValue c = new ListValue(newKey);
+        c.head = head;
+        c.tail = tail;
+        c.size = size;
+        c.nodeBytes = nodeBytes;
+        return c;
+    }
+
+    public int size() { return size; }
+
+    // ---------------------------------------------------------------- entry encoding
+
+    static int varLen(int n) {
+        if (n < (1 << 7)) return 1;
+        if (n < (1 << 14)) return 2;
+        if (n < (1 << 21)) return 3;
+        if (n < (1 << 28)) return 4;
+        return 5;
+    }
+
+    static int entrySize(int len) { return 2 * varLen(len) + len; }
+
+    /** Writes the entry for {@code v} at {@code p}; returns the offset after it. */
+    private static int writeEntry(byte[] b, int p, byte[] v) {
+        int n = v.length;
+        int k = varLen(n);
+        for (int i = 0; i < k; i++) b[p + i] = (byte) (((n >>> (7 * i)) & 0x7f) | (i < k - 1 ? 0x80 : 0));
+        p += k;
+        System.arraycopy(v, 0, b, p, n);
+        p += n;
+        // the same groups mirrored, so a backward reader meets the low group first
+        for (int i = 0; i < k; i++) b[p + k - 1 - i] = (byte) (((n >>> (7 * i)) & 0x7f) | (i < k - 1 ? 0x80 : 0));
+        return p + k;
+    }
+
+    /** Length of the element whose entry starts at {@code p}. */
+    private static int lenAt(byte[] b, int p) {
+        int n = 0;
+        for (int shift = 0; ; shift += 7) {
+            int x = b[p++] & 0xff;
+            n |= (x & 0x7f) << shift;
+            if (x < 0x80) return n;
+        }
+    }
+
+    /** Length of the element whose entry ends just before {@code e}. */
+    private static int lenBefore(byte[] b, int e) {
+        int n = 0;
+        for (int shift = 0; ; shift += 7) {
+            int x = b[--e] & 0xff;
+            n |= (x & 0x7f) << shift;
+            if (x < 0x80) return n;
+        }
+    }
+
+    // ---------------------------------------------------------------- nodes
+
+    private void linkAfter(Node at, Node n) {
+        n.prev = at;
+        n.next = at == null ? head : at.next;
+        if (n.next != null) n.next.prev = n; else tail = n;
+        if (at != null) at.next = n; else head = n;
+        nodeBytes += NODE_OVERHEAD + n.buf.length;
+    }
+
+    private void unlink(Node n) {
+        if (n.prev != null) n.prev.next = n.next; else head = n.next;
+        if (n.next != null) n.next.prev = n.prev; else tail = n.prev;
+        nodeBytes -= NODE_OVERHEAD + n.buf.length;
+    }
+
+    /** Whether a node may take {@code add} more bytes under list-max-listpack-size. */
+    private static boolean fits(Node n, int add) {
+        long fill = EncodingLimits.listMaxListpackSize;
+        long newUsed = (long) n.used() + add;
+        if (fill >= 0) return n.count < fill && newUsed <= SIZE_SAFETY_LIMIT;
+        int level = (int) Math.min(5, -fill) - 1;
+        return newUsed <= (4096L << level);
+    }
+
+    /** A fresh node with room for {@code es} bytes, its free room on the side it grows from. */
+    private static Node newNode(int es, boolean growsAtHead) {
+        Node n = new Node();
+        n.buf = new byte[es + 16];
+        n.start = n.end = growsAtHead ? n.buf.length : 0;
+        return n;
+    }
+
+    /**
+     * Reallocates {@code n} with {@code need} free bytes on one side (head or tail) and some slack
+     * on both, so alternating pushes at both ends of a one-node list do not copy every time.
+     */
+    private void regrow(Node n, int need, boolean atHead) {
+        int used = n.used();
+        int extra = Math.max(used / 2, 32);
+        int cap = used + need + extra;
+        byte[] b = new byte[cap];
+        int s = atHead ? need + extra / 2 : extra / 2;
+        System.arraycopy(n.buf, n.start, b, s, used);
+        nodeBytes += cap - n.buf.length;
+        n.buf = b;
+        n.start = s;
+        n.end = s + used;
+    }
+
+    /**
+     * Replaces {@code remove} bytes at {@code off} of node {@code n} with the entry of {@code v}
+     * (when non-null), shifting the rest of the node.
+     */
+    private void splice(Node n, int off, int remove, byte[] v) {
+        int es = v == null ? 0 : entrySize(v.length);
+        int delta = es - remove;
+        if (delta > 0 && n.buf.length - n.end < delta) {
+            int rel = off - n.start;
+            regrow(n, delta, false);
+            off = n.start + rel;
+        }
+        System.arraycopy(n.buf, off + remove, n.buf, off + es, n.end - off - remove);
+        n.end += delta;
+        if (v != null) writeEntry(n.buf, off, v);
+    }
+
+    /** The position of entry {@code i} (0 <= i < size), walking from the nearer end. */
+    private Pos locate(int i) {
+        Pos p = new Pos();
+        Node n;
+        int base;
+        if (i < size / 2) {
+            n = head;
+            base = 0;
+            while (i >= base + n.count) {
+                base += n.count;
+                n = n.next;
+            }
+        } else {
+            n = tail;
+            base = size - n.count;
+            while (i < base) {
+                n = n.prev;
+                base -= n.count;
+            }
+        }
+        int k = i - base;
+        int off;
+        if (k <= n.count / 2) {
+            off = n.start;
+            for (int j = 0; j < k; j++) off += entrySize(lenAt(n.buf, off));
+        } else {
+            int e = n.end;
+            for (int j = n.count; j > k; j--) e -= entrySize(lenBefore(n.buf, e));
+            off = e;
+        }
+        p.n = n;
+        p.off = off;
+        p.k = k;
+        return p;
+    }
+
+    private static byte[] valueAt(byte[] b, int off) {
+        int len = lenAt(b, off);
+        int d = off + varLen(len);
+        return Arrays.copyOfRange(b, d, d + len);
+    }
+
+    // ---------------------------------------------------------------- operations
+
+    public void pushHead(byte[] v) {
+        int es = entrySize(v.length);
+        Node n = head;
+        if (n == null || !fits(n, es)) {
+            n = newNode(es, true);
+            linkAfter(null, n);
+        } else if (n.start < es) {
+            regrow(n, es, true);
+        }
+        n.start -= es;
+        writeEntry(n.buf, n.start, v);
+        n.count++;
+        size++;
+    }
+
+    public void pushTail(byte[] v) {
+        int es = entrySize(v.length);
+        Node n = tail;
+        if (n == null || !fits(n, es)) {
+            n = newNode(es, false);
+            linkAfter(tail, n);
+        } else if (n.buf.length - n.end < es) {
+            regrow(n, es, false);
+        }
+        n.end = writeEntry(n.buf, n.end, v);
+        n.count++;
+        size++;
+    }
+
+    /** Pushes at the head ({@code atHead} true) or the tail. */
+    public void push(byte[] v, boolean atHead) {
+        if (atHead) pushHead(v); else pushTail(v);
+    }
+
+    /** Removes and returns the head element, or null when empty. */
+    public byte[] popHead() {
+        Node n = head;
+        if (n == null) return null;
+        byte[] v = valueAt(n.buf, n.start);
+        n.start += entrySize(v.length);
+        if (--n.count == 0) unlink(n);
+        size--;
+        return v;
+    }
+
+    /** Removes and returns the tail element, or null when empty. */
+    public byte[] popTail() {
+        Node n = tail;
+        if (n == null) return null;
+        int len = lenBefore(n.buf, n.end);
+        int s = n.end - entrySize(len);
+        byte[] v = valueAt(n.buf, s);
+        n.end = s;
+        if (--n.count == 0) unlink(n);
+        size--;
+        return v;
+    }
+
+    public byte[] pop(boolean atHead) { return atHead ? popHead() : popTail(); }
+
+    /** The element at position {@code i} (0 = head), copied; the caller checks the bounds. */
+    public byte[] get(int i) {
+        Pos p = locate(i);
+        return valueAt(p.n.buf, p.off);
+    }
+
+    /** Replaces the element at position {@code i}; the caller checks the bounds. */
+    public void set(int i, byte[] v) {
+        Pos p = locate(i);
+        int old = entrySize(lenAt(p.n.buf, p.off));
+        splice(p.n, p.off, old, v);
+    }
+
+    /** Inserts {@code v} so that it ends up at position {@code i} (0..size). */
+    public void insert(int i, byte[] v) {
+        if (i == 0) { pushHead(v); return; }
+        if (i == size) { pushTail(v); return; }
+        Pos p = locate(i);
+        Node n = p.n;
+        int es = entrySize(v.length);
+        if (fits(n, es)) {
+            splice(n, p.off, 0, v);
+            n.count++;
+        } else {
+            // split the full node at the insertion point; the new element joins whichever half
+            // has room, or gets a node of its own between them
+            Node right = null;
+            if (p.off < n.end) {
+                right = new Node();
+                right.buf = Arrays.copyOfRange(n.buf, p.off, n.end);
+                right.end = right.buf.length;
+                right.count = n.count - p.k;
+                n.count = p.k;
+                n.end = p.off;
+                linkAfter(n, right);
+            }
+            if (n.count > 0 && fits(n, es)) {
+                if (n.buf.length - n.end < es) regrow(n, es, false);
+                n.end = writeEntry(n.buf, n.end, v);
+                n.count++;
+            } else {
+                Node m = newNode(es, false);
+                m.end = writeEntry(m.buf, 0, v);
+                m.count = 1;
+                linkAfter(n, m);
+            }
+            if (n.count == 0) unlink(n);
+        }
+        size++;
+    }
+
+    /**
+     * Visits entries {@code from..to} (inclusive, 0 <= from <= to < size) in place, from the
+     * tail end when {@code reverse}.
+     */
+    public void forEach(int from, int to, boolean reverse, EntryVisitor visitor) {
+        if (!reverse) {
+            Pos p = locate(from);
+            Node n = p.n;
+            int off = p.off;
+            for (int i = from; i <= to; i++) {
+                if (off == n.end) {
+                    n = n.next;
+                    off = n.start;
+                }
+                int len = lenAt(n.buf, off);
+                int d = off + varLen(len);
+                if (!visitor.visit(n.buf, d, len)) return;
+                off = d + len + varLen(len);
+            }
+        } else {
+            Pos p = locate(to);
+            Node n = p.n;
+            int off = p.off;
+            for (int i = to; ; ) {
+                int len = lenAt(n.buf, off);
+                if (!visitor.visit(n.buf, off + varLen(len), len)) return;
+                if (--i < from) return;
+                if (off == n.start) {
+                    n = n.prev;
+                    off = n.end;
+                }
+                off -= entrySize(lenBefore(n.buf, off));
+            }
+        }
+    }
+
+    /** Position of the first element equal to {@code v}, or -1. */
+    public int indexOf(byte[] v) {
+        if (size == 0) return -1;
+        int[] found = {-1};
+        int[] i = {0};
+        forEach(0, size - 1, false, (b, off, len) -> {
+            if (Arrays.equals(b, off, off + len, v, 0, v.length)) {
+                found[0] = i[0];
+                return false;
+            }
+            i[0]++;
+            return true;
+        });
+        return found[0];
+    }
+
+    /**
+     * LREM: removes up to {@code count} elements equal to {@code v} (all when count is 0),
+     * scanning from the tail when {@code fromTail}. Returns how many were removed. The list is
+     * repacked in one pass when anything matches.
+     */
+    public long removeMatching(byte[] v, long count, boolean fromTail) {
+        if (size == 0 || indexOf(v) < 0) return 0;
+        List<byte[]> all = new ArrayList<>(size);
+        forEach(0, size - 1, false, (b, off, len) -> all.add(Arrays.copyOfRange(b, off, off + len)));
+        long removed = 0;
+        if (fromTail) {
+            for (int i = all.size() - 1; i >= 0 && (count == 0 || removed < count); i--) {
+                if (Arrays.equals(all.get(i), v)) {
+                    all.set(i, null);
+                    removed++;
+                }
+            }
+        } else {
+            for (int i = 0; i < all.size() && (count == 0 || removed < count); i++) {
+                if (Arrays.equals(all.get(i), v)) {
+                    all.set(i, null);
+                    removed++;
+                }
+            }
+        }
+        head = tail = null;
+        size = 0;
+        nodeBytes = 0;
+        for (byte[] e : all) if (e != null) pushTail(e);
+        return removed;
+    }
+
+    /** LTRIM: drops {@code left} elements from the head and {@code right} from the tail. */
+    public void trim(long left, long right) {
+        if (left + right >= size) {
+            head = tail = null;
+            size = 0;
+            nodeBytes = 0;
+            return;
+        }
+        while (left > 0 && left >= head.count) {
+            left -= head.count;
+            size -= head.count;
+            unlink(head);
+        }
+        for (; left > 0; left--) popHead();
+        while (right > 0 && right >= tail.count) {
+            right -= tail.count;
+            size -= tail.count;
+            unlink(tail);
+        }
+        for (; right > 0; right--) popTail();
+    }
+
+    /** Number of quicklist nodes (for tests). */
+    int nodeCount() {
+        int c = 0;
+        for (Node n = head; n != null; n = n.next) c++;
+        return c;
+    }
+}

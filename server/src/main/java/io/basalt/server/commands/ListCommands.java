@@ -1,0 +1,480 @@
+package io.basalt.server.commands;
+
+import io.basalt.data.ListValue;
+import io.basalt.data.Shard;
+import io.basalt.resp.RespRequest;
+import io.basalt.resp.RespWriter;
+import io.basalt.server.Client;
+import io.basalt.server.command.CommandTable;
+
+/**
+ * List commands (non-blocking), following Redis 7.0's t_list.c: the same order of argument
+ * parsing and key lookup (so the same error or reply wins when several apply), the same reply
+ * shapes in RESP2 and RESP3, and the key is deleted when its list becomes empty.
+ *
+ * <p>Keyed commands run with their keys' shards already locked by the Dispatcher (for LMOVE,
+ * RPOPLPUSH and LMPOP that is every key of the command).
+ */
+public final class ListCommands {
+    private ListCommands() {}
+
+    static void register(CommandTable t) {
+        t.register("lpush", (c, a) -> push(c, a, true, false));
+        t.register("rpush", (c, a) -> push(c, a, false, false));
+        t.register("lpushx", (c, a) -> push(c, a, true, true));
+        t.register("rpushx", (c, a) -> push(c, a, false, true));
+        t.register("lpop", (c, a) -> pop(c, a, true));
+        t.register("rpop", (c, a) -> pop(c, a, false));
+        t.register("llen", ListCommands::llen);
+        t.register("lindex", ListCommands::lindex);
+        t.register("lset", ListCommands::lset);
+        t.register("lrange", ListCommands::lrange);
+        t.register("ltrim", ListCommands::ltrim);
+        t.register("lrem", ListCommands::lrem);
+        t.register("linsert", ListCommands::linsert);
+        t.register("lpos", ListCommands::lpos);
+        t.register("lmove", ListCommands::lmove);
+        t.register("rpoplpush", ListCommands::rpoplpush);
+        t.register("lmpop", ListCommands::lmpop);
+    }
+
+    private static final String OUT_OF_RANGE_POSITIVE = "ERR value is out of range, must be positive";
+
+    // ---------------------------------------------------------------- helpers
+
+    private static Shard shard(Client c, byte[] key) { return c.server().keyspace().shardOf(key); }
+
+    /**
+     * Redis's getRangeLongFromObjectOrReply: when {@code error} is given it is the reply both for
+     * a non-integer and for an out-of-range value; returns null after replying.
+     */
+    private static Long rangeArg(Client c, RespRequest a, int i, long min, long max, String error) {
+        long v;
+        try {
+            v = Generic.parseLong(a, i);
+        } catch (NumberFormatException e) {
+            c.error(error != null ? error : Generic.NOT_INTEGER);
+            return null;
+        }
+        if (v < min || v > max) {
+            c.error(error != null ? error
+                    : "ERR value is out of range, value must between " + min + " and " + max);
+            return null;
+        }
+        return v;
+    }
+
+    /** LEFT / RIGHT as Redis's getListPositionFromObjectOrReply: true for LEFT (the head). */
+    private static Boolean where(Client c, RespRequest a, int i) {
+        if (a.is(i, "LEFT")) return Boolean.TRUE;
+        if (a.is(i, "RIGHT")) return Boolean.FALSE;
+        c.error(Generic.SYNTAX);
+        return null;
+    }
+
+    /** The list at {@code e}, or null after replying WRONGTYPE when {@code e} is another type. */
+    private static ListValue asList(Client c, Object e) {
+        if (e instanceof ListValue l) return l;
+        c.error(Generic.WRONGTYPE);
+        return null;
+    }
+
+    /**
+     * Records the size change of a list mutated in place, then deletes its key if it has become
+     * empty (the table un-accounts an entry by its current size, so the delta comes first).
+     */
+    private static void afterWrite(Client c, byte[] key, ListValue l, long before) {
+        Shard s = shard(c, key);
+        s.resized(c.db(), l.memoryUsage() - before);
+        if (l.size() == 0) s.remove(c.db(), key);
+    }
+
+    // ---------------------------------------------------------------- push / pop
+
+    private static void push(Client c, RespRequest a, boolean head, boolean onlyExisting) {
+        byte[] key = a.bytes(1);
+        Object e = Generic.lookupWrite(c, key);
+        if (e != null && !(e instanceof ListValue)) {
+            c.error(Generic.WRONGTYPE);
+            return;
+        }
+        ListValue l = (ListValue) e;
+        if (l == null) {
+            if (onlyExisting) {
+                c.out().integer(0);
+                return;
+            }
+            l = new ListValue(key);
+            for (int i = 2; i < a.argc(); i++) l.push(a.bytes(i), head);
+            shard(c, key).put(c.db(), key, l);
+        } else {
+            long before = l.memoryUsage();
+            for (int i = 2; i < a.argc(); i++) l.push(a.bytes(i), head);
+            shard(c, key).resized(c.db(), l.memoryUsage() - before);
+        }
+        c.out().integer(l.size());
+    }
+
+    private static void pop(Client c, RespRequest a, boolean head) {
+        boolean hasCount = a.argc() == 3;
+        if (a.argc() > 3) {
+            c.error("ERR wrong number of arguments for '" + a.lowerString(0) + "' command");
+            return;
+        }
+        long count = 0;
+        if (hasCount) {
+            Long n = rangeArg(c, a, 2, 0, Long.MAX_VALUE, OUT_OF_RANGE_POSITIVE);
+            if (n == null) return;
+            count = n;
+        }
+        byte[] key = a.bytes(1);
+        Object e = Generic.lookupWrite(c, key);
+        if (e == null) {
+            if (hasCount) c.out().nullArray(); else c.out().nullBulk();
+            return;
+        }
+        ListValue l = asList(c, e);
+        if (l == null) return;
+        if (hasCount && count == 0) {
+            c.out().array(0);
+            return;
+        }
+        long before = l.memoryUsage();
+        if (!hasCount) {
+            c.out().bulk(l.pop(head));
+        } else {
+            int n = (int) Math.min(count, l.size());
+            c.out().array(n);
+            for (int i = 0; i < n; i++) c.out().bulk(l.pop(head));
+        }
+        afterWrite(c, key, l, before);
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    private static void llen(Client c, RespRequest a) {
+        Object e = Generic.lookupRead(c, a.bytes(1));
+        if (e == null) {
+            c.out().integer(0);
+            return;
+        }
+        ListValue l = asList(c, e);
+        if (l != null) c.out().integer(l.size());
+    }
+
+    private static void lindex(Client c, RespRequest a) {
+        Object e = Generic.lookupRead(c, a.bytes(1));
+        if (e == null) {
+            c.out().nullBulk();
+            return;
+        }
+        ListValue l = asList(c, e);
+        if (l == null) return;
+        Long index = Generic.longArg(c, a, 2);
+        if (index == null) return;
+        long i = index < 0 ? l.size() + index : index;
+        if (i < 0 || i >= l.size()) c.out().nullBulk();
+        else c.out().bulk(l.get((int) i));
+    }
+
+    private static void lrange(Client c, RespRequest a) {
+        Long start = Generic.longArg(c, a, 2);
+        if (start == null) return;
+        Long end = Generic.longArg(c, a, 3);
+        if (end == null) return;
+        Object e = Generic.lookupRead(c, a.bytes(1));
+        if (e == null) {
+            c.out().array(0);
+            return;
+        }
+        ListValue l = asList(c, e);
+        if (l == null) return;
+        long len = l.size();
+        long s = start < 0 ? len + start : start;
+        long t = end < 0 ? len + end : end;
+        if (s < 0) s = 0;
+        if (s > t || s >= len) {
+            c.out().array(0);
+            return;
+        }
+        if (t >= len) t = len - 1;
+        RespWriter out = c.out();
+        out.array((int) (t - s + 1));
+        l.forEach((int) s, (int) t, false, (b, off, n) -> {
+            out.bulk(b, off, n);
+            return true;
+        });
+    }
+
+    private static void lpos(Client c, RespRequest a) {
+        long rank = 1, count = -1, maxlen = 0;
+        for (int j = 3; j < a.argc(); j++) {
+            boolean more = a.argc() - 1 - j > 0;
+            if (a.is(j, "RANK") && more) {
+                j++;
+                // 7.0.15 accepts any long here (LONG_MIN included, which negates to itself)
+                Long r = Generic.longArg(c, a, j);
+                if (r == null) return;
+                if (r == 0) {
+                    c.error("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... "
+                            + "or use negative to start from the end of the list");
+                    return;
+                }
+                rank = r;
+            } else if (a.is(j, "COUNT") && more) {
+                j++;
+                Long n = rangeArg(c, a, j, 0, Long.MAX_VALUE, "ERR COUNT can't be negative");
+                if (n == null) return;
+                count = n;
+            } else if (a.is(j, "MAXLEN") && more) {
+                j++;
+                Long n = rangeArg(c, a, j, 0, Long.MAX_VALUE, "ERR MAXLEN can't be negative");
+                if (n == null) return;
+                maxlen = n;
+            } else {
+                c.error(Generic.SYNTAX);
+                return;
+            }
+        }
+        boolean fromTail = false;
+        if (rank < 0) {
+            rank = -rank;
+            fromTail = true;
+        }
+        Object e = Generic.lookupRead(c, a.bytes(1));
+        if (e == null) {
+            if (count != -1) c.out().array(0); else c.out().nullBulk();
+            return;
+        }
+        ListValue l = asList(c, e);
+        if (l == null) return;
+        byte[] ele = a.bytes(2);
+        int len = l.size();
+        if (len == 0) {
+            if (count != -1) c.out().array(0); else c.out().nullBulk();
+            return;
+        }
+        // matched positions when COUNT is given; at most len of them
+        int[] found = count != -1 ? new int[(int) Math.min(len, count == 0 ? len : count)] : null;
+        final long wantRank = rank, wantCount = count, limit = maxlen;
+        final boolean tail = fromTail;
+        long[] state = {0, 0, -1, 0}; // index, matches, single match, found count
+        l.forEach(0, len - 1, fromTail, (b, off, n) -> {
+            long index = state[0]++;
+            if (limit != 0 && index >= limit) return false;
+            if (!java.util.Arrays.equals(b, off, off + n, ele, 0, ele.length)) return true;
+            long pos = tail ? len - 1 - index : index;
+            if (++state[1] < wantRank) return true;
+            if (found == null) {
+                state[2] = pos;
+                return false;
+            }
+            found[(int) state[3]++] = (int) pos;
+            return wantCount == 0 || state[3] < wantCount;
+        });
+        int nfound = (int) state[3];
+        long single = state[2];
+        if (found != null) {
+            c.out().array(nfound);
+            for (int i = 0; i < nfound; i++) c.out().integer(found[i]);
+        } else if (single != -1) {
+            c.out().integer(single);
+        } else {
+            c.out().nullBulk();
+        }
+    }
+
+    // ---------------------------------------------------------------- in-place writes
+
+    private static void lset(Client c, RespRequest a) {
+        byte[] key = a.bytes(1);
+        Object e = Generic.lookupWrite(c, key);
+        if (e == null) {
+            c.error("ERR no such key");
+            return;
+        }
+        ListValue l = asList(c, e);
+        if (l == null) return;
+        Long index = Generic.longArg(c, a, 2);
+        if (index == null) return;
+        long i = index < 0 ? l.size() + index : index;
+        if (i < 0 || i >= l.size()) {
+            c.error("ERR index out of range");
+            return;
+        }
+        long before = l.memoryUsage();
+        l.set((int) i, a.bytes(3));
+        afterWrite(c, key, l, before);
+        c.out().ok();
+    }
+
+    private static void ltrim(Client c, RespRequest a) {
+        Long start = Generic.longArg(c, a, 2);
+        if (start == null) return;
+        Long end = Generic.longArg(c, a, 3);
+        if (end == null) return;
+        byte[] key = a.bytes(1);
+        Object e = Generic.lookupWrite(c, key);
+        if (e == null) {
+            c.out().ok();
+            return;
+        }
+        ListValue l = asList(c, e);
+        if (l == null) return;
+        long len = l.size();
+        long s = start < 0 ? len + start : start;
+        long t = end < 0 ? len + end : end;
+        if (s < 0) s = 0;
+        long ltrim, rtrim;
+        if (s > t || s >= len) {
+            ltrim = len;
+            rtrim = 0;
+        } else {
+            if (t >= len) t = len - 1;
+            ltrim = s;
+            rtrim = len - t - 1;
+        }
+        long before = l.memoryUsage();
+        l.trim(ltrim, rtrim);
+        afterWrite(c, key, l, before);
+        c.out().ok();
+    }
+
+    private static void lrem(Client c, RespRequest a) {
+        Long count = Generic.longArg(c, a, 2);
+        if (count == null) return;
+        byte[] key = a.bytes(1);
+        Object e = Generic.lookupWrite(c, key);
+        if (e == null) {
+            c.out().integer(0);
+            return;
+        }
+        ListValue l = asList(c, e);
+        if (l == null) return;
+        long before = l.memoryUsage();
+        // count < 0 removes from the tail; Math.abs of LONG_MIN stays negative, so negate safely
+        long limit = count == Long.MIN_VALUE ? Long.MAX_VALUE : Math.abs(count);
+        long removed = l.removeMatching(a.bytes(3), limit, count < 0);
+        if (removed > 0) afterWrite(c, key, l, before);
+        c.out().integer(removed);
+    }
+
+    private static void linsert(Client c, RespRequest a) {
+        boolean after;
+        if (a.is(2, "AFTER")) after = true;
+        else if (a.is(2, "BEFORE")) after = false;
+        else {
+            c.error(Generic.SYNTAX);
+            return;
+        }
+        byte[] key = a.bytes(1);
+        Object e = Generic.lookupWrite(c, key);
+        if (e == null) {
+            c.out().integer(0);
+            return;
+        }
+        ListValue l = asList(c, e);
+        if (l == null) return;
+        int pivot = l.indexOf(a.bytes(3));
+        if (pivot < 0) {
+            c.out().integer(-1);
+            return;
+        }
+        long before = l.memoryUsage();
+        l.insert(after ? pivot + 1 : pivot, a.bytes(4));
+        afterWrite(c, key, l, before);
+        c.out().integer(l.size());
+    }
+
+    // ---------------------------------------------------------------- multi-key
+
+    private static void lmove(Client c, RespRequest a) {
+        Boolean from = where(c, a, 3);
+        if (from == null) return;
+        Boolean to = where(c, a, 4);
+        if (to == null) return;
+        move(c, a.bytes(1), a.bytes(2), from, to);
+    }
+
+    private static void rpoplpush(Client c, RespRequest a) {
+        move(c, a.bytes(1), a.bytes(2), false, true);
+    }
+
+    /** Redis's lmoveGenericCommand: pops from {@code src} and pushes onto {@code dst}. */
+    private static void move(Client c, byte[] src, byte[] dst, boolean fromHead, boolean toHead) {
+        Object se = Generic.lookupWrite(c, src);
+        if (se == null) {
+            c.out().nullBulk();
+            return;
+        }
+        ListValue sl = asList(c, se);
+        if (sl == null) return;
+        Object de = Generic.lookupWrite(c, dst);
+        if (de != null && !(de instanceof ListValue)) {
+            c.error(Generic.WRONGTYPE);
+            return;
+        }
+        ListValue dl = (ListValue) de;
+        long sBefore = sl.memoryUsage();
+        byte[] v = sl.pop(fromHead);
+        if (dl == null) {
+            dl = new ListValue(dst);
+            dl.push(v, toHead);
+            shard(c, dst).put(c.db(), dst, dl);
+        } else if (dl == sl) {
+            // same key: the element goes back onto the same list (a rotation)
+            dl.push(v, toHead);
+        } else {
+            long dBefore = dl.memoryUsage();
+            dl.push(v, toHead);
+            shard(c, dst).resized(c.db(), dl.memoryUsage() - dBefore);
+        }
+        afterWrite(c, src, sl, sBefore);
+        c.out().bulk(v);
+    }
+
+    private static void lmpop(Client c, RespRequest a) {
+        Long numkeys = rangeArg(c, a, 1, 1, Long.MAX_VALUE, "ERR numkeys should be greater than 0");
+        if (numkeys == null) return;
+        // LEFT|RIGHT follows the keys; compared without computing 2 + numkeys, which may overflow
+        if (numkeys > a.argc() - 3) {
+            c.error(Generic.SYNTAX);
+            return;
+        }
+        int wi = (int) (numkeys + 2);
+        Boolean head = where(c, a, wi);
+        if (head == null) return;
+        long count = -1;
+        for (int j = wi + 1; j < a.argc(); j++) {
+            boolean more = a.argc() - 1 - j > 0;
+            if (count == -1 && a.is(j, "COUNT") && more) {
+                j++;
+                Long n = rangeArg(c, a, j, 1, Long.MAX_VALUE, "ERR count should be greater than 0");
+                if (n == null) return;
+                count = n;
+            } else {
+                c.error(Generic.SYNTAX);
+                return;
+            }
+        }
+        if (count == -1) count = 1;
+        for (int k = 2; k < wi; k++) {
+            byte[] key = a.bytes(k);
+            Object e = Generic.lookupWrite(c, key);
+            if (e == null) continue;
+            ListValue l = asList(c, e);
+            if (l == null) return;
+            if (l.size() == 0) continue;
+            long before = l.memoryUsage();
+            int n = (int) Math.min(count, l.size());
+            RespWriter out = c.out();
+            out.array(2);
+            out.bulk(key);
+            out.array(n);
+            for (int i = 0; i < n; i++) out.bulk(l.pop(head));
+            afterWrite(c, key, l, before);
+            return;
+        }
+        c.out().nullArray();
+    }
+}
