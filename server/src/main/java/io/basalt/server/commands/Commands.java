@@ -21,5 +21,6 @@ public final class Commands {
         BitCommands.register(t);
         HashCommands.register(t);
         ListCommands.register(t);
+        ZSetCommands.register(t);
     }
 }

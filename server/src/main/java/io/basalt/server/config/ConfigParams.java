@@ -205,8 +205,8 @@ public final class ConfigParams {
         t.add(integer("tracking-table-max-keys", 1000000, 0, LONG_MAX).notImplemented().build());
         t.add(string("unixsocket", "").immutable().notImplemented().build());
         t.add(special("unixsocketperm", "0", ConfigParams::octal).immutable().notImplemented().build());
-        t.add(integer("zset-max-listpack-entries", 128, 0, LONG_MAX).aliases("zset-max-ziplist-entries").notImplemented().build());
-        t.add(memory("zset-max-listpack-value", 64, 0, LONG_MAX).aliases("zset-max-ziplist-value").notImplemented().build());
+        t.add(integer("zset-max-listpack-entries", 128, 0, LONG_MAX).aliases("zset-max-ziplist-entries").build());
+        t.add(memory("zset-max-listpack-value", 64, 0, LONG_MAX).aliases("zset-max-ziplist-value").build());
         t.add(integer("rdb-key-save-delay", 0, INT_MIN, INT_MAX).hidden().notImplemented().build());
         t.add(integer("key-load-delay", 0, INT_MIN, INT_MAX).hidden().notImplemented().build());
 

@@ -1,0 +1,357 @@
+package io.basalt.server.commands;
+
+import io.basalt.data.Shard;
+import io.basalt.data.ZSetValue;
+import io.basalt.resp.Numbers;
+import io.basalt.resp.RespRequest;
+import io.basalt.resp.RespWriter;
+import io.basalt.server.Client;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Range reads and removals: Redis's zrangeGenericCommand (ZRANGE and its legacy spellings,
+ * ZRANGESTORE), ZREMRANGEBY*, ZPOPMIN/ZPOPMAX and ZMPOP. Every range is turned into an interval
+ * of ranks, then walked in either direction.
+ */
+final class ZSetRange {
+    private ZSetRange() {}
+
+    static final int AUTO = 0, RANK = 1, SCORE = 2, LEX = 3;
+
+    /**
+     * @param keyIdx  index of the source key (1, or 2 for ZRANGESTORE)
+     * @param dst     ZRANGESTORE's destination, null otherwise
+     * @param type    AUTO for ZRANGE/ZRANGESTORE (BYSCORE/BYLEX allowed), else fixed
+     * @param rev     null when REV may be given (ZRANGE), else the command's fixed direction
+     */
+    static void range(Client c, RespRequest a, int keyIdx, byte[] dst, int type, Boolean rev) {
+        int minIdx = keyIdx + 1, maxIdx = keyIdx + 2;
+        boolean withScores = false;
+        long offset = 0, limit = -1;
+        boolean reverse = rev != null && rev;
+        boolean dirGiven = rev != null;
+        for (int j = keyIdx + 3; j < a.argc(); j++) {
+            int left = a.argc() - j - 1;
+            if (dst == null && a.is(j, "WITHSCORES")) {
+                withScores = true;
+            } else if (a.is(j, "LIMIT") && left >= 2) {
+                Long o = Generic.longArg(c, a, j + 1);
+                if (o == null) return;
+                Long l = Generic.longArg(c, a, j + 2);
+                if (l == null) return;
+                offset = o;
+                limit = l;
+                j += 2;
+            } else if (!dirGiven && a.is(j, "REV")) {
+                dirGiven = true;
+                reverse = true;
+            } else if (type == AUTO && a.is(j, "BYLEX")) {
+                type = LEX;
+            } else if (type == AUTO && a.is(j, "BYSCORE")) {
+                type = SCORE;
+            } else {
+                c.error(Generic.SYNTAX);
+                return;
+            }
+        }
+        if (type == AUTO) type = RANK;
+        if (limit != -1 && type == RANK) {
+            c.error("ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX");
+            return;
+        }
+        if (withScores && type == LEX) {
+            c.error("ERR syntax error, WITHSCORES not supported in combination with BYLEX");
+            return;
+        }
+        if (reverse && type != RANK) {
+            // the range is given as max, min
+            int t = minIdx;
+            minIdx = maxIdx;
+            maxIdx = t;
+        }
+        long start = 0, end = 0;
+        ZSetParsing.ScoreRange sr = null;
+        ZSetParsing.LexRange lr = null;
+        if (type == RANK) {
+            Long s = Generic.longArg(c, a, minIdx);
+            if (s == null) return;
+            Long e = Generic.longArg(c, a, maxIdx);
+            if (e == null) return;
+            start = s;
+            end = e;
+        } else if (type == SCORE) {
+            sr = ZSetParsing.parseRange(a.bytes(minIdx), a.bytes(maxIdx));
+            if (sr == null) {
+                c.error("ERR min or max is not a float");
+                return;
+            }
+        } else {
+            lr = ZSetParsing.parseLexRange(a.bytes(minIdx), a.bytes(maxIdx));
+            if (lr == null) {
+                c.error("ERR min or max not valid string range item");
+                return;
+            }
+        }
+        byte[] key = a.bytes(keyIdx);
+        ZSetValue z = ZSetCommands.read(c, key);
+        if (z == ZSetCommands.wrong()) return;
+
+        List<byte[]> members = new ArrayList<>();
+        List<Double> scores = new ArrayList<>();
+        if (z != null) {
+            int first, last;
+            if (type == RANK) {
+                long len = z.size();
+                if (start < 0) start += len;
+                if (end < 0) end += len;
+                if (start < 0) start = 0;
+                if (start > end || start >= len) {
+                    first = 0;
+                    last = -1;
+                } else {
+                    if (end >= len) end = len - 1;
+                    if (reverse) {
+                        first = (int) (len - 1 - end);
+                        last = (int) (len - 1 - start);
+                    } else {
+                        first = (int) start;
+                        last = (int) end;
+                    }
+                }
+            } else {
+                int[] span = type == SCORE ? ZSetCommands.scoreSpan(z, sr) : ZSetCommands.lexSpan(z, lr);
+                first = span[0];
+                last = span[1];
+                // LIMIT: a negative offset matches nothing, a negative count means all
+                if (offset < 0) {
+                    last = first - 1;
+                } else if (first <= last) {
+                    long count = (long) last - first + 1;
+                    long skip = Math.min(offset, count);
+                    long take = limit < 0 ? count - skip : Math.min(limit, count - skip);
+                    if (reverse) {
+                        last = (int) (last - skip);
+                        first = (int) (last - take + 1);
+                    } else {
+                        first = (int) (first + skip);
+                        last = (int) (first + take - 1);
+                    }
+                }
+            }
+            if (first <= last) {
+                z.walk(first, last, reverse, (m, s) -> {
+                    members.add(m);
+                    scores.add(s);
+                });
+            }
+        }
+        if (dst == null) {
+            ZSetCommands.replyEntries(c, members, scores, withScores);
+            return;
+        }
+        store(c, dst, members, scores);
+        c.out().integer(members.size());
+    }
+
+    /** Writes a computed result to dst (replacing whatever is there), or deletes dst if empty. */
+    static void store(Client c, byte[] dst, List<byte[]> members, List<Double> scores) {
+        Shard s = c.server().keyspace().shardOf(dst);
+        if (members.isEmpty()) {
+            if (s.get(c.db(), dst, System.currentTimeMillis()) != null) s.remove(c.db(), dst);
+            return;
+        }
+        long maxLen = 0;
+        for (byte[] m : members) maxLen = Math.max(maxLen, m.length);
+        ZSetValue z = ZSetValue.create(dst, members.size(), maxLen);
+        for (int i = 0; i < members.size(); i++) z.put(members.get(i).clone(), scores.get(i));
+        s.put(c.db(), dst, z);
+    }
+
+    // ------------------------------------------------------------------ ZREMRANGEBY*
+
+    static void remRange(Client c, RespRequest a, int type) {
+        long start = 0, end = 0;
+        ZSetParsing.ScoreRange sr = null;
+        ZSetParsing.LexRange lr = null;
+        if (type == RANK) {
+            Long s = Generic.longArg(c, a, 2);
+            if (s == null) return;
+            Long e = Generic.longArg(c, a, 3);
+            if (e == null) return;
+            start = s;
+            end = e;
+        } else if (type == SCORE) {
+            sr = ZSetParsing.parseRange(a.bytes(2), a.bytes(3));
+            if (sr == null) {
+                c.error("ERR min or max is not a float");
+                return;
+            }
+        } else {
+            lr = ZSetParsing.parseLexRange(a.bytes(2), a.bytes(3));
+            if (lr == null) {
+                c.error("ERR min or max not valid string range item");
+                return;
+            }
+        }
+        byte[] key = a.bytes(1);
+        ZSetValue z = ZSetCommands.write(c, key);
+        if (z == ZSetCommands.wrong()) return;
+        if (z == null) {
+            c.out().integer(0);
+            return;
+        }
+        int first, last;
+        if (type == RANK) {
+            long len = z.size();
+            if (start < 0) start += len;
+            if (end < 0) end += len;
+            if (start < 0) start = 0;
+            if (start > end || start >= len) {
+                c.out().integer(0);
+                return;
+            }
+            if (end >= len) end = len - 1;
+            first = (int) start;
+            last = (int) end;
+        } else {
+            int[] span = type == SCORE ? ZSetCommands.scoreSpan(z, sr) : ZSetCommands.lexSpan(z, lr);
+            first = span[0];
+            last = span[1];
+        }
+        if (first > last) {
+            c.out().integer(0);
+            return;
+        }
+        long before = z.memoryUsage();
+        int removed = z.removeRange(first, last);
+        ZSetCommands.written(c, key, z, before);
+        c.out().integer(removed);
+    }
+
+    // ------------------------------------------------------------------ ZPOPMIN / ZPOPMAX / ZMPOP
+
+    static void zpop(Client c, RespRequest a, boolean max) {
+        if (a.argc() > 3) {
+            c.error(Generic.SYNTAX);
+            return;
+        }
+        long count = 1;
+        if (a.argc() == 3) {
+            long n;
+            try {
+                n = Numbers.parseLong(a.buffer(), a.offset(2), a.length(2));
+            } catch (NumberFormatException e) {
+                n = -1;
+            }
+            if (n < 0) {
+                c.error("ERR value is out of range, must be positive");
+                return;
+            }
+            count = n;
+        }
+        byte[] key = a.bytes(1);
+        ZSetValue z = ZSetCommands.write(c, key);
+        if (z == ZSetCommands.wrong()) return;
+        if (z == null || count == 0) {
+            c.out().array(0);
+            return;
+        }
+        List<byte[]> members = new ArrayList<>();
+        List<Double> scores = new ArrayList<>();
+        pop(c, key, z, max, count, members, scores);
+        RespWriter out = c.out();
+        if (a.argc() == 3) {
+            ZSetCommands.replyEntries(c, members, scores, true);
+        } else {
+            // without COUNT the reply stays flat even in RESP3
+            out.array(members.size() * 2);
+            for (int i = 0; i < members.size(); i++) {
+                out.bulk(members.get(i));
+                out.dbl(scores.get(i));
+            }
+        }
+    }
+
+    /** Pops up to count entries from one end, dropping the key if it empties. */
+    static void pop(Client c, byte[] key, ZSetValue z, boolean max, long count,
+                    List<byte[]> members, List<Double> scores) {
+        int size = z.size();
+        int take = (int) Math.min(count, size);
+        if (max) z.walk(size - take, size - 1, true, (m, s) -> { members.add(m); scores.add(s); });
+        else z.walk(0, take - 1, false, (m, s) -> { members.add(m); scores.add(s); });
+        long before = z.memoryUsage();
+        if (max) z.removeRange(size - take, size - 1);
+        else z.removeRange(0, take - 1);
+        ZSetCommands.written(c, key, z, before);
+    }
+
+    static void zmpop(Client c, RespRequest a) {
+        long numkeys;
+        try {
+            numkeys = Generic.parseLong(a, 1);
+        } catch (NumberFormatException e) {
+            numkeys = 0; // Redis gives the range message for non-numbers too
+        }
+        if (numkeys < 1) {
+            c.error("ERR numkeys should be greater than 0");
+            return;
+        }
+        // (compared before adding, so a huge numkeys cannot overflow)
+        if (numkeys >= a.argc() || 1 + numkeys + 1 >= a.argc()) {
+            c.error(Generic.SYNTAX);
+            return;
+        }
+        long whereIdx = 1 + numkeys + 1;
+        boolean max;
+        if (a.is((int) whereIdx, "MIN")) max = false;
+        else if (a.is((int) whereIdx, "MAX")) max = true;
+        else {
+            c.error(Generic.SYNTAX);
+            return;
+        }
+        long count = -1;
+        for (int j = (int) whereIdx + 1; j < a.argc(); j++) {
+            int more = a.argc() - 1 - j;
+            if (count == -1 && a.is(j, "COUNT") && more > 0) {
+                j++;
+                long n;
+                try {
+                    n = Generic.parseLong(a, j);
+                } catch (NumberFormatException e) {
+                    n = 0; // Redis gives the range message for non-numbers too
+                }
+                if (n < 1) {
+                    c.error("ERR count should be greater than 0");
+                    return;
+                }
+                count = n;
+            } else {
+                c.error(Generic.SYNTAX);
+                return;
+            }
+        }
+        if (count == -1) count = 1;
+        for (int i = 2; i < whereIdx; i++) {
+            byte[] key = a.bytes(i);
+            ZSetValue z = ZSetCommands.write(c, key);
+            if (z == ZSetCommands.wrong()) return;
+            if (z == null) continue;
+            List<byte[]> members = new ArrayList<>();
+            List<Double> scores = new ArrayList<>();
+            pop(c, key, z, max, count, members, scores);
+            RespWriter out = c.out();
+            out.array(2);
+            out.bulk(key);
+            out.array(members.size());
+            for (int k = 0; k < members.size(); k++) {
+                out.array(2);
+                out.bulk(members.get(k));
+                out.dbl(scores.get(k));
+            }
+            return;
+        }
+        c.out().nullArray();
+    }
+}
