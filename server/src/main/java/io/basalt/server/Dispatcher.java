@@ -19,12 +19,17 @@ public final class Dispatcher {
     private final BasaltServer server;
     private final CommandTable table;
     private final Keyspace keyspace;
+    private final Blocking blocking;
 
     Dispatcher(BasaltServer server) {
         this.server = server;
         this.table = server.commands();
         this.keyspace = server.keyspace();
+        this.blocking = new Blocking(keyspace);
     }
+
+    /** The clients blocked by BLPOP & co. */
+    public Blocking blocking() { return blocking; }
 
     /**
      * Runs one client command after Redis's {@code processCommand} checks, in its order: lookup
@@ -82,8 +87,18 @@ public final class Dispatcher {
         int[] keys = c.keyIndexes(req.argc());
         int nkeys = spec.keys(req, keys);
         long start = System.nanoTime();
+        // a write may make a key some client is blocked on non-empty: note the keys before run()
+        // reuses the index array (the check is one map-size read when nobody is blocked)
+        java.util.List<byte[]> written = null;
+        if (spec.write && nkeys > 0 && blocking.active()) {
+            written = new java.util.ArrayList<>(nkeys);
+            for (int i = 0; i < nkeys; i++) written.add(req.bytes(keys[i]));
+        }
+        int db = c.db();
         try {
             run(c, spec, req, keys, nkeys);
+            // after the locks are released: serve the clients blocked on those keys
+            if (written != null) blocking.signal(db, written);
         } catch (RuntimeException | StackOverflowError e) {
             // a bug must cost one command, never the connection or the server
             Log.warning("Command " + spec.name + " failed: " + e);

@@ -22,5 +22,6 @@ public final class Commands {
         HashCommands.register(t);
         ListCommands.register(t);
         ZSetCommands.register(t);
+        BlockingCommands.register(t);
     }
 }

@@ -141,10 +141,10 @@ public final class InfoSections {
         line(sb, "maxclients", s.config().get("maxclients"));
         line(sb, "client_recent_max_input_buffer", maxIn);
         line(sb, "client_recent_max_output_buffer", maxOut);
-        line(sb, "blocked_clients", 0);
+        line(sb, "blocked_clients", s.dispatcher().blocking().blockedClients());
         line(sb, "pubsub_clients", 0);
         line(sb, "tracking_clients", 0);
-        line(sb, "clients_in_timeout_table", 0);
+        line(sb, "clients_in_timeout_table", s.dispatcher().blocking().clientsWithTimeout());
     }
 
     // ---------------------------------------------------------------- memory
