@@ -7,12 +7,17 @@ import io.basalt.resp.RespWriter;
 import io.basalt.server.Client;
 import io.basalt.server.command.CommandTable;
 
+import io.basalt.data.ZSetValue;
+
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The blocking list commands (Redis's blockingPopGenericCommand / blmoveGenericCommand): BLPOP,
- * BRPOP, BRPOPLPUSH, BLMOVE and BLMPOP. When a key holds elements they reply at once like their
+ * BRPOP, BRPOPLPUSH, BLMOVE and BLMPOP, and of sorted sets (blockingGenericZpopCommand): BZPOPMIN,
+ * BZPOPMAX and BZMPOP. When a key holds elements they reply at once like their
  * non-blocking twins; otherwise the client is parked in {@link io.basalt.server.Blocking} until a
  * write serves it or the timeout replies the null array.
  */
@@ -28,6 +33,9 @@ public final class BlockingCommands {
         });
         t.register("blmove", BlockingCommands::blmove);
         t.register("blmpop", BlockingCommands::blmpop);
+        t.register("bzpopmin", (c, a) -> bzpop(c, a, false));
+        t.register("bzpopmax", (c, a) -> bzpop(c, a, true));
+        t.register("bzmpop", BlockingCommands::bzmpop);
     }
 
     private static final BigDecimal THOUSAND = BigDecimal.valueOf(1000);
@@ -209,6 +217,97 @@ public final class BlockingCommands {
         }
         afterPop(c, src, sl, sBefore);
         out.bulk(v);
+    }
+
+    // ---------------------------------------------------------------- BZPOPMIN / BZPOPMAX / BZMPOP
+
+    private static void bzpop(Client c, RespRequest a, boolean max) {
+        Long timeout = timeout(c, a, a.argc() - 1);
+        if (timeout == null) return;
+        zpop(c, a, 1, a.argc() - 1, max, -1, timeout);
+    }
+
+    private static void bzmpop(Client c, RespRequest a) {
+        Long numkeys = rangeArg(c, a, 2, "ERR numkeys should be greater than 0");
+        if (numkeys == null) return;
+        if (numkeys > a.argc() - 4) {
+            c.error(Generic.SYNTAX);
+            return;
+        }
+        int wi = (int) (numkeys + 3);
+        boolean max;
+        if (a.is(wi, "MIN")) max = false;
+        else if (a.is(wi, "MAX")) max = true;
+        else {
+            c.error(Generic.SYNTAX);
+            return;
+        }
+        long count = -1;
+        for (int j = wi + 1; j < a.argc(); j++) {
+            boolean more = a.argc() - 1 - j > 0;
+            if (count == -1 && a.is(j, "COUNT") && more) {
+                j++;
+                Long n = rangeArg(c, a, j, "ERR count should be greater than 0");
+                if (n == null) return;
+                count = n;
+            } else {
+                c.error(Generic.SYNTAX);
+                return;
+            }
+        }
+        if (count == -1) count = 1;
+        Long timeout = timeout(c, a, 1);
+        if (timeout == null) return;
+        zpop(c, a, 3, wi, max, count, timeout);
+    }
+
+    /**
+     * Pops from the first non-empty sorted set among arguments [from, to) or blocks on them all.
+     * {@code count} -1 is BZPOPMIN/BZPOPMAX's flat [key, member, score]; otherwise BZMPOP's
+     * [key, [[member, score]...]].
+     */
+    private static void zpop(Client c, RespRequest a, int from, int to, boolean max, long count, long timeout) {
+        for (int k = from; k < to; k++) {
+            byte[] key = a.bytes(k);
+            Object e = Generic.lookupWrite(c, key);
+            if (e == null) continue;
+            if (!(e instanceof ZSetValue z)) {
+                c.error(Generic.WRONGTYPE);
+                return;
+            }
+            if (z.size() == 0) continue;
+            zreply(c, key, z, max, count, c.out());
+            return;
+        }
+        byte[][] keys = new byte[to - from][];
+        for (int k = from; k < to; k++) keys[k - from] = a.bytes(k);
+        c.server().dispatcher().blocking().block(c, keys, null, timeout, (key, out) -> {
+            Object e = Generic.lookupWrite(c, key);
+            if (!(e instanceof ZSetValue z) || z.size() == 0) return false;
+            zreply(c, key, z, max, count, out);
+            return true;
+        });
+    }
+
+    private static void zreply(Client c, byte[] key, ZSetValue z, boolean max, long count, RespWriter out) {
+        List<byte[]> members = new ArrayList<>();
+        List<Double> scores = new ArrayList<>();
+        ZSetRange.pop(c, key, z, max, count < 0 ? 1 : count, members, scores);
+        if (count < 0) {
+            out.array(3);
+            out.bulk(key);
+            out.bulk(members.get(0));
+            out.dbl(scores.get(0));
+            return;
+        }
+        out.array(2);
+        out.bulk(key);
+        out.array(members.size());
+        for (int i = 0; i < members.size(); i++) {
+            out.array(2);
+            out.bulk(members.get(i));
+            out.dbl(scores.get(i));
+        }
     }
 
     // ---------------------------------------------------------------- arguments
