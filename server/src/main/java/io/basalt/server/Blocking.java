@@ -64,6 +64,8 @@ public final class Blocking {
         }
     }
 
+    private static final long MAX_DELAY_MILLIS = 100L * 365 * 24 * 3600 * 1000;
+
     private final Keyspace keyspace;
     private final Map<QueueKey, ArrayDeque<Waiter>> queues = new HashMap<>(); // guarded by this
     private final Map<Client, Waiter> blocked = new ConcurrentHashMap<>();
@@ -90,6 +92,14 @@ public final class Blocking {
      */
     public void block(Client c, byte[][] keys, byte[] extraKey, long timeoutMillis, Serve serve) {
         Waiter w = new Waiter(c, c.db(), keys, extraKey, serve);
+        // the timer first, so a serve right after the registration always finds it to cancel
+        // (it cannot fire before: it runs on this client's event loop, busy with this command)
+        if (timeoutMillis > 0) {
+            synchronized (this) { withTimeout++; }
+            // a deadline centuries away is capped so the event loop's nanosecond deadline cannot overflow
+            long delay = Math.min(timeoutMillis, MAX_DELAY_MILLIS);
+            w.timer = c.channel().eventLoop().schedule(() -> timedOut(w), delay, TimeUnit.MILLISECONDS);
+        }
         synchronized (this) {
             for (byte[] k : keys) {
                 queues.computeIfAbsent(new QueueKey(w.db, new ByteKey(k)), x -> new ArrayDeque<>()).add(w);
@@ -97,10 +107,6 @@ public final class Blocking {
         }
         blocked.put(c, w);
         c.blockRequested();
-        if (timeoutMillis > 0) {
-            synchronized (this) { withTimeout++; }
-            w.timer = c.channel().eventLoop().schedule(() -> timedOut(w), timeoutMillis, TimeUnit.MILLISECONDS);
-        }
     }
 
     private void timedOut(Waiter w) {
@@ -109,6 +115,26 @@ public final class Blocking {
         RespWriter out = new RespWriter(Unpooled.buffer(8), w.client.resp3());
         out.nullArray();
         deliver(w, out.target());
+    }
+
+    /**
+     * CLIENT UNBLOCK: ends {@code target}'s block with the timeout reply, or with Redis's
+     * UNBLOCKED error; false if it was not blocked (or was just being served).
+     */
+    public boolean unblock(Client target, boolean error) {
+        Waiter w = blocked.get(target);
+        if (w == null || !w.finish()) return false;
+        forget(w);
+        RespWriter out = new RespWriter(Unpooled.buffer(48), target.resp3());
+        if (error) {
+            String message = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
+            target.server().stats().error(message);
+            out.error(message);
+        } else {
+            out.nullArray();
+        }
+        deliver(w, out.target());
+        return true;
     }
 
     /** The connection of a blocked client closed: it leaves every queue. */

@@ -87,18 +87,19 @@ public final class Dispatcher {
         int[] keys = c.keyIndexes(req.argc());
         int nkeys = spec.keys(req, keys);
         long start = System.nanoTime();
-        // a write may make a key some client is blocked on non-empty: note the keys before run()
-        // reuses the index array (the check is one map-size read when nobody is blocked)
-        java.util.List<byte[]> written = null;
-        if (spec.write && nkeys > 0 && blocking.active()) {
-            written = new java.util.ArrayList<>(nkeys);
-            for (int i = 0; i < nkeys; i++) written.add(req.bytes(keys[i]));
-        }
+        // a write may make a key some client is blocked on non-empty. Whether anyone is blocked
+        // is checked after the write (a client may block while it waits for the locks), and
+        // run() reuses the index array for several keys, hence the copy of their positions
+        int[] keyArgs = spec.write && nkeys > 1 ? java.util.Arrays.copyOf(keys, nkeys) : keys;
         int db = c.db();
         try {
             run(c, spec, req, keys, nkeys);
             // after the locks are released: serve the clients blocked on those keys
-            if (written != null) blocking.signal(db, written);
+            if (spec.write && nkeys > 0 && blocking.active()) {
+                java.util.List<byte[]> written = new java.util.ArrayList<>(nkeys);
+                for (int i = 0; i < nkeys; i++) written.add(req.bytes(keyArgs[i]));
+                blocking.signal(db, written);
+            }
         } catch (RuntimeException | StackOverflowError e) {
             // a bug must cost one command, never the connection or the server
             Log.warning("Command " + spec.name + " failed: " + e);

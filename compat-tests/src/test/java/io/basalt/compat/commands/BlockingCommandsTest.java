@@ -140,8 +140,10 @@ class BlockingCommandsTest extends DifferentialTest {
         final RawClient a;
         final RawClient b;
         final RawClient w;
+        final int port;
 
         Conns(int port) {
+            this.port = port;
             a = new RawClient(port);
             b = new RawClient(port);
             w = new RawClient(port);
@@ -306,6 +308,54 @@ class BlockingCommandsTest extends DifferentialTest {
             t.add(c.b.read().rawString());
             c.blocked(0);
             t.add(String.valueOf(c.w.call("CLIENT", "LIST").rawString().contains("flags=b ")));
+        });
+    }
+
+    @Test
+    void clientUnblockEndsTheBlockWithTheTimeoutReplyOrAnError() {
+        sameScenario((c, t) -> {
+            String id = c.a.call("CLIENT", "ID").string();
+            t.add(c.w.call("CLIENT", "UNBLOCK", id).rawString());
+            c.a.send("BLPOP", "k", "5");
+            c.blocked(1);
+            t.add(c.w.call("CLIENT", "UNBLOCK", id, "timeout").rawString());
+            t.add(c.a.read().rawString());
+            c.a.send("BLMOVE", "k", "d", "LEFT", "LEFT", "0");
+            c.blocked(1);
+            t.add(c.w.call("CLIENT", "UNBLOCK", id, "ERROR").rawString());
+            t.add(c.a.read().rawString());
+            c.blocked(0);
+            t.add(c.w.call("RPUSH", "k", "v").rawString());
+            t.add(c.a.call("LLEN", "k").rawString());
+            t.add(String.valueOf(c.w.call("INFO", "errorstats").rawString().contains("errorstat_UNBLOCKED:count=1")));
+        });
+    }
+
+    @Test
+    void clientUnblockErrors() {
+        sameAll(cmd("CLIENT", "UNBLOCK", "1", "2", "3"),
+                cmd("CLIENT", "UNBLOCK", "x", "foo"),
+                cmd("CLIENT", "UNBLOCK", "x"),
+                cmd("CLIENT", "UNBLOCK", "99999"),
+                cmd("CLIENT", "UNBLOCK", "99999", "error"),
+                cmd("CLIENT", "UNBLOCK"));
+    }
+
+    @Test
+    void idleTimeoutDoesNotCloseBlockedClients() {
+        sameScenario((c, t) -> {
+            t.add(c.w.call("CONFIG", "SET", "timeout", "1").rawString());
+            try {
+                c.a.send("BLPOP", "k", "2.5");
+                c.blocked(1);
+                t.add(c.a.read().rawString());
+                t.add(c.a.call("PING").rawString());
+            } finally {
+                // the idle writer connection may have been closed by the timeout meanwhile
+                try (RawClient admin = new RawClient(c.port)) {
+                    admin.call("CONFIG", "SET", "timeout", "0");
+                }
+            }
         });
     }
 }
