@@ -69,6 +69,7 @@ public final class Blocking {
     private final Keyspace keyspace;
     private final Map<QueueKey, ArrayDeque<Waiter>> queues = new HashMap<>(); // guarded by this
     private final Map<Client, Waiter> blocked = new ConcurrentHashMap<>();
+    private final Map<Integer, Integer> waitersPerDb = new HashMap<>(); // guarded by this
     private volatile int withTimeout;
 
     Blocking(Keyspace keyspace) {
@@ -101,6 +102,7 @@ public final class Blocking {
             w.timer = c.channel().eventLoop().schedule(() -> timedOut(w), delay, TimeUnit.MILLISECONDS);
         }
         synchronized (this) {
+            waitersPerDb.merge(w.db, 1, Integer::sum);
             for (byte[] k : keys) {
                 queues.computeIfAbsent(new QueueKey(w.db, new ByteKey(k)), x -> new ArrayDeque<>()).add(w);
             }
@@ -150,6 +152,7 @@ public final class Blocking {
             synchronized (this) { withTimeout--; }
         }
         synchronized (this) {
+            waitersPerDb.computeIfPresent(w.db, (db, n) -> n == 1 ? null : n - 1);
             for (byte[] k : w.keys) {
                 QueueKey qk = new QueueKey(w.db, new ByteKey(k));
                 ArrayDeque<Waiter> q = queues.get(qk);
@@ -163,6 +166,31 @@ public final class Blocking {
     private static void deliver(Waiter w, ByteBuf reply) {
         w.client.channel().eventLoop().execute(() -> w.client.unblocked(reply));
     }
+
+    /**
+     * After a write command: serves the clients blocked on its keys. The keys are tried in every
+     * database that has blocked clients, since MOVE and COPY ... DB write them in another one
+     * (a client is blocked only while its key is empty, so a non-empty key there is news);
+     * SWAPDB, which names no key, makes every blocked key worth a check.
+     */
+    public void written(String command, List<byte[]> keys) {
+        List<Integer> dbs;
+        synchronized (this) {
+            dbs = new ArrayList<>(new java.util.TreeSet<>(waitingDbs()));
+        }
+        if (command.equals("swapdb")) {
+            List<QueueKey> all;
+            synchronized (this) {
+                all = new ArrayList<>(queues.keySet());
+            }
+            for (QueueKey k : all) signal(k.db(), List.of(k.key().bytes()));
+            return;
+        }
+        for (int db : dbs) signal(db, keys);
+    }
+
+    /** The databases with blocked clients (guarded by this). */
+    private java.util.Set<Integer> waitingDbs() { return waitersPerDb.keySet(); }
 
     /**
      * Serves the clients blocked on {@code keys} of {@code db}, oldest first, while the keys hold

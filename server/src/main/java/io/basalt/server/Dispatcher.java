@@ -91,14 +91,13 @@ public final class Dispatcher {
         // is checked after the write (a client may block while it waits for the locks), and
         // run() reuses the index array for several keys, hence the copy of their positions
         int[] keyArgs = spec.write && nkeys > 1 ? java.util.Arrays.copyOf(keys, nkeys) : keys;
-        int db = c.db();
         try {
             run(c, spec, req, keys, nkeys);
             // after the locks are released: serve the clients blocked on those keys
-            if (spec.write && nkeys > 0 && blocking.active()) {
-                java.util.List<byte[]> written = new java.util.ArrayList<>(nkeys);
+            if (spec.write && blocking.active()) {
+                java.util.List<byte[]> written = new java.util.ArrayList<>(Math.max(nkeys, 0));
                 for (int i = 0; i < nkeys; i++) written.add(req.bytes(keyArgs[i]));
-                blocking.signal(db, written);
+                blocking.written(spec.name, written);
             }
         } catch (RuntimeException | StackOverflowError e) {
             // a bug must cost one command, never the connection or the server

@@ -358,4 +358,45 @@ class BlockingCommandsTest extends DifferentialTest {
             }
         });
     }
+
+    @Test
+    void moveCopyAndSwapdbServeClientsBlockedInTheOtherDatabase() {
+        sameScenario((c, t) -> {
+            c.a.call("SELECT", "1");
+            c.a.send("BLPOP", "k", "5");
+            c.blocked(1);
+            t.add(c.w.call("RPUSH", "k", "moved").rawString());
+            t.add(c.w.call("MOVE", "k", "1").rawString());
+            t.add(c.a.read().rawString());
+            c.a.send("BLPOP", "k", "5");
+            c.blocked(1);
+            t.add(c.w.call("RPUSH", "src", "copied").rawString());
+            t.add(c.w.call("COPY", "src", "k", "DB", "1").rawString());
+            t.add(c.a.read().rawString());
+            c.a.send("BRPOP", "other", "src", "5");
+            c.blocked(1);
+            t.add(c.w.call("SWAPDB", "0", "1").rawString());
+            t.add(c.a.read().rawString());
+            t.add(c.w.call("DBSIZE").rawString());
+            t.add(c.w.call("SWAPDB", "0", "1").rawString());
+        });
+    }
+
+    @Test
+    void clientsHeldByClientPauseCountAsBlocked() {
+        sameScenario((c, t) -> {
+            t.add(c.w.call("CLIENT", "PAUSE", "5000", "WRITE").rawString());
+            try {
+                c.a.send("RPUSH", "k", "v");
+                c.blocked(1);
+                c.b.send("BLPOP", "nx", "5");
+                c.blocked(2);
+            } finally {
+                t.add(c.w.call("CLIENT", "UNPAUSE").rawString());
+            }
+            t.add(c.a.read().rawString());
+            t.add(c.w.call("RPUSH", "nx", "x").rawString());
+            t.add(c.b.read().rawString());
+        });
+    }
 }
