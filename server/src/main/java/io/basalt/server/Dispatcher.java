@@ -93,12 +93,6 @@ public final class Dispatcher {
         int[] keyArgs = spec.write && nkeys > 1 ? java.util.Arrays.copyOf(keys, nkeys) : keys;
         try {
             run(c, spec, req, keys, nkeys);
-            // after the locks are released: serve the clients blocked on those keys
-            if (spec.write && blocking.active()) {
-                java.util.List<byte[]> written = new java.util.ArrayList<>(Math.max(nkeys, 0));
-                for (int i = 0; i < nkeys; i++) written.add(req.bytes(keyArgs[i]));
-                blocking.written(spec.name, written);
-            }
         } catch (RuntimeException | StackOverflowError e) {
             // a bug must cost one command, never the connection or the server
             Log.warning("Command " + spec.name + " failed: " + e);
@@ -110,6 +104,17 @@ public final class Dispatcher {
         if (c.errorReplied()) spec.failedCalls.increment();
         server.stats().commandsProcessed.increment();
         server.afterCommand(c, spec, req, micros);
+        // after the locks are released and outside the command's time, as Redis's
+        // handleClientsBlockedOnKeys: serve the clients blocked on the keys it wrote
+        if (spec.write && blocking.active()) {
+            try {
+                java.util.List<byte[]> written = new java.util.ArrayList<>(Math.max(nkeys, 0));
+                for (int i = 0; i < nkeys; i++) written.add(req.bytes(keyArgs[i]));
+                blocking.written(spec.name, written);
+            } catch (RuntimeException e) {
+                Log.warning("Serving blocked clients after " + spec.name + " failed: " + e);
+            }
+        }
     }
 
     private void run(Client c, CommandSpec spec, RespRequest req, int[] keys, int nkeys) {
