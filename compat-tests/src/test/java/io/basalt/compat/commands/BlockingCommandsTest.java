@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.function.BiConsumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * BLPOP, BRPOP, BRPOPLPUSH, BLMOVE and BLMPOP against redis-server 7.0: immediate serving,
@@ -398,5 +399,51 @@ class BlockingCommandsTest extends DifferentialTest {
             t.add(c.w.call("RPUSH", "nx", "x").rawString());
             t.add(c.b.read().rawString());
         });
+    }
+
+    /**
+     * Basalt only (the interleaving is nondeterministic): many clients blocked while several
+     * writers push from other connections; every element goes to exactly one client.
+     */
+    @Test
+    void concurrentPushesServeEachElementExactlyOnce() throws Exception {
+        int port = BasaltInstance.shared().port();
+        int waiters = 24;
+        List<RawClient> blocked = new ArrayList<>();
+        try (RawClient admin = new RawClient(port)) {
+            admin.call("FLUSHALL");
+            for (int i = 0; i < waiters; i++) {
+                RawClient r = new RawClient(port);
+                blocked.add(r);
+                r.send("BLPOP", "q", "10");
+            }
+            long end = System.currentTimeMillis() + 5000;
+            while (!admin.call("INFO", "clients").rawString().contains("blocked_clients:" + waiters + "\r\n")) {
+                if (System.currentTimeMillis() > end) throw new AssertionError("clients did not block");
+                Thread.sleep(5);
+            }
+            List<Thread> writers = new ArrayList<>();
+            for (int w = 0; w < 4; w++) {
+                int id = w;
+                Thread t = new Thread(() -> {
+                    try (RawClient r = new RawClient(port)) {
+                        for (int i = 0; i < waiters / 4; i++) r.call("RPUSH", "q", "w" + id + "-" + i);
+                    }
+                });
+                writers.add(t);
+                t.start();
+            }
+            for (Thread t : writers) t.join();
+            java.util.Set<String> got = new java.util.TreeSet<>();
+            for (RawClient r : blocked) {
+                io.basalt.resp.RespValue v = r.read();
+                got.add(v.rawString());
+            }
+            assertEquals(waiters, got.size());
+            assertEquals(":0", admin.call("LLEN", "q").rawString().trim());
+            assertTrue(admin.call("INFO", "clients").rawString().contains("blocked_clients:0\r\n"));
+        } finally {
+            for (RawClient r : blocked) r.close();
+        }
     }
 }
