@@ -221,6 +221,22 @@ class BlockingCommandsTest extends DifferentialTest {
     }
 
     @Test
+    void blmoveToADestinationOfAnotherTypeGetsWrongtypeWhenServed() {
+        sameScenario((c, t) -> {
+            c.a.send("BLMOVE", "src", "dst", "LEFT", "RIGHT", "5");
+            c.blocked(1);
+            c.b.send("BLPOP", "src", "5");
+            c.blocked(2);
+            t.add(c.w.call("SET", "dst", "x").rawString());
+            t.add(c.w.call("RPUSH", "src", "a", "b").rawString());
+            t.add(c.a.read().rawString());
+            t.add(c.b.read().rawString());
+            t.add(c.w.call("LRANGE", "src", "0", "-1").rawString());
+            c.blocked(0);
+        });
+    }
+
+    @Test
     void blmpopServedWithCountResp3() {
         sameScenario((c, t) -> {
             c.a.call("HELLO", "3");

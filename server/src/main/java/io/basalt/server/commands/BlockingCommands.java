@@ -190,9 +190,14 @@ public final class BlockingCommands {
         }
         c.server().dispatcher().blocking().block(c, new byte[][] {src}, dst, timeout, (key, out) -> {
             if (ready(c, src) == null) return false;
-            // a destination of another type keeps the client blocked and the element in place
+            // a destination of another type by then: Redis unblocks the client with WRONGTYPE
+            // and leaves the element where it was
             Object de = Generic.lookupWrite(c, dst);
-            if (de != null && !(de instanceof ListValue)) return false;
+            if (de != null && !(de instanceof ListValue)) {
+                c.server().stats().error(Generic.WRONGTYPE);
+                out.error(Generic.WRONGTYPE);
+                return true;
+            }
             move(c, src, dst, fromHead, toHead, out);
             return true;
         });
