@@ -92,7 +92,7 @@ public final class Client {
      * this answers "now". CLIENT LIST's idle uses {@link #lastCommandMillis()}.
      */
     public long lastInteraction() {
-        if (parked || subscriptions + patternSubscriptions + shardSubscriptions > 0) return System.currentTimeMillis();
+        if (parked || blocked || subscriptions + patternSubscriptions + shardSubscriptions > 0) return System.currentTimeMillis();
         return lastInteraction;
     }
 
@@ -214,6 +214,44 @@ public final class Client {
         if (w != null) server.pause().cancel(w);
     }
 
+    // ---------------------------------------------------------------- blocking commands (BLPOP...)
+
+    private boolean blockRequested;
+    private volatile boolean blocked;
+    private java.util.function.Consumer<io.netty.buffer.ByteBuf> onUnblock;
+
+    /** Called by {@link Blocking#block}: the command just dispatched waits, with no reply yet. */
+    void blockRequested() { blockRequested = true; }
+
+    /**
+     * True (once) if the command just dispatched blocked: the connection handler then stops
+     * reading and waits for {@code onUnblock} to get the reply (served or timed out).
+     */
+    boolean takeBlocked(java.util.function.Consumer<io.netty.buffer.ByteBuf> onUnblock) {
+        if (!blockRequested) return false;
+        blockRequested = false;
+        blocked = true;
+        this.onUnblock = onUnblock;
+        channel.config().setAutoRead(false);
+        return true;
+    }
+
+    /** True while blocked by BLPOP & co. (flag 'b' in CLIENT LIST). */
+    public boolean blocked() { return blocked; }
+
+    /** On the event loop: the blocked command's reply is ready; the connection resumes. */
+    void unblocked(io.netty.buffer.ByteBuf reply) {
+        java.util.function.Consumer<io.netty.buffer.ByteBuf> k = onUnblock;
+        onUnblock = null;
+        blocked = false;
+        if (k == null || !channel.isActive()) {
+            reply.release();
+            return;
+        }
+        if (channel.isWritable()) channel.config().setAutoRead(true);
+        k.accept(reply);
+    }
+
     /** Drops the replies written but not yet flushed to the socket. */
     void discardPendingReplies() {
         io.netty.buffer.ByteBuf b = out.target();
@@ -289,7 +327,7 @@ public final class Client {
     public String flags() {
         StringBuilder f = new StringBuilder(4);
         if (!type().equals("normal")) f.append('P');
-        if (parked) f.append('b');
+        if (parked || blocked) f.append('b');
         if (closeAfterReply) f.append('c');
         if (noEvict) f.append('e');
         return f.length() == 0 ? "N" : f.toString();

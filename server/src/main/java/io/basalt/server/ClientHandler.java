@@ -69,6 +69,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 client.park(this::resume);
                 break;
             }
+            if (client.takeBlocked(this::unblocked)) {
+                // BLPOP & co. wait for a key: no reply and no further command until served
+                break;
+            }
             if (client.dropReply()) out.writerIndex(mark);
             if (overOutputLimit(out)) return;
             if (out.readableBytes() > 64 * 1024) flushPending(false);
@@ -113,6 +117,19 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     /** Runs the commands a CLIENT PAUSE held back, once it is over (on this event loop). */
     private void resume() {
         if (in == null) return;
+        process();
+        flushPending(true);
+    }
+
+    /** A blocked command's reply (served or timed out): write it and run the commands after it. */
+    private void unblocked(ByteBuf reply) {
+        try {
+            if (in == null) return;
+            ByteBuf out = output();
+            if (!client.dropReply()) out.writeBytes(reply);
+        } finally {
+            reply.release();
+        }
         process();
         flushPending(true);
     }
@@ -198,6 +215,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         if (client != null) {
             client.cancelPark();
+            server.dispatcher().blocking().disconnected(client);
             server.unregister(client);
         }
         if (pending != null) {

@@ -19,12 +19,17 @@ public final class Dispatcher {
     private final BasaltServer server;
     private final CommandTable table;
     private final Keyspace keyspace;
+    private final Blocking blocking;
 
     Dispatcher(BasaltServer server) {
         this.server = server;
         this.table = server.commands();
         this.keyspace = server.keyspace();
+        this.blocking = new Blocking(keyspace);
     }
+
+    /** The clients blocked by BLPOP & co. */
+    public Blocking blocking() { return blocking; }
 
     /**
      * Runs one client command after Redis's {@code processCommand} checks, in its order: lookup
@@ -82,6 +87,10 @@ public final class Dispatcher {
         int[] keys = c.keyIndexes(req.argc());
         int nkeys = spec.keys(req, keys);
         long start = System.nanoTime();
+        // a write may make a key some client is blocked on non-empty. Whether anyone is blocked
+        // is checked after the write (a client may block while it waits for the locks), and
+        // run() reuses the index array for several keys, hence the copy of their positions
+        int[] keyArgs = spec.write && nkeys > 1 ? java.util.Arrays.copyOf(keys, nkeys) : keys;
         try {
             run(c, spec, req, keys, nkeys);
         } catch (RuntimeException | StackOverflowError e) {
@@ -95,6 +104,17 @@ public final class Dispatcher {
         if (c.errorReplied()) spec.failedCalls.increment();
         server.stats().commandsProcessed.increment();
         server.afterCommand(c, spec, req, micros);
+        // after the locks are released and outside the command's time, as Redis's
+        // handleClientsBlockedOnKeys: serve the clients blocked on the keys it wrote
+        if (spec.write && blocking.active()) {
+            try {
+                java.util.List<byte[]> written = new java.util.ArrayList<>(Math.max(nkeys, 0));
+                for (int i = 0; i < nkeys; i++) written.add(req.bytes(keyArgs[i]));
+                blocking.written(spec.name, written);
+            } catch (RuntimeException e) {
+                Log.warning("Serving blocked clients after " + spec.name + " failed: " + e);
+            }
+        }
     }
 
     private void run(Client c, CommandSpec spec, RespRequest req, int[] keys, int nkeys) {

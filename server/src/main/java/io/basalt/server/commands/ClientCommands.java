@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * CLIENT subcommands of Redis 7.0: ID INFO LIST KILL SETNAME GETNAME REPLY NO-EVICT PAUSE
- * UNPAUSE HELP. The tracking (CACHING, TRACKING, TRACKINGINFO, GETREDIR) and blocking (UNBLOCK)
+ * UNPAUSE UNBLOCK HELP. The tracking (CACHING, TRACKING, TRACKINGINFO, GETREDIR)
  * subcommands are not registered until those features exist, so they get Redis's unknown
  * subcommand error rather than a reply that pretends.
  */
@@ -30,6 +30,35 @@ public final class ClientCommands {
         t.register("client|pause", ClientCommands::pause);
         t.register("client|unpause", ClientCommands::unpause);
         t.register("client|help", ClientCommands::help);
+        t.register("client|unblock", ClientCommands::unblock);
+    }
+
+    /**
+     * CLIENT UNBLOCK id [TIMEOUT|ERROR]: ends a BLPOP-style block of another client with the
+     * timeout's null reply or an UNBLOCKED error; 1 if that client was blocked, else 0.
+     */
+    static void unblock(Client c, RespRequest a) {
+        if (a.argc() > 4) {
+            CommandHelp.syntaxError(c, a);
+            return;
+        }
+        boolean error = false;
+        if (a.argc() == 4) {
+            if (a.is(3, "ERROR")) error = true;
+            else if (!a.is(3, "TIMEOUT")) {
+                c.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+                return;
+            }
+        }
+        Long id = Generic.longArg(c, a, 2);
+        if (id == null) return;
+        for (Client target : c.server().clients()) {
+            if (target.id() == id) {
+                c.out().integer(c.server().dispatcher().blocking().unblock(target, error) ? 1 : 0);
+                return;
+            }
+        }
+        c.out().integer(0);
     }
 
     static void id(Client c, RespRequest a) {

@@ -130,8 +130,10 @@ public final class InfoSections {
         long maxIn = 0;
         long maxOut = 0;
         int count = 0;
+        int paused = 0;
         for (Client c : s.clients()) {
             count++;
+            if (c.parked()) paused++; // Redis counts clients held by CLIENT PAUSE as blocked too
             maxIn = Math.max(maxIn, c.queryBufferSize());
             maxOut = Math.max(maxOut, c.outputBufferSize());
         }
@@ -141,10 +143,10 @@ public final class InfoSections {
         line(sb, "maxclients", s.config().get("maxclients"));
         line(sb, "client_recent_max_input_buffer", maxIn);
         line(sb, "client_recent_max_output_buffer", maxOut);
-        line(sb, "blocked_clients", 0);
+        line(sb, "blocked_clients", s.dispatcher().blocking().blockedClients() + paused);
         line(sb, "pubsub_clients", 0);
         line(sb, "tracking_clients", 0);
-        line(sb, "clients_in_timeout_table", 0);
+        line(sb, "clients_in_timeout_table", s.dispatcher().blocking().clientsWithTimeout());
     }
 
     // ---------------------------------------------------------------- memory

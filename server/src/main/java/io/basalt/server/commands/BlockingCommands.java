@@ -1,0 +1,343 @@
+package io.basalt.server.commands;
+
+import io.basalt.data.ListValue;
+import io.basalt.data.Shard;
+import io.basalt.resp.RespRequest;
+import io.basalt.resp.RespWriter;
+import io.basalt.server.Client;
+import io.basalt.server.command.CommandTable;
+
+import io.basalt.data.ZSetValue;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The blocking list commands (Redis's blockingPopGenericCommand / blmoveGenericCommand): BLPOP,
+ * BRPOP, BRPOPLPUSH, BLMOVE and BLMPOP, and of sorted sets (blockingGenericZpopCommand): BZPOPMIN,
+ * BZPOPMAX and BZMPOP. When a key holds elements they reply at once like their
+ * non-blocking twins; otherwise the client is parked in {@link io.basalt.server.Blocking} until a
+ * write serves it or the timeout replies the null array.
+ */
+public final class BlockingCommands {
+    private BlockingCommands() {}
+
+    static void register(CommandTable t) {
+        t.register("blpop", (c, a) -> bpop(c, a, true));
+        t.register("brpop", (c, a) -> bpop(c, a, false));
+        t.register("brpoplpush", (c, a) -> {
+            Long timeout = timeout(c, a, 3);
+            if (timeout != null) bmove(c, a.bytes(1), a.bytes(2), false, true, timeout);
+        });
+        t.register("blmove", BlockingCommands::blmove);
+        t.register("blmpop", BlockingCommands::blmpop);
+        t.register("bzpopmin", (c, a) -> bzpop(c, a, false));
+        t.register("bzpopmax", (c, a) -> bzpop(c, a, true));
+        t.register("bzmpop", BlockingCommands::bzmpop);
+    }
+
+    private static final BigDecimal THOUSAND = BigDecimal.valueOf(1000);
+    private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
+
+    /**
+     * Redis's getTimeoutFromObjectOrReply in seconds: a long double times 1000, rounded up to
+     * milliseconds, cast to long long (a value out of its range becomes LLONG_MIN on x86, hence
+     * "negative" for huge or infinite timeouts, as redis-server 7.0 replies). Null after replying.
+     */
+    static Long timeout(Client c, RespRequest a, int i) {
+        byte[] b = a.bytes(i);
+        BigDecimal v = StringLongDouble.parse(b, 0, b.length);
+        if (v == null) {
+            c.error("ERR timeout is not a float or out of range");
+            return null;
+        }
+        long ms;
+        if (StringLongDouble.isInfinite(v)) {
+            ms = Long.MIN_VALUE;
+        } else {
+            BigDecimal m = v.multiply(THOUSAND).setScale(0, RoundingMode.CEILING);
+            ms = m.compareTo(LONG_MAX) > 0 || m.compareTo(BigDecimal.valueOf(Long.MIN_VALUE)) < 0
+                    ? Long.MIN_VALUE : m.longValueExact();
+        }
+        if (ms < 0) {
+            c.error("ERR timeout is negative");
+            return null;
+        }
+        return ms;
+    }
+
+    private static Shard shard(Client c, byte[] key) { return c.server().keyspace().shardOf(key); }
+
+    /** Accounts a list popped in place; removes its key once empty (as ListCommands does). */
+    private static void afterPop(Client c, byte[] key, ListValue l, long before) {
+        Shard s = shard(c, key);
+        s.resized(c.db(), l.memoryUsage() - before);
+        if (l.size() == 0) s.remove(c.db(), key);
+    }
+
+    /** The non-empty list at {@code key}, or null (missing, empty or another type: not ready). */
+    private static ListValue ready(Client c, byte[] key) {
+        Object e = Generic.lookupWrite(c, key);
+        return e instanceof ListValue l && l.size() > 0 ? l : null;
+    }
+
+    // ---------------------------------------------------------------- BLPOP / BRPOP / BLMPOP
+
+    private static void bpop(Client c, RespRequest a, boolean head) {
+        Long timeout = timeout(c, a, a.argc() - 1);
+        if (timeout == null) return;
+        pop(c, a, 1, a.argc() - 1, head, -1, timeout);
+    }
+
+    private static void blmpop(Client c, RespRequest a) {
+        Long numkeys = rangeArg(c, a, 2, "ERR numkeys should be greater than 0");
+        if (numkeys == null) return;
+        if (numkeys > a.argc() - 4) {
+            c.error(Generic.SYNTAX);
+            return;
+        }
+        int wi = (int) (numkeys + 3);
+        Boolean head = where(c, a, wi);
+        if (head == null) return;
+        long count = -1;
+        for (int j = wi + 1; j < a.argc(); j++) {
+            boolean more = a.argc() - 1 - j > 0;
+            if (count == -1 && a.is(j, "COUNT") && more) {
+                j++;
+                Long n = rangeArg(c, a, j, "ERR count should be greater than 0");
+                if (n == null) return;
+                count = n;
+            } else {
+                c.error(Generic.SYNTAX);
+                return;
+            }
+        }
+        if (count == -1) count = 1;
+        Long timeout = timeout(c, a, 1);
+        if (timeout == null) return;
+        pop(c, a, 3, wi, head, count, timeout);
+    }
+
+    /**
+     * Pops from the first non-empty list among arguments [from, to) or blocks on them all.
+     * {@code count} -1 is BLPOP/BRPOP's [key, value] reply; otherwise BLMPOP's [key, [values]].
+     */
+    private static void pop(Client c, RespRequest a, int from, int to, boolean head, long count, long timeout) {
+        for (int k = from; k < to; k++) {
+            byte[] key = a.bytes(k);
+            Object e = Generic.lookupWrite(c, key);
+            if (e == null) continue;
+            if (!(e instanceof ListValue l)) {
+                c.error(Generic.WRONGTYPE);
+                return;
+            }
+            if (l.size() == 0) continue;
+            reply(c, key, l, head, count, c.out());
+            return;
+        }
+        byte[][] keys = new byte[to - from][];
+        for (int k = from; k < to; k++) keys[k - from] = a.bytes(k);
+        c.server().dispatcher().blocking().block(c, keys, null, timeout, (key, out) -> {
+            ListValue l = ready(c, key);
+            if (l == null) return false;
+            reply(c, key, l, head, count, out);
+            return true;
+        });
+    }
+
+    private static void reply(Client c, byte[] key, ListValue l, boolean head, long count, RespWriter out) {
+        long before = l.memoryUsage();
+        out.array(2);
+        out.bulk(key);
+        if (count < 0) {
+            out.bulk(l.pop(head));
+        } else {
+            int n = (int) Math.min(count, l.size());
+            out.array(n);
+            for (int i = 0; i < n; i++) out.bulk(l.pop(head));
+        }
+        afterPop(c, key, l, before);
+    }
+
+    // ---------------------------------------------------------------- BLMOVE / BRPOPLPUSH
+
+    private static void blmove(Client c, RespRequest a) {
+        Boolean from = where(c, a, 3);
+        if (from == null) return;
+        Boolean to = where(c, a, 4);
+        if (to == null) return;
+        Long timeout = timeout(c, a, 5);
+        if (timeout == null) return;
+        bmove(c, a.bytes(1), a.bytes(2), from, to, timeout);
+    }
+
+    private static void bmove(Client c, byte[] src, byte[] dst, boolean fromHead, boolean toHead, long timeout) {
+        Object se = Generic.lookupWrite(c, src);
+        if (se != null && !(se instanceof ListValue)) {
+            c.error(Generic.WRONGTYPE);
+            return;
+        }
+        if (se != null && ((ListValue) se).size() > 0) {
+            Object de = Generic.lookupWrite(c, dst);
+            if (de != null && !(de instanceof ListValue)) {
+                c.error(Generic.WRONGTYPE);
+                return;
+            }
+            move(c, src, dst, fromHead, toHead, c.out());
+            return;
+        }
+        c.server().dispatcher().blocking().block(c, new byte[][] {src}, dst, timeout, (key, out) -> {
+            if (ready(c, src) == null) return false;
+            // a destination of another type by then: Redis unblocks the client with WRONGTYPE
+            // and leaves the element where it was
+            Object de = Generic.lookupWrite(c, dst);
+            if (de != null && !(de instanceof ListValue)) {
+                c.server().stats().error(Generic.WRONGTYPE);
+                out.error(Generic.WRONGTYPE);
+                return true;
+            }
+            move(c, src, dst, fromHead, toHead, out);
+            return true;
+        });
+    }
+
+    /** Moves one element from the non-empty list {@code src} to {@code dst}; replies it as a bulk. */
+    private static void move(Client c, byte[] src, byte[] dst, boolean fromHead, boolean toHead, RespWriter out) {
+        ListValue sl = (ListValue) Generic.lookupWrite(c, src);
+        ListValue dl = (ListValue) Generic.lookupWrite(c, dst);
+        long sBefore = sl.memoryUsage();
+        byte[] v = sl.pop(fromHead);
+        if (dl == null) {
+            dl = new ListValue(dst);
+            dl.push(v, toHead);
+            shard(c, dst).put(c.db(), dst, dl);
+        } else if (dl == sl) {
+            dl.push(v, toHead); // same key: a rotation
+        } else {
+            long dBefore = dl.memoryUsage();
+            dl.push(v, toHead);
+            shard(c, dst).resized(c.db(), dl.memoryUsage() - dBefore);
+        }
+        afterPop(c, src, sl, sBefore);
+        out.bulk(v);
+    }
+
+    // ---------------------------------------------------------------- BZPOPMIN / BZPOPMAX / BZMPOP
+
+    private static void bzpop(Client c, RespRequest a, boolean max) {
+        Long timeout = timeout(c, a, a.argc() - 1);
+        if (timeout == null) return;
+        zpop(c, a, 1, a.argc() - 1, max, -1, timeout);
+    }
+
+    private static void bzmpop(Client c, RespRequest a) {
+        Long numkeys = rangeArg(c, a, 2, "ERR numkeys should be greater than 0");
+        if (numkeys == null) return;
+        if (numkeys > a.argc() - 4) {
+            c.error(Generic.SYNTAX);
+            return;
+        }
+        int wi = (int) (numkeys + 3);
+        boolean max;
+        if (a.is(wi, "MIN")) max = false;
+        else if (a.is(wi, "MAX")) max = true;
+        else {
+            c.error(Generic.SYNTAX);
+            return;
+        }
+        long count = -1;
+        for (int j = wi + 1; j < a.argc(); j++) {
+            boolean more = a.argc() - 1 - j > 0;
+            if (count == -1 && a.is(j, "COUNT") && more) {
+                j++;
+                Long n = rangeArg(c, a, j, "ERR count should be greater than 0");
+                if (n == null) return;
+                count = n;
+            } else {
+                c.error(Generic.SYNTAX);
+                return;
+            }
+        }
+        if (count == -1) count = 1;
+        Long timeout = timeout(c, a, 1);
+        if (timeout == null) return;
+        zpop(c, a, 3, wi, max, count, timeout);
+    }
+
+    /**
+     * Pops from the first non-empty sorted set among arguments [from, to) or blocks on them all.
+     * {@code count} -1 is BZPOPMIN/BZPOPMAX's flat [key, member, score]; otherwise BZMPOP's
+     * [key, [[member, score]...]].
+     */
+    private static void zpop(Client c, RespRequest a, int from, int to, boolean max, long count, long timeout) {
+        for (int k = from; k < to; k++) {
+            byte[] key = a.bytes(k);
+            Object e = Generic.lookupWrite(c, key);
+            if (e == null) continue;
+            if (!(e instanceof ZSetValue z)) {
+                c.error(Generic.WRONGTYPE);
+                return;
+            }
+            if (z.size() == 0) continue;
+            zreply(c, key, z, max, count, c.out());
+            return;
+        }
+        byte[][] keys = new byte[to - from][];
+        for (int k = from; k < to; k++) keys[k - from] = a.bytes(k);
+        c.server().dispatcher().blocking().block(c, keys, null, timeout, (key, out) -> {
+            Object e = Generic.lookupWrite(c, key);
+            if (!(e instanceof ZSetValue z) || z.size() == 0) return false;
+            zreply(c, key, z, max, count, out);
+            return true;
+        });
+    }
+
+    private static void zreply(Client c, byte[] key, ZSetValue z, boolean max, long count, RespWriter out) {
+        List<byte[]> members = new ArrayList<>();
+        List<Double> scores = new ArrayList<>();
+        ZSetRange.pop(c, key, z, max, count < 0 ? 1 : count, members, scores);
+        if (count < 0) {
+            out.array(3);
+            out.bulk(key);
+            out.bulk(members.get(0));
+            out.dbl(scores.get(0));
+            return;
+        }
+        out.array(2);
+        out.bulk(key);
+        out.array(members.size());
+        for (int i = 0; i < members.size(); i++) {
+            out.array(2);
+            out.bulk(members.get(i));
+            out.dbl(scores.get(i));
+        }
+    }
+
+    // ---------------------------------------------------------------- arguments
+
+    /** LEFT / RIGHT: true for LEFT; null after replying a syntax error. */
+    private static Boolean where(Client c, RespRequest a, int i) {
+        if (a.is(i, "LEFT")) return Boolean.TRUE;
+        if (a.is(i, "RIGHT")) return Boolean.FALSE;
+        c.error(Generic.SYNTAX);
+        return null;
+    }
+
+    /** A positive integer in [1, LONG_MAX], else {@code error}; null after replying. */
+    private static Long rangeArg(Client c, RespRequest a, int i, String error) {
+        long v;
+        try {
+            v = Generic.parseLong(a, i);
+        } catch (NumberFormatException e) {
+            c.error(error);
+            return null;
+        }
+        if (v < 1) {
+            c.error(error);
+            return null;
+        }
+        return v;
+    }
+}
