@@ -23,5 +23,6 @@ public final class Commands {
         SetCommands.register(t);
         ZSetCommands.register(t);
         ListCommands.register(t);
+        SortCommand.register(t);
     }
 }
