@@ -39,29 +39,29 @@ public final class SortCommand {
         t.keys("sort_ro", (a, out) -> keys(a, out, true));
     }
 
-    /** The source key and, for SORT, the STORE destination, walking the options like the parser. */
+    /**
+     * Redis's sortGetKeys (also what COMMAND GETKEYS shows): the source key and the last STORE
+     * destination found by its loose scan, which skips LIMIT/GET/BY arguments but not STORE's.
+     * In odd argument lists ("STORE limit STORE d") this is not the key the parser stores to;
+     * the handler then notices it does not hold that key's shard and takes the global lock.
+     */
     private static int keys(RespRequest a, int[] out, boolean readonly) {
         if (a.argc() < 2) return -1;
-        int n = 0;
-        out[n++] = 1;
-        int j = 2;
-        while (j < a.argc()) {
-            int left = a.argc() - j - 1;
-            if (a.is(j, "asc") || a.is(j, "desc") || a.is(j, "alpha")) {
-                // no argument
-            } else if (a.is(j, "limit") && left >= 2) {
-                j += 2;
-            } else if (!readonly && a.is(j, "store") && left >= 1) {
-                if (n < out.length) out[n++] = j + 1;
-                j++;
-            } else if ((a.is(j, "by") || a.is(j, "get")) && left >= 1) {
-                j++;
-            } else {
-                break;
+        out[0] = 1;
+        if (readonly) return 1;
+        int store = -1;
+        for (int i = 2; i < a.argc(); i++) {
+            if (a.is(i, "limit")) {
+                i += 2;
+            } else if (a.is(i, "get") || a.is(i, "by")) {
+                i += 1;
+            } else if (a.is(i, "store") && i + 1 < a.argc()) {
+                store = i + 1;
             }
-            j++;
         }
-        return n;
+        if (store < 0 || out.length < 2) return 1;
+        out[1] = store;
+        return 2;
     }
 
     /** One element being sorted: the element, and its weight (numeric) or comparison bytes (ALPHA BY). */
@@ -115,11 +115,13 @@ public final class SortCommand {
 
         boolean patterns = (sortby != null && !dontsort);
         for (byte[] g : gets) if (!isHash(g) && indexOf(g, 0, (byte) '*') >= 0) patterns = true;
+        Keyspace ks = c.server().keyspace();
+        // the destination the Dispatcher locked (sortGetKeys's) may differ in odd argument lists
+        if (storekey != null && !ks.shardOf(storekey).heldByCurrentThread()) patterns = true;
         if (!patterns) {
             run(c, a, desc, alpha, dontsort, limitStart, limitCount, sortby, storekey, gets);
             return;
         }
-        Keyspace ks = c.server().keyspace();
         int count = ks.shardCount();
         boolean[] held = new boolean[count];
         boolean all = true;
