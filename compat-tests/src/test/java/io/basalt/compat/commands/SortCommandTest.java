@@ -235,6 +235,14 @@ class SortCommandTest extends DifferentialTest {
             same("EXISTS", "dd");
             same("SORT", "la", "LIMIT", "0", "1", "LIMIT", "x", "y");
             same("SORT", "l", "limit", "9223372036854775808", "1");
+            for (String k : new String[] {"l", "z", "si"}) {
+                same("SORT", k, "LIMIT", "1", "9223372036854775807");
+                same("SORT", k, "LIMIT", "2", "9223372036854775807");
+                same("SORT", k, "LIMIT", "9223372036854775807", "9223372036854775807");
+                same("SORT", k, "LIMIT", "-9223372036854775808", "-9223372036854775808");
+                same("SORT", k, "BY", "nosort", "LIMIT", "2", "9223372036854775807");
+                same("SORT", k, "BY", "nosort", "DESC", "LIMIT", "3", "9223372036854775807");
+            }
         });
     }
 

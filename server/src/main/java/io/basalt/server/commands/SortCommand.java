@@ -163,7 +163,9 @@ public final class SortCommand {
                 : src instanceof SetValue ? ((SetValue) src).size()
                 : ((ZSetValue) src).size();
         long start = limitStart < 0 ? 0 : limitStart;
-        long end = limitCount < 0 ? vectorlen - 1 : start + limitCount - 1;
+        // start + count - 1 as if without overflow: that is how redis-server's build behaves
+        long end = limitCount < 0 ? vectorlen - 1
+                : limitCount > Long.MAX_VALUE - start ? Long.MAX_VALUE : start + limitCount - 1;
         if (start >= vectorlen) {
             start = vectorlen - 1;
             end = vectorlen - 2;
