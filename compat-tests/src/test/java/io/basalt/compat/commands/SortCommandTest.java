@@ -208,6 +208,47 @@ class SortCommandTest extends DifferentialTest {
     }
 
     @Test
+    void patternShapes() {
+        both(() -> {
+            same("RPUSH", "l", "a", "b", "c");
+            same("SADD", "s", "c", "a", "b");
+            same("SET", "k_a_*", "1");
+            same("SET", "k_b_*", "3");
+            same("SET", "k_c_*", "2");
+            same("HSET", "h_a", "f*", "9", "f", "1", "->", "x");
+            same("HSET", "h_b", "f*", "7", "f", "2");
+            same("HSET", "h_c", "f*", "8", "f", "3");
+            same("SET", "h_a->", "s");
+            same("SORT", "l", "BY", "k_*_*");
+            same("SORT", "l", "BY", "k_*_*", "GET", "k_*_*", "GET", "h_*->f*", "GET", "h_*->->");
+            same("SORT", "l", "BY", "h_*->f*", "DESC");
+            same("SORT", "l", "BY", "h_*->f*", "GET", "h_*->", "GET", "*->f", "GET", "h_->*");
+            same("SORT", "s", "BY", "h_*->f*", "ALPHA", "STORE", "d");
+            same("LRANGE", "d", "0", "-1");
+            same("SORT", "s", "BY", "nosort", "DESC", "STORE", "d");
+            same("LRANGE", "d", "0", "-1");
+            same("SORT", "s", "BY", "nosort", "DESC", "LIMIT", "1", "1", "GET", "h_*->f", "STORE", "d");
+            same("LRANGE", "d", "0", "-1");
+            same("SORT", "l", "BY", "#", "GET", "#", "ALPHA", "DESC");
+            same("SORT", "l", "BY", "k_*_", "ALPHA", "DESC");
+            same("SORT", "l", "BY", "k_*_*", "ALPHA", "STORE", "d");
+            same("LRANGE", "d", "0", "-1");
+            same("SET", "w_a", "10");
+            same("SET", "w_b", "9");
+            same("SORT", "l", "BY", "w_*", "ALPHA");
+            same("SORT", "l", "BY", "w_*", "ALPHA", "DESC", "STORE", "d");
+            same("LRANGE", "d", "0", "-1");
+            same("SORT", "l", "BY", "w_*", "LIMIT", "0", "1");
+            same("SORT", "l", "BY", "w_*", "DESC", "LIMIT", "1", "5");
+            same(b("RPUSH"), b("bl"), b("\u00e9"), b("\u0000x"), b("a b"));
+            same(b("SET"), b("v_\u00e9"), b("1"));
+            same(b("SET"), b("v_\u0000x"), b("3"));
+            same(b("SET"), b("v_a b"), b("2"));
+            same("SORT", "bl", "BY", "v_*", "GET", "v_*", "GET", "#");
+        });
+    }
+
+    @Test
     void errors() {
         both(() -> {
             fixtures();
