@@ -248,6 +248,52 @@ class SortCommandTest extends DifferentialTest {
         });
     }
 
+    /** A hashtable set is iterated in no fixed order: BY nosort gives its members, compared sorted. */
+    @Test
+    void hashtableSetNosort() {
+        both(() -> {
+            for (int i = 0; i < 50; i++) same("SADD", "hs", "m" + i);
+            same("SORT", "hs", "BY", "nosort", "STORE", "d");
+            same("LRANGE", "d", "0", "-1");
+            java.util.List<String> r = sortedStrings(redis.call("SORT", "hs", "BY", "nosort", "GET", "#"));
+            java.util.List<String> b = sortedStrings(basalt.call("SORT", "hs", "BY", "nosort", "GET", "#"));
+            org.junit.jupiter.api.Assertions.assertEquals(r, b);
+            org.junit.jupiter.api.Assertions.assertEquals(50, b.size());
+            same("SORT", "hs", "BY", "nosort", "LIMIT", "0", "0");
+        });
+    }
+
+    private static java.util.List<String> sortedStrings(io.basalt.resp.RespValue v) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (int i = 0; i < v.size(); i++) out.add(v.get(i).string());
+        java.util.Collections.sort(out);
+        return out;
+    }
+
+    /** Pattern lookups count keyspace hits and misses like Redis's lookupKeyRead. */
+    @Test
+    void keyspaceStats() {
+        same("RPUSH", "l", "1", "2", "3");
+        same("SET", "w_1", "5");
+        same("HSET", "h_2", "f", "1");
+        redis.call("CONFIG", "RESETSTAT");
+        basalt.call("CONFIG", "RESETSTAT");
+        same("SORT", "l", "BY", "w_*", "GET", "h_*->f", "GET", "#", "GET", "x");
+        same("SORT", "nokey", "GET", "w_*");
+        same("SORT", "l", "BY", "nosort", "STORE", "d");
+        String expected = statLines(redis);
+        org.junit.jupiter.api.Assertions.assertTrue(expected.contains("keyspace_misses"), expected);
+        org.junit.jupiter.api.Assertions.assertEquals(expected, statLines(basalt));
+    }
+
+    private static String statLines(io.basalt.compat.harness.RawClient c) {
+        StringBuilder sb = new StringBuilder();
+        for (String line : c.call("INFO", "stats").string().split("\r\n")) {
+            if (line.startsWith("keyspace_hits") || line.startsWith("keyspace_misses")) sb.append(line).append('\n');
+        }
+        return sb.toString();
+    }
+
     @Test
     void errors() {
         both(() -> {
