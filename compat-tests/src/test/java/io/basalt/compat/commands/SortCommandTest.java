@@ -168,7 +168,27 @@ class SortCommandTest extends DifferentialTest {
         same("RPUSH", "big", "1e400", "1");
         same("RPUSH", "tiny", "1e-400", "1");
         same("SORT", "big", "ALPHA");
+        same("RPUSH", "sub", "0x1p-1070", "0x0.8p-1022", "2.2250738585072014e-308", "0e-400", "1e308", "1");
+        same("SORT", "sub");
         same("SORT", "big");
+    }
+
+    /** Each ERANGE case on fresh connections (a new connection gets Redis past its stale errno). */
+    @Test
+    void rangeErrorsEachFresh() {
+        for (String v : new String[] {"1e400", "-1e400", "1e-400", "1e-310", "4.9e-324", "0x1p-1080", "1.8e308"}) {
+            try (io.basalt.compat.harness.RawClient r = new io.basalt.compat.harness.RawClient(
+                         io.basalt.compat.harness.RedisServerProcess.shared().port());
+                 io.basalt.compat.harness.RawClient b = new io.basalt.compat.harness.RawClient(
+                         io.basalt.compat.harness.BasaltInstance.shared().port())) {
+                r.call("DEL", "e");
+                b.call("DEL", "e");
+                r.call("RPUSH", "e", v, "1");
+                b.call("RPUSH", "e", v, "1");
+                org.junit.jupiter.api.Assertions.assertEquals(r.call("SORT", "e").rawString(),
+                        b.call("SORT", "e").rawString(), v);
+            }
+        }
     }
 
     @Test

@@ -273,11 +273,21 @@ public final class SortCommand {
         }
     }
 
-    /** strtod's ERANGE: overflow to infinity from a finite literal, or a nonzero literal that became 0. */
+    /** strtod's ERANGE: overflow to infinity from a finite literal, underflow to 0 or to an inexact subnormal. */
     private static boolean erange(byte[] b, int off, int end, double v) {
         if (Double.isInfinite(v)) {
             for (int i = off; i < end; i++) if (b[i] == 'i' || b[i] == 'I') return false;
             return true;
+        }
+        if (v != 0 && Math.abs(v) < Double.MIN_NORMAL) {
+            // glibc reports ERANGE for a subnormal result only when it is inexact
+            String text = new String(b, off, end - off, java.nio.charset.StandardCharsets.ISO_8859_1).trim();
+            if (text.contains("x") || text.contains("X")) return false;
+            try {
+                return new java.math.BigDecimal(v).compareTo(new java.math.BigDecimal(text)) != 0;
+            } catch (NumberFormatException e) {
+                return true;
+            }
         }
         if (v == 0) {
             boolean hex = false;
