@@ -24,5 +24,6 @@ public final class Commands {
         ZSetCommands.register(t);
         ListCommands.register(t);
         BlockingCommands.register(t);
+        SortCommand.register(t);
     }
 }
