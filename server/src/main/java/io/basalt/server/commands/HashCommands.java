@@ -393,28 +393,10 @@ public final class HashCommands {
             out.array(0);
             return;
         }
-        long count = 10;
-        byte[] pattern = null;
-        for (int i = 3; i < a.argc(); ) {
-            int left = a.argc() - i;
-            if (a.is(i, "COUNT") && left >= 2) {
-                Long n = Generic.longArg(c, a, i + 1);
-                if (n == null) return;
-                if (n < 1) {
-                    c.error(Generic.SYNTAX);
-                    return;
-                }
-                count = n;
-                i += 2;
-            } else if (a.is(i, "MATCH") && left >= 2) {
-                byte[] p = a.bytes(i + 1);
-                pattern = p.length == 1 && p[0] == '*' ? null : p;
-                i += 2;
-            } else {
-                c.error(Generic.SYNTAX);
-                return;
-            }
-        }
+        ScanOptions o = ScanOptions.parse(c, a, 3, false);
+        if (o == null) return;
+        long count = o.count;
+        byte[] pattern = o.pattern;
         List<byte[]> items = new ArrayList<>();
         HashValue.PairVisitor collect = (f, v) -> {
             items.add(f);

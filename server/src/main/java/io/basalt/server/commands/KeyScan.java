@@ -30,32 +30,11 @@ final class KeyScan {
             c.error("ERR invalid cursor");
             return;
         }
-        long count = 10;
-        byte[] pattern = null;
-        String type = null;
-        for (int i = 2; i < a.argc(); ) {
-            int left = a.argc() - i;
-            if (a.is(i, "COUNT") && left >= 2) {
-                Long n = Generic.longArg(c, a, i + 1);
-                if (n == null) return;
-                if (n < 1) {
-                    c.error(Generic.SYNTAX);
-                    return;
-                }
-                count = n;
-                i += 2;
-            } else if (a.is(i, "MATCH") && left >= 2) {
-                byte[] p = a.bytes(i + 1);
-                pattern = p.length == 1 && p[0] == '*' ? null : p;
-                i += 2;
-            } else if (a.is(i, "TYPE") && left >= 2) {
-                type = a.string(i + 1);
-                i += 2;
-            } else {
-                c.error(Generic.SYNTAX);
-                return;
-            }
-        }
+        ScanOptions o = ScanOptions.parse(c, a, 2, true);
+        if (o == null) return;
+        long count = o.count;
+        byte[] pattern = o.pattern;
+        String type = o.type;
 
         Keyspace ks = c.server().keyspace();
         int db = c.db();

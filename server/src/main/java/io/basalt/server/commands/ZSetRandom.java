@@ -128,26 +128,9 @@ final class ZSetRandom {
             c.out().array(0);
             return;
         }
-        byte[] pattern = null;
-        for (int i = 3; i < a.argc(); ) {
-            int left = a.argc() - i;
-            if (a.is(i, "COUNT") && left >= 2) {
-                Long n = Generic.longArg(c, a, i + 1);
-                if (n == null) return;
-                if (n < 1) {
-                    c.error(Generic.SYNTAX);
-                    return;
-                }
-                i += 2;
-            } else if (a.is(i, "MATCH") && left >= 2) {
-                byte[] p = a.bytes(i + 1);
-                pattern = p.length == 1 && p[0] == '*' ? null : p;
-                i += 2;
-            } else {
-                c.error(Generic.SYNTAX);
-                return;
-            }
-        }
+        ScanOptions o = ScanOptions.parse(c, a, 3, false);
+        if (o == null) return;
+        byte[] pattern = o.pattern;
         // The whole set in one reply, cursor 0: always within SCAN's guarantees (every member
         // present throughout is returned, none twice), and what Redis does for listpacks.
         List<byte[]> members = new ArrayList<>();
