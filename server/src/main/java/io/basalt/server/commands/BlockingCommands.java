@@ -101,20 +101,8 @@ public final class BlockingCommands {
         int wi = (int) (numkeys + 3);
         Boolean head = where(c, a, wi);
         if (head == null) return;
-        long count = -1;
-        for (int j = wi + 1; j < a.argc(); j++) {
-            boolean more = a.argc() - 1 - j > 0;
-            if (count == -1 && a.is(j, "COUNT") && more) {
-                j++;
-                Long n = rangeArg(c, a, j, "ERR count should be greater than 0");
-                if (n == null) return;
-                count = n;
-            } else {
-                c.error(Generic.SYNTAX);
-                return;
-            }
-        }
-        if (count == -1) count = 1;
+        long count = mpopCount(c, a, wi + 1);
+        if (count < 0) return;
         Long timeout = timeout(c, a, 1);
         if (timeout == null) return;
         pop(c, a, 3, wi, head, count, timeout);
@@ -247,20 +235,8 @@ public final class BlockingCommands {
             c.error(Generic.SYNTAX);
             return;
         }
-        long count = -1;
-        for (int j = wi + 1; j < a.argc(); j++) {
-            boolean more = a.argc() - 1 - j > 0;
-            if (count == -1 && a.is(j, "COUNT") && more) {
-                j++;
-                Long n = rangeArg(c, a, j, "ERR count should be greater than 0");
-                if (n == null) return;
-                count = n;
-            } else {
-                c.error(Generic.SYNTAX);
-                return;
-            }
-        }
-        if (count == -1) count = 1;
+        long count = mpopCount(c, a, wi + 1);
+        if (count < 0) return;
         Long timeout = timeout(c, a, 1);
         if (timeout == null) return;
         zpop(c, a, 3, wi, max, count, timeout);
@@ -326,6 +302,27 @@ public final class BlockingCommands {
     }
 
     /** A positive integer in [1, LONG_MAX], else {@code error}; null after replying. */
+    /**
+     * BLMPOP/BZMPOP's options after LEFT|RIGHT / MIN|MAX: at most one {@code COUNT n} (n >= 1);
+     * 1 when absent, -1 after replying the error.
+     */
+    private static long mpopCount(Client c, RespRequest a, int from) {
+        long count = -1;
+        for (int j = from; j < a.argc(); j++) {
+            boolean more = a.argc() - 1 - j > 0;
+            if (count == -1 && a.is(j, "COUNT") && more) {
+                j++;
+                Long n = rangeArg(c, a, j, "ERR count should be greater than 0");
+                if (n == null) return -1;
+                count = n;
+            } else {
+                c.error(Generic.SYNTAX);
+                return -1;
+            }
+        }
+        return count == -1 ? 1 : count;
+    }
+
     private static Long rangeArg(Client c, RespRequest a, int i, String error) {
         long v;
         try {
