@@ -1,6 +1,8 @@
 package io.basalt.compat;
 
 import io.basalt.compat.harness.BasaltInstance;
+import io.basalt.compat.harness.Lockstep;
+import io.basalt.compat.harness.Lockstep;
 import io.basalt.compat.harness.RawClient;
 import io.basalt.compat.harness.RedisServerProcess;
 import io.basalt.resp.RespValue;
@@ -11,7 +13,6 @@ import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Seeded random list-command sequences over a few keys (so lists grow, drain, get deleted, moved
@@ -61,11 +62,7 @@ class ListRandomizedDifferentialTest {
                 RespValue a = redis.call(cmd);
                 RespValue b = basalt.call(cmd);
                 if (!a.rawString().equals(b.rawString())) {
-                    int from = Math.max(0, history.size() - 25);
-                    fail("divergence with seed " + seed + " (resp3=" + resp3 + ") at op " + i + ": "
-                            + String.join(" ", cmd) + "\n redis : " + a + "\n basalt: " + b
-                            + "\n last commands:\n  " + String.join("\n  ", history.subList(from, history.size()))
-                            + "\n replay with -Dbasalt.seed=" + seed + " -Dbasalt.fuzz.ops=" + ops);
+                    Lockstep.diverged(" (resp3=" + resp3 + ")", seed, ops, i, cmd, a, b, history);
                 }
                 if (i % 200 == 199) {
                     for (int k = 0; k < 5; k++) {

@@ -1,6 +1,7 @@
 package io.basalt.compat;
 
 import io.basalt.compat.harness.BasaltInstance;
+import io.basalt.compat.harness.Lockstep;
 import io.basalt.compat.harness.RawClient;
 import io.basalt.compat.harness.RedisServerProcess;
 import io.basalt.resp.RespValue;
@@ -11,7 +12,6 @@ import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Generated command sequences over a small key space (so keys collide, change type and expire)
@@ -48,11 +48,7 @@ class RandomizedDifferentialTest {
                 RespValue a = redis.call(cmd);
                 RespValue b = basalt.call(cmd);
                 if (!equivalent(cmd, a, b)) {
-                    int from = Math.max(0, history.size() - 25);
-                    fail("divergence with seed " + seed + " at op " + i + ": " + String.join(" ", cmd)
-                            + "\n redis : " + a + "\n basalt: " + b
-                            + "\n last commands:\n  " + String.join("\n  ", history.subList(from, history.size()))
-                            + "\n replay with -Dbasalt.seed=" + seed + " -Dbasalt.fuzz.ops=" + ops);
+                    Lockstep.diverged("", seed, ops, i, cmd, a, b, history);
                 }
                 if (i % 200 == 199) {
                     RespValue ka = redis.call("KEYS", "*");

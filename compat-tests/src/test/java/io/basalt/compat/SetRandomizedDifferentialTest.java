@@ -1,6 +1,7 @@
 package io.basalt.compat;
 
 import io.basalt.compat.harness.BasaltInstance;
+import io.basalt.compat.harness.Lockstep;
 import io.basalt.compat.harness.RawClient;
 import io.basalt.compat.harness.RedisServerProcess;
 import io.basalt.resp.RespValue;
@@ -12,7 +13,6 @@ import java.util.Random;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Seeded set-command sequences over a few keys (so sets meet, convert encodings, get emptied,
@@ -50,11 +50,7 @@ class SetRandomizedDifferentialTest {
                     RespValue a = redis.call(cmd);
                     RespValue b = basalt.call(cmd);
                     if (!equivalent(cmd, a, b)) {
-                        int from = Math.max(0, history.size() - 25);
-                        fail("divergence with seed " + seed + " at op " + i + ": " + String.join(" ", cmd)
-                                + "\n redis : " + a + "\n basalt: " + b
-                                + "\n last commands:\n  " + String.join("\n  ", history.subList(from, history.size()))
-                                + "\n replay with -Dbasalt.seed=" + seed + " -Dbasalt.fuzz.ops=" + ops);
+                        Lockstep.diverged("", seed, ops, i, cmd, a, b, history);
                     }
                     if (i % 100 == 99) {
                         assertEquals(flatSorted(redis.call("KEYS", "*")), flatSorted(basalt.call("KEYS", "*")),

@@ -1,6 +1,7 @@
 package io.basalt.compat;
 
 import io.basalt.compat.harness.BasaltInstance;
+import io.basalt.compat.harness.Lockstep;
 import io.basalt.compat.harness.RawClient;
 import io.basalt.compat.harness.RedisServerProcess;
 import io.basalt.resp.RespValue;
@@ -10,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Seeded random sorted-set command sequences over a few keys, sent to redis-server and Basalt in
@@ -52,11 +52,7 @@ class ZSetRandomizedDifferentialTest {
                     RespValue a = redis.call(cmd);
                     RespValue b = basalt.call(cmd);
                     if (!a.rawString().equals(b.rawString())) {
-                        int from = Math.max(0, history.size() - 25);
-                        fail("divergence with seed " + seed + " at op " + i + ": " + String.join(" ", cmd)
-                                + "\n redis : " + a + "\n basalt: " + b
-                                + "\n last commands:\n  " + String.join("\n  ", history.subList(from, history.size()))
-                                + "\n replay with -Dbasalt.seed=" + seed + " -Dbasalt.fuzz.ops=" + ops);
+                        Lockstep.diverged("", seed, ops, i, cmd, a, b, history);
                     }
                 }
             } finally {
