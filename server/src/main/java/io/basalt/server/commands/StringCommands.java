@@ -124,7 +124,17 @@ public final class StringCommands {
     // ---------------------------------------------------------------- GET / SET family
 
     static void get(Client c, RespRequest a) {
-        byte[] key = a.bytes(1);
+        replyGet(c, a.bytes(1));
+    }
+
+    /** Marks a WRONGTYPE already replied by {@link #replyGet}. */
+    private static final Object WRONG = new Object();
+
+    /**
+     * GET's reply for {@code key} (the value, or null), shared by GET, GETSET, GETDEL and SET ... GET.
+     * Returns the entry (null when missing), or {@link #WRONG} after replying WRONGTYPE.
+     */
+    private static Object replyGet(Client c, byte[] key) {
         Object e = Generic.lookupRead(c, key);
         if (e == null) {
             c.out().nullBulk();
@@ -132,7 +142,9 @@ public final class StringCommands {
             replyValue(c, r);
         } else {
             c.error(Generic.WRONGTYPE);
+            return WRONG;
         }
+        return e;
     }
 
     // flags of parseExtendedStringArgumentsOrReply
@@ -246,15 +258,8 @@ public final class StringCommands {
         Object old = null;
         boolean looked = false;
         if ((flags & F_GET) != 0) {
-            old = Generic.lookupRead(c, key);
-            if (old == null) {
-                c.out().nullBulk();
-            } else if (old instanceof byte[] r) {
-                replyValue(c, r);
-            } else {
-                c.error(Generic.WRONGTYPE);
-                return;
-            }
+            old = replyGet(c, key);
+            if (old == WRONG) return;
             looked = true;
         }
         if ((flags & (F_NX | F_XX | F_KEEPTTL)) != 0) {
@@ -285,29 +290,14 @@ public final class StringCommands {
 
     static void getset(Client c, RespRequest a) {
         byte[] key = a.bytes(1);
-        Object old = Generic.lookupRead(c, key);
-        if (old == null) {
-            c.out().nullBulk();
-        } else if (old instanceof byte[] r) {
-            replyValue(c, r);
-        } else {
-            c.error(Generic.WRONGTYPE);
-            return;
-        }
+        if (replyGet(c, key) == WRONG) return;
         shard(c, key).put(c.db(), key, recordFromArg(key, a, 2, -1));
     }
 
     static void getdel(Client c, RespRequest a) {
         byte[] key = a.bytes(1);
-        Object e = Generic.lookupRead(c, key);
-        if (e == null) {
-            c.out().nullBulk();
-        } else if (e instanceof byte[] r) {
-            replyValue(c, r);
-            shard(c, key).remove(c.db(), key);
-        } else {
-            c.error(Generic.WRONGTYPE);
-        }
+        Object e = replyGet(c, key);
+        if (e != null && e != WRONG) shard(c, key).remove(c.db(), key);
     }
 
     /**
