@@ -57,6 +57,8 @@ public final class BasaltServer {
     private final ServerStats stats = new ServerStats();
     private final Monitoring monitoring = new Monitoring(this);
     private final ClientPause pause = new ClientPause();
+    private final Watches watches = new Watches();
+    private final KeyspaceEvents events = new KeyspaceEvents(this);
     private final Map<Long, Client> clients = new ConcurrentHashMap<>();
     private final AtomicLong nextClientId = new AtomicLong(1);
     private final String runId;
@@ -93,6 +95,12 @@ public final class BasaltServer {
         this.replId = HexFormat.of().formatHex(id);
         Commands.registerAll(this, commands);
         this.dispatcher = new Dispatcher(this);
+        // a key removed by lazy or active expiry: Redis's deleteExpiredKeyAndPropagate
+        keyspace.expiryListener((db, entry) -> {
+            byte[] key = io.basalt.data.Entries.key(entry);
+            events.notify(KeyspaceEvents.EXPIRED, "expired", key, db);
+            events.modified(db, key);
+        });
         config.bind("proto-max-bulk-len", v -> protoMaxBulkLen = Long.parseLong(v));
         config.bind("client-query-buffer-limit", v -> queryBufferLimit = Long.parseLong(v));
         config.bind("requirepass", v -> requirePass = v);
@@ -143,6 +151,12 @@ public final class BasaltServer {
     }
     /** CLIENT PAUSE state. */
     public ClientPause pause() { return pause; }
+
+    /** WATCHed keys (MULTI/EXEC). */
+    public Watches watches() { return watches; }
+
+    /** Where commands report the keys they change (WATCH, tracking, keyspace notifications). */
+    public KeyspaceEvents events() { return events; }
 
     public String runId() { return runId; }
 

@@ -252,6 +252,16 @@ public final class Client {
         k.accept(reply);
     }
 
+    // ---------------------------------------------------------------- keyspace events
+
+    /** Redis's {@code signalModifiedKey} for a key of this client's database. */
+    public void signalModified(byte[] key) { server.events().modified(db, key); }
+
+    /** Redis's {@code notifyKeyspaceEvent} for a key of this client's database. */
+    public void notifyKeyspaceEvent(int type, String event, byte[] key) {
+        server.events().notify(type, event, key, db);
+    }
+
     /** Drops the replies written but not yet flushed to the socket. */
     void discardPendingReplies() {
         io.netty.buffer.ByteBuf b = out.target();
