@@ -101,6 +101,7 @@ public final class BasaltServer {
             events.notify(KeyspaceEvents.EXPIRED, "expired", key, db);
             events.modified(db, key);
         });
+        config.bind("notify-keyspace-events", events::configure);
         config.bind("proto-max-bulk-len", v -> protoMaxBulkLen = Long.parseLong(v));
         config.bind("client-query-buffer-limit", v -> queryBufferLimit = Long.parseLong(v));
         config.bind("requirepass", v -> requirePass = v);

@@ -1,5 +1,7 @@
 package io.basalt.server;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * What a command tells the rest of the server about the keys it changed, as Redis's
  * {@code signalModifiedKey}, {@code signalFlushedDb} and {@code notifyKeyspaceEvent} do. Command
@@ -32,11 +34,65 @@ public final class KeyspaceEvents {
     public static final int LOADED = 1 << 12;
     public static final int MODULE = 1 << 13;
     public static final int NEW = 1 << 14;
+    /** Redis's NOTIFY_ALL ('A'): every class but key misses and new keys. */
+    public static final int ALL = GENERIC | STRING | LIST | SET | HASH | ZSET | EXPIRED | EVICTED | STREAM | MODULE;
 
     private final BasaltServer server;
+    /** Redis's server.notify_keyspace_events: 0 (the default) costs notify() this one read. */
+    private volatile int flags;
+    /**
+     * "__keyspace@<db>__:" and "__keyevent@<db>__:" per database, built by the first
+     * {@link #configure} (the keyspace does not exist yet when this object is constructed).
+     */
+    private byte[][] keyspacePrefix;
+    private byte[][] keyeventPrefix;
 
     KeyspaceEvents(BasaltServer server) {
         this.server = server;
+    }
+
+    /**
+     * Redis's {@code keyspaceEventsStringToFlags} over a (validated) notify-keyspace-events value.
+     */
+    public static int parseFlags(String classes) {
+        int f = 0;
+        for (int i = 0; i < classes.length(); i++) {
+            switch (classes.charAt(i)) {
+                case 'A' -> f |= ALL;
+                case 'g' -> f |= GENERIC;
+                case '$' -> f |= STRING;
+                case 'l' -> f |= LIST;
+                case 's' -> f |= SET;
+                case 'h' -> f |= HASH;
+                case 'z' -> f |= ZSET;
+                case 'x' -> f |= EXPIRED;
+                case 'e' -> f |= EVICTED;
+                case 'K' -> f |= KEYSPACE;
+                case 'E' -> f |= KEYEVENT;
+                case 't' -> f |= STREAM;
+                case 'm' -> f |= KEY_MISS;
+                case 'd' -> f |= MODULE;
+                case 'n' -> f |= NEW;
+                default -> throw new IllegalArgumentException("invalid event class " + classes.charAt(i));
+            }
+        }
+        return f;
+    }
+
+    /** Applies a notify-keyspace-events value (already validated by the config table). */
+    void configure(String classes) {
+        if (keyspacePrefix == null) {
+            int dbs = server.keyspace().databases();
+            byte[][] space = new byte[dbs][];
+            byte[][] event = new byte[dbs][];
+            for (int db = 0; db < dbs; db++) {
+                space[db] = ("__keyspace@" + db + "__:").getBytes(StandardCharsets.US_ASCII);
+                event[db] = ("__keyevent@" + db + "__:").getBytes(StandardCharsets.US_ASCII);
+            }
+            keyspacePrefix = space;
+            keyeventPrefix = event;
+        }
+        flags = parseFlags(classes); // the volatile write publishes the prefixes too
     }
 
     /** {@code signalModifiedKey}: {@code key} of {@code db} was changed (or deleted). */
@@ -49,7 +105,14 @@ public final class KeyspaceEvents {
      * {@code type} is enabled by {@code notify-keyspace-events}.
      */
     public void notify(int type, String event, byte[] key, int db) {
-        // keyspace notifications are wired in by their own change (notify-keyspace-events)
+        // publishing is wired in with PubSub (branch pubsub)
+    }
+
+    private static byte[] concat(byte[] prefix, byte[] tail) {
+        byte[] b = new byte[prefix.length + tail.length];
+        System.arraycopy(prefix, 0, b, 0, prefix.length);
+        System.arraycopy(tail, 0, b, prefix.length, tail.length);
+        return b;
     }
 
     /**

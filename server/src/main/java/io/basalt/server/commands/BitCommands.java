@@ -5,6 +5,7 @@ import io.basalt.data.StringRecord;
 import io.basalt.resp.Numbers;
 import io.basalt.resp.RespRequest;
 import io.basalt.server.Client;
+import io.basalt.server.KeyspaceEvents;
 import io.basalt.server.command.CommandTable;
 
 /**
@@ -64,14 +65,18 @@ public final class BitCommands {
     /**
      * Redis {@code lookupStringForBitCommand}: the key's string record grown (zero padded) to hold
      * bit {@code maxBit}, created if missing, tagged raw and stored; null after a WRONGTYPE reply.
+     * {@code dirty[0]} (when given) tells whether the key was created or grown, as Redis's
+     * {@code dirty} out-argument: SETBIT signals a change then even if the bit was already set.
      */
-    private static byte[] stringForWrite(Client c, byte[] key, long maxBit) {
+    private static byte[] stringForWrite(Client c, byte[] key, long maxBit, boolean[] dirty) {
         int bytes = (int) (maxBit >>> 3) + 1;
         Object e = Generic.lookupWrite(c, key);
         Shard s = c.server().keyspace().shardOf(key);
         if (e == null) {
             byte[] r = StringRecord.allocate(key, bytes, -1, StringRecord.ENC_RAW);
             s.put(c.db(), key, r);
+            Generic.added(c, key);
+            if (dirty != null) dirty[0] = true;
             return r;
         }
         if (!(e instanceof byte[] r)) {
@@ -81,6 +86,7 @@ public final class BitCommands {
         byte[] nr = StringRecord.grow(r, bytes);
         StringRecord.encoding(nr, StringRecord.ENC_RAW);
         if (nr != r) s.put(c.db(), key, nr);
+        if (dirty != null && StringRecord.valueLength(nr) != StringRecord.valueLength(r)) dirty[0] = true;
         return nr;
     }
 
@@ -108,13 +114,16 @@ public final class BitCommands {
             c.error(BAD_BIT);
             return;
         }
-        byte[] r = stringForWrite(c, a.bytes(1), offset);
+        boolean[] dirty = new boolean[1];
+        byte[] key = a.bytes(1);
+        byte[] r = stringForWrite(c, key, offset, dirty);
         if (r == null) return;
         int p = StringRecord.valueOffset(r) + (int) (offset >>> 3);
         int bit = 7 - (int) (offset & 7);
         int old = (r[p] >> bit) & 1;
         if (on == 1) r[p] |= (byte) (1 << bit);
         else r[p] &= (byte) ~(1 << bit);
+        if (dirty[0] || old != on) Generic.changed(c, KeyspaceEvents.STRING, "setbit", key);
         c.out().integer(old);
     }
 
@@ -383,7 +392,7 @@ public final class BitCommands {
         byte[] dest = a.bytes(2);
         Shard s = c.server().keyspace().shardOf(dest);
         if (maxLen == 0) {
-            s.remove(c.db(), dest);
+            if (s.remove(c.db(), dest) != null) Generic.changed(c, KeyspaceEvents.GENERIC, "del", dest);
             c.out().integer(0);
             return;
         }
@@ -400,7 +409,11 @@ public final class BitCommands {
             }
             out[o + k] = (byte) v;
         }
+        // Redis's setKey looks the destination up first: an expired one is reaped ("expired")
+        boolean existed = Generic.lookupWrite(c, dest) != null;
         s.put(c.db(), dest, out);
+        if (!existed) Generic.added(c, dest);
+        Generic.changed(c, KeyspaceEvents.STRING, "set", dest);
         c.out().integer(maxLen);
     }
 
@@ -496,11 +509,12 @@ public final class BitCommands {
                 c.error("ERR BITFIELD_RO only supports the GET subcommand");
                 return;
             }
-            r = stringForWrite(c, key, highestWrite);
+            r = stringForWrite(c, key, highestWrite, null);
             if (r == null) return;
         }
 
         c.out().array(numOps);
+        int changes = 0;
         int vOff = r == null ? 0 : StringRecord.valueOffset(r);
         int vLen = r == null ? 0 : r.length - vOff;
         for (int k = 0; k < numOps; k++) {
@@ -554,8 +568,10 @@ public final class BitCommands {
             } else {
                 c.out().integer(ret);
                 StringBits.setUnsigned(r, vOff, offset, bits, newVal);
+                changes++;
             }
         }
+        if (changes > 0) Generic.changed(c, KeyspaceEvents.STRING, "setbit", key);
     }
 
     /**

@@ -5,6 +5,7 @@ import io.basalt.data.Shard;
 import io.basalt.resp.RespRequest;
 import io.basalt.resp.RespWriter;
 import io.basalt.server.Client;
+import io.basalt.server.KeyspaceEvents;
 import io.basalt.server.command.CommandTable;
 
 import io.basalt.data.ZSetValue;
@@ -70,11 +71,16 @@ public final class BlockingCommands {
 
     private static Shard shard(Client c, byte[] key) { return c.server().keyspace().shardOf(key); }
 
-    /** Accounts a list popped in place; removes its key once empty (as ListCommands does). */
-    private static void afterPop(Client c, byte[] key, ListValue l, long before) {
+    /**
+     * Accounts a list popped in place; removes its key once empty (as ListCommands does).
+     * Returns whether the key was deleted.
+     */
+    private static boolean afterPop(Client c, byte[] key, ListValue l, long before) {
         Shard s = shard(c, key);
         s.resized(c.db(), l.memoryUsage() - before);
-        if (l.size() == 0) s.remove(c.db(), key);
+        if (l.size() != 0) return false;
+        s.remove(c.db(), key);
+        return true;
     }
 
     /** The non-empty list at {@code key}, or null (missing, empty or another type: not ready). */
@@ -146,7 +152,7 @@ public final class BlockingCommands {
             out.array(n);
             for (int i = 0; i < n; i++) out.bulk(l.pop(head));
         }
-        afterPop(c, key, l, before);
+        ListCommands.elementsRemoved(c, key, head, afterPop(c, key, l, before));
     }
 
     // ---------------------------------------------------------------- BLMOVE / BRPOPLPUSH
@@ -201,6 +207,7 @@ public final class BlockingCommands {
             dl = new ListValue(dst);
             dl.push(v, toHead);
             shard(c, dst).put(c.db(), dst, dl);
+            Generic.added(c, dst);
         } else if (dl == sl) {
             dl.push(v, toHead); // same key: a rotation
         } else {
@@ -208,7 +215,9 @@ public final class BlockingCommands {
             dl.push(v, toHead);
             shard(c, dst).resized(c.db(), dl.memoryUsage() - dBefore);
         }
-        afterPop(c, src, sl, sBefore);
+        // Redis's lmoveHandlePush, then the pop's events on the source
+        Generic.changed(c, KeyspaceEvents.LIST, toHead ? "lpush" : "rpush", dst);
+        ListCommands.elementsRemoved(c, src, fromHead, afterPop(c, src, sl, sBefore));
         out.bulk(v);
     }
 

@@ -5,6 +5,7 @@ import io.basalt.data.Shard;
 import io.basalt.resp.Numbers;
 import io.basalt.resp.RespRequest;
 import io.basalt.server.Client;
+import io.basalt.server.KeyspaceEvents;
 
 /**
  * Helpers shared by command families: keyspace lookups with Redis's side effects (lazy expiry,
@@ -32,6 +33,7 @@ public final class Generic {
         Object e = s.get(c.db(), key, System.currentTimeMillis());
         if (e == null) {
             c.server().stats().keyspaceMisses.increment();
+            c.notifyKeyspaceEvent(KeyspaceEvents.KEY_MISS, "keymiss", key);
         } else {
             c.server().stats().keyspaceHits.increment();
             if (!c.noTouch()) Entries.clock(e, lruClock());
@@ -45,6 +47,20 @@ public final class Generic {
         Object e = s.get(c.db(), key, System.currentTimeMillis());
         if (e != null && !c.noTouch()) Entries.clock(e, lruClock());
         return e;
+    }
+
+    /** Redis's {@code dbAdd} notification: {@code key} did not exist and now does ("new"). */
+    public static void added(Client c, byte[] key) {
+        c.notifyKeyspaceEvent(KeyspaceEvents.NEW, "new", key);
+    }
+
+    /**
+     * A key's value changed: {@code signalModifiedKey} then {@code notifyKeyspaceEvent}, the pair
+     * Redis's write commands end with.
+     */
+    public static void changed(Client c, int type, String event, byte[] key) {
+        c.signalModified(key);
+        c.notifyKeyspaceEvent(type, event, key);
     }
 
     /** Parses argument i as a Redis integer; replies the error and returns null if it isn't one. */

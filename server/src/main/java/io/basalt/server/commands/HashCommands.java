@@ -7,6 +7,7 @@ import io.basalt.resp.Numbers;
 import io.basalt.resp.RespRequest;
 import io.basalt.resp.RespWriter;
 import io.basalt.server.Client;
+import io.basalt.server.KeyspaceEvents;
 import io.basalt.server.command.CommandTable;
 
 import java.math.BigDecimal;
@@ -67,8 +68,10 @@ public final class HashCommands {
      */
     private static void stored(Client c, byte[] key, HashValue h, boolean created, long before) {
         Shard s = shard(c, key);
-        if (created) s.put(c.db(), key, h);
-        else s.resized(c.db(), h.memoryUsage() - before);
+        if (created) {
+            s.put(c.db(), key, h);
+            Generic.added(c, key);
+        } else s.resized(c.db(), h.memoryUsage() - before);
     }
 
     // ---------------------------------------------------------------- writes
@@ -103,6 +106,7 @@ public final class HashCommands {
             if (h.set(a.bytes(i), a.bytes(i + 1))) added++;
         }
         stored(c, key, h, created, before);
+        Generic.changed(c, KeyspaceEvents.HASH, "hset", key);
         return added;
     }
 
@@ -120,6 +124,7 @@ public final class HashCommands {
         long before = h.memoryUsage();
         h.set(field, a.bytes(3));
         stored(c, key, h, created, before);
+        Generic.changed(c, KeyspaceEvents.HASH, "hset", key);
         c.out().integer(1);
     }
 
@@ -140,8 +145,13 @@ public final class HashCommands {
             }
         }
         Shard s = shard(c, key);
-        if (h.size() == 0) s.remove(c.db(), key); // an emptied hash disappears, as in Redis
+        boolean removed = h.size() == 0;
+        if (removed) s.remove(c.db(), key); // an emptied hash disappears, as in Redis
         else s.resized(c.db(), h.memoryUsage() - before);
+        if (deleted > 0) {
+            Generic.changed(c, KeyspaceEvents.HASH, "hdel", key);
+            if (removed) c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key);
+        }
         c.out().integer(deleted);
     }
 
@@ -173,6 +183,7 @@ public final class HashCommands {
         long before = h.memoryUsage();
         h.set(field, Numbers.toBytes(value));
         stored(c, key, h, created, before);
+        Generic.changed(c, KeyspaceEvents.HASH, "hincrby", key);
         c.out().integer(value);
     }
 
@@ -210,6 +221,7 @@ public final class HashCommands {
         long before = h.memoryUsage();
         h.set(field, text);
         stored(c, key, h, created, before);
+        Generic.changed(c, KeyspaceEvents.HASH, "hincrbyfloat", key);
         c.out().bulk(text);
     }
 

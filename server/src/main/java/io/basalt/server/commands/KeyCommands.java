@@ -5,6 +5,7 @@ import io.basalt.data.Keyspace;
 import io.basalt.data.Shard;
 import io.basalt.resp.RespRequest;
 import io.basalt.server.Client;
+import io.basalt.server.KeyspaceEvents;
 import io.basalt.server.command.CommandTable;
 
 import java.util.ArrayList;
@@ -64,11 +65,20 @@ public final class KeyCommands {
      * {@code touch} (and the client has not set CLIENT NO-TOUCH). The key's shard must be locked.
      */
     static Object lookup(Client c, int db, byte[] key, boolean stats, boolean touch) {
+        return lookup(c, db, key, stats, touch, stats);
+    }
+
+    /**
+     * {@link #lookup} that says whether a miss publishes a "keymiss" event: Redis's read lookups
+     * do unless called with {@code LOOKUP_NONOTIFY} (OBJECT) or for a write.
+     */
+    static Object lookup(Client c, int db, byte[] key, boolean stats, boolean touch, boolean notifyMiss) {
         Shard s = c.server().keyspace().shardOf(key);
         assert s.heldByCurrentThread() : "the Dispatcher locks the shards of a command's keys";
         Object e = s.get(db, key, System.currentTimeMillis());
         if (e == null) {
             if (stats) c.server().stats().keyspaceMisses.increment();
+            if (notifyMiss) c.server().events().notify(KeyspaceEvents.KEY_MISS, "keymiss", key, db);
         } else {
             if (stats) c.server().stats().keyspaceHits.increment();
             if (touch && !c.noTouch()) Entries.clock(e, Generic.lruClock());
@@ -124,6 +134,7 @@ public final class KeyCommands {
             assert s.heldByCurrentThread();
             if (s.get(db, key, now) != null) {
                 s.remove(db, key);
+                Generic.changed(c, KeyspaceEvents.GENERIC, "del", key);
                 n++;
             }
         }
@@ -259,6 +270,11 @@ public final class KeyCommands {
         Object moved = Entries.withKey(o, dst);
         ks.shardOf(src).remove(db, src);
         ks.shardOf(dst).put(db, dst, moved);
+        Generic.added(c, dst);
+        c.signalModified(src);
+        c.signalModified(dst);
+        c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "rename_from", src);
+        c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "rename_to", dst);
         if (nx) c.out().integer(1);
         else c.out().ok();
     }
@@ -293,6 +309,12 @@ public final class KeyCommands {
         Shard s = c.server().keyspace().shardOf(key);
         s.remove(src, key);
         s.put(dst, key, o);
+        KeyspaceEvents ev = c.server().events();
+        ev.notify(KeyspaceEvents.NEW, "new", key, dst);
+        ev.modified(src, key);
+        ev.modified(dst, key);
+        ev.notify(KeyspaceEvents.GENERIC, "move_from", key, src);
+        ev.notify(KeyspaceEvents.GENERIC, "move_to", key, dst);
         c.out().integer(1);
     }
 
@@ -343,6 +365,10 @@ public final class KeyCommands {
             ks.shardOf(newKey).remove(dstDb, newKey);
         }
         ks.shardOf(newKey).put(dstDb, newKey, Entries.copyAs(o, newKey));
+        KeyspaceEvents ev = c.server().events();
+        ev.notify(KeyspaceEvents.NEW, "new", newKey, dstDb);
+        ev.modified(dstDb, newKey);
+        ev.notify(KeyspaceEvents.GENERIC, "copy_to", newKey, dstDb);
         c.out().integer(1);
     }
 
@@ -361,7 +387,16 @@ public final class KeyCommands {
             c.error(DB_OUT_OF_RANGE);
             return;
         }
-        if (!id1.equals(id2)) c.server().keyspace().swap(id1, id2);
+        if (!id1.equals(id2)) {
+            Keyspace ks = c.server().keyspace();
+            ks.lockAll();
+            try {
+                c.server().events().flushing(id1, id2);
+                ks.swap(id1, id2);
+            } finally {
+                ks.unlockAll();
+            }
+        }
         c.out().ok();
     }
 

@@ -4,6 +4,7 @@ import io.basalt.data.Entries;
 import io.basalt.data.Shard;
 import io.basalt.resp.RespRequest;
 import io.basalt.server.Client;
+import io.basalt.server.KeyspaceEvents;
 
 /**
  * EXPIRE PEXPIRE EXPIREAT PEXPIREAT (with NX XX GT LT), TTL PTTL EXPIRETIME PEXPIRETIME and
@@ -91,8 +92,10 @@ final class KeyExpire {
         if (when <= System.currentTimeMillis()) {
             // already in the past: the key is deleted (a DEL, not an expiry, in Redis's stats)
             s.remove(db, key);
+            Generic.changed(c, KeyspaceEvents.GENERIC, "del", key);
         } else {
             s.setExpire(db, e, when);
+            Generic.changed(c, KeyspaceEvents.GENERIC, "expire", key);
         }
         c.out().integer(1);
     }
@@ -131,6 +134,7 @@ final class KeyExpire {
             return;
         }
         c.server().keyspace().shardOf(key).setExpire(db, e, -1);
+        Generic.changed(c, KeyspaceEvents.GENERIC, "persist", key);
         c.out().integer(1);
     }
 }

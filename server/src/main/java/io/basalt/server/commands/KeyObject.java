@@ -20,7 +20,8 @@ final class KeyObject {
     private static final int LRU_CLOCK_MAX = (1 << 24) - 1;
 
     private static Object lookup(Client c, RespRequest a) {
-        Object e = KeyCommands.lookup(c, c.db(), a.bytes(2), true, false);
+        // Redis's objectCommandLookup: LOOKUP_NONOTIFY, no "keymiss"
+        Object e = KeyCommands.lookup(c, c.db(), a.bytes(2), true, false, false);
         if (e == null) c.out().nullBulk();
         return e;
     }

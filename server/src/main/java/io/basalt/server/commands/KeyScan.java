@@ -96,8 +96,10 @@ final class KeyScan {
             byte[] key = Entries.key(e);
             if (type != null) {
                 Object live = s.get(db, key, now);
-                if (live == null) c.server().stats().keyspaceMisses.increment();
-                else c.server().stats().keyspaceHits.increment();
+                if (live == null) {
+                    c.server().stats().keyspaceMisses.increment();
+                    c.server().events().notify(io.basalt.server.KeyspaceEvents.KEY_MISS, "keymiss", key, db);
+                } else c.server().stats().keyspaceHits.increment();
                 String t = live == null ? "none" : Entries.typeName(live);
                 if (!t.equalsIgnoreCase(type)) continue;
                 if (live == null) {

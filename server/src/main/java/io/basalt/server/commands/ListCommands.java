@@ -5,6 +5,7 @@ import io.basalt.data.Shard;
 import io.basalt.resp.RespRequest;
 import io.basalt.resp.RespWriter;
 import io.basalt.server.Client;
+import io.basalt.server.KeyspaceEvents;
 import io.basalt.server.command.CommandTable;
 
 /**
@@ -82,11 +83,24 @@ public final class ListCommands {
     /**
      * Records the size change of a list mutated in place, then deletes its key if it has become
      * empty (the table un-accounts an entry by its current size, so the delta comes first).
+     * Returns whether the key was deleted.
      */
-    private static void afterWrite(Client c, byte[] key, ListValue l, long before) {
+    private static boolean afterWrite(Client c, byte[] key, ListValue l, long before) {
         Shard s = shard(c, key);
         s.resized(c.db(), l.memoryUsage() - before);
-        if (l.size() == 0) s.remove(c.db(), key);
+        if (l.size() != 0) return false;
+        s.remove(c.db(), key);
+        return true;
+    }
+
+    /**
+     * Redis's {@code listElementsRemoved}: "lpop"/"rpop", then "del" if the list was emptied
+     * (and deleted), then signalModifiedKey.
+     */
+    static void elementsRemoved(Client c, byte[] key, boolean head, boolean deleted) {
+        c.notifyKeyspaceEvent(KeyspaceEvents.LIST, head ? "lpop" : "rpop", key);
+        if (deleted) c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key);
+        c.signalModified(key);
     }
 
     /**
@@ -116,12 +130,14 @@ public final class ListCommands {
             l = new ListValue(key);
             for (int i = 2; i < a.argc(); i++) l.push(a.bytes(i), head);
             shard(c, key).put(c.db(), key, l);
+            Generic.added(c, key);
         } else {
             long before = l.memoryUsage();
             for (int i = 2; i < a.argc(); i++) l.push(a.bytes(i), head);
             shard(c, key).resized(c.db(), l.memoryUsage() - before);
         }
         c.out().integer(l.size());
+        Generic.changed(c, KeyspaceEvents.LIST, head ? "lpush" : "rpush", key);
     }
 
     private static void pop(Client c, RespRequest a, boolean head) {
@@ -156,7 +172,7 @@ public final class ListCommands {
             c.out().array(n);
             for (int i = 0; i < n; i++) c.out().bulk(l.pop(head));
         }
-        afterWrite(c, key, l, before);
+        elementsRemoved(c, key, head, afterWrite(c, key, l, before));
     }
 
     // ---------------------------------------------------------------- reads
@@ -324,6 +340,7 @@ public final class ListCommands {
         l.set((int) i, a.bytes(3));
         afterWrite(c, key, l, before);
         c.out().ok();
+        Generic.changed(c, KeyspaceEvents.LIST, "lset", key);
     }
 
     private static void ltrim(Client c, RespRequest a) {
@@ -354,7 +371,10 @@ public final class ListCommands {
         }
         long before = l.memoryUsage();
         l.trim(ltrim, rtrim);
-        afterWrite(c, key, l, before);
+        boolean deleted = afterWrite(c, key, l, before);
+        c.notifyKeyspaceEvent(KeyspaceEvents.LIST, "ltrim", key);
+        if (deleted) c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key);
+        c.signalModified(key);
         c.out().ok();
     }
 
@@ -373,7 +393,9 @@ public final class ListCommands {
         // count < 0 removes from the tail; Math.abs of LONG_MIN stays negative, so negate safely
         long limit = count == Long.MIN_VALUE ? Long.MAX_VALUE : Math.abs(count);
         long removed = l.removeMatching(a.bytes(3), limit, count < 0);
-        afterWrite(c, key, l, before);
+        boolean deleted = afterWrite(c, key, l, before);
+        if (removed > 0) Generic.changed(c, KeyspaceEvents.LIST, "lrem", key);
+        if (deleted) c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key);
         c.out().integer(removed);
     }
 
@@ -402,6 +424,7 @@ public final class ListCommands {
         }
         l.insert(after ? pivot + 1 : pivot, a.bytes(4));
         afterWrite(c, key, l, before);
+        Generic.changed(c, KeyspaceEvents.LIST, "linsert", key);
         c.out().integer(l.size());
     }
 
@@ -440,6 +463,7 @@ public final class ListCommands {
             dl = new ListValue(dst);
             dl.push(v, toHead);
             shard(c, dst).put(c.db(), dst, dl);
+            Generic.added(c, dst);
         } else if (dl == sl) {
             // same key: the element goes back onto the same list (a rotation)
             dl.push(v, toHead);
@@ -448,7 +472,9 @@ public final class ListCommands {
             dl.push(v, toHead);
             shard(c, dst).resized(c.db(), dl.memoryUsage() - dBefore);
         }
-        afterWrite(c, src, sl, sBefore);
+        // Redis's lmoveHandlePush, then the pop's events on the source
+        Generic.changed(c, KeyspaceEvents.LIST, toHead ? "lpush" : "rpush", dst);
+        elementsRemoved(c, src, fromHead, afterWrite(c, src, sl, sBefore));
         c.out().bulk(v);
     }
 
@@ -491,7 +517,7 @@ public final class ListCommands {
             out.bulk(key);
             out.array(n);
             for (int i = 0; i < n; i++) out.bulk(l.pop(head));
-            afterWrite(c, key, l, before);
+            elementsRemoved(c, key, head, afterWrite(c, key, l, before));
             return;
         }
         c.out().nullArray();

@@ -6,6 +6,7 @@ import io.basalt.data.Shard;
 import io.basalt.resp.RespRequest;
 import io.basalt.resp.RespWriter;
 import io.basalt.server.Client;
+import io.basalt.server.KeyspaceEvents;
 import io.basalt.server.command.CommandTable;
 
 import java.util.ArrayList;
@@ -92,8 +93,13 @@ public final class SetCommands {
         long before = s.memoryUsage();
         int added = 0;
         for (int i = 2; i < a.argc(); i++) if (s.add(a.bytes(i))) added++;
-        if (created) shard(c, key).put(c.db(), key, s);
-        else shard(c, key).resized(c.db(), s.memoryUsage() - before);
+        if (created) {
+            shard(c, key).put(c.db(), key, s);
+            Generic.added(c, key);
+        } else {
+            shard(c, key).resized(c.db(), s.memoryUsage() - before);
+        }
+        if (added > 0) Generic.changed(c, KeyspaceEvents.SET, "sadd", key);
         c.out().integer(added);
     }
 
@@ -109,6 +115,10 @@ public final class SetCommands {
         int removed = 0;
         for (int i = 2; i < a.argc() && s.size() > 0; i++) if (s.remove(a.bytes(i))) removed++;
         settle(c, key, s, before);
+        if (removed > 0) {
+            Generic.changed(c, KeyspaceEvents.SET, "srem", key);
+            if (s.size() == 0) c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key);
+        }
         c.out().integer(removed);
     }
 
@@ -156,6 +166,7 @@ public final class SetCommands {
             long before = s.memoryUsage();
             byte[] m = s.removeAt(rnd.nextInt(s.size()));
             settle(c, key, s, before);
+            popped(c, key, s.size() == 0);
             c.out().bulk(m);
             return;
         }
@@ -181,6 +192,7 @@ public final class SetCommands {
             SetValue copy = SetValue.createIntset(key);
             for (int i = 0; i < s.size(); i++) copy.add(s.get(i));
             shard(c, key).remove(c.db(), key);
+            popped(c, key, true);
             replyMembers(c, copy);
             return;
         }
@@ -189,6 +201,14 @@ public final class SetCommands {
         out.set(n);
         for (int i = 0; i < n; i++) out.bulk(s.removeAt(rnd.nextInt(s.size())));
         settle(c, key, s, before);
+        popped(c, key, false);
+    }
+
+    /** SPOP's events: "spop", then "del" when the set was emptied, then signalModifiedKey. */
+    private static void popped(Client c, byte[] key, boolean deleted) {
+        c.notifyKeyspaceEvent(KeyspaceEvents.SET, "spop", key);
+        if (deleted) c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key);
+        c.signalModified(key);
     }
 
     static void srandmember(Client c, RespRequest a) {
@@ -285,16 +305,23 @@ public final class SetCommands {
             return;
         }
         settle(c, src, s, before);
+        c.notifyKeyspaceEvent(KeyspaceEvents.SET, "srem", src);
+        if (s.size() == 0) c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", src);
         SetValue d = (SetValue) dob;
+        boolean added;
         if (d == null) {
             d = SetValue.createFor(dst, m);
-            d.add(m);
+            added = d.add(m);
             shard(c, dst).put(c.db(), dst, d);
+            Generic.added(c, dst);
         } else {
             long db = d.memoryUsage();
-            d.add(m);
+            added = d.add(m);
             shard(c, dst).resized(c.db(), d.memoryUsage() - db);
         }
+        c.signalModified(src);
+        // an extra key changed only when the member was new to dst
+        if (added) Generic.changed(c, KeyspaceEvents.SET, "sadd", dst);
         c.out().integer(1);
     }
 
@@ -368,7 +395,7 @@ public final class SetCommands {
         if (empty) {
             // a missing key is an empty set, so the intersection is empty
             if (dst != null) {
-                shard(c, dst).remove(c.db(), dst);
+                if (shard(c, dst).remove(c.db(), dst) != null) Generic.changed(c, KeyspaceEvents.GENERIC, "del", dst);
                 c.out().integer(0);
             } else if (cardOnly) {
                 c.out().integer(0);
@@ -413,15 +440,26 @@ public final class SetCommands {
         }
         SetValue d = SetValue.createIntset(dst);
         for (byte[] m : result) d.add(m);
-        store(c, dst, d);
+        store(c, dst, d, "sinterstore");
     }
 
-    /** Stores a *STORE result, replacing whatever dst held, or deletes dst for an empty result. */
-    private static void store(Client c, byte[] dst, SetValue d) {
+    /**
+     * Stores a *STORE result, replacing whatever dst held, or deletes dst for an empty result;
+     * notifies {@code event}, or "del" when an existing dst was deleted.
+     */
+    private static void store(Client c, byte[] dst, SetValue d, String event) {
         Shard sh = shard(c, dst);
-        if (d.size() > 0) sh.put(c.db(), dst, d);
-        else sh.remove(c.db(), dst);
+        if (d.size() > 0) {
+            // Redis's setKey looks dst up: an expired one is reaped first, and dst is then new
+            boolean existed = Generic.lookupWrite(c, dst) != null;
+            sh.put(c.db(), dst, d);
+            if (!existed) Generic.added(c, dst);
+            c.signalModified(dst);
+        } else if (sh.remove(c.db(), dst) != null) {
+            Generic.changed(c, KeyspaceEvents.GENERIC, "del", dst);
+        }
         c.out().integer(d.size());
+        if (d.size() > 0) c.notifyKeyspaceEvent(KeyspaceEvents.SET, event, dst);
     }
 
     /** SUNION / SUNIONSTORE / SDIFF / SDIFFSTORE over keys [from, argc). */
@@ -468,7 +506,7 @@ public final class SetCommands {
             }
         }
         if (dst == null) replyMembers(c, d);
-        else store(c, dst, d);
+        else store(c, dst, d, diff ? "sdiffstore" : "sunionstore");
     }
 
     // ---------------------------------------------------------------- SSCAN

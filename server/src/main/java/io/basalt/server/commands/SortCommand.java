@@ -9,6 +9,7 @@ import io.basalt.data.StringRecord;
 import io.basalt.data.ZSetValue;
 import io.basalt.resp.RespRequest;
 import io.basalt.server.Client;
+import io.basalt.server.KeyspaceEvents;
 import io.basalt.server.command.CommandTable;
 
 import java.util.ArrayList;
@@ -264,10 +265,14 @@ public final class SortCommand {
             }
             Shard s = c.server().keyspace().shardOf(storekey);
             if (outputlen > 0) {
+                // Redis's setKey looks the key up: an expired one is reaped, the key is then new
+                boolean existed = Generic.lookupWrite(c, storekey) != null;
                 s.remove(c.db(), storekey);
                 s.put(c.db(), storekey, out);
-            } else {
-                s.remove(c.db(), storekey);
+                if (!existed) Generic.added(c, storekey);
+                Generic.changed(c, KeyspaceEvents.LIST, "sortstore", storekey);
+            } else if (s.remove(c.db(), storekey) != null) {
+                Generic.changed(c, KeyspaceEvents.GENERIC, "del", storekey);
             }
             c.out().integer(outputlen);
         }

@@ -6,6 +6,7 @@ import io.basalt.data.StringRecord;
 import io.basalt.resp.Numbers;
 import io.basalt.resp.RespRequest;
 import io.basalt.server.Client;
+import io.basalt.server.KeyspaceEvents;
 import io.basalt.server.command.CommandTable;
 import io.basalt.server.command.Handler;
 
@@ -282,6 +283,9 @@ public final class StringCommands {
         } else {
             shard(c, key).put(c.db(), key, recordFromArg(key, a, valArg, expireAt));
         }
+        if (old == null) Generic.added(c, key);
+        Generic.changed(c, KeyspaceEvents.STRING, "set", key);
+        if (expireArg > 0) c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "expire", key);
         if ((flags & F_GET) == 0) {
             if (intReply) c.out().integer(1);
             else c.out().ok();
@@ -290,14 +294,20 @@ public final class StringCommands {
 
     static void getset(Client c, RespRequest a) {
         byte[] key = a.bytes(1);
-        if (replyGet(c, key) == WRONG) return;
+        Object old = replyGet(c, key);
+        if (old == WRONG) return;
         shard(c, key).put(c.db(), key, recordFromArg(key, a, 2, -1));
+        if (old == null) Generic.added(c, key);
+        Generic.changed(c, KeyspaceEvents.STRING, "set", key);
     }
 
     static void getdel(Client c, RespRequest a) {
         byte[] key = a.bytes(1);
         Object e = replyGet(c, key);
-        if (e != null && e != WRONG) shard(c, key).remove(c.db(), key);
+        if (e != null && e != WRONG) {
+            shard(c, key).remove(c.db(), key);
+            Generic.changed(c, KeyspaceEvents.GENERIC, "del", key);
+        }
     }
 
     /**
@@ -331,10 +341,13 @@ public final class StringCommands {
         Shard s = shard(c, key);
         if ((flags & (F_PXAT | F_EXAT)) != 0 && at <= System.currentTimeMillis()) {
             s.remove(c.db(), key);
+            Generic.changed(c, KeyspaceEvents.GENERIC, "del", key);
         } else if (expireArg > 0) {
             s.put(c.db(), key, StringRecord.withExpire(r, at));
+            Generic.changed(c, KeyspaceEvents.GENERIC, "expire", key);
         } else if ((flags & F_PERSIST) != 0 && StringRecord.hasExpire(r)) {
             s.put(c.db(), key, StringRecord.withExpire(r, -1));
+            Generic.changed(c, KeyspaceEvents.GENERIC, "persist", key);
         }
     }
 
@@ -378,7 +391,12 @@ public final class StringCommands {
     private static void msetAll(Client c, RespRequest a) {
         for (int i = 1; i < a.argc(); i += 2) {
             byte[] key = a.bytes(i);
+            // Redis's setKey looks the key up first: an expired one is reaped ("expired") and
+            // the new value is then a new key
+            boolean existed = Generic.lookupWrite(c, key) != null;
             shard(c, key).put(c.db(), key, recordFromArg(key, a, i + 1, -1));
+            if (!existed) Generic.added(c, key);
+            Generic.changed(c, KeyspaceEvents.STRING, "set", key);
         }
     }
 
@@ -390,6 +408,8 @@ public final class StringCommands {
         if (e == null) {
             // a new key gets the argument as SET would store it (int / embstr / raw)
             shard(c, key).put(c.db(), key, recordFromArg(key, a, 2, -1));
+            Generic.added(c, key);
+            Generic.changed(c, KeyspaceEvents.STRING, "append", key);
             c.out().integer(a.length(2));
             return;
         }
@@ -404,6 +424,7 @@ public final class StringCommands {
         a.buffer().getBytes(a.offset(2), nr, r.length, add);
         StringRecord.encoding(nr, StringRecord.ENC_RAW); // Redis unshares into a raw sds
         shard(c, key).put(c.db(), key, nr);
+        Generic.changed(c, KeyspaceEvents.STRING, "append", key);
         c.out().integer(oldLen + (long) add);
     }
 
@@ -474,6 +495,8 @@ public final class StringCommands {
             byte[] r = StringRecord.allocate(key, (int) offset + vLen, -1, StringRecord.ENC_RAW);
             a.buffer().getBytes(a.offset(3), r, r.length - vLen, vLen);
             s.put(c.db(), key, r);
+            Generic.added(c, key);
+            Generic.changed(c, KeyspaceEvents.STRING, "setrange", key);
             c.out().integer(offset + vLen);
             return;
         }
@@ -492,6 +515,7 @@ public final class StringCommands {
         a.buffer().getBytes(a.offset(3), nr, StringRecord.valueOffset(nr) + (int) offset, vLen);
         StringRecord.encoding(nr, StringRecord.ENC_RAW);
         if (nr != r) s.put(c.db(), key, nr); // same length: changed in place
+        Generic.changed(c, KeyspaceEvents.STRING, "setrange", key);
         c.out().integer(newLen);
     }
 
@@ -546,6 +570,8 @@ public final class StringCommands {
         byte[] nr = StringRecord.allocate(key, digits, expireAt, StringRecord.ENC_INT);
         Numbers.writeDigits(value, nr, nr.length - digits, digits);
         shard(c, key).put(c.db(), key, nr);
+        if (e == null) Generic.added(c, key);
+        Generic.changed(c, KeyspaceEvents.STRING, "incrby", key);
         c.out().integer(value);
     }
 
@@ -585,6 +611,8 @@ public final class StringCommands {
         byte[] text = StringLongDouble.format(sum);
         int enc = text.length <= StringRecord.EMBSTR_LIMIT ? StringRecord.ENC_EMBSTR : StringRecord.ENC_RAW;
         shard(c, key).put(c.db(), key, StringRecord.create(key, text, expireAt, enc));
+        if (e == null) Generic.added(c, key);
+        Generic.changed(c, KeyspaceEvents.STRING, "incrbyfloat", key);
         c.out().bulk(text);
     }
 

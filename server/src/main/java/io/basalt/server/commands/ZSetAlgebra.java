@@ -207,7 +207,7 @@ final class ZSetAlgebra {
         if (dst == null) {
             ZSetCommands.replyEntries(c, members, scores, withScores);
         } else {
-            ZSetRange.store(c, dst, members, scores);
+            ZSetRange.store(c, dst, members, scores, name);
             c.out().integer(members.size());
         }
     }

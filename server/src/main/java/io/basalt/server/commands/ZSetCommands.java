@@ -5,6 +5,7 @@ import io.basalt.data.ZSetValue;
 import io.basalt.resp.RespRequest;
 import io.basalt.resp.RespWriter;
 import io.basalt.server.Client;
+import io.basalt.server.KeyspaceEvents;
 import io.basalt.server.command.CommandTable;
 
 import java.util.ArrayList;
@@ -143,6 +144,7 @@ public final class ZSetCommands {
             // Redis 7.0 picks the encoding from the first member only; later inserts convert
             z = ZSetValue.create(key, 1, a.length(idx + 1));
             shard(c, key).put(c.db(), key, z);
+            Generic.added(c, key);
         }
         long before = z.memoryUsage();
         for (int j = 0; j < elements; j++) {
@@ -176,6 +178,7 @@ public final class ZSetCommands {
         }
         written(c, key, z, before);
         replyZadd(c, incr, ch, processed, score, added, updated);
+        if (added + updated > 0) Generic.changed(c, KeyspaceEvents.ZSET, incr ? "zincr" : "zadd", key);
     }
 
     private static void replyZadd(Client c, boolean incr, boolean ch, long processed, double score,
@@ -207,6 +210,11 @@ public final class ZSetCommands {
             }
         }
         written(c, key, z, before);
+        if (deleted > 0) {
+            c.notifyKeyspaceEvent(KeyspaceEvents.ZSET, "zrem", key);
+            if (z.size() == 0) c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key);
+            c.signalModified(key);
+        }
         c.out().integer(deleted);
     }
 

@@ -6,6 +6,7 @@ import io.basalt.resp.Numbers;
 import io.basalt.resp.RespRequest;
 import io.basalt.resp.RespWriter;
 import io.basalt.server.Client;
+import io.basalt.server.KeyspaceEvents;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -151,22 +152,33 @@ final class ZSetRange {
             ZSetCommands.replyEntries(c, members, scores, withScores);
             return;
         }
-        store(c, dst, members, scores);
+        store(c, dst, members, scores, "zrangestore");
         c.out().integer(members.size());
     }
 
-    /** Writes a computed result to dst (replacing whatever is there), or deletes dst if empty. */
-    static void store(Client c, byte[] dst, List<byte[]> members, List<Double> scores) {
+    /**
+     * Writes a computed result to dst (replacing whatever is there), or deletes dst if empty;
+     * notifies {@code event} (or "del" when an existing dst is deleted), as Redis's STORE forms.
+     */
+    static void store(Client c, byte[] dst, List<byte[]> members, List<Double> scores, String event) {
         Shard s = c.server().keyspace().shardOf(dst);
         if (members.isEmpty()) {
-            if (s.get(c.db(), dst, System.currentTimeMillis()) != null) s.remove(c.db(), dst);
+            if (s.get(c.db(), dst, System.currentTimeMillis()) != null) {
+                s.remove(c.db(), dst);
+                Generic.changed(c, KeyspaceEvents.GENERIC, "del", dst);
+            }
             return;
         }
+        // Redis's setKey looks dst up: an expired one is reaped first, and dst is then new
+        boolean existed = Generic.lookupWrite(c, dst) != null;
         long maxLen = 0;
         for (byte[] m : members) maxLen = Math.max(maxLen, m.length);
         ZSetValue z = ZSetValue.create(dst, members.size(), maxLen);
         for (int i = 0; i < members.size(); i++) z.put(members.get(i).clone(), scores.get(i));
         s.put(c.db(), dst, z);
+        if (!existed) Generic.added(c, dst);
+        c.signalModified(dst);
+        c.notifyKeyspaceEvent(KeyspaceEvents.ZSET, event, dst);
     }
 
     // ------------------------------------------------------------------ ZREMRANGEBY*
@@ -227,6 +239,11 @@ final class ZSetRange {
         long before = z.memoryUsage();
         int removed = z.removeRange(first, last);
         ZSetCommands.written(c, key, z, before);
+        if (removed > 0) {
+            Generic.changed(c, KeyspaceEvents.ZSET,
+                    type == RANK ? "zremrangebyrank" : type == SCORE ? "zremrangebyscore" : "zremrangebylex", key);
+            if (z.size() == 0) c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key);
+        }
         c.out().integer(removed);
     }
 
@@ -285,6 +302,9 @@ final class ZSetRange {
         if (max) z.removeRange(size - take, size - 1);
         else z.removeRange(0, take - 1);
         ZSetCommands.written(c, key, z, before);
+        // Redis's genericZpopCommand: the pop event, then "del" if the set was emptied
+        Generic.changed(c, KeyspaceEvents.ZSET, max ? "zpopmax" : "zpopmin", key);
+        if (z.size() == 0) c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key);
     }
 
     static void zmpop(Client c, RespRequest a) {

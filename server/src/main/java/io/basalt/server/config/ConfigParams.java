@@ -128,7 +128,7 @@ public final class ConfigParams {
         t.add(integer("min-replicas-max-lag", 10, 0, INT_MAX).aliases("min-slaves-max-lag").notImplemented().build());
         t.add(integer("min-replicas-to-write", 0, 0, INT_MAX).aliases("min-slaves-to-write").notImplemented().build());
         t.add(bool("no-appendfsync-on-rewrite", false).notImplemented().build());
-        t.add(special("notify-keyspace-events", "", ConfigParams::keyspaceEvents).notImplemented().build());
+        t.add(special("notify-keyspace-events", "", ConfigParams::keyspaceEvents).build());
         t.add(enumeration("oom-score-adj", "no", "no", "yes", "relative", "absolute").notImplemented().build());
         t.add(special("oom-score-adj-values", "0 200 800", ConfigParams::oomScoreAdjValues).notImplemented().build());
         t.add(string("pidfile", "").immutable().build());
@@ -256,11 +256,15 @@ public final class ConfigParams {
         return sb.toString();
     }
 
+    /** The classes of Redis's NOTIFY_ALL ('A'), in the order keyspaceEventsFlagsToString prints them. */
     private static final String EVENT_CLASSES = "g$lshzxetd";
 
-    /** notify-keyspace-events: Redis's class letters, printed back in Redis's canonical order. */
+    /**
+     * notify-keyspace-events: Redis's keyspaceEventsStringToFlags (same letters, same error),
+     * printed back as keyspaceEventsFlagsToString does: 'A' when every class of NOTIFY_ALL is on,
+     * else the classes then 'n'; then 'K', 'E', 'm'. (Like Redis, 'n' is not printed next to 'A'.)
+     */
     static String keyspaceEvents(String v) throws ConfigException {
-        boolean all = false;
         boolean[] cls = new boolean[EVENT_CLASSES.length()];
         boolean k = false;
         boolean e = false;
@@ -268,7 +272,7 @@ public final class ConfigParams {
         boolean n = false;
         for (char c : v.toCharArray()) {
             int i = EVENT_CLASSES.indexOf(c);
-            if (c == 'A') all = true;
+            if (c == 'A') java.util.Arrays.fill(cls, true);
             else if (i >= 0) cls[i] = true;
             else if (c == 'K') k = true;
             else if (c == 'E') e = true;
@@ -277,20 +281,17 @@ public final class ConfigParams {
             else throw new ConfigException("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
         }
         StringBuilder sb = new StringBuilder();
-        boolean every = all;
-        if (!every) {
-            every = true;
-            for (boolean b : cls) every &= b;
-        }
+        boolean every = true;
+        for (boolean b : cls) every &= b;
         if (every) {
             sb.append('A');
         } else {
             for (int i = 0; i < cls.length; i++) if (cls[i]) sb.append(EVENT_CLASSES.charAt(i));
+            if (n) sb.append('n');
         }
         if (k) sb.append('K');
         if (e) sb.append('E');
         if (m) sb.append('m');
-        if (n) sb.append('n');
         return sb.toString();
     }
 
