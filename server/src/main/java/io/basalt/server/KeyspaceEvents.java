@@ -1,5 +1,7 @@
 package io.basalt.server;
 
+import io.basalt.server.config.ConfigParams;
+
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -92,7 +94,10 @@ public final class KeyspaceEvents {
             keyspacePrefix = space;
             keyeventPrefix = event;
         }
-        flags = parseFlags(classes); // the volatile write publishes the prefixes too
+        int f = parseFlags(classes);
+        // "An" prints as "A" (as in Redis), yet new-key events stay on
+        if (ConfigParams.keyspaceEventsHideNew(classes)) f |= NEW;
+        flags = f; // the volatile write publishes the prefixes too
     }
 
     /** {@code signalModifiedKey}: {@code key} of {@code db} was changed (or deleted). */

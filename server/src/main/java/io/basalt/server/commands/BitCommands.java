@@ -497,6 +497,7 @@ public final class BitCommands {
 
         byte[] r;
         byte[] key = a.bytes(1);
+        boolean[] dirty = new boolean[1];
         if (readonly) {
             Object e = Generic.lookupRead(c, key);
             if (e != null && !(e instanceof byte[])) {
@@ -509,7 +510,7 @@ public final class BitCommands {
                 c.error("ERR BITFIELD_RO only supports the GET subcommand");
                 return;
             }
-            r = stringForWrite(c, key, highestWrite, null);
+            r = stringForWrite(c, key, highestWrite, dirty);
             if (r == null) return;
         }
 
@@ -567,8 +568,11 @@ public final class BitCommands {
                 c.out().nullBulk();
             } else {
                 c.out().integer(ret);
+                // a write that changes nothing in a key that was neither created nor grown is
+                // no change: no "setbit" event (Redis 7.0.15)
+                long mask = bits == 64 ? -1L : (1L << bits) - 1;
+                if (dirty[0] || ((old ^ newVal) & mask) != 0) changes++;
                 StringBits.setUnsigned(r, vOff, offset, bits, newVal);
-                changes++;
             }
         }
         if (changes > 0) Generic.changed(c, KeyspaceEvents.STRING, "setbit", key);

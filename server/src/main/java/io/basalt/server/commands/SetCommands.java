@@ -388,7 +388,8 @@ public final class SetCommands {
 
     /** SINTER / SINTERSTORE / SINTERCARD over keys [from, to). */
     private static void inter(Client c, RespRequest a, int from, int to, byte[] dst, boolean cardOnly, long limit) {
-        SetValue[] sets = lookupAll(c, a, from, to, dst != null);
+        // the STORE forms too read their sources with lookupKeyRead (misses, "keymiss"), as Redis 7.0
+        SetValue[] sets = lookupAll(c, a, from, to, false);
         if (sets == null) return;
         boolean empty = false;
         for (SetValue s : sets) if (s == null) empty = true;
@@ -464,7 +465,8 @@ public final class SetCommands {
 
     /** SUNION / SUNIONSTORE / SDIFF / SDIFFSTORE over keys [from, argc). */
     private static void unionDiff(Client c, RespRequest a, int from, byte[] dst, boolean diff) {
-        SetValue[] sets = lookupAll(c, a, from, a.argc(), dst != null);
+        // the STORE forms too read their sources with lookupKeyRead (misses, "keymiss"), as Redis 7.0
+        SetValue[] sets = lookupAll(c, a, from, a.argc(), false);
         if (sets == null) return;
         SetValue d = SetValue.createIntset(dst != null ? dst : new byte[0]);
         if (!diff) {

@@ -74,7 +74,8 @@ final class ZSetAlgebra {
         int j = numIdx + 1;
         for (int i = 0; i < setnum; i++, j++) {
             byte[] key = a.bytes(j);
-            Object e = dst != null ? Generic.lookupWrite(c, key) : Generic.lookupRead(c, key);
+            // the STORE forms too read their sources with lookupKeyRead (misses, "keymiss"), as Redis 7.0
+            Object e = Generic.lookupRead(c, key);
             src[i] = new Src();
             if (e instanceof ZSetValue) {
                 src[i].z = (ZSetValue) e;

@@ -163,10 +163,8 @@ final class ZSetRange {
     static void store(Client c, byte[] dst, List<byte[]> members, List<Double> scores, String event) {
         Shard s = c.server().keyspace().shardOf(dst);
         if (members.isEmpty()) {
-            if (s.get(c.db(), dst, System.currentTimeMillis()) != null) {
-                s.remove(c.db(), dst);
-                Generic.changed(c, KeyspaceEvents.GENERIC, "del", dst);
-            }
+            // Redis's dbDelete: even an expired dst is deleted (a "del", not an expiry)
+            if (s.remove(c.db(), dst) != null) Generic.changed(c, KeyspaceEvents.GENERIC, "del", dst);
             return;
         }
         // Redis's setKey looks dst up: an expired one is reaped first, and dst is then new

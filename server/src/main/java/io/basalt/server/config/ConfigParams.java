@@ -260,6 +260,18 @@ public final class ConfigParams {
     private static final String EVENT_CLASSES = "g$lshzxetd";
 
     /**
+     * The last notify-keyspace-events value that had 'n' (new-key events) hidden by 'A' in its
+     * printed form (see {@link #keyspaceEvents}), or null: the server's flags still include new
+     * keys then, as in Redis, where the flags and their printed form are separate.
+     */
+    private static volatile String newHiddenByAll;
+
+    /** Whether the printed value {@code v} was set with 'n' that the printed form cannot show. */
+    public static boolean keyspaceEventsHideNew(String v) {
+        return v.equals(newHiddenByAll);
+    }
+
+    /**
      * notify-keyspace-events: Redis's keyspaceEventsStringToFlags (same letters, same error),
      * printed back as keyspaceEventsFlagsToString does: 'A' when every class of NOTIFY_ALL is on,
      * else the classes then 'n'; then 'K', 'E', 'm'. (Like Redis, 'n' is not printed next to 'A'.)
@@ -292,7 +304,10 @@ public final class ConfigParams {
         if (k) sb.append('K');
         if (e) sb.append('E');
         if (m) sb.append('m');
-        return sb.toString();
+        String printed = sb.toString();
+        if (every && n) newHiddenByAll = printed;
+        else if (printed.equals(newHiddenByAll)) newHiddenByAll = null;
+        return printed;
     }
 
     static String oomScoreAdjValues(String v) throws ConfigException {
