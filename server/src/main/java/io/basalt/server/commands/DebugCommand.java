@@ -219,6 +219,9 @@ final class DebugCommand {
                 byte[] r = StringRecord.create(key, value, -1, StringRecord.encodingFor(value, 0, value.length));
                 StringRecord.clock(r, Generic.lruClock());
                 s.put(c.db(), key, r);
+                // Redis's dbAdd ("new") and signalModifiedKey
+                Generic.added(c, key);
+                c.signalModified(key);
             } finally {
                 s.unlock();
             }
