@@ -361,7 +361,18 @@ public final class KeyCommands {
             c.error(DB_OUT_OF_RANGE);
             return;
         }
-        if (!id1.equals(id2)) c.server().keyspace().swap(id1, id2);
+        if (!id1.equals(id2)) {
+            Keyspace ks = c.server().keyspace();
+            ks.lockAll();
+            try {
+                // the watches of keys in either database break (touchAllWatchedKeysInDb both ways)
+                c.server().events().flushing(id1, id2);
+                c.server().events().flushing(id2, id1);
+                ks.swap(id1, id2);
+            } finally {
+                ks.unlockAll();
+            }
+        }
         c.out().ok();
     }
 

@@ -39,7 +39,14 @@ public final class ServerCommands {
 
     static void flushdb(Client c, RespRequest a) {
         if (!flushMode(c, a)) return;
-        c.server().keyspace().flush(c.db());
+        Keyspace ks = c.server().keyspace();
+        ks.lockAll();
+        try {
+            c.server().events().flushing(c.db(), -1);
+            ks.flush(c.db());
+        } finally {
+            ks.unlockAll();
+        }
         c.out().ok();
     }
 
@@ -48,6 +55,7 @@ public final class ServerCommands {
         Keyspace ks = c.server().keyspace();
         ks.lockAll();
         try {
+            c.server().events().flushing(-1, -1);
             for (int db = 0; db < ks.databases(); db++) {
                 for (int s = 0; s < ks.shardCount(); s++) ks.shard(s).clear(db);
             }
