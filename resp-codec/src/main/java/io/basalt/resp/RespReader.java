@@ -19,6 +19,9 @@ public final class RespReader {
 
     public RespReader(InputStream in) { this.in = in; }
 
+    /** True if bytes read from the stream are waiting in this reader's buffer. */
+    public boolean buffered() { return pos < limit; }
+
     /** Reads one whole reply. */
     public RespValue read() throws IOException {
         ByteArrayOutputStream raw = new ByteArrayOutputStream();

@@ -57,7 +57,7 @@ public final class BasaltServer {
     private final ServerStats stats = new ServerStats();
     private final Monitoring monitoring = new Monitoring(this);
     private final ClientPause pause = new ClientPause();
-    private final Watches watches = new Watches();
+    private final Watches watches;
     private final KeyspaceEvents events = new KeyspaceEvents(this);
     private final Map<Long, Client> clients = new ConcurrentHashMap<>();
     private final AtomicLong nextClientId = new AtomicLong(1);
@@ -88,6 +88,7 @@ public final class BasaltServer {
     public BasaltServer(Config config) {
         this.config = config;
         this.keyspace = new Keyspace(config.getInt("databases"), SHARDS);
+        this.watches = new Watches(keyspace);
         byte[] id = new byte[20];
         new SecureRandom().nextBytes(id);
         this.runId = HexFormat.of().formatHex(id);

@@ -252,6 +252,62 @@ public final class Client {
         k.accept(reply);
     }
 
+    // ---------------------------------------------------------------- MULTI/EXEC and WATCH
+
+    /** Between MULTI and EXEC/DISCARD, the queued commands; null otherwise. */
+    private volatile Transaction multi;
+    /** Redis's CLIENT_DIRTY_CAS: a watched key changed; set by writers on other threads. */
+    volatile boolean dirtyCas;
+    /** The keys this client WATCHes (event loop only). */
+    final java.util.List<Watches.WatchedKey> watched = new java.util.ArrayList<>();
+    /** Running the commands of an EXEC: blocking commands do not block (CLIENT_DENY_BLOCKING). */
+    boolean inExec;
+
+    /** True between MULTI and EXEC/DISCARD (flag 'x' in CLIENT LIST). */
+    public boolean inMulti() { return multi != null; }
+
+    Transaction transaction() { return multi; }
+
+    /** MULTI: starts queuing. */
+    public void beginMulti() { multi = new Transaction(); }
+
+    /** Redis's flagTransaction: a command rejected while queuing makes the EXEC fail. */
+    void flagTransaction() {
+        Transaction t = multi;
+        if (t != null) t.aborted = true;
+    }
+
+    /** Redis's discardTransaction (DISCARD, EXEC, RESET): drops the queue and every watch. */
+    public void discardTransaction() {
+        multi = null;
+        dirtyCas = false;
+        server.watches().unwatchAll(this);
+    }
+
+    /** UNWATCH: forgets the watches and a broken CAS, keeps a MULTI. */
+    public void unwatch() {
+        server.watches().unwatchAll(this);
+        dirtyCas = false;
+    }
+
+    /** WATCH after a watched key already changed is pointless: Redis skips it. */
+    public boolean dirtyCas() { return dirtyCas; }
+
+    /** Inside EXEC, where blocking commands answer at once as if they timed out. */
+    public boolean denyBlocking() { return inExec; }
+
+    /** CLIENT LIST multi: queued commands, -1 outside MULTI. */
+    public int multiCount() {
+        Transaction t = multi;
+        return t == null ? -1 : t.size();
+    }
+
+    /** CLIENT LIST multi-mem. */
+    public long multiMemory() {
+        Transaction t = multi;
+        return t == null ? 0 : t.memory;
+    }
+
     // ---------------------------------------------------------------- keyspace events
 
     /** Redis's {@code signalModifiedKey} for a key of this client's database. */
@@ -313,7 +369,8 @@ public final class Client {
 
     void touched(CommandSpec spec) {
         lastInteraction = System.currentTimeMillis();
-        lastCommand = spec.name;
+        // the commands of an EXEC leave CLIENT LIST's cmd at exec, as in Redis
+        if (!inExec) lastCommand = spec.name;
     }
 
     /** Redis sets the last command as soon as it is looked up, even if a check rejects it. */
@@ -337,7 +394,9 @@ public final class Client {
     public String flags() {
         StringBuilder f = new StringBuilder(4);
         if (!type().equals("normal")) f.append('P');
+        if (multi != null) f.append('x');
         if (parked || blocked) f.append('b');
+        if (dirtyCas) f.append('d');
         if (closeAfterReply) f.append('c');
         if (noEvict) f.append('e');
         return f.length() == 0 ? "N" : f.toString();

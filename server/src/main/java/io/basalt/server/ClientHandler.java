@@ -216,6 +216,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (client != null) {
             client.cancelPark();
             server.dispatcher().blocking().disconnected(client);
+            server.watches().unwatchAll(client);
             server.unregister(client);
         }
         if (pending != null) {

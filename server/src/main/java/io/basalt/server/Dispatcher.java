@@ -51,12 +51,14 @@ public final class Dispatcher {
         }
         CommandSpec spec = table.lookup(req, 0);
         if (spec == null) {
+            c.flagTransaction();
             unknownCommand(c, req);
             return;
         }
         if (spec.isContainer() && req.argc() >= 2) {
             CommandSpec sub = table.lookupSub(spec, req);
             if (sub == null) {
+                c.flagTransaction();
                 unknownSubcommand(c, req);
                 return;
             }
@@ -64,20 +66,60 @@ public final class Dispatcher {
         }
         c.lookedUp(spec);
         if (!spec.arityOk(req.argc()) || spec.handler() == null) {
-            spec.rejectedCalls.increment();
-            c.error("ERR wrong number of arguments for '" + spec.name + "' command");
+            reject(c, spec, "ERR wrong number of arguments for '" + spec.name + "' command");
             return;
         }
         if (!c.authenticated && !spec.noAuth) {
-            spec.rejectedCalls.increment();
-            c.error("NOAUTH Authentication required.");
+            reject(c, spec, "NOAUTH Authentication required.");
             return;
         }
-        if (server.pause().holds(spec)) {
+        if (c.inMulti() && spec.flags.contains("no_multi")) {
+            reject(c, spec, "ERR Command not allowed inside a transaction");
+            return;
+        }
+        if (holdsForPause(c, spec)) {
             c.defer();
             return;
         }
+        if (c.inMulti() && !TRANSACTION_CONTROL.contains(spec.name)) {
+            // Redis's queueMultiCommand: the command runs at EXEC
+            c.transaction().queue(spec, req);
+            c.out().simple("QUEUED");
+            return;
+        }
         call(c, spec, req);
+    }
+
+    /** The commands that run at once between MULTI and EXEC instead of being queued. */
+    private static final java.util.Set<String> TRANSACTION_CONTROL =
+            java.util.Set.of("exec", "discard", "multi", "watch", "quit", "reset");
+
+    /**
+     * Redis's rejectCommand: the error, counted as a rejected call, and a doomed transaction. A
+     * rejected EXEC ends the transaction, with the reason inside the EXECABORT error.
+     */
+    private void reject(Client c, CommandSpec spec, String error) {
+        spec.rejectedCalls.increment();
+        c.flagTransaction();
+        if (spec.name.equals("exec")) { // even outside MULTI, as in Redis
+            c.discardTransaction();
+            String reason = error.startsWith("ERR ") ? error.substring(4) : error;
+            c.error("EXECABORT Transaction discarded because of: " + reason);
+            return;
+        }
+        c.error(error);
+    }
+
+    /**
+     * CLIENT PAUSE: a paused write is held back when issued, whether it would run or be queued;
+     * an EXEC is a write if it holds one.
+     */
+    private boolean holdsForPause(Client c, CommandSpec spec) {
+        ClientPause pause = server.pause();
+        if (pause.type() == ClientPause.NONE) return false;
+        if (pause.holds(spec)) return true;
+        Transaction t = c.transaction();
+        return spec.name.equals("exec") && t != null && t.writes;
     }
 
     /** Runs a command that passed every check: locks its keys' shards, calls it, records stats. */
@@ -105,16 +147,96 @@ public final class Dispatcher {
         server.stats().commandsProcessed.increment();
         server.afterCommand(c, spec, req, micros);
         // after the locks are released and outside the command's time, as Redis's
-        // handleClientsBlockedOnKeys: serve the clients blocked on the keys it wrote
+        // handleClientsBlockedOnKeys: serve the clients blocked on the keys it wrote (after the
+        // whole transaction for the commands of an EXEC, which still holds its locks)
         if (spec.write && blocking.active()) {
-            try {
-                java.util.List<byte[]> written = new java.util.ArrayList<>(Math.max(nkeys, 0));
-                for (int i = 0; i < nkeys; i++) written.add(req.bytes(keyArgs[i]));
-                blocking.written(spec.name, written);
-            } catch (RuntimeException e) {
-                Log.warning("Serving blocked clients after " + spec.name + " failed: " + e);
-            }
+            java.util.List<byte[]> written = new java.util.ArrayList<>(Math.max(nkeys, 0));
+            for (int i = 0; i < nkeys; i++) written.add(req.bytes(keyArgs[i]));
+            if (c.inExec) c.transaction().written.add(new Transaction.Written(spec.name, written));
+            else serveBlocked(spec.name, written);
         }
+    }
+
+    private void serveBlocked(String command, java.util.List<byte[]> written) {
+        try {
+            blocking.written(command, written);
+        } catch (RuntimeException e) {
+            Log.warning("Serving blocked clients after " + command + " failed: " + e);
+        }
+    }
+
+    // ---------------------------------------------------------------- EXEC
+
+    /**
+     * EXEC: runs the queued commands as one atomic step. The shards of every key the commands
+     * and the watched keys name are locked first, in ascending order (all of them if a command
+     * works on the whole keyspace, such as FLUSHALL, KEYS or SORT with patterns), and held until
+     * the last command is done, so no other client sees part of the transaction; the commands
+     * themselves relock their shards reentrantly. Commands that are not in a transaction never
+     * take more than their own shards.
+     */
+    public void exec(Client c) {
+        Transaction t = c.transaction();
+        if (t == null) {
+            c.error("ERR EXEC without MULTI");
+            return;
+        }
+        int[] shards = execShards(c, t);
+        for (int s : shards) keyspace.shard(s).lock();
+        try {
+            if (server.watches().anyExpired(c)) c.dirtyCas = true;
+            if (t.aborted) {
+                c.discardTransaction();
+                c.error("EXECABORT Transaction discarded because of previous errors.");
+                return;
+            }
+            if (c.dirtyCas) {
+                c.discardTransaction();
+                c.out().nullArray();
+                return;
+            }
+            server.watches().unwatchAll(c);
+            c.inExec = true;
+            try {
+                c.out().array(t.size());
+                for (int i = 0; i < t.size(); i++) call(c, t.specs.get(i), t.requests.get(i));
+            } finally {
+                c.inExec = false;
+                c.discardTransaction();
+            }
+        } finally {
+            for (int i = shards.length - 1; i >= 0; i--) keyspace.shard(shards[i]).unlock();
+        }
+        // the blocked clients the transaction's writes may serve, once its locks are released
+        for (Transaction.Written w : t.written) serveBlocked(w.command(), w.keys());
+    }
+
+    /** The distinct shards an EXEC locks, ascending. */
+    private int[] execShards(Client c, Transaction t) {
+        java.util.BitSet set = new java.util.BitSet(keyspace.shardCount());
+        for (int i = 0; i < t.size(); i++) {
+            CommandSpec spec = t.specs.get(i);
+            RespRequest req = t.requests.get(i);
+            int[] keys = c.keyIndexes(req.argc());
+            int nkeys = spec.keys(req, keys);
+            if (wholeKeyspace(spec, nkeys)) {
+                set.set(0, keyspace.shardCount());
+                break;
+            }
+            for (int k = 0; k < nkeys; k++) set.set(shardIndex(req, keys[k]));
+        }
+        for (Watches.WatchedKey w : c.watched) set.set(io.basalt.data.Slots.slot(w.key) & (keyspace.shardCount() - 1));
+        return set.stream().toArray();
+    }
+
+    /**
+     * Commands that read or write keys they do not name (DBSIZE, KEYS, SCAN, RANDOMKEY, FLUSH*,
+     * SWAPDB) or may lock every shard themselves (SORT with BY/GET patterns).
+     */
+    private static boolean wholeKeyspace(CommandSpec spec, int nkeys) {
+        CommandSpec top = spec.parent == null ? spec : spec.parent;
+        if (top.name.equals("sort") || top.name.equals("sort_ro")) return true;
+        return nkeys <= 0 && (spec.write || spec.readonly);
     }
 
     private void run(Client c, CommandSpec spec, RespRequest req, int[] keys, int nkeys) {

@@ -75,6 +75,15 @@ public final class RawClient implements AutoCloseable {
         }
     }
 
+    /** True if reply bytes have arrived and not been read yet. */
+    public boolean hasData() {
+        try {
+            return in.buffered() || socket.getInputStream().available() > 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** True when the server closed the connection (read returns EOF within the timeout). */
     public boolean isClosedByServer() {
         try {

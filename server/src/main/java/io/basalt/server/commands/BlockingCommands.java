@@ -131,6 +131,11 @@ public final class BlockingCommands {
             reply(c, key, l, head, count, c.out());
             return;
         }
+        if (c.denyBlocking()) {
+            // inside MULTI/EXEC nothing may wait: the timeout reply at once
+            c.out().nullArray();
+            return;
+        }
         byte[][] keys = new byte[to - from][];
         for (int k = from; k < to; k++) keys[k - from] = a.bytes(k);
         c.server().dispatcher().blocking().block(c, keys, null, timeout, (key, out) -> {
@@ -180,6 +185,11 @@ public final class BlockingCommands {
                 return;
             }
             move(c, src, dst, fromHead, toHead, c.out());
+            return;
+        }
+        if (c.denyBlocking()) {
+            // inside MULTI/EXEC: Redis answers an empty source with a null at once
+            c.out().nullBulk();
             return;
         }
         c.server().dispatcher().blocking().block(c, new byte[][] {src}, dst, timeout, (key, out) -> {
@@ -267,6 +277,11 @@ public final class BlockingCommands {
             }
             if (z.size() == 0) continue;
             zreply(c, key, z, max, count, c.out());
+            return;
+        }
+        if (c.denyBlocking()) {
+            // inside MULTI/EXEC nothing may wait: the timeout reply at once
+            c.out().nullArray();
             return;
         }
         byte[][] keys = new byte[to - from][];

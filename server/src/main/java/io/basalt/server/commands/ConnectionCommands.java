@@ -49,6 +49,7 @@ public final class ConnectionCommands {
         c.name("");
         c.resetReplyMode();
         c.authenticated(!c.server().requiresAuth());
+        c.discardTransaction();
         c.out().simple("RESET");
     }
 

@@ -391,7 +391,9 @@ public final class KeyCommands {
             Keyspace ks = c.server().keyspace();
             ks.lockAll();
             try {
+                // the watches of keys in either database break (touchAllWatchedKeysInDb both ways)
                 c.server().events().flushing(id1, id2);
+                c.server().events().flushing(id2, id1);
                 ks.swap(id1, id2);
             } finally {
                 ks.unlockAll();
