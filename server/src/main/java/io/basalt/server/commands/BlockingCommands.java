@@ -225,10 +225,10 @@ public final class BlockingCommands {
             dl.push(v, toHead);
             shard(c, dst).resized(c.db(), dl.memoryUsage() - dBefore);
         }
-        // Redis's lmoveHandlePush, then the pop's events on the source
+        // Redis's lmoveHandlePush (its event, then the reply), then the pop's events on the source
         Generic.changed(c, KeyspaceEvents.LIST, toHead ? "lpush" : "rpush", dst);
-        ListCommands.elementsRemoved(c, src, fromHead, afterPop(c, src, sl, sBefore));
         out.bulk(v);
+        ListCommands.elementsRemoved(c, src, fromHead, afterPop(c, src, sl, sBefore));
     }
 
     // ---------------------------------------------------------------- BZPOPMIN / BZPOPMAX / BZMPOP
@@ -298,21 +298,26 @@ public final class BlockingCommands {
         List<byte[]> members = new ArrayList<>();
         List<Double> scores = new ArrayList<>();
         ZSetRange.pop(c, key, z, max, count < 0 ? 1 : count, members, scores);
+        // Redis 7.0 notifies between the reply's header (and key) and its elements
         if (count < 0) {
             out.array(3);
             out.bulk(key);
+            ZSetRange.popEvent(c, key, max);
             out.bulk(members.get(0));
             out.dbl(scores.get(0));
+            ZSetRange.emptied(c, key, z);
             return;
         }
         out.array(2);
         out.bulk(key);
         out.array(members.size());
+        ZSetRange.popEvent(c, key, max);
         for (int i = 0; i < members.size(); i++) {
             out.array(2);
             out.bulk(members.get(i));
             out.dbl(scores.get(i));
         }
+        ZSetRange.emptied(c, key, z);
     }
 
     // ---------------------------------------------------------------- arguments

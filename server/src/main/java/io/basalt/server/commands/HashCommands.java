@@ -82,7 +82,9 @@ public final class HashCommands {
             return;
         }
         long added = setPairs(c, a);
-        if (added >= 0) c.out().integer(added);
+        if (added < 0) return;
+        c.out().integer(added);
+        Generic.changed(c, KeyspaceEvents.HASH, "hset", a.bytes(1));
     }
 
     static void hmset(Client c, RespRequest a) {
@@ -90,7 +92,9 @@ public final class HashCommands {
             c.error("ERR wrong number of arguments for 'hmset' command");
             return;
         }
-        if (setPairs(c, a) >= 0) c.out().ok();
+        if (setPairs(c, a) < 0) return;
+        c.out().ok();
+        Generic.changed(c, KeyspaceEvents.HASH, "hset", a.bytes(1));
     }
 
     /** Sets the field/value pairs from argument 2 on; the count of new fields, or -1 on error. */
@@ -106,7 +110,6 @@ public final class HashCommands {
             if (h.set(a.bytes(i), a.bytes(i + 1))) added++;
         }
         stored(c, key, h, created, before);
-        Generic.changed(c, KeyspaceEvents.HASH, "hset", key);
         return added;
     }
 
@@ -124,8 +127,8 @@ public final class HashCommands {
         long before = h.memoryUsage();
         h.set(field, a.bytes(3));
         stored(c, key, h, created, before);
-        Generic.changed(c, KeyspaceEvents.HASH, "hset", key);
         c.out().integer(1);
+        Generic.changed(c, KeyspaceEvents.HASH, "hset", key);
     }
 
     static void hdel(Client c, RespRequest a) {
@@ -183,8 +186,8 @@ public final class HashCommands {
         long before = h.memoryUsage();
         h.set(field, Numbers.toBytes(value));
         stored(c, key, h, created, before);
-        Generic.changed(c, KeyspaceEvents.HASH, "hincrby", key);
         c.out().integer(value);
+        Generic.changed(c, KeyspaceEvents.HASH, "hincrby", key);
     }
 
     static void hincrbyfloat(Client c, RespRequest a) {
@@ -221,8 +224,8 @@ public final class HashCommands {
         long before = h.memoryUsage();
         h.set(field, text);
         stored(c, key, h, created, before);
-        Generic.changed(c, KeyspaceEvents.HASH, "hincrbyfloat", key);
         c.out().bulk(text);
+        Generic.changed(c, KeyspaceEvents.HASH, "hincrbyfloat", key);
     }
 
     // ---------------------------------------------------------------- reads

@@ -93,11 +93,13 @@ final class KeyExpire {
             // already in the past: the key is deleted (a DEL, not an expiry, in Redis's stats)
             s.remove(db, key);
             Generic.changed(c, KeyspaceEvents.GENERIC, "del", key);
+            c.out().integer(1);
         } else {
             s.setExpire(db, e, when);
+            // (Redis replies before notifying here, and after for the deletion above)
+            c.out().integer(1);
             Generic.changed(c, KeyspaceEvents.GENERIC, "expire", key);
         }
-        c.out().integer(1);
     }
 
     private static void invalidExpireTime(Client c, RespRequest a) {

@@ -472,10 +472,10 @@ public final class ListCommands {
             dl.push(v, toHead);
             shard(c, dst).resized(c.db(), dl.memoryUsage() - dBefore);
         }
-        // Redis's lmoveHandlePush, then the pop's events on the source
+        // Redis's lmoveHandlePush (its event, then the reply), then the pop's events on the source
         Generic.changed(c, KeyspaceEvents.LIST, toHead ? "lpush" : "rpush", dst);
-        elementsRemoved(c, src, fromHead, afterWrite(c, src, sl, sBefore));
         c.out().bulk(v);
+        elementsRemoved(c, src, fromHead, afterWrite(c, src, sl, sBefore));
     }
 
     private static void lmpop(Client c, RespRequest a) {

@@ -166,8 +166,10 @@ public final class SetCommands {
             long before = s.memoryUsage();
             byte[] m = s.removeAt(rnd.nextInt(s.size()));
             settle(c, key, s, before);
-            popped(c, key, s.size() == 0);
+            // Redis: "spop", the reply, then "del" if emptied
+            c.notifyKeyspaceEvent(KeyspaceEvents.SET, "spop", key);
             c.out().bulk(m);
+            popped(c, key, s.size() == 0);
             return;
         }
         long count;
@@ -192,10 +194,12 @@ public final class SetCommands {
             SetValue copy = SetValue.createIntset(key);
             for (int i = 0; i < s.size(); i++) copy.add(s.get(i));
             shard(c, key).remove(c.db(), key);
-            popped(c, key, true);
+            c.notifyKeyspaceEvent(KeyspaceEvents.SET, "spop", key);
             replyMembers(c, copy);
+            popped(c, key, true);
             return;
         }
+        c.notifyKeyspaceEvent(KeyspaceEvents.SET, "spop", key);
         long before = s.memoryUsage();
         int n = (int) count;
         out.set(n);
@@ -204,9 +208,11 @@ public final class SetCommands {
         popped(c, key, false);
     }
 
-    /** SPOP's events: "spop", then "del" when the set was emptied, then signalModifiedKey. */
+    /**
+     * The end of SPOP, after its "spop" event and its reply (Redis's order): "del" when the set
+     * was emptied, then signalModifiedKey.
+     */
     private static void popped(Client c, byte[] key, boolean deleted) {
-        c.notifyKeyspaceEvent(KeyspaceEvents.SET, "spop", key);
         if (deleted) c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key);
         c.signalModified(key);
     }
@@ -456,11 +462,13 @@ public final class SetCommands {
             sh.put(c.db(), dst, d);
             if (!existed) Generic.added(c, dst);
             c.signalModified(dst);
-        } else if (sh.remove(c.db(), dst) != null) {
-            Generic.changed(c, KeyspaceEvents.GENERIC, "del", dst);
+            c.out().integer(d.size());
+            c.notifyKeyspaceEvent(KeyspaceEvents.SET, event, dst);
+            return;
         }
-        c.out().integer(d.size());
-        if (d.size() > 0) c.notifyKeyspaceEvent(KeyspaceEvents.SET, event, dst);
+        // (reply first, then the delete's event, as Redis)
+        c.out().integer(0);
+        if (sh.remove(c.db(), dst) != null) Generic.changed(c, KeyspaceEvents.GENERIC, "del", dst);
     }
 
     /** SUNION / SUNIONSTORE / SDIFF / SDIFFSTORE over keys [from, argc). */

@@ -209,7 +209,6 @@ final class ZSetAlgebra {
             ZSetCommands.replyEntries(c, members, scores, withScores);
         } else {
             ZSetRange.store(c, dst, members, scores, name);
-            c.out().integer(members.size());
         }
     }
 

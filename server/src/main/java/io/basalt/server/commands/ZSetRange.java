@@ -153,16 +153,18 @@ final class ZSetRange {
             return;
         }
         store(c, dst, members, scores, "zrangestore");
-        c.out().integer(members.size());
     }
 
     /**
-     * Writes a computed result to dst (replacing whatever is there), or deletes dst if empty;
-     * notifies {@code event} (or "del" when an existing dst is deleted), as Redis's STORE forms.
+     * Writes a computed result to dst (replacing whatever is there), or deletes dst if empty, and
+     * replies its size; notifies {@code event} (or "del" when an existing dst is deleted) after
+     * the reply, as Redis's STORE forms (a RESP3 client subscribed to its own events sees the
+     * same order).
      */
     static void store(Client c, byte[] dst, List<byte[]> members, List<Double> scores, String event) {
         Shard s = c.server().keyspace().shardOf(dst);
         if (members.isEmpty()) {
+            c.out().integer(0);
             // Redis's dbDelete: even an expired dst is deleted (a "del", not an expiry)
             if (s.remove(c.db(), dst) != null) Generic.changed(c, KeyspaceEvents.GENERIC, "del", dst);
             return;
@@ -176,6 +178,7 @@ final class ZSetRange {
         s.put(c.db(), dst, z);
         if (!existed) Generic.added(c, dst);
         c.signalModified(dst);
+        c.out().integer(members.size());
         c.notifyKeyspaceEvent(KeyspaceEvents.ZSET, event, dst);
     }
 
@@ -277,19 +280,34 @@ final class ZSetRange {
         List<Double> scores = new ArrayList<>();
         pop(c, key, z, max, count, members, scores);
         RespWriter out = c.out();
-        if (a.argc() == 3) {
-            ZSetCommands.replyEntries(c, members, scores, true);
-        } else {
-            // without COUNT the reply stays flat even in RESP3
-            out.array(members.size() * 2);
-            for (int i = 0; i < members.size(); i++) {
-                out.bulk(members.get(i));
-                out.dbl(scores.get(i));
-            }
+        int n = members.size();
+        // Redis 7.0 writes the array header, then notifies, then the elements
+        if (a.argc() == 3 && out.resp3()) out.array(n);
+        else out.array(n * 2);
+        popEvent(c, key, max);
+        for (int i = 0; i < n; i++) {
+            // with COUNT in RESP3 each pair nests; without COUNT the reply stays flat
+            if (a.argc() == 3 && out.resp3()) out.array(2);
+            out.bulk(members.get(i));
+            out.dbl(scores.get(i));
         }
+        emptied(c, key, z);
     }
 
-    /** Pops up to count entries from one end, dropping the key if it empties. */
+    /** The "zpopmin"/"zpopmax" event and signal of a pop (see {@link #pop}). */
+    static void popEvent(Client c, byte[] key, boolean max) {
+        Generic.changed(c, KeyspaceEvents.ZSET, max ? "zpopmax" : "zpopmin", key);
+    }
+
+    /** The "del" event of a pop that emptied (and so deleted) the set. */
+    static void emptied(Client c, byte[] key, ZSetValue z) {
+        if (z.size() == 0) c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key);
+    }
+
+    /**
+     * Pops up to count entries from one end, dropping the key if it empties. The caller notifies
+     * with {@link #popEvent} and {@link #emptied} where Redis does, around its reply.
+     */
     static void pop(Client c, byte[] key, ZSetValue z, boolean max, long count,
                     List<byte[]> members, List<Double> scores) {
         int size = z.size();
@@ -300,9 +318,6 @@ final class ZSetRange {
         if (max) z.removeRange(size - take, size - 1);
         else z.removeRange(0, take - 1);
         ZSetCommands.written(c, key, z, before);
-        // Redis's genericZpopCommand: the pop event, then "del" if the set was emptied
-        Generic.changed(c, KeyspaceEvents.ZSET, max ? "zpopmax" : "zpopmin", key);
-        if (z.size() == 0) c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key);
     }
 
     static void zmpop(Client c, RespRequest a) {
@@ -363,11 +378,13 @@ final class ZSetRange {
             out.array(2);
             out.bulk(key);
             out.array(members.size());
+            popEvent(c, key, max);
             for (int k = 0; k < members.size(); k++) {
                 out.array(2);
                 out.bulk(members.get(k));
                 out.dbl(scores.get(k));
             }
+            emptied(c, key, z);
             return;
         }
         c.out().nullArray();
