@@ -73,11 +73,44 @@ public final class Dispatcher {
             c.error("NOAUTH Authentication required.");
             return;
         }
-        if (server.pause().holds(spec)) {
+        if (c.subscribed() && !c.resp3() && !allowedWhenSubscribed(spec)) {
+            // Redis's RESP2 subscribed mode: the connection only carries Pub/Sub traffic
+            spec.rejectedCalls.increment();
+            c.error("ERR Can't execute '" + spec.name + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET "
+                    + "are allowed in this context");
+            return;
+        }
+        if (c.monitor() && (spec.write || spec.readonly || mayReplicate(spec))) {
+            // a monitor is a replica to Redis, and replicas may not touch the keyspace
+            spec.rejectedCalls.increment();
+            c.error("ERR Replica can't interact with the keyspace");
+            return;
+        }
+        // replicas, and so monitors, are never paused
+        if (!c.monitor() && server.pause().holds(spec)) {
             c.defer();
             return;
         }
         call(c, spec, req);
+    }
+
+    /**
+     * Redis's CMD_MAY_REPLICATE commands, which COMMAND INFO does not list among the flags:
+     * they may propagate something to replicas without being writes.
+     */
+    private static boolean mayReplicate(CommandSpec spec) {
+        switch (spec.name) {
+            case "publish", "spublish", "pfcount", "eval", "evalsha", "fcall" -> { return true; }
+            default -> { return false; }
+        }
+    }
+
+    private static boolean allowedWhenSubscribed(CommandSpec spec) {
+        switch (spec.name) {
+            case "ping", "subscribe", "ssubscribe", "psubscribe", "unsubscribe", "sunsubscribe", "punsubscribe",
+                    "quit", "reset" -> { return true; }
+            default -> { return false; }
+        }
     }
 
     /** Runs a command that passed every check: locks its keys' shards, calls it, records stats. */
@@ -91,12 +124,16 @@ public final class Dispatcher {
         // is checked after the write (a client may block while it waits for the locks), and
         // run() reuses the index array for several keys, hence the copy of their positions
         int[] keyArgs = spec.write && nkeys > 1 ? java.util.Arrays.copyOf(keys, nkeys) : keys;
+        // while it runs, messages published to this client go straight into its output (before its reply)
+        c.executing = true;
         try {
             run(c, spec, req, keys, nkeys);
         } catch (RuntimeException | StackOverflowError e) {
             // a bug must cost one command, never the connection or the server
             Log.warning("Command " + spec.name + " failed: " + e);
             c.error("ERR internal error while executing '" + spec.name + "': " + e.getClass().getSimpleName());
+        } finally {
+            c.executing = false;
         }
         long micros = (System.nanoTime() - start) / 1000;
         spec.calls.increment();

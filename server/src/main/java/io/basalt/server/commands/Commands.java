@@ -25,5 +25,6 @@ public final class Commands {
         ListCommands.register(t);
         BlockingCommands.register(t);
         SortCommand.register(t);
+        PubSubCommands.register(t);
     }
 }

@@ -328,9 +328,9 @@ public final class InfoSections {
         line(sb, "current_eviction_exceeded_time", 0);
         line(sb, "keyspace_hits", st.keyspaceHits.sum());
         line(sb, "keyspace_misses", st.keyspaceMisses.sum());
-        line(sb, "pubsub_channels", 0);
-        line(sb, "pubsub_patterns", 0);
-        line(sb, "pubsubshard_channels", 0);
+        line(sb, "pubsub_channels", s.pubSub().channelCount(false));
+        line(sb, "pubsub_patterns", s.pubSub().numpat());
+        line(sb, "pubsubshard_channels", s.pubSub().channelCount(true));
         line(sb, "latest_fork_usec", 0);
         line(sb, "total_forks", 0);
         line(sb, "migrate_cached_sockets", 0);
