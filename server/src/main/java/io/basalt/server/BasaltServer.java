@@ -190,7 +190,7 @@ public final class BasaltServer {
 
     public long queryBufferLimit() { return queryBufferLimit; }
 
-    /** client-output-buffer-limit for the normal class (pub/sub and replica classes come with those features). */
+    /** client-output-buffer-limit for the normal class (the replica class comes with replication). */
     public ClientOutputBufferLimit.Limit normalOutputLimit() { return normalOutputLimit; }
 
     /**
