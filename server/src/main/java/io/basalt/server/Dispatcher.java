@@ -33,7 +33,8 @@ public final class Dispatcher {
 
     /**
      * Runs one client command after Redis's {@code processCommand} checks, in its order: lookup
-     * (unknown command / subcommand), arity, authentication, then CLIENT PAUSE. A command held
+     * (unknown command / subcommand), arity, authentication, RESP2 subscribed mode, a MONITOR's
+     * keyspace ban, then CLIENT PAUSE. A command held
      * back by a pause is not run: the client is told to {@link Client#defer() defer} it.
      */
     public void dispatch(Client c, RespRequest req) {
