@@ -80,9 +80,14 @@ class JedisPubSubTest {
             assertEquals(List.of(p + "news"), publisher.pubsubChannels(p + "ne*"));
             assertEquals(Long.valueOf(1), publisher.pubsubNumSub(p + "sport").get(p + "sport"));
 
-            // PING inside subscribed mode: RESP2's pong array, RESP3's +PONG, both reach onPong
-            rec.ping("hello");
-            assertEquals("pong hello", rec.next());
+            if (protocol == RedisProtocol.RESP2) {
+                // PING in RESP2 subscribed mode: the pong array, which Jedis hands to onPong. (In
+                // RESP3 the reply is a plain bulk that Jedis matches with a handler it queues only
+                // after flushing the PING: a fast server can answer first, which Jedis 8.0.2
+                // reports as "Unexpected message", against redis-server too.)
+                rec.ping("hello");
+                assertEquals("pong hello", rec.next());
+            }
 
             rec.unsubscribe(p + "sport");
             assertEquals("unsubscribe " + p + "sport 2", rec.next());
