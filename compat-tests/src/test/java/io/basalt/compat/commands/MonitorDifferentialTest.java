@@ -108,7 +108,7 @@ class MonitorDifferentialTest {
                 new String[]{"~SLOWLOG", "LEN"}, // admin (the length differs by history)
                 new String[]{"AUTH", "secret"}, // executed (an error), passwords redacted
                 new String[]{"AUTH", "user", "secret"},
-                new String[]{"HELLO", "2", "AUTH", "default", "pw"},
+                new String[]{"~HELLO", "2", "AUTH", "default", "pw"}, // the reply holds the client id
                 new String[]{"EXISTS", "mon:x"},
                 new String[]{"SET", "mon:x", "1", "XX"},
                 new String[]{"LPUSH", "mon:x", "1"},
