@@ -59,6 +59,8 @@ public final class BasaltServer {
     private final ClientPause pause = new ClientPause();
     private final Watches watches;
     private final KeyspaceEvents events = new KeyspaceEvents(this);
+    private final PubSub pubSub = new PubSub();
+    private final Monitor monitor = new Monitor();
     private final Map<Long, Client> clients = new ConcurrentHashMap<>();
     private final AtomicLong nextClientId = new AtomicLong(1);
     private final String runId;
@@ -80,6 +82,7 @@ public final class BasaltServer {
     private volatile long protoMaxBulkLen;
     private volatile long queryBufferLimit;
     private volatile ClientOutputBufferLimit.Limit normalOutputLimit;
+    private volatile ClientOutputBufferLimit.Limit pubsubOutputLimit;
     private volatile String requirePass = "";
     private volatile int maxClients;
     private volatile int hz = 10;
@@ -114,8 +117,11 @@ public final class BasaltServer {
         config.bind("zset-max-listpack-value", v -> EncodingLimits.zsetMaxListpackValue = Long.parseLong(v));
         config.bind("list-max-listpack-size", v -> EncodingLimits.listMaxListpackSize = Long.parseLong(v));
         config.bind("list-compress-depth", v -> EncodingLimits.listCompressDepth = Long.parseLong(v));
-        config.bind("client-output-buffer-limit",
-                v -> normalOutputLimit = ClientOutputBufferLimit.parse(v).get("normal"));
+        config.bind("client-output-buffer-limit", v -> {
+            Map<String, ClientOutputBufferLimit.Limit> limits = ClientOutputBufferLimit.parse(v);
+            normalOutputLimit = limits.get("normal");
+            pubsubOutputLimit = limits.get("pubsub");
+        });
         config.bind("maxclients", v -> maxClients = Integer.parseInt(v));
         config.bind("hz", v -> hz = Math.max(1, Math.min(500, Integer.parseInt(v))));
         config.bind("timeout", v -> timeoutSeconds = Long.parseLong(v));
@@ -160,6 +166,12 @@ public final class BasaltServer {
     /** Where commands report the keys they change (WATCH, tracking, keyspace notifications). */
     public KeyspaceEvents events() { return events; }
 
+    /** Pub/Sub channels, patterns and publishing. */
+    public PubSub pubSub() { return pubSub; }
+
+    /** The MONITOR clients. */
+    public Monitor monitor() { return monitor; }
+
     public String runId() { return runId; }
 
     /** The replication ID INFO replication reports (a master's own history, random per start). */
@@ -180,8 +192,16 @@ public final class BasaltServer {
 
     public long queryBufferLimit() { return queryBufferLimit; }
 
-    /** client-output-buffer-limit for the normal class (pub/sub and replica classes come with those features). */
+    /** client-output-buffer-limit for the normal class (the replica class comes with replication). */
     public ClientOutputBufferLimit.Limit normalOutputLimit() { return normalOutputLimit; }
+
+    /**
+     * The client-output-buffer-limit of a client's class, as Redis's getClientType: pubsub while
+     * subscribed to anything, else normal (a MONITOR is a normal client here, as in Redis).
+     */
+    public ClientOutputBufferLimit.Limit outputLimit(Client c) {
+        return c.subscribed() ? pubsubOutputLimit : normalOutputLimit;
+    }
 
     public boolean requiresAuth() { return !requirePass.isEmpty(); }
 
@@ -202,6 +222,7 @@ public final class BasaltServer {
     /** After every executed command: slowlog and latency monitoring (see {@link Monitoring}). */
     void afterCommand(Client c, CommandSpec spec, RespRequest req, long micros) {
         monitoring.afterCommand(c, spec, req, micros);
+        if (monitor.active()) monitor.feed(c, spec, req);
     }
 
     Client register(Channel ch) {

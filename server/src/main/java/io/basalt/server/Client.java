@@ -92,9 +92,14 @@ public final class Client {
      * this answers "now". CLIENT LIST's idle uses {@link #lastCommandMillis()}.
      */
     public long lastInteraction() {
-        if (parked || blocked || subscriptions + patternSubscriptions + shardSubscriptions > 0) return System.currentTimeMillis();
+        if (parked || blocked || monitor || subscriptions + patternSubscriptions + shardSubscriptions > 0) {
+            return System.currentTimeMillis();
+        }
         return lastInteraction;
     }
+
+    /** Something was written to the client outside of a command (Redis's writeToClient updates lastinteraction). */
+    void wrote() { lastInteraction = System.currentTimeMillis(); }
 
     /** When the client last sent a command (CLIENT LIST idle). */
     public long lastCommandMillis() { return lastInteraction; }
@@ -146,6 +151,7 @@ public final class Client {
 
     /** Called by the dispatcher before a command: whether its reply is to be dropped. */
     boolean beginReply() {
+        pushEnd = -1;
         skipNextBeforeDefer = skipNext;
         boolean skip = skipNext;
         skipNext = false;
@@ -393,6 +399,7 @@ public final class Client {
     /** The flags field of CLIENT LIST: one letter per state, "N" when none applies. */
     public String flags() {
         StringBuilder f = new StringBuilder(4);
+        if (monitor) f.append('O');
         if (!type().equals("normal")) f.append('P');
         if (multi != null) f.append('x');
         if (parked || blocked) f.append('b');
@@ -446,5 +453,68 @@ public final class Client {
     /** Redis's client type: "pubsub" while subscribed to anything, else "normal". */
     public String type() {
         return subscriptions + patternSubscriptions + shardSubscriptions > 0 ? "pubsub" : "normal";
+    }
+
+    // ---------------------------------------------------------------- pushes (Pub/Sub, MONITOR)
+
+    /** Guarded by the PubSub lock: this client's channels, patterns and shard channels. */
+    PubSub.Subscriptions pubsub;
+    /** True while MONITOR streams commands to this client (flag 'O' in CLIENT LIST). */
+    volatile boolean monitor;
+    /** True while this client's command runs (only read and written on its event loop). */
+    boolean executing;
+    private volatile Outbox outbox;
+    private Runnable pushFlusher;
+    private int pushEnd = -1;
+
+    /** Whether this client is a MONITOR. */
+    public boolean monitor() { return monitor; }
+
+    /** Whether a RESP2 client is in Redis's subscribed mode (CLIENT_PUBSUB): any subscription. */
+    public boolean subscribed() { return subscriptions + patternSubscriptions + shardSubscriptions > 0; }
+
+    /** The queue other threads push messages into, created with the first subscription or MONITOR. */
+    Outbox outbox() {
+        Outbox o = outbox;
+        if (o == null) {
+            synchronized (this) {
+                o = outbox;
+                if (o == null) outbox = o = new Outbox(this);
+            }
+        }
+        return o;
+    }
+
+    /** The connection handler's way to write pushes outside of a command (set once, on connect). */
+    void pushFlusher(Runnable r) { this.pushFlusher = r; }
+
+    /** On the event loop: a drain task for the pushes queued by other threads. */
+    void pushesReady() {
+        Runnable r = pushFlusher;
+        if (r != null) r.run();
+    }
+
+    /** On the event loop, with the output buffer in place: writes the queued pushes into it. */
+    void drainPushes() {
+        Outbox o = outbox;
+        if (o != null) o.drain();
+    }
+
+    /** Bytes pushed to this client and not yet written into its output. */
+    long queuedPushBytes() {
+        Outbox o = outbox;
+        return o == null ? 0 : o.queuedBytes();
+    }
+
+    /** Marks the end of a push just written: CLIENT REPLY OFF / SKIP never drop pushes (Redis's CLIENT_PUSHING). */
+    void pushed() { pushEnd = out.target().writerIndex(); }
+
+    /** Where the pushes written by the current command end (-1: none), for a dropped reply. */
+    int pushEnd() { return pushEnd; }
+
+    /** The connection closed: pushes queued for it are dropped. */
+    void closeOutbox() {
+        Outbox o = outbox;
+        if (o != null) o.close();
     }
 }

@@ -31,6 +31,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         client = server.register(ctx.channel());
         if (client == null) return; // refused (maxclients / protected mode); channel is closing
         parser.maxBulkLength(server.protoMaxBulkLen());
+        client.pushFlusher(this::pushesReady);
         ctx.fireChannelActive();
     }
 
@@ -60,6 +61,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 client.closeAfterReply();
                 break;
             }
+            // messages pushed to this client before the command was read go before its reply
+            client.drainPushes();
             int mark = out.writerIndex();
             client.beginReply();
             server.dispatcher().dispatch(client, parser.request());
@@ -73,7 +76,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 // BLPOP & co. wait for a key: no reply and no further command until served
                 break;
             }
-            if (client.dropReply()) out.writerIndex(mark);
+            // a dropped reply (CLIENT REPLY OFF/SKIP) keeps the pushes the command wrote before it
+            if (client.dropReply()) out.writerIndex(Math.max(mark, client.pushEnd()));
             if (overOutputLimit(out)) return;
             if (out.readableBytes() > 64 * 1024) flushPending(false);
         }
@@ -94,9 +98,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
      */
     private boolean overOutputLimit(ByteBuf out) {
         io.netty.channel.ChannelOutboundBuffer queued = ctx.channel().unsafe().outboundBuffer();
-        long size = out.readableBytes() + (queued == null ? 0 : queued.totalPendingWriteBytes());
+        long size = out.readableBytes() + (queued == null ? 0 : queued.totalPendingWriteBytes()) + client.queuedPushBytes();
         client.outputBufferSize = size;
-        io.basalt.server.config.ClientOutputBufferLimit.Limit limit = server.normalOutputLimit();
+        io.basalt.server.config.ClientOutputBufferLimit.Limit limit = server.outputLimit(client);
         boolean over = limit.hard() > 0 && size >= limit.hard();
         if (limit.soft() > 0 && size >= limit.soft()) {
             long now = System.currentTimeMillis();
@@ -112,6 +116,21 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         client.closeAfterReply();
         ctx.close();
         return true;
+    }
+
+    /**
+     * Messages other threads pushed to this client (Pub/Sub, MONITOR): written and flushed
+     * outside of any command, then held against the output buffer limit of the client's class.
+     */
+    private void pushesReady() {
+        if (in == null || client.closingAfterReply()) return;
+        ByteBuf out = output();
+        int before = out.writerIndex();
+        client.drainPushes();
+        // Redis counts a write to the client as interaction (CLIENT LIST idle)
+        if (out.writerIndex() != before) client.wrote();
+        if (overOutputLimit(out)) return;
+        flushPending(true);
     }
 
     /** Runs the commands a CLIENT PAUSE held back, once it is over (on this event loop). */
@@ -217,6 +236,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             client.cancelPark();
             server.dispatcher().blocking().disconnected(client);
             server.watches().unwatchAll(client);
+            server.pubSub().reset(client);
+            server.monitor().remove(client);
+            client.closeOutbox();
             server.unregister(client);
         }
         if (pending != null) {

@@ -33,7 +33,8 @@ public final class Dispatcher {
 
     /**
      * Runs one client command after Redis's {@code processCommand} checks, in its order: lookup
-     * (unknown command / subcommand), arity, authentication, then CLIENT PAUSE. A command held
+     * (unknown command / subcommand), arity, authentication, RESP2 subscribed mode, a MONITOR's
+     * keyspace ban, then CLIENT PAUSE. A command held
      * back by a pause is not run: the client is told to {@link Client#defer() defer} it.
      */
     public void dispatch(Client c, RespRequest req) {
@@ -77,7 +78,19 @@ public final class Dispatcher {
             reject(c, spec, "ERR Command not allowed inside a transaction");
             return;
         }
-        if (holdsForPause(c, spec)) {
+        if (c.subscribed() && !c.resp3() && !allowedWhenSubscribed(spec)) {
+            // Redis's RESP2 subscribed mode: the connection only carries Pub/Sub traffic
+            reject(c, spec, "ERR Can't execute '" + spec.name + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET "
+                    + "are allowed in this context");
+            return;
+        }
+        if (c.monitor() && (spec.write || spec.readonly || mayReplicate(spec))) {
+            // a monitor is a replica to Redis, and replicas may not touch the keyspace
+            reject(c, spec, "ERR Replica can't interact with the keyspace");
+            return;
+        }
+        // replicas, and so monitors, are never paused
+        if (!c.monitor() && holdsForPause(c, spec)) {
             c.defer();
             return;
         }
@@ -122,6 +135,25 @@ public final class Dispatcher {
         return spec.name.equals("exec") && t != null && t.writes;
     }
 
+    /**
+     * Redis's CMD_MAY_REPLICATE commands, which COMMAND INFO does not list among the flags:
+     * they may propagate something to replicas without being writes.
+     */
+    private static boolean mayReplicate(CommandSpec spec) {
+        switch (spec.name) {
+            case "publish", "spublish", "pfcount", "eval", "evalsha", "fcall" -> { return true; }
+            default -> { return false; }
+        }
+    }
+
+    private static boolean allowedWhenSubscribed(CommandSpec spec) {
+        switch (spec.name) {
+            case "ping", "subscribe", "ssubscribe", "psubscribe", "unsubscribe", "sunsubscribe", "punsubscribe",
+                    "quit", "reset" -> { return true; }
+            default -> { return false; }
+        }
+    }
+
     /** Runs a command that passed every check: locks its keys' shards, calls it, records stats. */
     void call(Client c, CommandSpec spec, RespRequest req) {
         c.touched(spec);
@@ -133,12 +165,16 @@ public final class Dispatcher {
         // is checked after the write (a client may block while it waits for the locks), and
         // run() reuses the index array for several keys, hence the copy of their positions
         int[] keyArgs = spec.write && nkeys > 1 ? java.util.Arrays.copyOf(keys, nkeys) : keys;
+        // while it runs, messages published to this client go straight into its output (before its reply)
+        c.executing = true;
         try {
             run(c, spec, req, keys, nkeys);
         } catch (RuntimeException | StackOverflowError e) {
             // a bug must cost one command, never the connection or the server
             Log.warning("Command " + spec.name + " failed: " + e);
             c.error("ERR internal error while executing '" + spec.name + "': " + e.getClass().getSimpleName());
+        } finally {
+            c.executing = false;
         }
         long micros = (System.nanoTime() - start) / 1000;
         spec.calls.increment();

@@ -110,7 +110,12 @@ public final class KeyspaceEvents {
      * {@code type} is enabled by {@code notify-keyspace-events}.
      */
     public void notify(int type, String event, byte[] key, int db) {
-        // publishing is wired in with PubSub (branch pubsub)
+        int f = flags;
+        if ((f & type) == 0) return;
+        // event names are ASCII literals
+        byte[] ev = event.getBytes(StandardCharsets.US_ASCII);
+        if ((f & KEYSPACE) != 0) server.pubSub().publish(concat(keyspacePrefix[db], key), ev);
+        if ((f & KEYEVENT) != 0) server.pubSub().publish(concat(keyeventPrefix[db], ev), key);
     }
 
     private static byte[] concat(byte[] prefix, byte[] tail) {

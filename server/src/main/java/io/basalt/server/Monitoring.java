@@ -95,7 +95,7 @@ public final class Monitoring {
     }
 
     /** AUTH and HELLO ... AUTH passwords never reach the slow log (Redis redacts them). */
-    private static boolean redacted(CommandSpec spec, RespRequest req, int i) {
+    static boolean redacted(CommandSpec spec, RespRequest req, int i) {
         if (spec.name.equals("auth")) return i >= 1;
         if (spec.name.equals("hello") && i >= 3) {
             return req.is(i - 1, "AUTH") || req.is(i - 2, "AUTH");

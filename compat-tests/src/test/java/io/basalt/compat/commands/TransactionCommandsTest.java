@@ -118,6 +118,13 @@ class TransactionCommandsTest extends DifferentialTest {
     }
 
     @Test
+    void pubSubAndMonitorInsideExec() {
+        sameAll(cmd("MULTI"), cmd("SSUBSCRIBE", "s"), cmd("MONITOR"), cmd("EXEC"));
+        sameAll(cmd("MULTI"), cmd("PSUBSCRIBE", "p*"), cmd("PING"), cmd("SUBSCRIBE", "c"), cmd("EXEC"), cmd("PING"),
+                cmd("PUNSUBSCRIBE"), cmd("UNSUBSCRIBE"));
+    }
+
+    @Test
     void aBlockedClientIsServedAfterTheWholeExec() {
         redis2.send("BLPOP", "q", "0");
         basalt2.send("BLPOP", "q", "0");

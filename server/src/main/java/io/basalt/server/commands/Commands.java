@@ -26,5 +26,6 @@ public final class Commands {
         BlockingCommands.register(t);
         SortCommand.register(t);
         TransactionCommands.register(t);
+        PubSubCommands.register(t);
     }
 }

@@ -25,7 +25,13 @@ public final class ConnectionCommands {
             c.error("ERR wrong number of arguments for 'ping' command");
             return;
         }
-        if (a.argc() == 1) c.out().simple("PONG");
+        if (c.subscribed() && !c.resp3()) {
+            // RESP2 subscribed mode: the reply must look like the messages the client waits for
+            c.out().array(2);
+            c.out().bulk("pong");
+            if (a.argc() == 1) c.out().bulk("");
+            else c.out().bulk(a.buffer(), a.offset(1), a.length(1));
+        } else if (a.argc() == 1) c.out().simple("PONG");
         else c.out().bulk(a.buffer(), a.offset(1), a.length(1));
     }
 
@@ -41,13 +47,16 @@ public final class ConnectionCommands {
     /**
      * RESET: Redis's clearClientConnectionState. Back to db 0, RESP2, no name, replies on, and
      * the default user's authentication (so with requirepass the client must AUTH again).
-     * CLIENT NO-EVICT is not part of the connection state RESET clears in Redis 7.0.
+     * It ends MONITOR and drops every subscription. CLIENT NO-EVICT is not part of the connection state RESET clears in Redis 7.0.
      */
     static void reset(Client c, RespRequest a) {
         c.db(0);
         c.resp3(false);
         c.name("");
         c.resetReplyMode();
+        // no more MONITOR lines nor Pub/Sub messages (those already published are still delivered)
+        c.server().monitor().remove(c);
+        c.server().pubSub().reset(c);
         c.authenticated(!c.server().requiresAuth());
         c.discardTransaction();
         c.out().simple("RESET");

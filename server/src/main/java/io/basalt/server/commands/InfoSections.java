@@ -131,8 +131,10 @@ public final class InfoSections {
         long maxOut = 0;
         int count = 0;
         int paused = 0;
+        int pubsub = 0;
         for (Client c : s.clients()) {
             count++;
+            if (c.subscribed()) pubsub++;
             if (c.parked()) paused++; // Redis counts clients held by CLIENT PAUSE as blocked too
             maxIn = Math.max(maxIn, c.queryBufferSize());
             maxOut = Math.max(maxOut, c.outputBufferSize());
@@ -144,7 +146,8 @@ public final class InfoSections {
         line(sb, "client_recent_max_input_buffer", maxIn);
         line(sb, "client_recent_max_output_buffer", maxOut);
         line(sb, "blocked_clients", s.dispatcher().blocking().blockedClients() + paused);
-        line(sb, "pubsub_clients", 0);
+        // not in Redis 7.0 (added in 7.4), kept for the exporters that read it
+        line(sb, "pubsub_clients", pubsub);
         line(sb, "tracking_clients", 0);
         line(sb, "clients_in_timeout_table", s.dispatcher().blocking().clientsWithTimeout());
     }
@@ -328,9 +331,9 @@ public final class InfoSections {
         line(sb, "current_eviction_exceeded_time", 0);
         line(sb, "keyspace_hits", st.keyspaceHits.sum());
         line(sb, "keyspace_misses", st.keyspaceMisses.sum());
-        line(sb, "pubsub_channels", 0);
-        line(sb, "pubsub_patterns", 0);
-        line(sb, "pubsubshard_channels", 0);
+        line(sb, "pubsub_channels", s.pubSub().channelCount(false));
+        line(sb, "pubsub_patterns", s.pubSub().numpat());
+        line(sb, "pubsubshard_channels", s.pubSub().channelCount(true));
         line(sb, "latest_fork_usec", 0);
         line(sb, "total_forks", 0);
         line(sb, "migrate_cached_sockets", 0);
