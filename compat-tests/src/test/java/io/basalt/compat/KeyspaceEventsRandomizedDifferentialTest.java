@@ -205,7 +205,7 @@ class KeyspaceEventsRandomizedDifferentialTest {
 
     private String[] next() {
         String k = key();
-        switch (rnd.nextInt(72)) {
+        switch (rnd.nextInt(86)) {
             // strings
             case 0: return new String[] {"SET", k, val()};
             case 1: return new String[] {"SET", k, val(), rnd.nextBoolean() ? "NX" : "XX"};
@@ -286,7 +286,22 @@ class KeyspaceEventsRandomizedDifferentialTest {
             case 69: return new String[] {"ZSCORE", k, val()};
             // SORT
             case 70: return new String[] {"SORT", k, "ALPHA", "STORE", key()};
-            default: return new String[] {"SORT", k, "ALPHA", "GET", "#", "GET", "*"};
+            case 71: return new String[] {"SORT", k, "ALPHA", "GET", "#", "GET", "*"};
+            // more of the same families, and whole-database commands
+            case 72: return new String[] {"SETNX", k, val()};
+            case 73: return new String[] {"PSETEX", k, "100000", val()};
+            case 74: return new String[] {"HMSET", k, val(), val(), val(), val()};
+            case 75: return new String[] {"RPOPLPUSH", k, key()};
+            case 76: return new String[] {"BLMOVE", k, key(), side(), side(), "0.01"};
+            case 77: return new String[] {"BLMPOP", "0.01", "2", k, key(), side(), "COUNT", "2"};
+            case 78: return new String[] {"BZMPOP", "0.01", "2", k, key(), "MIN", "COUNT", "2"};
+            case 79: return new String[] {"LINSERT", k, "AFTER", val(), val()};
+            case 80: return new String[] {"COPY", k, key(), "DB", "9"};
+            case 81: return new String[] {"SWAPDB", "8", "9"};
+            case 82: return rnd.nextInt(10) == 0 ? new String[] {"FLUSHDB"} : new String[] {"DBSIZE"};
+            case 83: return new String[] {"GETRANGE", k, "0", "-1"};
+            case 84: return new String[] {"ZRANGEBYSCORE", k, "-inf", "+inf"};
+            default: return new String[] {"BITFIELD", k, "OVERFLOW", "FAIL", "INCRBY", "u2", num(0, 6), num(-3, 3)};
         }
     }
 }
