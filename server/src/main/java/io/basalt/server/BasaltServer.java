@@ -59,6 +59,7 @@ public final class BasaltServer {
     private final ClientPause pause = new ClientPause();
     private final Watches watches;
     private final KeyspaceEvents events = new KeyspaceEvents(this);
+    private final Tracking tracking = new Tracking(this);
     private final PubSub pubSub = new PubSub();
     private final Monitor monitor = new Monitor();
     private final Map<Long, Client> clients = new ConcurrentHashMap<>();
@@ -126,6 +127,7 @@ public final class BasaltServer {
         config.bind("hz", v -> hz = Math.max(1, Math.min(500, Integer.parseInt(v))));
         config.bind("timeout", v -> timeoutSeconds = Long.parseLong(v));
         config.bind("loglevel", v -> Log.level(v));
+        config.bind("tracking-table-max-keys", v -> tracking.maxKeys(Long.parseLong(v)));
         config.bind("port", v -> rebind(config.get("bind"), Integer.parseInt(v), "Unable to listen on this port"));
         config.bind("bind", v -> rebind(v, config.getInt("port"), "Failed to bind to specified addresses."));
         config.bind("slowlog-log-slower-than", v -> monitoring.slowlogSlowerThan = Long.parseLong(v));
@@ -162,6 +164,9 @@ public final class BasaltServer {
 
     /** WATCHed keys (MULTI/EXEC). */
     public Watches watches() { return watches; }
+
+    /** Client-side caching: the keys tracking clients read, and their invalidation. */
+    public Tracking tracking() { return tracking; }
 
     /** Where commands report the keys they change (WATCH, tracking, keyspace notifications). */
     public KeyspaceEvents events() { return events; }
@@ -357,6 +362,9 @@ public final class BasaltServer {
             // must not change under the clients that wait for it
             if (keyspace.activeExpireEnabled() && pause.type() == ClientPause.NONE) keyspace.activeExpireCycle(periodNanos * (25 + 2 * (effort - 1)) / 100);
             for (Runnable t : cronTasks) t.run();
+            // keys expired by the cycle above, and the table's size limit
+            tracking.limit();
+            tracking.broadcast();
             long now = System.currentTimeMillis();
             if (now - lastSecond >= 100) {
                 stats.opsMeter.sample(stats.commandsProcessed.sum());

@@ -317,7 +317,7 @@ public final class Client {
     // ---------------------------------------------------------------- keyspace events
 
     /** Redis's {@code signalModifiedKey} for a key of this client's database. */
-    public void signalModified(byte[] key) { server.events().modified(db, key); }
+    public void signalModified(byte[] key) { server.events().modified(this, db, key); }
 
     /** Redis's {@code notifyKeyspaceEvent} for a key of this client's database. */
     public void notifyKeyspaceEvent(int type, String event, byte[] key) {
@@ -403,6 +403,12 @@ public final class Client {
         if (!type().equals("normal")) f.append('P');
         if (multi != null) f.append('x');
         if (parked || blocked) f.append('b');
+        Tracking.State t = tracking;
+        if (t != null) {
+            f.append('t');
+            if (t.brokenRedirect) f.append('R');
+            if (t.bcast) f.append('B');
+        }
         if (dirtyCas) f.append('d');
         if (closeAfterReply) f.append('c');
         if (noEvict) f.append('e');
@@ -511,6 +517,45 @@ public final class Client {
 
     /** Where the pushes written by the current command end (-1: none), for a dropped reply. */
     int pushEnd() { return pushEnd; }
+
+    /**
+     * Queues a frame for this client (any thread), written by its event loop in order with
+     * Pub/Sub messages; at once when this client is the one running a command on this thread.
+     */
+    void push(byte[] frame) {
+        outbox().add(new Outbox.Push(frame), frame.length);
+        if (executing && channel.eventLoop().inEventLoop()) drainPushes();
+    }
+
+    // ---------------------------------------------------------------- CLIENT TRACKING
+
+    /** Tracking options, null while tracking is off. */
+    volatile Tracking.State tracking;
+    /** CLIENT CACHING yes|no given for the next command (Redis's CLIENT_TRACKING_CACHING). */
+    volatile boolean trackingCaching;
+    /** Invalidations this client caused for itself, sent after the reply (event loop only). */
+    final java.util.List<byte[]> pendingInvalidations = new java.util.ArrayList<>();
+
+    /** Whether CLIENT TRACKING is on. */
+    public boolean tracking() { return tracking != null; }
+
+    public boolean trackingBcast() { Tracking.State s = tracking; return s != null && s.bcast; }
+
+    public boolean trackingOptin() { Tracking.State s = tracking; return s != null && s.optin; }
+
+    public boolean trackingOptout() { Tracking.State s = tracking; return s != null && s.optout; }
+
+    public boolean trackingNoloop() { Tracking.State s = tracking; return s != null && s.noloop; }
+
+    public boolean trackingBrokenRedirect() { Tracking.State s = tracking; return s != null && s.brokenRedirect; }
+
+    /** CLIENT GETREDIR: -1 when off, 0 without a redirection. */
+    public long trackingRedirect() { Tracking.State s = tracking; return s == null ? -1 : s.redirect; }
+
+    public boolean trackingCaching() { return trackingCaching; }
+
+    /** CLIENT CACHING yes|no. */
+    public void trackingCaching(boolean v) { trackingCaching = v; }
 
     /** The connection closed: pushes queued for it are dropped. */
     void closeOutbox() {

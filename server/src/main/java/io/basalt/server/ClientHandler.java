@@ -82,6 +82,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             if (out.readableBytes() > 64 * 1024) flushPending(false);
         }
         compact();
+        // BCAST invalidations of the keys this batch changed: once per batch, as Redis sends
+        // them once per event loop iteration
+        server.tracking().broadcast();
         client.queryBufferSize = in.readableBytes();
         if (in.readableBytes() > server.queryBufferLimit()) {
             Log.warning("Closing client that reached max query buffer length: " + client.address());
@@ -236,6 +239,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             client.cancelPark();
             server.dispatcher().blocking().disconnected(client);
             server.watches().unwatchAll(client);
+            server.tracking().disable(client);
             server.pubSub().reset(client);
             server.monitor().remove(client);
             client.closeOutbox();

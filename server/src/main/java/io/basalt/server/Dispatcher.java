@@ -38,6 +38,16 @@ public final class Dispatcher {
      * back by a pause is not run: the client is told to {@link Client#defer() defer} it.
      */
     public void dispatch(Client c, RespRequest req) {
+        Tracking tracking = server.tracking();
+        // Redis's processCommand: keep the tracking table within tracking-table-max-keys
+        if (tracking.clients() > 0) tracking.limit();
+        process(c, req);
+        // Redis's resetClient: CLIENT CACHING yes|no applies to the next command only (the
+        // commands of a transaction count as one, and another CLIENT command keeps it)
+        if (c.trackingCaching && !c.inMulti() && !c.lastCommand().startsWith("client")) c.trackingCaching = false;
+    }
+
+    private void process(Client c, RespRequest req) {
         if (req.is(0, "host:") || req.is(0, "post")) {
             // Redis's guard against HTTP requests smuggled to it (cross-protocol attacks):
             // no reply, the connection is closed at once
@@ -165,7 +175,9 @@ public final class Dispatcher {
         // is checked after the write (a client may block while it waits for the locks), and
         // run() reuses the index array for several keys, hence the copy of their positions
         int[] keyArgs = spec.write && nkeys > 1 ? java.util.Arrays.copyOf(keys, nkeys) : keys;
-        // while it runs, messages published to this client go straight into its output (before its reply)
+        // while it runs, messages published to this client go straight into its output (before
+        // its reply); the commands of an EXEC run inside the EXEC's own call
+        boolean nested = c.executing;
         c.executing = true;
         try {
             run(c, spec, req, keys, nkeys);
@@ -174,8 +186,11 @@ public final class Dispatcher {
             Log.warning("Command " + spec.name + " failed: " + e);
             c.error("ERR internal error while executing '" + spec.name + "': " + e.getClass().getSimpleName());
         } finally {
-            c.executing = false;
+            c.executing = nested;
         }
+        // invalidations of keys this client tracks and just changed: after its reply (after the
+        // whole EXEC for a transaction), as Redis's trackingHandlePendingKeyInvalidations
+        if (!nested && !c.pendingInvalidations.isEmpty()) server.tracking().sendPending(c);
         long micros = (System.nanoTime() - start) / 1000;
         spec.calls.increment();
         spec.usec.add(micros);
@@ -282,7 +297,7 @@ public final class Dispatcher {
             Shard s = keyspace.shard(shardIndex(req, keys[0]));
             s.lock();
             try {
-                spec.handler().execute(c, req);
+                execute(c, spec, req);
             } finally {
                 s.unlock();
             }
@@ -294,11 +309,20 @@ public final class Dispatcher {
             for (int i = 0; i < nkeys; i++) if (i == 0 || keys[i] != keys[i - 1]) keys[distinct++] = keys[i];
             for (int i = 0; i < distinct; i++) keyspace.shard(keys[i]).lock();
             try {
-                spec.handler().execute(c, req);
+                execute(c, spec, req);
             } finally {
                 for (int i = distinct - 1; i >= 0; i--) keyspace.shard(keys[i]).unlock();
             }
         }
+    }
+
+    /**
+     * The handler, with the command's shards locked; then, for a tracking client's read, the keys
+     * it may now cache are remembered under the same locks (a write to them cannot come between).
+     */
+    private void execute(Client c, CommandSpec spec, RespRequest req) {
+        spec.handler().execute(c, req);
+        if (spec.readonly && c.tracking != null) server.tracking().remember(c, spec, req);
     }
 
     private int shardIndex(RespRequest req, int arg) {

@@ -100,9 +100,20 @@ public final class KeyspaceEvents {
         flags = f; // the volatile write publishes the prefixes too
     }
 
-    /** {@code signalModifiedKey}: {@code key} of {@code db} was changed (or deleted). */
+    /** {@code signalModifiedKey}: {@code key} of {@code db} was changed (or deleted) by no client (expiry). */
     public void modified(int db, byte[] key) {
+        modified(null, db, key);
+    }
+
+    /**
+     * {@code signalModifiedKey}: {@code key} of {@code db} was changed (or deleted) by client
+     * {@code by} (null when no client did: expiry, eviction). Breaks the WATCHes of the key and
+     * invalidates it in client-side caches ({@code by} matters for NOLOOP and for the order of
+     * its own invalidation after its reply).
+     */
+    public void modified(Client by, int db, byte[] key) {
         server.watches().touch(db, key);
+        server.tracking().invalidate(by, key, true);
     }
 
     /**
@@ -126,10 +137,18 @@ public final class KeyspaceEvents {
     }
 
     /**
-     * {@code signalFlushedDb}: {@code db} (-1: every database) is about to be emptied; with
-     * every shard locked. {@code swapWith} is the database SWAPDB puts in its place, else -1.
+     * {@code signalFlushedDb}: {@code db} (-1: every database) is about to be emptied by
+     * {@code by}; with every shard locked. Breaks the watches of the keys it holds and tells every
+     * client-side cache that everything is invalid (the tracking table has no databases).
      */
-    public void flushing(int db, int swapWith) {
-        server.watches().flushing(db, swapWith);
+    public void flushing(Client by, int db) {
+        server.watches().flushing(db, -1);
+        server.tracking().flushed(by);
+    }
+
+    /** SWAPDB a b, before the swap, with every shard locked: the watches of keys in either break. */
+    public void swapping(int a, int b) {
+        server.watches().flushing(a, b);
+        server.watches().flushing(b, a);
     }
 }

@@ -24,6 +24,9 @@ final class Outbox {
     /** A MONITOR line: written as is, unless the monitor turned its replies off. */
     record Line(byte[] bytes) {}
 
+    /** A RESP3 push or Pub/Sub frame built for this client (tracking invalidations): never dropped by CLIENT REPLY. */
+    record Push(byte[] bytes) {}
+
     private final Client client;
     private ArrayDeque<Object> items = new ArrayDeque<>(); // guarded by this
     private long bytes; // guarded by this: the size of the queued items
@@ -71,6 +74,9 @@ final class Outbox {
         for (Object item : batch) {
             if (item instanceof PubSub.Message m) {
                 m.write(out);
+                client.pushed();
+            } else if (item instanceof Push p) {
+                out.raw(p.bytes());
                 client.pushed();
             } else if (item instanceof Line l) {
                 // a monitor line is an ordinary reply in Redis: CLIENT REPLY OFF drops it

@@ -27,5 +27,6 @@ public final class Commands {
         SortCommand.register(t);
         TransactionCommands.register(t);
         PubSubCommands.register(t);
+        TrackingCommands.register(t);
     }
 }

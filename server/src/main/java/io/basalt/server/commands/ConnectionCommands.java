@@ -59,6 +59,7 @@ public final class ConnectionCommands {
         c.server().pubSub().reset(c);
         c.authenticated(!c.server().requiresAuth());
         c.discardTransaction();
+        c.server().tracking().disable(c);
         c.out().simple("RESET");
     }
 

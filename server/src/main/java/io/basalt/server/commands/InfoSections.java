@@ -148,7 +148,7 @@ public final class InfoSections {
         line(sb, "blocked_clients", s.dispatcher().blocking().blockedClients() + paused);
         // not in Redis 7.0 (added in 7.4), kept for the exporters that read it
         line(sb, "pubsub_clients", pubsub);
-        line(sb, "tracking_clients", 0);
+        line(sb, "tracking_clients", s.tracking().clients());
         line(sb, "clients_in_timeout_table", s.dispatcher().blocking().clientsWithTimeout());
     }
 
@@ -344,9 +344,9 @@ public final class InfoSections {
         line(sb, "active_defrag_key_misses", 0);
         line(sb, "total_active_defrag_time", 0);
         line(sb, "current_active_defrag_time", 0);
-        line(sb, "tracking_total_keys", 0);
-        line(sb, "tracking_total_items", 0);
-        line(sb, "tracking_total_prefixes", 0);
+        line(sb, "tracking_total_keys", s.tracking().totalKeys());
+        line(sb, "tracking_total_items", s.tracking().totalItems());
+        line(sb, "tracking_total_prefixes", s.tracking().totalPrefixes());
         line(sb, "unexpected_error_replies", st.unexpectedErrorReplies.sum());
         line(sb, "total_error_replies", st.errorReplies.sum());
         line(sb, "dump_payload_sanitizations", 0);

@@ -311,8 +311,8 @@ public final class KeyCommands {
         s.put(dst, key, o);
         KeyspaceEvents ev = c.server().events();
         ev.notify(KeyspaceEvents.NEW, "new", key, dst);
-        ev.modified(src, key);
-        ev.modified(dst, key);
+        ev.modified(c, src, key);
+        ev.modified(c, dst, key);
         ev.notify(KeyspaceEvents.GENERIC, "move_from", key, src);
         ev.notify(KeyspaceEvents.GENERIC, "move_to", key, dst);
         c.out().integer(1);
@@ -367,7 +367,7 @@ public final class KeyCommands {
         ks.shardOf(newKey).put(dstDb, newKey, Entries.copyAs(o, newKey));
         KeyspaceEvents ev = c.server().events();
         ev.notify(KeyspaceEvents.NEW, "new", newKey, dstDb);
-        ev.modified(dstDb, newKey);
+        ev.modified(c, dstDb, newKey);
         ev.notify(KeyspaceEvents.GENERIC, "copy_to", newKey, dstDb);
         c.out().integer(1);
     }
@@ -392,8 +392,7 @@ public final class KeyCommands {
             ks.lockAll();
             try {
                 // the watches of keys in either database break (touchAllWatchedKeysInDb both ways)
-                c.server().events().flushing(id1, id2);
-                c.server().events().flushing(id2, id1);
+                c.server().events().swapping(id1, id2);
                 ks.swap(id1, id2);
             } finally {
                 ks.unlockAll();

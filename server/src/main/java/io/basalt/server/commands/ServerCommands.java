@@ -42,7 +42,7 @@ public final class ServerCommands {
         Keyspace ks = c.server().keyspace();
         ks.lockAll();
         try {
-            c.server().events().flushing(c.db(), -1);
+            c.server().events().flushing(c, c.db());
             ks.flush(c.db());
         } finally {
             ks.unlockAll();
@@ -55,7 +55,7 @@ public final class ServerCommands {
         Keyspace ks = c.server().keyspace();
         ks.lockAll();
         try {
-            c.server().events().flushing(-1, -1);
+            c.server().events().flushing(c, -1);
             for (int db = 0; db < ks.databases(); db++) {
                 for (int s = 0; s < ks.shardCount(); s++) ks.shard(s).clear(db);
             }

@@ -202,7 +202,7 @@ public final class ConfigParams {
         t.add(integer("tls-session-cache-size", 20480, 0, INT_MAX).notImplemented().build());
         t.add(integer("tls-session-cache-timeout", 300, 0, INT_MAX).notImplemented().build());
         t.add(bool("tls-session-caching", true).notImplemented().build());
-        t.add(integer("tracking-table-max-keys", 1000000, 0, LONG_MAX).notImplemented().build());
+        t.add(integer("tracking-table-max-keys", 1000000, 0, LONG_MAX).build());
         t.add(string("unixsocket", "").immutable().notImplemented().build());
         t.add(special("unixsocketperm", "0", ConfigParams::octal).immutable().notImplemented().build());
         t.add(integer("zset-max-listpack-entries", 128, 0, LONG_MAX).aliases("zset-max-ziplist-entries").build());
