@@ -18,7 +18,7 @@ import java.util.HashMap;
  * <p>Everything is addressed by rank (0 = lowest), so range commands compute a rank interval
  * and walk it.
  */
-public final class ZSetValue extends ObjectEntry {
+public final class ZSetValue extends FieldEntry {
     private static final VarHandle DOUBLE = MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long BASE = 64;
 
