@@ -14,15 +14,14 @@ import java.util.concurrent.ThreadLocalRandom;
  * fields, or a field/value longer than hash-max-listpack-value is written, it becomes a chained
  * hash table for good (Redis never converts back).
  *
- * <p>The hash table is a power-of-two array of chains that doubles when full and shrinks when
- * mostly empty (so random picks stay cheap); the reverse-binary cursor of {@link #scan} keeps
- * Redis's SCAN guarantee across both, as Redis's dictScan does.
+ * <p>The hash table is a power-of-two array of buckets (each one packed byte[], see {@link Table})
+ * that doubles when full and shrinks when mostly empty (so random picks stay cheap); the
+ * reverse-binary cursor of {@link #scan} keeps Redis's SCAN guarantee across both, as Redis's
+ * dictScan does. Values are copied out of the packed arrays on reads.
  */
 public final class HashValue extends ObjectEntry {
     /** Object header, fields and the array headers: the fixed part of the estimate. */
     private static final long BASE = 64;
-    /** Per-node overhead in the table: node object plus two array headers. */
-    private static final long NODE = 32 + 16 + 16;
 
     // Listpack record layout: [flags][clock, 3 bytes][expireAt, 8 bytes, when FLAG_TTL]
     // [count, 2 bytes, 0xffff = count by scanning, as listpack's header][varint key length][key]
@@ -33,29 +32,157 @@ public final class HashValue extends ObjectEntry {
     /** The listpack record (byte[]) or the hash table ({@link Table}). */
     private Object rep;
 
-    /** The hashtable encoding, with the entry's key, expiry and clock. */
+    /**
+     * The hashtable encoding, with the entry's key, expiry and clock. Buckets are a power-of-two
+     * array; a bucket is ONE byte[] packing its fields and values ([varint length][field]
+     * [varint length][value]...), not a chain of node objects: one object of ~50 bytes per
+     * field (the load factor keeps most buckets to one or two fields) where a node, a field
+     * array and a value array took ~100. Chains stay per bucket, so the reverse-binary HSCAN
+     * cursor keeps Redis's guarantees across resizes exactly as with nodes.
+     */
     private static final class Table {
         final byte[] key;
         long expireAt = -1;
         int clock;
-        Node[] nodes;
+        byte[][] buckets;
         int count;
         long bytes;
 
-        Table(byte[] key) { this.key = key; }
-    }
+        Table(byte[] key, int size) {
+            this.key = key;
+            buckets = new byte[size][];
+            bytes = BASE + 16 + 4L * size;
+        }
 
-    private static final class Node {
-        final byte[] field;
-        byte[] value;
-        final int hash;
-        Node next;
+        private static long arrayBytes(byte[] b) { return b == null ? 0 : (16 + b.length + 7) & ~7L; }
 
-        Node(byte[] field, byte[] value, int hash, Node next) {
-            this.field = field;
-            this.value = value;
-            this.hash = hash;
-            this.next = next;
+        private byte[] bucketOf(byte[] field) { return buckets[Entries.hash(field) & (buckets.length - 1)]; }
+
+        private void setBucket(int i, byte[] n) {
+            bytes += arrayBytes(n) - arrayBytes(buckets[i]);
+            buckets[i] = n;
+        }
+
+        /** Offset of the field's entry in bucket b (null: empty), or -1. */
+        private static int find(byte[] b, byte[] field) {
+            if (b == null) return -1;
+            int p = 0;
+            while (p < b.length) {
+                int len = readLen(b, p);
+                int st = p + varLen(len);
+                if (len == field.length && Arrays.equals(b, st, st + len, field, 0, len)) return p;
+                p = skip(b, st + len);
+            }
+            return -1;
+        }
+
+        byte[] get(byte[] field) {
+            byte[] b = bucketOf(field);
+            int p = find(b, field);
+            return p < 0 ? null : entry(b, skip(b, p));
+        }
+
+        boolean contains(byte[] field) { return find(bucketOf(field), field) >= 0; }
+
+        boolean set(byte[] field, byte[] value) {
+            int i = Entries.hash(field) & (buckets.length - 1);
+            byte[] b = buckets[i];
+            int p = find(b, field);
+            if (p >= 0) {
+                int vp = skip(b, p);
+                setBucket(i, replaced(b, vp, skip(b, vp), value));
+                return false;
+            }
+            int add = varLen(field.length) + field.length + varLen(value.length) + value.length;
+            byte[] n = b == null ? new byte[add] : Arrays.copyOf(b, b.length + add);
+            int q = writeLen(n, n.length - add, field.length);
+            System.arraycopy(field, 0, n, q, field.length);
+            q = writeLen(n, q + field.length, value.length);
+            System.arraycopy(value, 0, n, q, value.length);
+            setBucket(i, n);
+            count++;
+            if (count > buckets.length) rehash(buckets.length * 2);
+            return true;
+        }
+
+        boolean delete(byte[] field) {
+            int i = Entries.hash(field) & (buckets.length - 1);
+            byte[] b = buckets[i];
+            int p = find(b, field);
+            if (p < 0) return false;
+            int end = skip(b, skip(b, p));
+            byte[] n = null;
+            if (end - p != b.length) {
+                n = new byte[b.length - (end - p)];
+                System.arraycopy(b, 0, n, 0, p);
+                System.arraycopy(b, end, n, p, b.length - end);
+            }
+            setBucket(i, n);
+            count--;
+            if (buckets.length > 4 && (long) count * 8 < buckets.length) {
+                int size = 4;
+                while (size < count) size <<= 1;
+                rehash(size);
+            }
+            return true;
+        }
+
+        /** Visits the pairs of bucket b (copies). */
+        static void visit(byte[] b, PairVisitor v) {
+            if (b == null) return;
+            int p = 0;
+            while (p < b.length) {
+                byte[] f = entry(b, p);
+                p = skip(b, p);
+                byte[] val = entry(b, p);
+                p = skip(b, p);
+                v.visit(f, val);
+            }
+        }
+
+        /** Redistributes the entries over {@code size} buckets, each new bucket allocated once. */
+        void rehash(int size) {
+            byte[][] old = buckets;
+            int mask = size - 1;
+            int[] lens = new int[size];
+            for (byte[] b : old) {
+                for (int p = 0; b != null && p < b.length; ) {
+                    int fl = readLen(b, p);
+                    int end = skip(b, p + varLen(fl) + fl);
+                    lens[Entries.hash(b, p + varLen(fl), fl) & mask] += end - p;
+                    p = end;
+                }
+            }
+            byte[][] t = new byte[size][];
+            int[] fill = new int[size];
+            long total = BASE + 16 + 4L * size;
+            for (byte[] b : old) {
+                for (int p = 0; b != null && p < b.length; ) {
+                    int fl = readLen(b, p);
+                    int end = skip(b, p + varLen(fl) + fl);
+                    int j = Entries.hash(b, p + varLen(fl), fl) & mask;
+                    if (t[j] == null) {
+                        t[j] = new byte[lens[j]];
+                        total += arrayBytes(t[j]);
+                    }
+                    System.arraycopy(b, p, t[j], fill[j], end - p);
+                    fill[j] += end - p;
+                    p = end;
+                }
+            }
+            buckets = t;
+            bytes = total;
+        }
+
+        Table copy(byte[] newKey, boolean deep) {
+            Table t = new Table(newKey, 1);
+            t.expireAt = expireAt;
+            t.clock = clock;
+            t.count = count;
+            t.bytes = bytes;
+            t.buckets = deep ? buckets.clone() : buckets;
+            if (deep) for (int i = 0; i < t.buckets.length; i++) if (t.buckets[i] != null) t.buckets[i] = t.buckets[i].clone();
+            return t;
         }
     }
 
@@ -226,32 +353,13 @@ public final class HashValue extends ObjectEntry {
     @Override
     public ObjectEntry copy(byte[] newKey) {
         if (rep instanceof byte[] r) return of(rekeyedRecord(r, newKey));
-        Table from = (Table) rep;
-        Table t = new Table(newKey);
-        t.expireAt = from.expireAt;
-        t.clock = from.clock;
-        t.count = from.count;
-        t.bytes = from.bytes;
-        t.nodes = new Node[from.nodes.length];
-        for (int i = 0; i < t.nodes.length; i++) {
-            for (Node n = from.nodes[i]; n != null; n = n.next) {
-                t.nodes[i] = new Node(n.field.clone(), n.value.clone(), n.hash, t.nodes[i]);
-            }
-        }
-        return of(t);
+        return of(((Table) rep).copy(newKey, true));
     }
 
     @Override
     public ObjectEntry rekeyed(byte[] newKey) {
         if (rep instanceof byte[] r) return of(rekeyedRecord(r, newKey));
-        Table from = (Table) rep;
-        Table t = new Table(newKey);
-        t.expireAt = from.expireAt;
-        t.clock = from.clock;
-        t.count = from.count;
-        t.bytes = from.bytes;
-        t.nodes = from.nodes;
-        return of(t);
+        return of(((Table) rep).copy(newKey, false));
     }
 
     /** The same header and pairs under another key. */
@@ -286,12 +394,11 @@ public final class HashValue extends ObjectEntry {
             int p = lpFind(r, field);
             return p < 0 ? null : entry(r, skip(r, p));
         }
-        Node n = node((Table) rep, field);
-        return n == null ? null : n.value;
+        return ((Table) rep).get(field);
     }
 
     public boolean contains(byte[] field) {
-        return rep instanceof byte[] r ? lpFind(r, field) >= 0 : node((Table) rep, field) != null;
+        return rep instanceof byte[] r ? lpFind(r, field) >= 0 : ((Table) rep).contains(field);
     }
 
     /**
@@ -319,21 +426,7 @@ public final class HashValue extends ObjectEntry {
             if (count > EncodingLimits.hashMaxListpackEntries) convert();
             return p < 0;
         }
-        Table t = (Table) rep;
-        int h = Entries.hash(field);
-        int i = h & (t.nodes.length - 1);
-        for (Node n = t.nodes[i]; n != null; n = n.next) {
-            if (n.hash == h && Arrays.equals(n.field, field)) {
-                t.bytes += value.length - n.value.length;
-                n.value = value;
-                return false;
-            }
-        }
-        t.nodes[i] = new Node(field, value, h, t.nodes[i]);
-        t.count++;
-        t.bytes += NODE + field.length + value.length;
-        if (t.count > t.nodes.length) rehash(t, t.nodes.length * 2);
-        return true;
+        return ((Table) rep).set(field, value);
     }
 
     /** Removes {@code field}; true if it was there. */
@@ -350,25 +443,7 @@ public final class HashValue extends ObjectEntry {
             rep = n;
             return true;
         }
-        Table t = (Table) rep;
-        int h = Entries.hash(field);
-        int i = h & (t.nodes.length - 1);
-        Node prev = null;
-        for (Node n = t.nodes[i]; n != null; prev = n, n = n.next) {
-            if (n.hash == h && Arrays.equals(n.field, field)) {
-                if (prev == null) t.nodes[i] = n.next;
-                else prev.next = n.next;
-                t.count--;
-                t.bytes -= NODE + n.field.length + n.value.length;
-                if (t.nodes.length > 4 && (long) t.count * 8 < t.nodes.length) {
-                    int size = 4;
-                    while (size < t.count) size <<= 1;
-                    rehash(t, size);
-                }
-                return true;
-            }
-        }
-        return false;
+        return ((Table) rep).delete(field);
     }
 
     /** Visits every pair: listpack in insertion order, hash table in bucket order. */
@@ -384,9 +459,7 @@ public final class HashValue extends ObjectEntry {
             }
             return;
         }
-        for (Node head : ((Table) rep).nodes) {
-            for (Node n = head; n != null; n = n.next) v.visit(n.field, n.value);
-        }
+        for (byte[] b : ((Table) rep).buckets) Table.visit(b, v);
     }
 
     /**
@@ -394,9 +467,9 @@ public final class HashValue extends ObjectEntry {
      * returns the next cursor, 0 when done. Only for the hash-table encoding.
      */
     public long scan(long cursor, PairVisitor v) {
-        Node[] table = ((Table) rep).nodes;
+        byte[][] table = ((Table) rep).buckets;
         long mask = table.length - 1;
-        for (Node n = table[(int) (cursor & mask)]; n != null; n = n.next) v.visit(n.field, n.value);
+        Table.visit(table[(int) (cursor & mask)], v);
         cursor |= ~mask;
         cursor = Long.reverse(cursor);
         cursor++;
@@ -408,17 +481,17 @@ public final class HashValue extends ObjectEntry {
     public byte[][] randomPair() {
         ThreadLocalRandom rnd = ThreadLocalRandom.current();
         if (rep instanceof byte[] r) return pairAt(r, rnd.nextInt(size()));
-        Node[] table = ((Table) rep).nodes;
-        // pick a random non-empty bucket, then a random node of its chain (as Redis does)
-        Node head;
+        byte[][] table = ((Table) rep).buckets;
+        // pick a random non-empty bucket, then a random pair of it (as Redis does with chains)
+        byte[] b;
         do {
-            head = table[rnd.nextInt(table.length)];
-        } while (head == null);
+            b = table[rnd.nextInt(table.length)];
+        } while (b == null);
         int len = 0;
-        for (Node n = head; n != null; n = n.next) len++;
-        Node n = head;
-        for (int k = rnd.nextInt(len); k > 0; k--) n = n.next;
-        return new byte[][] {n.field, n.value};
+        for (int p = 0; p < b.length; p = skip(b, skip(b, p))) len++;
+        int p = 0;
+        for (int k = rnd.nextInt(len); k > 0; k--) p = skip(b, skip(b, p));
+        return new byte[][] {entry(b, p), entry(b, skip(b, p))};
     }
 
     /** All pairs as an array of {field, value}, in iteration order. */
@@ -438,24 +511,14 @@ public final class HashValue extends ObjectEntry {
 
     // ---------------------------------------------------------------- hash table
 
-    private static Node node(Table t, byte[] field) {
-        int h = Entries.hash(field);
-        for (Node n = t.nodes[h & (t.nodes.length - 1)]; n != null; n = n.next) {
-            if (n.hash == h && Arrays.equals(n.field, field)) return n;
-        }
-        return null;
-    }
-
     private void convert() {
         byte[] r = (byte[]) rep;
         int count = size();
         int size = 4;
         while (size < count) size <<= 1;
-        Table t = new Table(key());
+        Table t = new Table(key(), size);
         t.expireAt = expireAt();
         t.clock = clock();
-        t.nodes = new Node[size];
-        t.bytes = BASE + 16 + 8L * size;
         rep = t;
         int p = pairsStart(r);
         while (p < r.length) {
@@ -465,24 +528,6 @@ public final class HashValue extends ObjectEntry {
             p = skip(r, p);
             set(f, v);
         }
-    }
-
-    private static void rehash(Table tb, int size) {
-        Node[] old = tb.nodes;
-        Node[] t = new Node[size];
-        int mask = t.length - 1;
-        for (Node head : old) {
-            Node n = head;
-            while (n != null) {
-                Node next = n.next;
-                int i = n.hash & mask;
-                n.next = t[i];
-                t[i] = n;
-                n = next;
-            }
-        }
-        tb.bytes += 8L * (t.length - old.length);
-        tb.nodes = t;
     }
 
     // ---------------------------------------------------------------- listpack
@@ -522,20 +567,23 @@ public final class HashValue extends ObjectEntry {
         rep = n;
     }
 
-    /** Replaces the entry spanning [from, to) with {@code b}: in place when the size is the same. */
-    private void replace(byte[] r, int from, int to, byte[] b) {
+    /** Replaces the entry spanning [from, to) of the record with {@code b}. */
+    private void replace(byte[] r, int from, int to, byte[] b) { rep = replaced(r, from, to, b); }
+
+    /** {@code r} with the entry spanning [from, to) replaced by {@code b}: r itself when the size is the same. */
+    private static byte[] replaced(byte[] r, int from, int to, byte[] b) {
         int need = varLen(b.length) + b.length;
         if (need == to - from) {
             int q = writeLen(r, from, b.length);
             System.arraycopy(b, 0, r, q, b.length);
-            return;
+            return r;
         }
         byte[] n = new byte[r.length + need - (to - from)];
         System.arraycopy(r, 0, n, 0, from);
         int q = writeLen(n, from, b.length);
         System.arraycopy(b, 0, n, q, b.length);
         System.arraycopy(r, to, n, q + b.length, r.length - to);
-        rep = n;
+        return n;
     }
 
     private static int varLen(int len) {
