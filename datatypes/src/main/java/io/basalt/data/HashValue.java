@@ -140,24 +140,45 @@ public final class HashValue extends ObjectEntry {
             }
         }
 
-        /** Redistributes the entries over {@code size} buckets, each new bucket allocated once. */
+        /**
+         * Redistributes the entries over {@code size} buckets. A new bucket that takes exactly
+         * one old bucket whole (most of them: buckets hold one or two fields) reuses its array;
+         * the others are allocated once at their final size. Reallocating every bucket would
+         * turn the whole table into old-generation garbage at each doubling.
+         */
         void rehash(int size) {
             byte[][] old = buckets;
             int mask = size - 1;
             int[] lens = new int[size];
-            for (byte[] b : old) {
+            int[] sole = new int[old.length]; // per old bucket: its one target + 1, or 0 if split
+            for (int i = 0; i < old.length; i++) {
+                byte[] b = old[i];
+                int target = -1;
+                boolean split = false;
                 for (int p = 0; b != null && p < b.length; ) {
                     int fl = readLen(b, p);
                     int end = skip(b, p + varLen(fl) + fl);
-                    lens[Entries.hash(b, p + varLen(fl), fl) & mask] += end - p;
+                    int j = Entries.hash(b, p + varLen(fl), fl) & mask;
+                    lens[j] += end - p;
+                    if (target >= 0 && target != j) split = true;
+                    target = j;
                     p = end;
                 }
+                if (b != null && !split) sole[i] = target + 1;
             }
             byte[][] t = new byte[size][];
             int[] fill = new int[size];
             long total = BASE + 16 + 4L * size;
-            for (byte[] b : old) {
-                for (int p = 0; b != null && p < b.length; ) {
+            for (int i = 0; i < old.length; i++) {
+                byte[] b = old[i];
+                if (b == null) continue;
+                int j0 = sole[i] - 1;
+                if (j0 >= 0 && lens[j0] == b.length) { // the only source of its new bucket
+                    t[j0] = b;
+                    total += arrayBytes(b);
+                    continue;
+                }
+                for (int p = 0; p < b.length; ) {
                     int fl = readLen(b, p);
                     int end = skip(b, p + varLen(fl) + fl);
                     int j = Entries.hash(b, p + varLen(fl), fl) & mask;
