@@ -215,14 +215,14 @@ public final class HashValue extends ObjectEntry {
 
     public HashValue(byte[] key) { rep = newRecord(key, 0, key.length, 0, -1); }
 
+    private HashValue() {}
+
     /** A hash over a record or table (not a constructor: new HashValue(byte[]) takes a key). */
     private static HashValue of(Object rep) {
-        HashValue h = new HashValue(EMPTY);
+        HashValue h = new HashValue();
         h.rep = rep;
         return h;
     }
-
-    private static final byte[] EMPTY = new byte[0];
 
     /** An empty listpack record for the key (pairs appended later). */
     private static byte[] newRecord(byte[] key, int off, int len, int clock, long expireAt) {
