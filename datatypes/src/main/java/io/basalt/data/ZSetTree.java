@@ -24,7 +24,8 @@ import java.util.Arrays;
  * </ul>
  *
  * Scores compare with {@code <}/{@code >} (so -0.0 and 0.0 tie and the member decides, as in
- * Redis's zslInsert); NaN is never stored.
+ * Redis's zslInsert); NaN is never stored. Not thread-safe, reads included (a lookup remembers
+ * where it found its member): callers hold the key's shard lock, as for every value.
  */
 final class ZSetTree {
     /** Entries per leaf. Big enough that per-leaf objects cost little per member. */
