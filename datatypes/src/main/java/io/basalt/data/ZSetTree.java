@@ -124,15 +124,19 @@ final class ZSetTree {
             n++;
         }
 
-        void removeAt(int pos) {
+        void removeAt(int pos) { removeBlock(pos, 1); }
+
+        /** Removes the k entries from pos on. */
+        void removeBlock(int pos, int k) {
             int used = used();
             int st = start(pos);
-            int len = ends[pos] - st;
-            System.arraycopy(mem, ends[pos], mem, st, used - ends[pos]);
-            System.arraycopy(scores, pos + 1, scores, pos, n - pos - 1);
-            System.arraycopy(fps, pos + 1, fps, pos, n - pos - 1);
-            System.arraycopy(ends, pos + 1, ends, pos, n - pos - 1);
-            n--;
+            int en = ends[pos + k - 1];
+            int len = en - st;
+            System.arraycopy(mem, en, mem, st, used - en);
+            System.arraycopy(scores, pos + k, scores, pos, n - pos - k);
+            System.arraycopy(fps, pos + k, fps, pos, n - pos - k);
+            System.arraycopy(ends, pos + k, ends, pos, n - pos - k);
+            n -= k;
             for (int i = pos; i < n; i++) ends[i] -= len;
             if (scores.length > 16 && n < scores.length / 4) trim();
             else if (mem.length > 64 && used() < mem.length / 4) mem = Arrays.copyOf(mem, used() * 2);
@@ -499,14 +503,7 @@ final class ZSetTree {
         fLeaf = null;
         size--;
         memberBytes -= m.length;
-        while (root instanceof Inner in && in.n <= 1) {
-            if (in.n == 1) {
-                root = in.kids[0];
-            } else {
-                root = new Leaf(8, 64);
-                leaves++;
-            }
-        }
+        collapseRoot();
         return true;
     }
 
@@ -683,11 +680,50 @@ final class ZSetTree {
         }
     }
 
-    /** Removes the entries of ranks start..end. */
+    /**
+     * Removes the entries of ranks start..end: a leaf at a time (its slots, one block of its
+     * arrays, the counts on its path), O(log n) per leaf plus O(1) per entry.
+     */
     void removeRange(int start, int end) {
-        for (int k = end - start + 1; k > 0; k--) {
+        fMember = null;
+        int remaining = end - start + 1;
+        while (remaining > 0) {
             seek(start);
-            delete(atLeaf.member(atPos));
+            Leaf l = atLeaf;
+            int p = atPos;
+            int k = Math.min(remaining, l.n - p);
+            for (int i = p; i < p + k; i++) {
+                int s0 = l.start(i);
+                indexRemove(hash(l.mem, s0, l.ends[i] - s0), l);
+                size--;
+                memberBytes -= l.ends[i] - s0;
+            }
+            l.removeBlock(p, k);
+            removeCounts(root, start, k);
+            collapseRoot();
+            remaining -= k;
+        }
+    }
+
+    /** Takes k off the counts on the path to rank r (its entries already gone), rebalancing. */
+    private void removeCounts(Node x, long r, int k) {
+        if (!(x instanceof Inner in)) return;
+        int i = 0;
+        while (i < in.n - 1 && r >= in.counts[i]) r -= in.counts[i++];
+        removeCounts(in.kids[i], r, k);
+        in.counts[i] -= k;
+        in.total -= k;
+        rebalance(in, i);
+    }
+
+    private void collapseRoot() {
+        while (root instanceof Inner in && in.n <= 1) {
+            if (in.n == 1) {
+                root = in.kids[0];
+            } else {
+                root = new Leaf(8, 64);
+                leaves++;
+            }
         }
     }
 

@@ -188,4 +188,30 @@ class ZSetTreeTest {
         assertEquals(-1, t.rank(b("absent")));
         t.check();
     }
+
+    @Test
+    void largeRangeRemovalsKeepTheTreeValid() {
+        Random rnd = new Random(9);
+        ZSetTree t = new ZSetTree();
+        Model model = new Model();
+        for (int i = 0; i < 100_000; i++) {
+            byte[] m = b("m" + i);
+            double s = rnd.nextInt(1_000_000);
+            t.insert(m, s);
+            model.put(m, s);
+        }
+        int[][] cuts = {{10_000, 79_999}, {0, 99}, {19_000, 19_999}, {5, 5}};
+        for (int[] c : cuts) {
+            List<E> all = model.list();
+            t.removeRange(c[0], c[1]);
+            for (E e : all.subList(c[0], c[1] + 1)) model.remove(e.member);
+            compare(t, model, rnd);
+        }
+        t.removeRange(0, t.size() - 1);
+        assertEquals(0, t.size());
+        t.check();
+        t.insert(b("again"), 1);
+        assertEquals(0, t.rank(b("again")));
+        t.check();
+    }
 }
