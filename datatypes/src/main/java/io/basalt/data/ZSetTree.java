@@ -200,8 +200,7 @@ final class ZSetTree {
     private int[] hx = new int[16];
     private Leaf[] lx = new Leaf[16];
 
-    // a split's new right sibling and its separator, handed up one level
-    private Node splitNode;
+    // the separator of a split's new right sibling, handed up one level with it
     private double splitScore;
     private byte[] splitMember;
 
@@ -337,7 +336,6 @@ final class ZSetTree {
             top.insertKid(1, r, count(r), splitScore, splitMember);
             top.total = top.counts[0] + top.counts[1];
             root = top;
-            splitNode = null;
             splitMember = null;
         }
         size++;

@@ -29,7 +29,6 @@ public final class ZSetValue extends FieldEntry {
     // skiplist encoding (null while compact)
     private ZSetTree list;
 
-
     private ZSetValue(byte[] key) { super(key); }
 
     /**
@@ -175,8 +174,7 @@ public final class ZSetValue extends FieldEntry {
 
     /**
      * Visits ranks start..end (inclusive, 0 <= start <= end < size), descending when rev. The
-     * member arrays passed may be the set's own (skiplist) or fresh copies (compact): callers
-     * must not modify them.
+     * member arrays passed are fresh copies in both encodings (callers may keep them).
      */
     public void walk(int start, int end, boolean rev, Visitor v) {
         if (list == null) {
@@ -200,9 +198,7 @@ public final class ZSetValue extends FieldEntry {
         if (list == null) {
             int from = offsetOf(start);
             int to = from;
-            for (int k = 0; k < count; k++) {
-                to = next(to);
-            }
+            for (int k = 0; k < count; k++) to = next(to);
             removeEntries(from, to, count);
             return count;
         }
