@@ -9,7 +9,9 @@
 # Usage: benchmarks/e2e/compare.sh            (build first: mvn -q -DskipTests package)
 # Env:   N=200000 CLIENTS=50 KEYSPACE=100000 SERVER_CPU=1 CLIENT_CPU=0 BASALT_JAVA_OPTS=...
 #        TESTS="set get" PIPELINES="1 16" SIZES="32 1024"  (any redis-benchmark -t test names,
-#        e.g. TESTS="lpush lpop sadd hset zadd" SIZES=32 for the collection commands)
+#        e.g. TESTS="lpush lpop sadd hset zadd" SIZES=32 for the collection commands; besides
+#        redis-benchmark's tests, "zrange" (ZRANGE myzset 0 9) and "zrank" (ZRANK of a random
+#        member) read the set that "zadd" grows: TESTS="zadd zrange zrank")
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -74,9 +76,16 @@ start_servers() {
 run() {
   local port=$1 pid=$2 test=$3 p=$4 d=$5
   local before after line
+  local args=(-t "$test") label=$test # options first: redis-benchmark takes the rest as a command
+  case "$test" in
+    # not redis-benchmark tests: custom commands over the sorted set its zadd test grows (run
+    # zadd first in TESTS so the set is there; the warm-up below grows it too)
+    zrange) args=(ZRANGE myzset 0 9); label="ZRANGE myzset 0 9" ;;
+    zrank) args=(ZRANK myzset element:__rand_int__); label="ZRANK myzset element:__rand_int__" ;;
+  esac
   before=$(cpu_ticks "$pid")
-  line=$(taskset -c "$CLIENT_CPU" redis-benchmark -p "$port" -t "$test" -n "$N" -c "$CLIENTS" \
-      -r "$KEYSPACE" -P "$p" -d "$d" --csv 2>/dev/null | grep -i "^\"$test\"" | head -1)
+  line=$(taskset -c "$CLIENT_CPU" redis-benchmark -p "$port" -n "$N" -c "$CLIENTS" \
+      -r "$KEYSPACE" -P "$p" -d "$d" --csv "${args[@]}" 2>/dev/null | grep -i "^\"$label\"" | head -1)
   after=$(cpu_ticks "$pid")
   # "SET","rps","avg","min","p50","p95","p99","max"
   echo "$line" | tr -d '"' | awk -F, -v t=$((after - before)) -v hz="$hz" -v n="$N" \
@@ -85,13 +94,13 @@ run() {
 
 start_servers
 echo "warming up (JIT) ..." >&2
-for port in "$REDIS_PORT" "$BASALT_PORT"; do
+for pp in "$REDIS_PORT:$redis_pid" "$BASALT_PORT:$basalt_pid"; do
+  port=${pp%%:*}
   # every shape that is measured below, so no server is timed while its JIT still compiles
   # (on the one pinned core, C2 compiling the 1 KiB paths took ~40% of the first timed run)
   for d in $SIZES; do
     for p in $PIPELINES; do
-      taskset -c "$CLIENT_CPU" redis-benchmark -p "$port" -t "${TESTS// /,}" -n "$N" -c "$CLIENTS" \
-          -r "$KEYSPACE" -P "$p" -d "$d" -q >/dev/null 2>&1
+      for t in $TESTS; do run "$port" "${pp#*:}" "$t" "$p" "$d" >/dev/null; done
     done
   done
 done

@@ -6,27 +6,27 @@ public final class Entries {
 
     public static boolean keyEquals(Object e, byte[] key) {
         if (e instanceof byte[] r) return StringRecord.keyEquals(r, key);
-        return java.util.Arrays.equals(((ObjectEntry) e).key, key);
+        return ((ObjectEntry) e).keyEquals(key);
     }
 
     public static byte[] key(Object e) {
         if (e instanceof byte[] r) return StringRecord.key(r);
-        return ((ObjectEntry) e).key;
+        return ((ObjectEntry) e).key();
     }
 
     public static long expireAt(Object e) {
         if (e instanceof byte[] r) return StringRecord.expireAt(r);
-        return ((ObjectEntry) e).expireAt;
+        return ((ObjectEntry) e).expireAt();
     }
 
     public static int clock(Object e) {
         if (e instanceof byte[] r) return StringRecord.clock(r);
-        return ((ObjectEntry) e).clock;
+        return ((ObjectEntry) e).clock();
     }
 
     public static void clock(Object e, int clock) {
         if (e instanceof byte[] r) StringRecord.clock(r, clock);
-        else ((ObjectEntry) e).clock = clock;
+        else ((ObjectEntry) e).clock(clock);
     }
 
     /**
@@ -42,8 +42,8 @@ public final class Entries {
         }
         ObjectEntry o = (ObjectEntry) e;
         ObjectEntry n = o.rekeyed(newKey);
-        n.expireAt = o.expireAt;
-        n.clock = o.clock;
+        n.expireAt(o.expireAt());
+        n.clock(o.clock());
         return n;
     }
 
@@ -58,8 +58,8 @@ public final class Entries {
         }
         ObjectEntry o = (ObjectEntry) e;
         ObjectEntry n = o.copy(newKey);
-        n.expireAt = o.expireAt;
-        n.clock = 0; // stamped by Shard.put
+        n.expireAt(o.expireAt());
+        n.clock(0); // stamped by Shard.put
         return n;
     }
 
@@ -71,7 +71,7 @@ public final class Entries {
         if (e instanceof byte[] r) {
             return Glob.match(pattern, r, StringRecord.keyOffset(r), StringRecord.keyLength(r), nocase);
         }
-        return Glob.match(pattern, ((ObjectEntry) e).key, nocase);
+        return ((ObjectEntry) e).keyMatches(pattern, nocase);
     }
 
     public static String typeName(Object e) {
@@ -95,10 +95,13 @@ public final class Entries {
         return ((ObjectEntry) e).memoryUsage();
     }
 
-    public static int hash(byte[] key) {
+    public static int hash(byte[] key) { return hash(key, 0, key.length); }
+
+    /** {@link #hash(byte[])} of the bytes b[off, off + len). */
+    static int hash(byte[] b, int off, int len) {
         // FNV-1a with a final avalanche: independent of the CRC16 that picked the shard
         int h = 0x811c9dc5;
-        for (byte b : key) h = (h ^ b) * 0x01000193;
+        for (int i = off, end = off + len; i < end; i++) h = (h ^ b[i]) * 0x01000193;
         h ^= h >>> 16;
         h *= 0x85ebca6b;
         h ^= h >>> 13;
@@ -108,15 +111,8 @@ public final class Entries {
     /** The same hash as {@link #hash(byte[])}, over the key stored inside an entry. */
     static int hashOf(Object e) {
         if (e instanceof byte[] r) {
-            int off = StringRecord.keyOffset(r);
-            int end = off + StringRecord.keyLength(r);
-            int h = 0x811c9dc5;
-            for (int i = off; i < end; i++) h = (h ^ r[i]) * 0x01000193;
-            h ^= h >>> 16;
-            h *= 0x85ebca6b;
-            h ^= h >>> 13;
-            return h;
+            return hash(r, StringRecord.keyOffset(r), StringRecord.keyLength(r));
         }
-        return hash(((ObjectEntry) e).key);
+        return ((ObjectEntry) e).keyHash();
     }
 }

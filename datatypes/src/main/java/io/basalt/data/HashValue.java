@@ -4,42 +4,206 @@ import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * A hash key. Small hashes are a listpack: one byte[] of length-prefixed field/value entries in
- * insertion order (so iteration order matches Redis's listpack byte for byte); once a hash holds
- * more than hash-max-listpack-entries fields, or a field/value longer than hash-max-listpack-value
- * is written, it becomes a chained hash table for good (Redis never converts back).
+ * A hash key. Small hashes are a listpack: ONE byte[] holding the entry's header (flags, access
+ * clock, expiry when set, field count), its key and the length-prefixed field/value entries in
+ * insertion order (so iteration order matches Redis's listpack byte for byte), sized exactly, as
+ * Redis reallocs its listpacks; the HashValue object around it has no other field. Per small
+ * hash that is two objects (this and the array) where a key array, an object with key, expiry,
+ * clock, sizes and a listpack with growth slack used to be four (100,000 hashes of 10 fields:
+ * ~290 -> ~225 heap bytes per hash). Once a hash holds more than hash-max-listpack-entries
+ * fields, or a field/value longer than hash-max-listpack-value is written, it becomes a chained
+ * hash table for good (Redis never converts back).
  *
- * <p>The hash table is a power-of-two array of chains that doubles when full and shrinks when
- * mostly empty (so random picks stay cheap); the reverse-binary cursor of {@link #scan} keeps
- * Redis's SCAN guarantee across both, as Redis's dictScan does.
+ * <p>The hash table is a power-of-two array of buckets (each one packed byte[], see {@link Table})
+ * that doubles when full and shrinks when mostly empty (so random picks stay cheap); the
+ * reverse-binary cursor of {@link #scan} keeps Redis's SCAN guarantee across both, as Redis's
+ * dictScan does. Values are copied out of the packed arrays on reads.
  */
 public final class HashValue extends ObjectEntry {
     /** Object header, fields and the array headers: the fixed part of the estimate. */
     private static final long BASE = 64;
-    /** Per-node overhead in the table: node object plus two array headers. */
-    private static final long NODE = 32 + 16 + 16;
 
-    // listpack encoding (lp != null)
-    private byte[] lp;
-    private int used;
+    // Listpack record layout: [flags][clock, 3 bytes][expireAt, 8 bytes, when FLAG_TTL]
+    // [count, 2 bytes, 0xffff = count by scanning, as listpack's header][varint key length][key]
+    // [varint length][field][varint length][value]... to the end of the array.
+    private static final int FLAG_TTL = 1;
+    private static final int COUNT_UNKNOWN = 0xffff;
 
-    // hashtable encoding (table != null)
-    private Node[] table;
+    /** The listpack record (byte[]) or the hash table ({@link Table}). */
+    private Object rep;
 
-    private int count;
-    private long bytes;
+    /**
+     * The hashtable encoding, with the entry's key, expiry and clock. Buckets are a power-of-two
+     * array; a bucket is ONE byte[] packing its fields and values ([varint length][field]
+     * [varint length][value]...), not a chain of node objects: one object of ~50 bytes per
+     * field (the load factor keeps most buckets to one or two fields) where a node, a field
+     * array and a value array took ~100. Chains stay per bucket, so the reverse-binary HSCAN
+     * cursor keeps Redis's guarantees across resizes exactly as with nodes.
+     */
+    private static final class Table {
+        final byte[] key;
+        long expireAt = -1;
+        int clock;
+        byte[][] buckets;
+        int count;
+        long bytes;
 
-    private static final class Node {
-        final byte[] field;
-        byte[] value;
-        final int hash;
-        Node next;
+        Table(byte[] key, int size) {
+            this.key = key;
+            buckets = new byte[size][];
+            bytes = BASE + 16 + 4L * size;
+        }
 
-        Node(byte[] field, byte[] value, int hash, Node next) {
-            this.field = field;
-            this.value = value;
-            this.hash = hash;
-            this.next = next;
+        private static long arrayBytes(byte[] b) { return b == null ? 0 : (16 + b.length + 7) & ~7L; }
+
+        private byte[] bucketOf(byte[] field) { return buckets[Entries.hash(field) & (buckets.length - 1)]; }
+
+        private void setBucket(int i, byte[] n) {
+            bytes += arrayBytes(n) - arrayBytes(buckets[i]);
+            buckets[i] = n;
+        }
+
+        /** Offset of the field's entry in bucket b (null: empty), or -1. */
+        private static int find(byte[] b, byte[] field) {
+            if (b == null) return -1;
+            int p = 0;
+            while (p < b.length) {
+                int len = readLen(b, p);
+                int st = p + varLen(len);
+                if (len == field.length && Arrays.equals(b, st, st + len, field, 0, len)) return p;
+                p = skip(b, st + len);
+            }
+            return -1;
+        }
+
+        byte[] get(byte[] field) {
+            byte[] b = bucketOf(field);
+            int p = find(b, field);
+            return p < 0 ? null : entry(b, skip(b, p));
+        }
+
+        boolean contains(byte[] field) { return find(bucketOf(field), field) >= 0; }
+
+        boolean set(byte[] field, byte[] value) {
+            int i = Entries.hash(field) & (buckets.length - 1);
+            byte[] b = buckets[i];
+            int p = find(b, field);
+            if (p >= 0) {
+                int vp = skip(b, p);
+                setBucket(i, replaced(b, vp, skip(b, vp), value));
+                return false;
+            }
+            int add = varLen(field.length) + field.length + varLen(value.length) + value.length;
+            byte[] n = b == null ? new byte[add] : Arrays.copyOf(b, b.length + add);
+            int q = writeLen(n, n.length - add, field.length);
+            System.arraycopy(field, 0, n, q, field.length);
+            q = writeLen(n, q + field.length, value.length);
+            System.arraycopy(value, 0, n, q, value.length);
+            setBucket(i, n);
+            count++;
+            if (count > buckets.length) rehash(buckets.length * 2);
+            return true;
+        }
+
+        boolean delete(byte[] field) {
+            int i = Entries.hash(field) & (buckets.length - 1);
+            byte[] b = buckets[i];
+            int p = find(b, field);
+            if (p < 0) return false;
+            int end = skip(b, skip(b, p));
+            byte[] n = null;
+            if (end - p != b.length) {
+                n = new byte[b.length - (end - p)];
+                System.arraycopy(b, 0, n, 0, p);
+                System.arraycopy(b, end, n, p, b.length - end);
+            }
+            setBucket(i, n);
+            count--;
+            if (buckets.length > 4 && (long) count * 8 < buckets.length) {
+                int size = 4;
+                while (size < count) size <<= 1;
+                rehash(size);
+            }
+            return true;
+        }
+
+        /** Visits the pairs of bucket b (copies). */
+        static void visit(byte[] b, PairVisitor v) {
+            if (b == null) return;
+            int p = 0;
+            while (p < b.length) {
+                byte[] f = entry(b, p);
+                p = skip(b, p);
+                byte[] val = entry(b, p);
+                p = skip(b, p);
+                v.visit(f, val);
+            }
+        }
+
+        /**
+         * Redistributes the entries over {@code size} buckets. A new bucket that takes exactly
+         * one old bucket whole (most of them: buckets hold one or two fields) reuses its array;
+         * the others are allocated once at their final size. Reallocating every bucket would
+         * turn the whole table into old-generation garbage at each doubling.
+         */
+        void rehash(int size) {
+            byte[][] old = buckets;
+            int mask = size - 1;
+            int[] lens = new int[size];
+            int[] sole = new int[old.length]; // per old bucket: its one target + 1, or 0 if split
+            for (int i = 0; i < old.length; i++) {
+                byte[] b = old[i];
+                int target = -1;
+                boolean split = false;
+                for (int p = 0; b != null && p < b.length; ) {
+                    int fl = readLen(b, p);
+                    int end = skip(b, p + varLen(fl) + fl);
+                    int j = Entries.hash(b, p + varLen(fl), fl) & mask;
+                    lens[j] += end - p;
+                    if (target >= 0 && target != j) split = true;
+                    target = j;
+                    p = end;
+                }
+                if (b != null && !split) sole[i] = target + 1;
+            }
+            byte[][] t = new byte[size][];
+            int[] fill = new int[size];
+            long total = BASE + 16 + 4L * size;
+            for (int i = 0; i < old.length; i++) {
+                byte[] b = old[i];
+                if (b == null) continue;
+                int j0 = sole[i] - 1;
+                if (j0 >= 0 && lens[j0] == b.length) { // the only source of its new bucket
+                    t[j0] = b;
+                    total += arrayBytes(b);
+                    continue;
+                }
+                for (int p = 0; p < b.length; ) {
+                    int fl = readLen(b, p);
+                    int end = skip(b, p + varLen(fl) + fl);
+                    int j = Entries.hash(b, p + varLen(fl), fl) & mask;
+                    if (t[j] == null) {
+                        t[j] = new byte[lens[j]];
+                        total += arrayBytes(t[j]);
+                    }
+                    System.arraycopy(b, p, t[j], fill[j], end - p);
+                    fill[j] += end - p;
+                    p = end;
+                }
+            }
+            buckets = t;
+            bytes = total;
+        }
+
+        Table copy(byte[] newKey, boolean deep) {
+            Table t = new Table(newKey, 1);
+            t.expireAt = expireAt;
+            t.clock = clock;
+            t.count = count;
+            t.bytes = bytes;
+            t.buckets = deep ? buckets.clone() : buckets;
+            if (deep) for (int i = 0; i < t.buckets.length; i++) if (t.buckets[i] != null) t.buckets[i] = t.buckets[i].clone();
+            return t;
         }
     }
 
@@ -49,69 +213,213 @@ public final class HashValue extends ObjectEntry {
         void visit(byte[] field, byte[] value);
     }
 
-    public HashValue(byte[] key) {
-        super(key);
-        lp = new byte[32];
-        bytes = BASE + 16 + lp.length;
+    public HashValue(byte[] key) { rep = newRecord(key, 0, key.length, 0, -1); }
+
+    private HashValue() {}
+
+    /** A hash over a record or table (not a constructor: new HashValue(byte[]) takes a key). */
+    private static HashValue of(Object rep) {
+        HashValue h = new HashValue();
+        h.rep = rep;
+        return h;
     }
 
-    private HashValue(byte[] key, HashValue from) {
-        super(key);
-        count = from.count;
-        bytes = from.bytes;
-        if (from.lp != null) {
-            lp = Arrays.copyOf(from.lp, from.lp.length);
-            used = from.used;
-        } else {
-            table = new Node[from.table.length];
-            for (int i = 0; i < table.length; i++) {
-                for (Node n = from.table[i]; n != null; n = n.next) {
-                    table[i] = new Node(n.field.clone(), n.value.clone(), n.hash, table[i]);
-                }
-            }
+    /** An empty listpack record for the key (pairs appended later). */
+    private static byte[] newRecord(byte[] key, int off, int len, int clock, long expireAt) {
+        int ttl = expireAt >= 0 ? 8 : 0;
+        byte[] r = new byte[4 + ttl + 2 + varLen(len) + len];
+        r[0] = (byte) (ttl != 0 ? FLAG_TTL : 0);
+        setClock(r, clock);
+        if (ttl != 0) LONG.set(r, 4, expireAt);
+        int p = writeLen(r, 4 + ttl + 2, len);
+        System.arraycopy(key, off, r, p, len);
+        return r;
+    }
+
+    private static final java.lang.invoke.VarHandle LONG =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
+    private static void setClock(byte[] r, int clock) {
+        r[1] = (byte) (clock >>> 16);
+        r[2] = (byte) (clock >>> 8);
+        r[3] = (byte) clock;
+    }
+
+    private static int countOffset(byte[] r) { return (r[0] & FLAG_TTL) != 0 ? 12 : 4; }
+
+    private static int keyLenOffset(byte[] r) { return countOffset(r) + 2; }
+
+    private static int keyOffset(byte[] r) {
+        int p = keyLenOffset(r);
+        return p + varLen(readLen(r, p));
+    }
+
+    /** Offset of the first field entry. */
+    private static int pairsStart(byte[] r) {
+        int p = keyLenOffset(r);
+        int len = readLen(r, p);
+        return p + varLen(len) + len;
+    }
+
+    private static int storedCount(byte[] r) {
+        int p = countOffset(r);
+        return (r[p] & 0xff) | (r[p + 1] & 0xff) << 8;
+    }
+
+    private static void storeCount(byte[] r, int count) {
+        int c = Math.min(count, COUNT_UNKNOWN);
+        int p = countOffset(r);
+        r[p] = (byte) c;
+        r[p + 1] = (byte) (c >>> 8);
+    }
+
+    // ---------------------------------------------------------------- entry header
+
+    @Override
+    public byte[] key() {
+        if (rep instanceof Table t) return t.key;
+        byte[] r = (byte[]) rep;
+        int p = keyLenOffset(r);
+        int len = readLen(r, p);
+        p += varLen(len);
+        return Arrays.copyOfRange(r, p, p + len);
+    }
+
+    @Override
+    public boolean keyEquals(byte[] k) {
+        if (rep instanceof Table t) return Arrays.equals(t.key, k);
+        byte[] r = (byte[]) rep;
+        int p = keyLenOffset(r);
+        int len = readLen(r, p);
+        p += varLen(len);
+        return len == k.length && Arrays.equals(r, p, p + len, k, 0, len);
+    }
+
+    @Override
+    int keyHash() {
+        if (rep instanceof Table t) return Entries.hash(t.key);
+        byte[] r = (byte[]) rep;
+        int p = keyLenOffset(r);
+        int len = readLen(r, p);
+        return Entries.hash(r, p + varLen(len), len);
+    }
+
+    @Override
+    boolean keyMatches(byte[] pattern, boolean nocase) {
+        if (rep instanceof Table t) return Glob.match(pattern, t.key, nocase);
+        byte[] r = (byte[]) rep;
+        int p = keyLenOffset(r);
+        int len = readLen(r, p);
+        return Glob.match(pattern, r, p + varLen(len), len, nocase);
+    }
+
+    @Override
+    public long expireAt() {
+        if (rep instanceof Table t) return t.expireAt;
+        byte[] r = (byte[]) rep;
+        return (r[0] & FLAG_TTL) != 0 ? (long) LONG.get(r, 4) : -1;
+    }
+
+    @Override
+    void expireAt(long expireAt) {
+        if (rep instanceof Table t) {
+            t.expireAt = expireAt;
+            return;
         }
+        byte[] r = (byte[]) rep;
+        boolean had = (r[0] & FLAG_TTL) != 0;
+        if (had && expireAt >= 0) {
+            LONG.set(r, 4, expireAt);
+        } else if (had) {
+            byte[] n = new byte[r.length - 8];
+            n[0] = (byte) (r[0] & ~FLAG_TTL);
+            System.arraycopy(r, 1, n, 1, 3);
+            System.arraycopy(r, 12, n, 4, r.length - 12);
+            rep = n;
+        } else if (expireAt >= 0) {
+            byte[] n = new byte[r.length + 8];
+            n[0] = (byte) (r[0] | FLAG_TTL);
+            System.arraycopy(r, 1, n, 1, 3);
+            LONG.set(n, 4, expireAt);
+            System.arraycopy(r, 4, n, 12, r.length - 4);
+            rep = n;
+        }
+    }
+
+    @Override
+    public int clock() {
+        if (rep instanceof Table t) return t.clock;
+        byte[] r = (byte[]) rep;
+        return ((r[1] & 0xff) << 16) | ((r[2] & 0xff) << 8) | (r[3] & 0xff);
+    }
+
+    @Override
+    public void clock(int clock) {
+        if (rep instanceof Table t) t.clock = clock;
+        else setClock((byte[]) rep, clock);
     }
 
     @Override public String typeName() { return "hash"; }
 
-    @Override public String encodingName() { return lp != null ? "listpack" : "hashtable"; }
+    @Override public String encodingName() { return rep instanceof byte[] ? "listpack" : "hashtable"; }
 
-    /** The running estimate of the contents plus the key (an array of its own). */
-    @Override public long memoryUsage() { return bytes + 16 + key.length; }
+    /** Heap bytes: this object and the record, or the table's running estimate plus its key. */
+    @Override
+    public long memoryUsage() {
+        if (rep instanceof byte[] r) return 16 + ((16 + r.length + 7) & ~7L);
+        Table t = (Table) rep;
+        return 16 + t.bytes + 16 + t.key.length;
+    }
 
-    @Override public ObjectEntry copy(byte[] newKey) { return new HashValue(newKey, this); }
+    @Override
+    public ObjectEntry copy(byte[] newKey) {
+        if (rep instanceof byte[] r) return of(rekeyedRecord(r, newKey));
+        return of(((Table) rep).copy(newKey, true));
+    }
 
     @Override
     public ObjectEntry rekeyed(byte[] newKey) {
-        HashValue h = new HashValue(newKey);
-        h.lp = lp;
-        h.used = used;
-        h.table = table;
-        h.count = count;
-        h.bytes = bytes;
-        return h;
+        if (rep instanceof byte[] r) return of(rekeyedRecord(r, newKey));
+        return of(((Table) rep).copy(newKey, false));
     }
 
-    public int size() { return count; }
+    /** The same header and pairs under another key. */
+    private static byte[] rekeyedRecord(byte[] r, byte[] newKey) {
+        int ps = pairsStart(r);
+        int kl = keyLenOffset(r);
+        byte[] n = new byte[kl + varLen(newKey.length) + newKey.length + r.length - ps];
+        System.arraycopy(r, 0, n, 0, kl);
+        int p = writeLen(n, kl, newKey.length);
+        System.arraycopy(newKey, 0, n, p, newKey.length);
+        System.arraycopy(r, ps, n, p + newKey.length, r.length - ps);
+        return n;
+    }
 
-    public boolean isListpack() { return lp != null; }
+    public int size() {
+        if (rep instanceof Table t) return t.count;
+        byte[] r = (byte[]) rep;
+        int c = storedCount(r);
+        if (c != COUNT_UNKNOWN) return c;
+        c = 0;
+        for (int p = pairsStart(r); p < r.length; p = skip(r, skip(r, p))) c++;
+        return c;
+    }
+
+    public boolean isListpack() { return rep instanceof byte[]; }
 
     // ---------------------------------------------------------------- operations
 
     /** The value of {@code field}, or null. */
     public byte[] get(byte[] field) {
-        if (lp != null) {
-            int p = lpFind(field);
-            if (p < 0) return null;
-            p = skip(p);
-            return entry(p);
+        if (rep instanceof byte[] r) {
+            int p = lpFind(r, field);
+            return p < 0 ? null : entry(r, skip(r, p));
         }
-        Node n = node(field);
-        return n == null ? null : n.value;
+        return ((Table) rep).get(field);
     }
 
     public boolean contains(byte[] field) {
-        return lp != null ? lpFind(field) >= 0 : node(field) != null;
+        return rep instanceof byte[] r ? lpFind(r, field) >= 0 : ((Table) rep).contains(field);
     }
 
     /**
@@ -120,88 +428,59 @@ public final class HashValue extends ObjectEntry {
      * has more fields than the listpack limit, as Redis's hashTypeSet does.
      */
     public boolean set(byte[] field, byte[] value) {
-        if (lp != null && (field.length > EncodingLimits.hashMaxListpackValue
+        if (rep instanceof byte[] && (field.length > EncodingLimits.hashMaxListpackValue
                 || value.length > EncodingLimits.hashMaxListpackValue)) {
             convert();
         }
-        if (lp != null) {
-            int p = lpFind(field);
+        if (rep instanceof byte[] r) {
+            int p = lpFind(r, field);
+            int count;
             if (p >= 0) {
-                int vp = skip(p);
-                int vend = skip(vp);
-                replace(vp, vend, value);
+                int vp = skip(r, p);
+                replace(r, vp, skip(r, vp), value);
+                count = size();
             } else {
-                append(field);
-                append(value);
-                count++;
+                count = size() + 1;
+                append(r, field, value, count);
             }
             // checked on updates too: a limit lowered by CONFIG SET converts on the next write
             if (count > EncodingLimits.hashMaxListpackEntries) convert();
             return p < 0;
         }
-        int h = Entries.hash(field);
-        int i = h & (table.length - 1);
-        for (Node n = table[i]; n != null; n = n.next) {
-            if (n.hash == h && Arrays.equals(n.field, field)) {
-                bytes += value.length - n.value.length;
-                n.value = value;
-                return false;
-            }
-        }
-        table[i] = new Node(field, value, h, table[i]);
-        count++;
-        bytes += NODE + field.length + value.length;
-        if (count > table.length) grow();
-        return true;
+        return ((Table) rep).set(field, value);
     }
 
     /** Removes {@code field}; true if it was there. */
     public boolean delete(byte[] field) {
-        if (lp != null) {
-            int p = lpFind(field);
+        if (rep instanceof byte[] r) {
+            int p = lpFind(r, field);
             if (p < 0) return false;
-            int end = skip(skip(p));
-            System.arraycopy(lp, end, lp, p, used - end);
-            used -= end - p;
-            count--;
+            int count = size() - 1;
+            int end = skip(r, skip(r, p));
+            byte[] n = new byte[r.length - (end - p)];
+            System.arraycopy(r, 0, n, 0, p);
+            System.arraycopy(r, end, n, p, r.length - end);
+            storeCount(n, count);
+            rep = n;
             return true;
         }
-        int h = Entries.hash(field);
-        int i = h & (table.length - 1);
-        Node prev = null;
-        for (Node n = table[i]; n != null; prev = n, n = n.next) {
-            if (n.hash == h && Arrays.equals(n.field, field)) {
-                if (prev == null) table[i] = n.next;
-                else prev.next = n.next;
-                count--;
-                bytes -= NODE + n.field.length + n.value.length;
-                if (table.length > 4 && (long) count * 8 < table.length) {
-                    int size = 4;
-                    while (size < count) size <<= 1;
-                    rehash(size);
-                }
-                return true;
-            }
-        }
-        return false;
+        return ((Table) rep).delete(field);
     }
 
     /** Visits every pair: listpack in insertion order, hash table in bucket order. */
     public void forEach(PairVisitor v) {
-        if (lp != null) {
-            int p = 0;
-            while (p < used) {
-                byte[] f = entry(p);
-                p = skip(p);
-                byte[] val = entry(p);
-                p = skip(p);
+        if (rep instanceof byte[] r) {
+            int p = pairsStart(r);
+            while (p < r.length) {
+                byte[] f = entry(r, p);
+                p = skip(r, p);
+                byte[] val = entry(r, p);
+                p = skip(r, p);
                 v.visit(f, val);
             }
             return;
         }
-        for (Node head : table) {
-            for (Node n = head; n != null; n = n.next) v.visit(n.field, n.value);
-        }
+        for (byte[] b : ((Table) rep).buckets) Table.visit(b, v);
     }
 
     /**
@@ -209,8 +488,9 @@ public final class HashValue extends ObjectEntry {
      * returns the next cursor, 0 when done. Only for the hash-table encoding.
      */
     public long scan(long cursor, PairVisitor v) {
+        byte[][] table = ((Table) rep).buckets;
         long mask = table.length - 1;
-        for (Node n = table[(int) (cursor & mask)]; n != null; n = n.next) v.visit(n.field, n.value);
+        Table.visit(table[(int) (cursor & mask)], v);
         cursor |= ~mask;
         cursor = Long.reverse(cursor);
         cursor++;
@@ -221,141 +501,110 @@ public final class HashValue extends ObjectEntry {
     /** A uniformly random pair as {field, value}; the hash must not be empty. */
     public byte[][] randomPair() {
         ThreadLocalRandom rnd = ThreadLocalRandom.current();
-        if (lp != null) return pairAt(rnd.nextInt(count));
-        // pick a random non-empty bucket, then a random node of its chain (as Redis does)
-        Node head;
+        if (rep instanceof byte[] r) return pairAt(r, rnd.nextInt(size()));
+        byte[][] table = ((Table) rep).buckets;
+        // pick a random non-empty bucket, then a random pair of it (as Redis does with chains)
+        byte[] b;
         do {
-            head = table[rnd.nextInt(table.length)];
-        } while (head == null);
+            b = table[rnd.nextInt(table.length)];
+        } while (b == null);
         int len = 0;
-        for (Node n = head; n != null; n = n.next) len++;
-        Node n = head;
-        for (int k = rnd.nextInt(len); k > 0; k--) n = n.next;
-        return new byte[][] {n.field, n.value};
+        for (int p = 0; p < b.length; p = skip(b, skip(b, p))) len++;
+        int p = 0;
+        for (int k = rnd.nextInt(len); k > 0; k--) p = skip(b, skip(b, p));
+        return new byte[][] {entry(b, p), entry(b, skip(b, p))};
     }
 
     /** All pairs as an array of {field, value}, in iteration order. */
     public byte[][][] pairs() {
-        byte[][][] out = new byte[count][][];
+        byte[][][] out = new byte[size()][][];
         int[] k = {0};
         forEach((f, v) -> out[k[0]++] = new byte[][] {f, v});
         return out;
     }
 
-    private byte[][] pairAt(int index) {
-        int p = 0;
-        for (int k = 0; k < index; k++) p = skip(skip(p));
-        byte[] f = entry(p);
-        return new byte[][] {f, entry(skip(p))};
+    private static byte[][] pairAt(byte[] r, int index) {
+        int p = pairsStart(r);
+        for (int k = 0; k < index; k++) p = skip(r, skip(r, p));
+        byte[] f = entry(r, p);
+        return new byte[][] {f, entry(r, skip(r, p))};
     }
 
     // ---------------------------------------------------------------- hash table
 
-    private Node node(byte[] field) {
-        int h = Entries.hash(field);
-        for (Node n = table[h & (table.length - 1)]; n != null; n = n.next) {
-            if (n.hash == h && Arrays.equals(n.field, field)) return n;
-        }
-        return null;
-    }
-
     private void convert() {
-        byte[] old = lp;
-        int oldUsed = used;
+        byte[] r = (byte[]) rep;
+        int count = size();
         int size = 4;
         while (size < count) size <<= 1;
-        table = new Node[size];
-        bytes = BASE + 16 + 8L * size;
-        lp = null;
-        used = 0;
-        count = 0;
-        int p = 0;
-        while (p < oldUsed) {
-            int fl = readLen(old, p);
-            p += varLen(fl);
-            byte[] f = Arrays.copyOfRange(old, p, p + fl);
-            p += fl;
-            int vl = readLen(old, p);
-            p += varLen(vl);
-            byte[] v = Arrays.copyOfRange(old, p, p + vl);
-            p += vl;
+        Table t = new Table(key(), size);
+        t.expireAt = expireAt();
+        t.clock = clock();
+        rep = t;
+        int p = pairsStart(r);
+        while (p < r.length) {
+            byte[] f = entry(r, p);
+            p = skip(r, p);
+            byte[] v = entry(r, p);
+            p = skip(r, p);
             set(f, v);
         }
-    }
-
-    private void grow() { rehash(table.length * 2); }
-
-    private void rehash(int size) {
-        Node[] old = table;
-        Node[] t = new Node[size];
-        int mask = t.length - 1;
-        for (Node head : old) {
-            Node n = head;
-            while (n != null) {
-                Node next = n.next;
-                int i = n.hash & mask;
-                n.next = t[i];
-                t[i] = n;
-                n = next;
-            }
-        }
-        bytes += 8L * (t.length - old.length);
-        table = t;
     }
 
     // ---------------------------------------------------------------- listpack
 
     /** Offset of the field entry equal to {@code field}, or -1. */
-    private int lpFind(byte[] field) {
-        int p = 0;
-        while (p < used) {
-            int len = readLen(lp, p);
+    private static int lpFind(byte[] r, byte[] field) {
+        int p = pairsStart(r);
+        while (p < r.length) {
+            int len = readLen(r, p);
             int s = p + varLen(len);
-            if (len == field.length && Arrays.equals(lp, s, s + len, field, 0, len)) return p;
-            p = skip(s + len); // past the value that follows the field
+            if (len == field.length && Arrays.equals(r, s, s + len, field, 0, len)) return p;
+            p = skip(r, s + len); // past the value that follows the field
         }
         return -1;
     }
 
     /** Offset just past the entry at {@code p}. */
-    private int skip(int p) {
-        int len = readLen(lp, p);
+    private static int skip(byte[] r, int p) {
+        int len = readLen(r, p);
         return p + varLen(len) + len;
     }
 
-    private byte[] entry(int p) {
-        int len = readLen(lp, p);
+    private static byte[] entry(byte[] r, int p) {
+        int len = readLen(r, p);
         int s = p + varLen(len);
-        return Arrays.copyOfRange(lp, s, s + len);
+        return Arrays.copyOfRange(r, s, s + len);
     }
 
-    private void append(byte[] b) {
+    /** Appends a pair: a new record of exactly the needed size (Redis reallocs its listpack). */
+    private void append(byte[] r, byte[] f, byte[] v, int count) {
+        byte[] n = Arrays.copyOf(r, r.length + varLen(f.length) + f.length + varLen(v.length) + v.length);
+        int p = writeLen(n, r.length, f.length);
+        System.arraycopy(f, 0, n, p, f.length);
+        p = writeLen(n, p + f.length, v.length);
+        System.arraycopy(v, 0, n, p, v.length);
+        storeCount(n, count);
+        rep = n;
+    }
+
+    /** Replaces the entry spanning [from, to) of the record with {@code b}. */
+    private void replace(byte[] r, int from, int to, byte[] b) { rep = replaced(r, from, to, b); }
+
+    /** {@code r} with the entry spanning [from, to) replaced by {@code b}: r itself when the size is the same. */
+    private static byte[] replaced(byte[] r, int from, int to, byte[] b) {
         int need = varLen(b.length) + b.length;
-        ensure(used + need);
-        used = writeLen(lp, used, b.length);
-        System.arraycopy(b, 0, lp, used, b.length);
-        used += b.length;
-    }
-
-    /** Replaces the entry spanning [from, to) with {@code b}. */
-    private void replace(int from, int to, byte[] b) {
-        int need = varLen(b.length) + b.length;
-        int delta = need - (to - from);
-        ensure(used + delta);
-        System.arraycopy(lp, to, lp, to + delta, used - to);
-        int q = writeLen(lp, from, b.length);
-        System.arraycopy(b, 0, lp, q, b.length);
-        used += delta;
-    }
-
-    private void ensure(int capacity) {
-        if (capacity <= lp.length) return;
-        resize(Math.max(capacity, lp.length + (lp.length >> 1)));
-    }
-
-    private void resize(int n) {
-        bytes += n - lp.length;
-        lp = Arrays.copyOf(lp, n);
+        if (need == to - from) {
+            int q = writeLen(r, from, b.length);
+            System.arraycopy(b, 0, r, q, b.length);
+            return r;
+        }
+        byte[] n = new byte[r.length + need - (to - from)];
+        System.arraycopy(r, 0, n, 0, from);
+        int q = writeLen(n, from, b.length);
+        System.arraycopy(b, 0, n, q, b.length);
+        System.arraycopy(r, to, n, q + b.length, r.length - to);
+        return n;
     }
 
     private static int varLen(int len) {

@@ -29,7 +29,7 @@ import java.util.zip.Inflater;
  * so there is no conversion. The memory estimate is a running sum, so {@link #memoryUsage()} is
  * O(1).
  */
-public final class ListValue extends ObjectEntry {
+public final class ListValue extends FieldEntry {
     /** Object header and fields of this entry. */
     private static final long BASE = 56;
     /** A node object plus its byte[] header. */

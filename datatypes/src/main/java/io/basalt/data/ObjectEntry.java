@@ -3,19 +3,30 @@ package io.basalt.data;
 /**
  * A key whose value is not a plain string (hashes, lists, sets, sorted sets): the value object
  * carries its key, expiry and access clock itself, so the keyspace still holds one object per key.
+ * Where they live is the subclass's choice: {@link FieldEntry} keeps them in fields, a small hash
+ * keeps them in the header of its one listpack array (see {@link HashValue}).
  */
 public abstract class ObjectEntry {
-    public final byte[] key;
-    long expireAt = -1;
-    int clock;
+    protected ObjectEntry() {}
 
-    protected ObjectEntry(byte[] key) { this.key = key; }
+    /** The key. Callers must not modify it (it may be the entry's own array). */
+    public abstract byte[] key();
 
-    public long expireAt() { return expireAt; }
+    public boolean keyEquals(byte[] k) { return java.util.Arrays.equals(key(), k); }
 
-    public int clock() { return clock; }
+    /** {@link Entries#hash(byte[])} of the key. */
+    int keyHash() { return Entries.hash(key()); }
 
-    public void clock(int clock) { this.clock = clock; }
+    boolean keyMatches(byte[] pattern, boolean nocase) { return Glob.match(pattern, key(), nocase); }
+
+    /** Absolute expiry in ms, or -1. */
+    public abstract long expireAt();
+
+    abstract void expireAt(long expireAt);
+
+    public abstract int clock();
+
+    public abstract void clock(int clock);
 
     /** The Redis type name, as TYPE replies it. */
     public abstract String typeName();

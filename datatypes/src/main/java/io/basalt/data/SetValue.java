@@ -16,7 +16,7 @@ import java.util.HashMap;
  * The conversion to hashtable happens exactly when Redis's does (a non-integer member, or one
  * integer too many) and never back.
  */
-public final class SetValue extends ObjectEntry implements ZSetSource {
+public final class SetValue extends FieldEntry implements ZSetSource {
     /** Estimated heap cost of one hashtable member besides its bytes: Member object, map node, slot. */
     private static final long HT_MEMBER_OVERHEAD = 24 + 16 + 32 + 8;
     private static final long BASE = 48;

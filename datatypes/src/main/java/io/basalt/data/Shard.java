@@ -71,8 +71,8 @@ public final class Shard {
 
     /** Changes the expiry of an existing object entry in place (strings are replaced via {@link #put}). */
     public void setExpire(int db, ObjectEntry e, long expireAt) {
-        boolean had = e.expireAt >= 0;
-        e.expireAt = expireAt;
+        boolean had = e.expireAt() >= 0;
+        e.expireAt(expireAt);
         dbs[db].ttlChanged(had, expireAt >= 0);
     }
 

@@ -11,26 +11,23 @@ import java.util.HashMap;
  * Redis's "listpack": ONE byte[] of consecutive entries {@code [varint length][member][8-byte
  * score]} in order, searched by linear scans exactly as listpack is (cheap at these sizes, and
  * one object instead of one per member). Past zset-max-listpack-entries entries or a member
- * longer than zset-max-listpack-value bytes the set becomes a {@link ZSetSkipList} (rank-aware
- * skiplist plus a member -> node map, Redis's "skiplist"), and never converts back, as in 7.0.
+ * longer than zset-max-listpack-value bytes the set becomes a {@link ZSetTree} (an order-statistic
+ * B+tree of packed leaves plus a member index; what Redis calls "skiplist", and OBJECT ENCODING
+ * says so), and never converts back, as in 7.0.
  *
  * <p>Everything is addressed by rank (0 = lowest), so range commands compute a rank interval
  * and walk it.
  */
-public final class ZSetValue extends ObjectEntry {
+public final class ZSetValue extends FieldEntry {
     private static final VarHandle DOUBLE = MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.LITTLE_ENDIAN);
-    /** Per-entry heap estimates of the skiplist encoding, for MEMORY USAGE and maxmemory. */
     private static final long BASE = 64;
-    private static final long SKIPLIST_ENTRY = 16 + 40 + 48 + 48; // member header + node + levels + map entry
 
     // compact encoding: entries in lp[0, used), n of them
     private byte[] lp;
     private int used;
     private int n;
     // skiplist encoding (null while compact)
-    private ZSetSkipList list;
-
-    private long memberBytes;
+    private ZSetTree list;
 
     private ZSetValue(byte[] key) { super(key); }
 
@@ -43,7 +40,7 @@ public final class ZSetValue extends ObjectEntry {
         if (sizeHint <= EncodingLimits.zsetMaxListpackEntries && maxLenHint <= EncodingLimits.zsetMaxListpackValue) {
             z.lp = new byte[(int) Math.min(Math.max(16, sizeHint * (maxLenHint + 10)), 4096)];
         } else {
-            z.list = new ZSetSkipList();
+            z.list = new ZSetTree();
         }
         return z;
     }
@@ -57,20 +54,20 @@ public final class ZSetValue extends ObjectEntry {
     @Override
     public long memoryUsage() {
         if (list == null) return BASE + 16 + lp.length;
-        return BASE + memberBytes + (long) list.size() * SKIPLIST_ENTRY;
+        return BASE + list.memoryUsage();
     }
 
     @Override
     public ObjectEntry copy(byte[] newKey) {
         ZSetValue z = new ZSetValue(newKey);
-        z.memberBytes = memberBytes;
         if (list == null) {
             z.lp = Arrays.copyOf(lp, Math.max(16, used));
             z.used = used;
             z.n = n;
         } else {
-            z.list = new ZSetSkipList();
-            for (ZSetSkipList.Node x = list.first(); x != null; x = x.next()) z.list.insert(x.member.clone(), x.score);
+            ZSetTree t = new ZSetTree();
+            if (list.size() > 0) list.walk(0, list.size() - 1, false, t::insert); // ascending: leaves fill up
+            z.list = t;
         }
         return z;
     }
@@ -82,7 +79,6 @@ public final class ZSetValue extends ObjectEntry {
         z.used = used;
         z.n = n;
         z.list = list;
-        z.memberBytes = memberBytes;
         return z;
     }
 
@@ -90,10 +86,7 @@ public final class ZSetValue extends ObjectEntry {
 
     /** The member's score, or null if absent. */
     public Double score(byte[] member) {
-        if (list != null) {
-            ZSetSkipList.Node x = list.find(member);
-            return x == null ? null : x.score;
-        }
+        if (list != null) return list.score(member);
         int p = find(member);
         return p < 0 ? null : scoreAt(p);
     }
@@ -115,17 +108,14 @@ public final class ZSetValue extends ObjectEntry {
                 convertToSkipList();
             } else {
                 insertCompact(member, score);
-                memberBytes += member.length;
                 return true;
             }
         }
-        ZSetSkipList.Node x = list.find(member);
-        if (x != null) {
-            if (x.score != score) list.update(x, score);
+        if (list.find(member)) {
+            if (list.foundScore() != score) list.update(member, score);
             return false;
         }
         list.insert(member, score);
-        memberBytes += member.length;
         return true;
     }
 
@@ -138,7 +128,6 @@ public final class ZSetValue extends ObjectEntry {
             if (p < 0) return false;
             removeEntries(p, next(p), 1);
         }
-        memberBytes -= member.length;
         return true;
     }
 
@@ -185,8 +174,7 @@ public final class ZSetValue extends ObjectEntry {
 
     /**
      * Visits ranks start..end (inclusive, 0 <= start <= end < size), descending when rev. The
-     * member arrays passed may be the set's own (skiplist) or fresh copies (compact): callers
-     * must not modify them.
+     * member arrays passed are fresh copies in both encodings (callers may keep them).
      */
     public void walk(int start, int end, boolean rev, Visitor v) {
         if (list == null) {
@@ -201,12 +189,7 @@ public final class ZSetValue extends ObjectEntry {
             for (int k = offs.length - 1; k >= 0; k--) v.visit(memberAt(offs[k]), scoreAt(offs[k]));
             return;
         }
-        int count = end - start + 1;
-        ZSetSkipList.Node x = count > 0 ? list.byRank(rev ? end : start) : null;
-        for (int k = 0; k < count && x != null; k++) {
-            v.visit(x.member, x.score);
-            x = rev ? x.prev() : x.next();
-        }
+        list.walk(start, end, rev, v);
     }
 
     /** Removes the entries of ranks start..end; returns how many. */
@@ -215,17 +198,11 @@ public final class ZSetValue extends ObjectEntry {
         if (list == null) {
             int from = offsetOf(start);
             int to = from;
-            for (int k = 0; k < count; k++) {
-                memberBytes -= memberLen(to);
-                to = next(to);
-            }
+            for (int k = 0; k < count; k++) to = next(to);
             removeEntries(from, to, count);
             return count;
         }
-        byte[][] doomed = new byte[count][];
-        int[] k = {0};
-        walk(start, end, false, (m, s) -> doomed[k[0]++] = m);
-        for (byte[] m : doomed) remove(m);
+        list.removeRange(start, end);
         return count;
     }
 
@@ -322,7 +299,7 @@ public final class ZSetValue extends ObjectEntry {
     }
 
     private void convertToSkipList() {
-        ZSetSkipList l = new ZSetSkipList();
+        ZSetTree l = new ZSetTree();
         for (int p = 0; p < used; p = next(p)) l.insert(memberAt(p), scoreAt(p));
         list = l;
         lp = null;

@@ -15,7 +15,7 @@ class EntriesTest {
     private static byte[] b(String s) { return s.getBytes(StandardCharsets.UTF_8); }
 
     /** A minimal collection entry, standing in for hashes, lists and the rest. */
-    static final class Box extends ObjectEntry {
+    static final class Box extends FieldEntry {
         final StringBuilder value;
 
         Box(byte[] key, String value) {

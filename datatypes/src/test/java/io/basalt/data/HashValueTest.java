@@ -135,7 +135,7 @@ class HashValueTest {
             assertArrayEquals(b("2"), h.get(b("b")));
             assertEquals(h.encodingName(), c.encodingName());
             HashValue r = (HashValue) h.rekeyed(b("renamed"));
-            assertArrayEquals(b("renamed"), r.key);
+            assertArrayEquals(b("renamed"), r.key());
             assertEquals(contents(h), contents(r));
         }
     }
@@ -166,6 +166,40 @@ class HashValueTest {
                 byte[][] p = h.randomPair();
                 assertEquals("v" + s(p[0]).substring(1), s(p[1]));
             }
+        }
+    }
+
+    /** The listpack keeps key, clock and TTL in its record header: all survive every change. */
+    @Test
+    void headerFieldsSurviveEdits() {
+        for (long limit : new long[]{512, 2}) {
+            EncodingLimits.hashMaxListpackEntries = limit;
+            HashValue h = new HashValue(b("the-key"));
+            assertEquals(-1, h.expireAt());
+            h.clock(0xabcdef);
+            h.expireAt(123456789012L);
+            h.set(b("f1"), b("v1"));
+            assertTrue(h.keyEquals(b("the-key")));
+            assertFalse(h.keyEquals(b("the-kez")));
+            assertEquals(Entries.hash(b("the-key")), Entries.hashOf(h));
+            assertTrue(Entries.keyMatches(h, b("the-*"), false));
+            h.set(b("f2"), b("v2"));
+            h.set(b("f3"), b("v3")); // the hashtable when the limit is 2
+            h.set(b("f1"), b("longer value"));
+            h.delete(b("f2"));
+            assertEquals(0xabcdef, h.clock());
+            assertEquals(123456789012L, h.expireAt());
+            assertArrayEquals(b("the-key"), h.key());
+            h.expireAt(-1);
+            assertEquals(-1, h.expireAt());
+            assertEquals(0xabcdef, h.clock());
+            assertArrayEquals(b("longer value"), h.get(b("f1")));
+            assertArrayEquals(b("v3"), h.get(b("f3")));
+            assertEquals(2, h.size());
+            HashValue r = (HashValue) Entries.withKey(h, b("k2"));
+            assertArrayEquals(b("k2"), r.key());
+            assertEquals(0xabcdef, r.clock());
+            assertEquals(contents(h), contents(r));
         }
     }
 }

@@ -4,6 +4,7 @@ import io.basalt.compat.harness.BasaltInstance;
 import io.basalt.compat.harness.DifferentialTest;
 import io.basalt.data.Entries;
 import io.basalt.data.Keyspace;
+import io.basalt.data.FieldEntry;
 import io.basalt.data.ObjectEntry;
 import io.basalt.data.Shard;
 
@@ -21,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 abstract class StringFixturesTest extends DifferentialTest {
 
     /** A non-string value: enough for every WRONGTYPE path of the string commands. */
-    static final class FakeHash extends ObjectEntry {
+    static final class FakeHash extends FieldEntry {
         FakeHash(byte[] key) { super(key); }
 
         @Override

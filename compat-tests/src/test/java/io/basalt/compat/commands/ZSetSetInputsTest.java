@@ -2,6 +2,7 @@ package io.basalt.compat.commands;
 
 import io.basalt.compat.harness.BasaltInstance;
 import io.basalt.compat.harness.DifferentialTest;
+import io.basalt.data.FieldEntry;
 import io.basalt.data.ObjectEntry;
 import io.basalt.data.Shard;
 import io.basalt.data.ZSetSource;
@@ -20,7 +21,7 @@ import java.util.function.Consumer;
  */
 class ZSetSetInputsTest extends DifferentialTest {
 
-    static final class FakeSet extends ObjectEntry implements ZSetSource {
+    static final class FakeSet extends FieldEntry implements ZSetSource {
         final List<byte[]> members = new ArrayList<>();
 
         FakeSet(byte[] key) { super(key); }
