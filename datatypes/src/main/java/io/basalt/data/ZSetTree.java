@@ -235,12 +235,8 @@ final class ZSetTree {
     }
 
     static int hash(byte[] b, int off, int len) {
-        // FNV-1a with a final avalanche, as Entries.hash; 0 marks a free index slot
-        int h = 0x811c9dc5;
-        for (int i = off, end = off + len; i < end; i++) h = (h ^ b[i]) * 0x01000193;
-        h ^= h >>> 16;
-        h *= 0x85ebca6b;
-        h ^= h >>> 13;
+        // Entries' key hash; 0 marks a free index slot
+        int h = Entries.hash(b, off, len);
         return h == 0 ? 1 : h;
     }
 
