@@ -72,6 +72,16 @@ final class KeyTable {
 
     int volatileCount() { return volatileCount; }
 
+    /** Accounted entry bytes minus the entries' sizes measured now: 0 unless a change went unreported. */
+    long accountingDrift() {
+        long sum = 0;
+        for (int k = 0; k < slabTop; k++) {
+            Object e = entry(k);
+            if (e != null) sum += Entries.memoryUsage(e);
+        }
+        return entryBytes - sum;
+    }
+
     /** {@link #memoryUsage()} when the owning shard last took the difference. */
     private long reported;
 

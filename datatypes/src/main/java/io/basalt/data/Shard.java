@@ -94,8 +94,15 @@ public final class Shard {
     /** Changes the expiry of an existing object entry in place (strings are replaced via {@link #put}). */
     public void setExpire(int db, ObjectEntry e, long expireAt) {
         boolean had = e.expireAt() >= 0;
+        // a small hash keeps its TTL in its record, which grows or shrinks by it
+        long before = e.memoryUsage();
         e.expireAt(expireAt);
         dbs[db].ttlChanged(had, expireAt >= 0);
+        long delta = e.memoryUsage() - before;
+        if (delta != 0) {
+            dbs[db].resized(delta);
+            accounted(dbs[db]);
+        }
     }
 
     /**
@@ -132,6 +139,21 @@ public final class Shard {
     public int volatileCount(int db) { return dbs[db].volatileCount(); }
 
     public long memoryUsage() { return bytes; }
+
+    /**
+     * For tests, under the lock: bytes by which the accounting differs from the entries measured
+     * now plus the tables' arrays (an in-place change that was not reported through
+     * {@link #resized}, or a table change the running total missed).
+     */
+    public long accountingDrift() {
+        long drift = 0;
+        long tables = 0;
+        for (KeyTable t : dbs) {
+            drift += t.accountingDrift();
+            tables += t.memoryUsage();
+        }
+        return drift + (bytes - tables);
+    }
 
     public void clear(int db) {
         dbs[db].clear();
