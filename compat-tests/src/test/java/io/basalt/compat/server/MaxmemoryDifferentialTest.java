@@ -206,6 +206,16 @@ class MaxmemoryDifferentialTest {
         same("INCR", "n");
         same("OBJECT", "FREQ", "n");
         same("OBJECT", "FREQ", "missing");
+        // which lookups count as an access (LOOKUP_NOTOUCH or not)
+        same("SET", "t", "value");
+        for (String[] cmd : new String[][]{{"EXISTS", "t"}, {"TYPE", "t"}, {"TTL", "t"}, {"PTTL", "t"},
+                {"MEMORY", "USAGE", "t"}, {"OBJECT", "ENCODING", "t"}, {"SCAN", "0"}, {"KEYS", "*"}, {"RANDOMKEY"},
+                {"EXPIRETIME", "t"}, {"STRLEN", "t"}, {"GETRANGE", "t", "0", "1"}, {"MGET", "t", "a"},
+                {"EXPIRE", "t", "100"}, {"PERSIST", "t"}, {"APPEND", "t", "x"}, {"GETEX", "t"}}) {
+            redis.call(cmd);
+            basalt.call(cmd);
+            same("OBJECT", "FREQ", "t");
+        }
         same("OBJECT", "IDLETIME", "a");
         same("OBJECT", "IDLETIME", "missing");
         // OBJECT itself does not count as an access
