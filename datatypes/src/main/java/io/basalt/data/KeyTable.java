@@ -72,6 +72,27 @@ final class KeyTable {
 
     int volatileCount() { return volatileCount; }
 
+    /** Accounted entry bytes minus the entries' sizes measured now: 0 unless a change went unreported. */
+    long accountingDrift() {
+        long sum = 0;
+        for (int k = 0; k < slabTop; k++) {
+            Object e = entry(k);
+            if (e != null) sum += Entries.memoryUsage(e);
+        }
+        return entryBytes - sum;
+    }
+
+    /** {@link #memoryUsage()} when the owning shard last took the difference. */
+    private long reported;
+
+    /** The change of {@link #memoryUsage()} since the last call: the shard keeps a running total. */
+    long memoryDelta() {
+        long m = memoryUsage();
+        long d = m - reported;
+        reported = m;
+        return d;
+    }
+
     /** Heap bytes of the entries plus this table's arrays. */
     long memoryUsage() {
         return entryBytes + 16L * 4 + 4L * buckets.length + 12L * capacity + 48L * slab.length;
@@ -284,6 +305,34 @@ final class KeyTable {
             Object e = entry(rnd.nextInt(slabTop));
             if (e != null) return e;
         }
+    }
+
+    /**
+     * Eviction sampling (Redis's {@code dictGetSomeKeys}): up to {@code n} entries into
+     * {@code out}, only entries with a TTL when {@code volatileOnly}. Probes random slab slots
+     * while live entries are dense enough for probes to hit; otherwise (a few volatile keys
+     * among many persistent ones) walks the slab from a random slot, as Redis walks buckets.
+     * Returns how many it found.
+     */
+    int sample(int n, boolean volatileOnly, java.util.concurrent.ThreadLocalRandom rnd, Object[] out) {
+        int live = volatileOnly ? volatileCount : size;
+        if (live == 0 || slabTop == 0) return 0;
+        int got = 0;
+        if ((long) live * 8 >= slabTop) {
+            for (int tries = n * 16; got < n && tries > 0; tries--) {
+                Object e = entry(rnd.nextInt(slabTop));
+                if (e != null && (!volatileOnly || Entries.expireAt(e) >= 0)) out[got++] = e;
+            }
+            if (got == n) return got;
+        }
+        int start = rnd.nextInt(slabTop);
+        for (int k = 0; k < slabTop && got < n; k++) {
+            int s = start + k;
+            if (s >= slabTop) s -= slabTop;
+            Object e = entry(s);
+            if (e != null && (!volatileOnly || Entries.expireAt(e) >= 0)) out[got++] = e;
+        }
+        return got;
     }
 
     /**

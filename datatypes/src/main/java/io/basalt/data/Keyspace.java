@@ -36,7 +36,13 @@ public final class Keyspace {
         this.shards = new Shard[shardCount];
         this.shardMask = shardCount - 1;
         for (int i = 0; i < shardCount; i++) shards[i] = new Shard(this, i, databases);
+        this.eviction = new Eviction(this);
     }
+
+    private final Eviction eviction;
+
+    /** maxmemory, the eviction policies and the access clock (LRU / LFU) of every entry. */
+    public Eviction eviction() { return eviction; }
 
     public int databases() { return databases; }
 

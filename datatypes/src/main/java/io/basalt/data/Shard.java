@@ -22,6 +22,19 @@ public final class Shard {
         this.index = index;
         this.dbs = new KeyTable[databases];
         for (int i = 0; i < databases; i++) dbs[i] = new KeyTable();
+        for (KeyTable t : dbs) bytes += t.memoryDelta();
+    }
+
+    /**
+     * Running total of the tables' memory, updated (under the lock) after every change, so the
+     * per-command maxmemory check reads one field per shard instead of walking every table.
+     * Read without the lock: a moment stale at worst.
+     */
+    private volatile long bytes;
+
+    private void accounted(KeyTable t) {
+        long d = t.memoryDelta();
+        if (d != 0) bytes += d; // written under the lock only
     }
 
     public int index() { return index; }
@@ -44,6 +57,7 @@ public final class Shard {
         long at = Entries.expireAt(e);
         if (at >= 0 && at <= now) {
             t.remove(key, h);
+            accounted(t);
             keyspace.expired(db, e);
             return null;
         }
@@ -61,19 +75,34 @@ public final class Shard {
      * OBJECT IDLETIME of a key nobody has read yet is its age, as in Redis.
      */
     public Object put(int db, byte[] key, Object entry) {
-        if (Entries.clock(entry) == 0) Entries.clock(entry, keyspace.newEntryClock());
-        return dbs[db].put(entry, key, Entries.hash(key));
+        boolean fresh = Entries.clock(entry) == 0;
+        if (fresh) Entries.clock(entry, keyspace.newEntryClock());
+        Object prev = dbs[db].put(entry, key, Entries.hash(key));
+        accounted(dbs[db]);
+        // Redis's dbOverwrite: under an LFU policy a new value keeps the old one's counter, so
+        // rewriting a hot key does not make it look new
+        if (fresh && prev != null && prev != entry && keyspace.eviction().lfu()) Entries.clock(entry, Entries.clock(prev));
+        return prev;
     }
 
     public Object remove(int db, byte[] key) {
-        return dbs[db].remove(key, Entries.hash(key));
+        Object e = dbs[db].remove(key, Entries.hash(key));
+        if (e != null) accounted(dbs[db]);
+        return e;
     }
 
     /** Changes the expiry of an existing object entry in place (strings are replaced via {@link #put}). */
     public void setExpire(int db, ObjectEntry e, long expireAt) {
         boolean had = e.expireAt() >= 0;
+        // a small hash keeps its TTL in its record, which grows or shrinks by it
+        long before = e.memoryUsage();
         e.expireAt(expireAt);
         dbs[db].ttlChanged(had, expireAt >= 0);
+        long delta = e.memoryUsage() - before;
+        if (delta != 0) {
+            dbs[db].resized(delta);
+            accounted(dbs[db]);
+        }
     }
 
     /**
@@ -87,24 +116,49 @@ public final class Shard {
         }
         byte[] r = (byte[]) e;
         byte[] n = StringRecord.withExpire(r, expireAt);
-        if (n != r) dbs[db].put(n, StringRecord.key(n), Entries.hashOf(n));
+        if (n != r) {
+            dbs[db].put(n, StringRecord.key(n), Entries.hashOf(n));
+            accounted(dbs[db]);
+        }
         return n;
     }
 
     /** Records that an object entry grew or shrank in place by {@code delta} bytes. */
-    public void resized(int db, long delta) { dbs[db].resized(delta); }
+    public void resized(int db, long delta) {
+        dbs[db].resized(delta);
+        accounted(dbs[db]);
+    }
 
     public int size(int db) { return dbs[db].size(); }
 
-    public int volatileCount(int db) { return dbs[db].volatileCount(); }
-
-    public long memoryUsage() {
-        long m = 0;
-        for (KeyTable t : dbs) m += t.memoryUsage();
-        return m;
+    /** Eviction sampling over {@code db}'s table; see {@link KeyTable#sample}. */
+    int sample(int db, int n, boolean volatileOnly, Object[] out) {
+        return dbs[db].sample(n, volatileOnly, java.util.concurrent.ThreadLocalRandom.current(), out);
     }
 
-    public void clear(int db) { dbs[db].clear(); }
+    public int volatileCount(int db) { return dbs[db].volatileCount(); }
+
+    public long memoryUsage() { return bytes; }
+
+    /**
+     * For tests, under the lock: bytes by which the accounting differs from the entries measured
+     * now plus the tables' arrays (an in-place change that was not reported through
+     * {@link #resized}, or a table change the running total missed).
+     */
+    public long accountingDrift() {
+        long drift = 0;
+        long tables = 0;
+        for (KeyTable t : dbs) {
+            drift += t.accountingDrift();
+            tables += t.memoryUsage();
+        }
+        return drift + (bytes - tables);
+    }
+
+    public void clear(int db) {
+        dbs[db].clear();
+        accounted(dbs[db]);
+    }
 
     void swap(int a, int b) {
         KeyTable t = dbs[a];
@@ -146,6 +200,7 @@ public final class Shard {
             int budget = (int) Math.min(Math.min(want, t.slabTop()), MAX_EXPIRE_WALK);
             final int d = db;
             long r = t.expireSome(now, budget, e -> keyspace.expired(d, e));
+            accounted(t);
             total += r;
         }
         return total;

@@ -1,11 +1,13 @@
 package io.basalt.server;
 
 import io.basalt.data.EncodingLimits;
+import io.basalt.data.Eviction;
 import io.basalt.data.Keyspace;
 import io.basalt.resp.RespRequest;
 import io.basalt.server.command.CommandSpec;
 import io.basalt.server.command.CommandTable;
 import io.basalt.server.commands.Commands;
+import io.basalt.server.commands.InfoSections;
 import io.basalt.server.config.ClientOutputBufferLimit;
 import io.basalt.server.config.Config;
 import io.basalt.server.config.ConfigException;
@@ -134,6 +136,57 @@ public final class BasaltServer {
         config.bind("slowlog-max-len", v -> monitoring.slowlogMaxLen(Long.parseLong(v)));
         config.bind("latency-monitor-threshold", v -> monitoring.latencyThresholdMs = Long.parseLong(v));
         config.bind("latency-tracking", v -> monitoring.latencyTracking = v.equals("yes"));
+        // maxmemory and eviction (Eviction is Redis's evict.c); an evicted key is signalled and
+        // notified as Redis's performEvictions does
+        Eviction eviction = keyspace.eviction();
+        eviction.usedMemory(() -> InfoSections.usedMemory(this));
+        eviction.listener((db, key) -> {
+            events.modified(null, db, key);
+            events.notify(KeyspaceEvents.EVICTED, "evicted", key, db);
+        });
+        config.bind("maxmemory-policy", eviction::policy);
+        config.bind("maxmemory-samples", v -> eviction.samples(Integer.parseInt(v)));
+        config.bind("maxmemory-eviction-tenacity", v -> eviction.tenacity(Integer.parseInt(v)));
+        config.bind("lfu-log-factor", v -> eviction.lfuLogFactor(Integer.parseInt(v)));
+        config.bind("lfu-decay-time", v -> eviction.lfuDecayTime(Integer.parseInt(v)));
+        config.bind("maxmemory", v -> updateMaxmemory(Long.parseLong(v)));
+        addCronTask(this::evictionCron);
+    }
+
+    /**
+     * Redis's updateMaxmemory: a lower limit is enforced at once, within the tenacity's time
+     * limit (the cron goes on with the rest). Not from inside an EXEC, whose shard locks the
+     * eviction must not take out of order: the cron does it then.
+     */
+    private void updateMaxmemory(long bytes) {
+        Eviction eviction = keyspace.eviction();
+        eviction.maxmemory(bytes);
+        if (bytes == 0) return;
+        long used = InfoSections.usedMemory(this);
+        if (bytes < used) {
+            Log.warning("WARNING: the new maxmemory value set via CONFIG SET (" + bytes + ") is smaller than the current "
+                    + "memory usage (" + used + "). This will result in key eviction and/or the inability to accept new "
+                    + "write commands depending on the maxmemory-policy.");
+        }
+        for (int i = 0; i < keyspace.shardCount(); i++) {
+            if (keyspace.shard(i).heldByCurrentThread()) {
+                evictInCron = true;
+                return;
+            }
+        }
+        if (pause.type() == ClientPause.NONE) eviction.perform();
+    }
+
+    private volatile boolean evictInCron;
+
+    /** Redis's evictionTimeProc: goes on with an eviction its time limit cut short. */
+    private void evictionCron() {
+        Eviction eviction = keyspace.eviction();
+        if (!eviction.running() && !evictInCron) return;
+        if (pause.type() != ClientPause.NONE) return;
+        evictInCron = false;
+        long deadline = System.nanoTime() + 1_000_000_000L / Math.max(1, hz) / 2;
+        while (eviction.perform() == Eviction.RUNNING && System.nanoTime() < deadline) { }
     }
 
     // ---------------------------------------------------------------- accessors

@@ -88,6 +88,10 @@ public final class Dispatcher {
             reject(c, spec, "ERR Command not allowed inside a transaction");
             return;
         }
+        if (outOfMemory(c, spec)) {
+            reject(c, spec, "OOM command not allowed when used memory > 'maxmemory'.");
+            return;
+        }
         if (c.subscribed() && !c.resp3() && !allowedWhenSubscribed(spec)) {
             // Redis's RESP2 subscribed mode: the connection only carries Pub/Sub traffic
             reject(c, spec, "ERR Can't execute '" + spec.name + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET "
@@ -112,6 +116,26 @@ public final class Dispatcher {
         }
         call(c, spec, req);
     }
+
+    /**
+     * Redis's maxmemory step of processCommand: evicts what the policy allows (before the
+     * command's shards are locked, as Redis evicts before it executes), then tells whether the
+     * command must be refused: a denyoom command, an EXEC of a queued denyoom command, or
+     * anything but EXEC/DISCARD/QUIT/RESET inside MULTI (queuing would grow without bound).
+     * During a CLIENT PAUSE nothing is evicted and nothing refused (isSafeToPerformEvictions).
+     */
+    private boolean outOfMemory(Client c, CommandSpec spec) {
+        io.basalt.data.Eviction eviction = keyspace.eviction();
+        if (eviction.maxmemory() == 0 || server.pause().type() != ClientPause.NONE) return false;
+        boolean oom = eviction.perform() == io.basalt.data.Eviction.FAIL;
+        if (!oom) return false;
+        Transaction t = c.transaction();
+        if (spec.denyOom) return true;
+        if (spec.name.equals("exec")) return t != null && t.denyOom;
+        return c.inMulti() && !OOM_EXEMPT_IN_MULTI.contains(spec.name);
+    }
+
+    private static final java.util.Set<String> OOM_EXEMPT_IN_MULTI = java.util.Set.of("exec", "discard", "quit", "reset");
 
     /** The commands that run at once between MULTI and EXEC instead of being queued. */
     private static final java.util.Set<String> TRANSACTION_CONTROL =

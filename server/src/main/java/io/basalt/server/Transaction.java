@@ -18,6 +18,8 @@ final class Transaction {
     boolean aborted;
     /** A queued command writes: a CLIENT PAUSE WRITE holds the EXEC back. */
     boolean writes;
+    /** A queued command is denyoom: EXEC is refused when out of memory (Redis's mstate.cmd_flags). */
+    boolean denyOom;
     /** Bytes of queued arguments, CLIENT LIST's multi-mem. */
     long memory;
 
@@ -30,6 +32,7 @@ final class Transaction {
         specs.add(spec);
         requests.add(RespRequest.of(args));
         writes |= spec.write;
+        denyOom |= spec.denyOom;
     }
 
     int size() { return specs.size(); }

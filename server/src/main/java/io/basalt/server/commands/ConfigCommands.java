@@ -71,6 +71,7 @@ public final class ConfigCommands {
         for (CommandSpec s : c.server().commands().allSpecs()) s.resetStats();
         c.server().monitoring().resetHistograms();
         c.server().keyspace().resetStats();
+        c.server().keyspace().eviction().resetStats();
         c.out().ok();
     }
 

@@ -216,8 +216,8 @@ final class DebugCommand {
             s.lock();
             try {
                 if (s.get(c.db(), key, System.currentTimeMillis()) != null) continue;
+                // the clock is stamped by Shard.put: LRU seconds, or LFU_INIT_VAL under LFU
                 byte[] r = StringRecord.create(key, value, -1, StringRecord.encodingFor(value, 0, value.length));
-                StringRecord.clock(r, Generic.lruClock());
                 s.put(c.db(), key, r);
                 // Redis's dbAdd ("new") and signalModifiedKey
                 Generic.added(c, key);

@@ -1,6 +1,5 @@
 package io.basalt.server.commands;
 
-import io.basalt.data.Entries;
 import io.basalt.data.Shard;
 import io.basalt.resp.Numbers;
 import io.basalt.resp.RespRequest;
@@ -21,7 +20,7 @@ public final class Generic {
 
     /** Redis's LRU clock: seconds, 24 bits, used by OBJECT IDLETIME. */
     public static int lruClock() {
-        return (int) ((System.currentTimeMillis() / 1000) & 0xffffff);
+        return io.basalt.data.Eviction.lruClock();
     }
 
     /**
@@ -36,7 +35,7 @@ public final class Generic {
             c.notifyKeyspaceEvent(KeyspaceEvents.KEY_MISS, "keymiss", key);
         } else {
             c.server().stats().keyspaceHits.increment();
-            if (!c.noTouch()) Entries.clock(e, lruClock());
+            if (!c.noTouch()) c.server().keyspace().eviction().touch(e);
         }
         return e;
     }
@@ -45,7 +44,7 @@ public final class Generic {
     public static Object lookupWrite(Client c, byte[] key) {
         Shard s = c.server().keyspace().shardOf(key);
         Object e = s.get(c.db(), key, System.currentTimeMillis());
-        if (e != null && !c.noTouch()) Entries.clock(e, lruClock());
+        if (e != null && !c.noTouch()) c.server().keyspace().eviction().touch(e);
         return e;
     }
 

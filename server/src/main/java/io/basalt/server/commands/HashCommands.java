@@ -149,8 +149,9 @@ public final class HashCommands {
         }
         Shard s = shard(c, key);
         boolean removed = h.size() == 0;
+        // the delta first: the table un-accounts a removed entry by its current size
+        s.resized(c.db(), h.memoryUsage() - before);
         if (removed) s.remove(c.db(), key); // an emptied hash disappears, as in Redis
-        else s.resized(c.db(), h.memoryUsage() - before);
         if (deleted > 0) {
             Generic.changed(c, KeyspaceEvents.HASH, "hdel", key);
             if (removed) c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key);

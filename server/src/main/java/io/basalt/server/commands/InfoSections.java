@@ -325,10 +325,10 @@ public final class InfoSections {
         line(sb, "expired_stale_perc", "0.00");
         line(sb, "expired_time_cap_reached_count", 0);
         line(sb, "expire_cycle_cpu_milliseconds", 0);
-        line(sb, "evicted_keys", 0);
+        line(sb, "evicted_keys", s.keyspace().eviction().evictedKeys());
         line(sb, "evicted_clients", 0);
-        line(sb, "total_eviction_exceeded_time", 0);
-        line(sb, "current_eviction_exceeded_time", 0);
+        line(sb, "total_eviction_exceeded_time", s.keyspace().eviction().totalExceededMillis());
+        line(sb, "current_eviction_exceeded_time", s.keyspace().eviction().currentExceededMillis());
         line(sb, "keyspace_hits", st.keyspaceHits.sum());
         line(sb, "keyspace_misses", st.keyspaceMisses.sum());
         line(sb, "pubsub_channels", s.pubSub().channelCount(false));

@@ -81,7 +81,7 @@ public final class KeyCommands {
             if (notifyMiss) c.server().events().notify(KeyspaceEvents.KEY_MISS, "keymiss", key, db);
         } else {
             if (stats) c.server().stats().keyspaceHits.increment();
-            if (touch && !c.noTouch()) Entries.clock(e, Generic.lruClock());
+            if (touch && !c.noTouch()) c.server().keyspace().eviction().touch(e);
         }
         return e;
     }
@@ -156,7 +156,7 @@ public final class KeyCommands {
         for (int i = 1; i < a.argc(); i++) {
             Object e = lookup(c, c.db(), a.bytes(i), true, false);
             if (e != null) {
-                Entries.clock(e, Generic.lruClock());
+                c.server().keyspace().eviction().touch(e);
                 n++;
             }
         }

@@ -57,7 +57,7 @@ final class KeyObject {
     }
 
     static boolean lfuPolicy(Client c) {
-        return c.server().config().get("maxmemory-policy").endsWith("-lfu");
+        return c.server().keyspace().eviction().lfu();
     }
 
     static void idletime(Client c, RespRequest a) {
@@ -88,15 +88,7 @@ final class KeyObject {
                     + "switching between policies at runtime LRU and LFU data will take some time to adjust.");
             return;
         }
-        int clock = Entries.clock(e);
-        int ldt = clock >>> 8;
-        long counter = clock & 255;
-        Config cfg = c.server().config();
-        long decay = cfg.param("lfu-decay-time") != null ? cfg.getLong("lfu-decay-time") : 1;
-        long nowMin = (System.currentTimeMillis() / 60000) & 65535;
-        long elapsed = nowMin >= ldt ? nowMin - ldt : 65535 - ldt + nowMin;
-        long periods = decay > 0 ? elapsed / decay : 0;
-        if (periods > 0) counter = periods > counter ? 0 : counter - periods;
+        long counter = c.server().keyspace().eviction().lfuDecrAndReturn(Entries.clock(e));
         c.out().integer(counter);
     }
 

@@ -78,8 +78,9 @@ public final class SetCommands {
     /** Reports the size change of a set mutated in place, removing it if it became empty. */
     private static void settle(Client c, byte[] key, SetValue s, long before) {
         Shard sh = shard(c, key);
+        // the delta first: the table un-accounts a removed entry by its current size
+        sh.resized(c.db(), s.memoryUsage() - before);
         if (s.size() == 0) sh.remove(c.db(), key);
-        else sh.resized(c.db(), s.memoryUsage() - before);
     }
 
     // ---------------------------------------------------------------- single-key commands

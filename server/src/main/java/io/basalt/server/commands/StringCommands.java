@@ -95,7 +95,6 @@ public final class StringCommands {
         a.buffer().getBytes(a.offset(i), r, vOff, len);
         StringRecord.encoding(r, StringRecord.encodingFor(r, vOff, len));
         if (expireAt >= 0) StringRecord.expireInPlace(r, expireAt);
-        StringRecord.clock(r, Generic.lruClock());
     }
 
     /** Writes the value of a string record as a bulk reply, straight from the record. */
@@ -280,6 +279,8 @@ public final class StringCommands {
         if (!looked) old = Generic.lookupWrite(c, key);
         if (old instanceof byte[] r && StringRecord.fitsInPlace(r, a.length(valArg), expireAt)) {
             overwrite(r, a, valArg, expireAt);
+            // a new value starts with a fresh LRU clock; under LFU it keeps the counter (dbOverwrite)
+            if (!c.server().keyspace().eviction().lfu()) StringRecord.clock(r, Generic.lruClock());
         } else {
             shard(c, key).put(c.db(), key, recordFromArg(key, a, valArg, expireAt));
         }

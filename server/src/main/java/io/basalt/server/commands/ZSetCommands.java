@@ -80,8 +80,9 @@ public final class ZSetCommands {
     /** After an in-place change: report the size delta, or drop the key if it became empty. */
     static void written(Client c, byte[] key, ZSetValue z, long before) {
         Shard s = shard(c, key);
+        // the delta first: the table un-accounts a removed entry by its current size
+        s.resized(c.db(), z.memoryUsage() - before);
         if (z.size() == 0) s.remove(c.db(), key);
-        else s.resized(c.db(), z.memoryUsage() - before);
     }
 
     // ------------------------------------------------------------------ ZADD / ZINCRBY

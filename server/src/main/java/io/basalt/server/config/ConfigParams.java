@@ -110,8 +110,8 @@ public final class ConfigParams {
         t.add(bool("lazyfree-lazy-server-del", false).notImplemented().build());
         t.add(bool("lazyfree-lazy-user-del", false).notImplemented().build());
         t.add(bool("lazyfree-lazy-user-flush", false).notImplemented().build());
-        t.add(integer("lfu-decay-time", 1, 0, INT_MAX).notImplemented().build());
-        t.add(integer("lfu-log-factor", 10, 0, INT_MAX).notImplemented().build());
+        t.add(integer("lfu-decay-time", 1, 0, INT_MAX).build());
+        t.add(integer("lfu-log-factor", 10, 0, INT_MAX).build());
         t.add(integer("list-compress-depth", 0, 0, INT_MAX).build());
         t.add(integer("list-max-listpack-size", -2, INT_MIN, INT_MAX).aliases("list-max-ziplist-size").build());
         t.add(string("logfile", "").immutable().build());
@@ -120,11 +120,11 @@ public final class ConfigParams {
         t.add(string("masterauth", "").notImplemented().build());
         t.add(string("masteruser", "").notImplemented().build());
         t.add(integer("maxclients", 10000, 1, UINT_MAX).build());
-        t.add(memory("maxmemory", 0, 0, LONG_MAX).notImplemented().build());
+        t.add(memory("maxmemory", 0, 0, LONG_MAX).build());
         t.add(special("maxmemory-clients", "0", ConfigParams::memoryOrPercent).notImplemented().build());
-        t.add(integer("maxmemory-eviction-tenacity", 10, 0, 100).notImplemented().build());
-        t.add(enumeration("maxmemory-policy", "noeviction", "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction").notImplemented().build());
-        t.add(integer("maxmemory-samples", 5, 1, INT_MAX).notImplemented().build());
+        t.add(integer("maxmemory-eviction-tenacity", 10, 0, 100).build());
+        t.add(enumeration("maxmemory-policy", "noeviction", "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction").build());
+        t.add(integer("maxmemory-samples", 5, 1, INT_MAX).build());
         t.add(integer("min-replicas-max-lag", 10, 0, INT_MAX).aliases("min-slaves-max-lag").notImplemented().build());
         t.add(integer("min-replicas-to-write", 0, 0, INT_MAX).aliases("min-slaves-to-write").notImplemented().build());
         t.add(bool("no-appendfsync-on-rewrite", false).notImplemented().build());
