@@ -38,7 +38,8 @@ public final class KeyspaceLoader implements KeyspaceSink {
             return;
         }
         if (idleSeconds >= 0) Entries.clock(entry, (int) ((lruClock.getAsInt() - idleSeconds) & 0xffffff));
-        else if (freq >= 0) Entries.clock(entry, freq & 0xff);
+        // LFU clock: last decrement time in minutes (16 bits) and the counter (8 bits)
+        else if (freq >= 0) Entries.clock(entry, (int) (((System.currentTimeMillis() / 60000) & 0xffff) << 8) | (freq & 0xff));
         Shard s = ks.shardOf(key);
         s.lock();
         try {
