@@ -14,6 +14,8 @@ public final class KeyspaceLoader implements KeyspaceSink {
     private final long now = System.currentTimeMillis();
     private final boolean replace;
     private final java.util.function.IntSupplier lruClock;
+    /** Whether the server runs an LFU maxmemory-policy (decides which recorded clock applies). */
+    public boolean lfuPolicy;
     public long loaded;
     public long expired;
 
@@ -37,9 +39,10 @@ public final class KeyspaceLoader implements KeyspaceSink {
             expired++;
             return;
         }
-        if (idleSeconds >= 0) Entries.clock(entry, (int) ((lruClock.getAsInt() - idleSeconds) & 0xffffff));
+        // objectSetLRUOrLFU: a recorded frequency counts under an LFU policy, an idle time otherwise
+        if (!lfuPolicy && idleSeconds >= 0) Entries.clock(entry, (int) ((lruClock.getAsInt() - idleSeconds) & 0xffffff));
         // LFU clock: last decrement time in minutes (16 bits) and the counter (8 bits)
-        else if (freq >= 0) Entries.clock(entry, (int) (((System.currentTimeMillis() / 60000) & 0xffff) << 8) | (freq & 0xff));
+        else if (lfuPolicy && freq >= 0) Entries.clock(entry, (int) (((System.currentTimeMillis() / 60000) & 0xffff) << 8) | (freq & 0xff));
         Shard s = ks.shardOf(key);
         s.lock();
         try {

@@ -132,11 +132,12 @@ public final class RdbLoader {
      */
     public static Object restore(byte[] payload, byte[] key) {
         if (!verifyDump(payload)) throw new RdbException("DUMP payload version or checksum are wrong");
-        RdbLoader l = new RdbLoader(new ByteArrayInputStream(payload, 0, payload.length - 10));
+        // like Redis, the object is read from the whole payload: a value running into the footer
+        // is not detected (restoreCommand does not check where the object ended)
+        RdbLoader l = new RdbLoader(new ByteArrayInputStream(payload));
         try {
             int type = l.in.read();
             Object e = l.readObject(type, key, -1);
-            if (!l.in.atEnd()) throw new RdbException("Bad data format");
             if (e == null) throw new RdbException("Bad data format");
             return e;
         } catch (IOException | RuntimeException ex) {

@@ -205,6 +205,7 @@ public final class Persistence {
         loadingTotalBytes = Files.size(p);
         try (InputStream bin = new java.io.BufferedInputStream(in, 1 << 16)) {
             KeyspaceLoader sink = new KeyspaceLoader(server.keyspace(), merge);
+            sink.lfuPolicy = server.config().get("maxmemory-policy").endsWith("-lfu");
             RdbLoader.load(bin, sink);
             lastLoadKeysLoaded = sink.loaded;
             lastLoadKeysExpired = sink.expired;

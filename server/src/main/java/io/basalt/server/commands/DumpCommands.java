@@ -98,9 +98,9 @@ public final class DumpCommands {
         }
         // a fresh access clock unless the caller gave one the policy tracks (objectSetLRUOrLFU)
         String policy = c.server().config().get("maxmemory-policy");
-        if (freq >= 0 && policy.endsWith("-lfu")) {
-            Entries.clock(e, (int) (((now / 60000) & 0xffff) << 8) | (int) freq);
-        } else if (idle >= 0 && policy.endsWith("-lru")) {
+        if (policy.endsWith("-lfu")) {
+            if (freq >= 0) Entries.clock(e, (int) (((now / 60000) & 0xffff) << 8) | (int) freq);
+        } else if (idle >= 0) {
             Entries.clock(e, (int) ((Generic.lruClock() - idle) & 0xffffff));
         }
         s.put(c.db(), key, e);
