@@ -12,13 +12,16 @@ public final class Lzf {
     private static final int MAX_OFF = 1 << 13;
     private static final int MAX_REF = (1 << 8) + (1 << 3);
     private static final int MAX_LIT = 1 << 5;
+    private static final ThreadLocal<int[]> HTAB = ThreadLocal.withInitial(() -> new int[1 << HLOG]);
 
     /**
      * Compresses in[0, len) into out; returns the compressed length, or 0 when it does not fit in
      * out (callers pass an out buffer of len - 4 so that only worthwhile compression happens, as Redis).
      */
     public static int compress(byte[] in, int inOff, int len, byte[] out) {
-        int[] htab = new int[1 << HLOG];
+        // reused without clearing (as liblzf without INIT_HTAB): a stale slot is only a candidate,
+        // checked against the bytes before use, and zeroing 64 KiB per short string dominated SAVE
+        int[] htab = HTAB.get();
         int ip = inOff;
         int end = inOff + len;
         int op = 1;
