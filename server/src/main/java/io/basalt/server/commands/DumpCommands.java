@@ -17,6 +17,7 @@ public final class DumpCommands {
     public static void register(CommandTable t) {
         t.register("dump", DumpCommands::dump);
         t.register("restore", DumpCommands::restore);
+        t.register("migrate", MigrateCommand::migrate);
     }
 
     static void dump(Client c, RespRequest a) {
