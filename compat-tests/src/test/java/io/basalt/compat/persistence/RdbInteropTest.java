@@ -179,4 +179,45 @@ class RdbInteropTest {
             b.stop();
         }
     }
+
+    /**
+     * Under an LRU policy both servers record each key's idle time (RDB_OPCODE_IDLE), under LFU its
+     * counter (RDB_OPCODE_FREQ), and the loading side restores it.
+     */
+    @Test
+    void idleAndFreqTravelWithThePolicy() throws Exception {
+        for (String policy : new String[]{"allkeys-lru", "allkeys-lfu"}) {
+            boolean lfu = policy.endsWith("lfu");
+            for (boolean fromRedis : new boolean[]{true, false}) {
+                Path dir = Files.createTempDirectory("rdb-lru");
+                String[] args = {"--dir", dir.toString(), "--maxmemory-policy", policy};
+                RedisServerProcess redis = fromRedis ? RedisServerProcess.start(args) : null;
+                BasaltInstance basalt = fromRedis ? null : BasaltInstance.start(args);
+                try (RawClient c = new RawClient(fromRedis ? redis.port() : basalt.port())) {
+                    c.call("SET", "src", "v");
+                    byte[] p = c.call("DUMP", "src").bytes();
+                    RespValue r = c.call("RESTORE".getBytes(), "k".getBytes(), "0".getBytes(), p,
+                            (lfu ? "FREQ" : "IDLETIME").getBytes(), (lfu ? "42" : "5000").getBytes());
+                    assertEquals("OK", r.string());
+                    assertEquals("OK", c.call("SAVE").string());
+                } finally {
+                    if (redis != null) redis.stop();
+                    if (basalt != null) basalt.stop();
+                }
+                RedisServerProcess redis2 = fromRedis ? null : RedisServerProcess.start(args);
+                BasaltInstance basalt2 = fromRedis ? BasaltInstance.start(args) : null;
+                try (RawClient c = new RawClient(fromRedis ? basalt2.port() : redis2.port())) {
+                    if (lfu) {
+                        assertEquals(42, c.call("OBJECT", "FREQ", "k").number(), policy + " from redis " + fromRedis);
+                    } else {
+                        long idle = c.call("OBJECT", "IDLETIME", "k").number();
+                        assertTrue(idle >= 5000 && idle <= 5010, policy + " from redis " + fromRedis + ": " + idle);
+                    }
+                } finally {
+                    if (redis2 != null) redis2.stop();
+                    if (basalt2 != null) basalt2.stop();
+                }
+            }
+        }
+    }
 }
