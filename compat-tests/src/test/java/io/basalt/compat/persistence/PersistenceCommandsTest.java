@@ -7,6 +7,7 @@ import io.basalt.resp.RespValue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +21,9 @@ import static org.junit.jupiter.api.Assertions.*;
  * redis-server and Basalt, each with its own directory; plus startup with bad files.
  */
 class PersistenceCommandsTest {
+    @TempDir
+    Path tmp;
+
     Path redisDir;
     Path basaltDir;
     RedisServerProcess redisServer;
@@ -29,8 +33,8 @@ class PersistenceCommandsTest {
 
     @BeforeEach
     void start() throws Exception {
-        redisDir = Files.createTempDirectory("p-redis");
-        basaltDir = Files.createTempDirectory("p-basalt");
+        redisDir = Files.createTempDirectory(tmp, "p-redis");
+        basaltDir = Files.createTempDirectory(tmp, "p-basalt");
         redisServer = RedisServerProcess.start("--dir", redisDir.toString(), "--enable-protected-configs", "yes");
         basaltServer = BasaltInstance.start("--dir", basaltDir.toString(), "--enable-protected-configs", "yes");
         redis = new RawClient(redisServer.port());
@@ -123,8 +127,8 @@ class PersistenceCommandsTest {
 
     @Test
     void failedSavesAndMisconf() throws Exception {
-        Path r = Files.createTempDirectory("gone-r");
-        Path b = Files.createTempDirectory("gone-b");
+        Path r = Files.createTempDirectory(tmp, "gone-r");
+        Path b = Files.createTempDirectory(tmp, "gone-b");
         redis.call("CONFIG", "SET", "dir", r.toString());
         basalt.call("CONFIG", "SET", "dir", b.toString());
         rmdir(r);
@@ -182,7 +186,7 @@ class PersistenceCommandsTest {
         basalt.call("HSET", "h", "f", "v");
         assertEquals("OK", basalt.call("SAVE").string());
         byte[] good = Files.readAllBytes(basaltDir.resolve("dump.rdb"));
-        Path d = Files.createTempDirectory("bad");
+        Path d = Files.createTempDirectory(tmp, "bad");
         Path f = d.resolve("dump.rdb");
 
         byte[] corrupt = good.clone();

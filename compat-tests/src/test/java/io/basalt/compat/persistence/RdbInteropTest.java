@@ -5,6 +5,7 @@ import io.basalt.compat.harness.RawClient;
 import io.basalt.compat.harness.RedisServerProcess;
 import io.basalt.resp.RespValue;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +22,9 @@ import static org.junit.jupiter.api.Assertions.*;
  * content, absolute expiry).
  */
 class RdbInteropTest {
+    @TempDir
+    Path tmp;
+
 
     /** Fills db 0..2 with every type and encoding (the same commands work on both servers). */
     static void populate(RawClient c) {
@@ -93,7 +97,7 @@ class RdbInteropTest {
 
     @Test
     void basaltLoadsWhatRedisSaves() throws Exception {
-        Path dir = Files.createTempDirectory("rdb-from-redis");
+        Path dir = Files.createTempDirectory(tmp, "rdb-from-redis");
         RedisServerProcess redis = RedisServerProcess.start("--dir", dir.toString(), "--rdbcompression", "yes");
         TreeMap<String, String> want;
         try (RawClient r = new RawClient(redis.port())) {
@@ -116,7 +120,7 @@ class RdbInteropTest {
     @Test
     void redisLoadsWhatBasaltSaves() throws Exception {
         for (String compression : new String[]{"yes", "no"}) {
-            Path dir = Files.createTempDirectory("rdb-from-basalt");
+            Path dir = Files.createTempDirectory(tmp, "rdb-from-basalt");
             BasaltInstance b = BasaltInstance.start("--dir", dir.toString(), "--rdbcompression", compression);
             TreeMap<String, String> want;
             try (RawClient c = new RawClient(b.port())) {
@@ -143,7 +147,7 @@ class RdbInteropTest {
     @Test
     void dumpPayloadsMoveBothWays() throws Exception {
         RedisServerProcess redis = RedisServerProcess.start();
-        BasaltInstance b = BasaltInstance.start("--dir", Files.createTempDirectory("dump").toString());
+        BasaltInstance b = BasaltInstance.start("--dir", Files.createTempDirectory(tmp, "dump").toString());
         try (RawClient r = new RawClient(redis.port()); RawClient c = new RawClient(b.port())) {
             populate(r);
             TreeMap<String, String> want = describe(r);
@@ -189,7 +193,7 @@ class RdbInteropTest {
         for (String policy : new String[]{"allkeys-lru", "allkeys-lfu"}) {
             boolean lfu = policy.endsWith("lfu");
             for (boolean fromRedis : new boolean[]{true, false}) {
-                Path dir = Files.createTempDirectory("rdb-lru");
+                Path dir = Files.createTempDirectory(tmp, "rdb-lru");
                 String[] args = {"--dir", dir.toString(), "--maxmemory-policy", policy};
                 RedisServerProcess redis = fromRedis ? RedisServerProcess.start(args) : null;
                 BasaltInstance basalt = fromRedis ? null : BasaltInstance.start(args);

@@ -10,6 +10,7 @@ import io.basalt.data.StringRecord;
 import io.basalt.persistence.KeyspaceLoader;
 import io.basalt.persistence.RdbLoader;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -29,13 +30,16 @@ import static org.junit.jupiter.api.Assertions.*;
  * every pair equal and the total number of list elements unchanged, as if the server had paused.
  */
 class SnapshotConsistencyTest {
+    @TempDir
+    Path tmp;
+
     static final int PAIRS = 2000;
     static final int LISTS = 50;
     static final int PER_LIST = 20;
 
     @Test
     void bgsaveUnderConcurrentWritesIsPointInTime() throws Exception {
-        Path dir = Files.createTempDirectory("snap");
+        Path dir = Files.createTempDirectory(tmp, "snap");
         BasaltInstance b = BasaltInstance.start("--dir", dir.toString(), "--io-threads", "4");
         try (RawClient c = new RawClient(b.port())) {
             // filler so that the snapshot takes a while
@@ -81,6 +85,13 @@ class SnapshotConsistencyTest {
             stop.set(true);
             for (Thread t : writers) t.join();
             assertTrue(during > 0, "writers made progress during the snapshot");
+            // the scheduled BGSAVE follows from the cron
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (!c.call("INFO", "persistence").string().contains("rdb_saves:2\r\n")) {
+                assertTrue(System.currentTimeMillis() < deadline, "scheduled BGSAVE did not run");
+                Thread.sleep(10);
+            }
+            waitForBgsave(c);
             assertTrue(c.call("INFO", "persistence").string().contains("rdb_last_bgsave_status:ok"));
 
             Keyspace ks = new Keyspace(16, 4);
