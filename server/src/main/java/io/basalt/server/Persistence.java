@@ -84,7 +84,6 @@ public final class Persistence {
             long dirtyBefore = server.stats().dirty.sum();
             Path target = rdbPath();
             Path tmp = target.resolveSibling("temp-" + ProcessHandle.current().pid() + "-" + Thread.currentThread().getId() + ".rdb");
-            long start = System.currentTimeMillis();
             try {
                 RdbWriter.Result r;
                 try (FileOutputStream fos = new FileOutputStream(tmp.toFile());
@@ -97,8 +96,10 @@ public final class Persistence {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 Log.notice("DB saved on disk (" + r.keys() + " keys, " + r.bytes() + " bytes)");
                 dirtyAtLastSave = dirtyBefore;
-                server.lastSave(start / 1000);
+                server.lastSave(System.currentTimeMillis() / 1000);
                 saves++;
+                // rdbSave: any successful save clears a failed BGSAVE's status (and so MISCONF)
+                lastBgsaveOk = true;
                 return true;
             } catch (IOException | RuntimeException e) {
                 String why = e instanceof java.io.FileNotFoundException || e instanceof java.nio.file.AccessDeniedException
