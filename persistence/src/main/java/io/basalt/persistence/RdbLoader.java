@@ -28,7 +28,10 @@ public final class RdbLoader {
 
     private RdbLoader(InputStream in) { this.in = new RdbInput(in); }
 
-    /** Result of a load: what was seen, for INFO and logs. */
+    /**
+     * Result of a load. {@code bytes} is exactly where the RDB ended in the stream (after the
+     * checksum), even though the loader reads ahead: an AOF with an RDB preamble continues there.
+     */
     public record Stats(int version, long keys, long bytes, boolean checksumVerified) {}
 
     /**
@@ -187,8 +190,10 @@ public final class RdbLoader {
                     long clen = readLen();
                     long len = readLen();
                     if (clen > MAX_BLOB || len > MAX_BLOB) throw new RdbException("LZF string too long");
-                    byte[] c = new byte[(int) clen];
-                    in.readFully(c, 0, c.length);
+                    // a back reference (2-3 bytes) expands to at most 264 bytes: a larger claimed
+                    // length is corrupt, and is refused before allocating it
+                    if (len > clen * 132 + 32) throw new RdbException("LZF: impossible decompressed length");
+                    byte[] c = readBytes((int) clen);
                     return Lzf.decompress(c, 0, c.length, (int) len);
                 }
                 default: throw new RdbException("Unknown RDB string encoding type " + (b & 0x3f));
@@ -203,8 +208,32 @@ public final class RdbLoader {
         else if (b == 0x81) len = readBE(8);
         else throw new RdbException("Unknown length encoding " + b + " in rdbLoadLen()");
         if (len < 0 || len > MAX_BLOB) throw new RdbException("string too long");
-        byte[] s = new byte[(int) len];
-        in.readFully(s, 0, s.length);
+        return readBytes((int) len);
+    }
+
+    /**
+     * n bytes; large ones are read in 1 MiB pieces first, so a corrupt length on a short input
+     * ends in EOF instead of a huge allocation.
+     */
+    private byte[] readBytes(int n) throws IOException {
+        if (n <= (1 << 20)) {
+            byte[] s = new byte[n];
+            in.readFully(s, 0, n);
+            return s;
+        }
+        List<byte[]> parts = new ArrayList<>();
+        for (int left = n; left > 0; ) {
+            byte[] p = new byte[Math.min(left, 1 << 20)];
+            in.readFully(p, 0, p.length);
+            parts.add(p);
+            left -= p.length;
+        }
+        byte[] s = new byte[n];
+        int off = 0;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, s, off, p.length);
+            off += p.length;
+        }
         return s;
     }
 

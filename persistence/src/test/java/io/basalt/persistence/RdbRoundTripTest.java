@@ -199,4 +199,29 @@ class RdbRoundTripTest {
             }
         }
     }
+
+    static byte[] payload(byte[] body) {
+        byte[] p = Arrays.copyOf(body, body.length + 10);
+        p[body.length] = 10;
+        long crc = Crc64.update(0, p, 0, body.length + 2);
+        for (int i = 0; i < 8; i++) p[body.length + 2 + i] = (byte) (crc >> (8 * i));
+        return p;
+    }
+
+    @Test
+    void hugeClaimedLengthsFailWithoutAllocating() {
+        // a 400 MB string, a 600 MB one, and an LZF blob of 3 bytes claiming 400 MB
+        byte[][] bodies = {
+            {0, (byte) 0x80, 0x18, 0, 0, 0, 'x'},
+            {0, (byte) 0x80, 0x24, 0, 0, 0, 'x'},
+            {0, (byte) 0xC3, 3, (byte) 0x80, 0x18, 0, 0, 0, 0, 'a', 'b'},
+            {18, (byte) 0x80, 0x10, 0, 0, 0},
+        };
+        for (byte[] body : bodies) {
+            long before = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
+            assertThrows(RdbException.class, () -> RdbLoader.restore(payload(body), b("k")));
+            long after = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
+            assertTrue(after - before < 64L << 20, "allocated " + (after - before));
+        }
+    }
 }
