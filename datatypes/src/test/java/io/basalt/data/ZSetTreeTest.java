@@ -135,7 +135,7 @@ class ZSetTreeTest {
         for (boolean asc : new boolean[]{true, false}) {
             ZSetTree t = new ZSetTree();
             Model model = new Model();
-            int n = 200_000; // three levels of inner nodes at 128 entries per leaf, 64 children
+            int n = 200_000; // two levels of inner nodes at 64 entries per leaf, 64 children
             for (int i = 0; i < n; i++) {
                 double s = asc ? i : n - i;
                 byte[] m = b("m:" + i);

@@ -167,67 +167,72 @@ public final class Blocking {
         w.client.channel().eventLoop().execute(() -> w.client.unblocked(reply));
     }
 
+    /** Keys created (Redis's dbAdd) by the command running on this thread, to serve after it. */
+    private final ThreadLocal<ArrayList<QueueKey>> readyKeys = ThreadLocal.withInitial(ArrayList::new);
+
     /**
-     * After a write command: serves the clients blocked on its keys. The keys are tried in every
-     * database that has blocked clients, since MOVE and COPY ... DB write them in another one
-     * (a client is blocked only while its key is empty, so a non-empty key there is news);
-     * SWAPDB, which names no key, makes every blocked key worth a check.
+     * Redis's {@code signalKeyAsReady}, called where a key is created (dbAdd), under its shard
+     * lock. Only a created key can wake a blocked client: a client blocks only while its key is
+     * missing or of another type, and Redis 7.0 does not wake it when a key of another type is
+     * overwritten in place (SET, SORT ... STORE onto it). A client that blocks concurrently
+     * registers under the same shard lock, so {@link #active()} cannot miss it.
      */
-    public void written(String command, List<byte[]> keys) {
-        List<Integer> dbs;
-        synchronized (this) {
-            dbs = new ArrayList<>(new java.util.TreeSet<>(waitingDbs()));
-        }
-        if (command.equals("swapdb")) {
-            List<QueueKey> all;
-            synchronized (this) {
-                all = new ArrayList<>(queues.keySet());
-            }
-            for (QueueKey k : all) signal(k.db(), List.of(k.key().bytes()));
-            return;
-        }
-        for (int db : dbs) signal(db, keys);
+    public void keyAdded(int db, byte[] key) {
+        if (!active()) return;
+        readyKeys.get().add(new QueueKey(db, new ByteKey(key)));
     }
 
-    /** The databases with blocked clients (guarded by this). */
-    private java.util.Set<Integer> waitingDbs() { return waitersPerDb.keySet(); }
+    /** SWAPDB (Redis's scanDatabaseForReadyKeys): every blocked key of both databases may be ready. */
+    public void swapped(int a, int b) {
+        if (!active()) return;
+        List<QueueKey> all;
+        synchronized (this) {
+            all = new ArrayList<>(queues.keySet());
+        }
+        for (QueueKey k : all) if (k.db() == a || k.db() == b) readyKeys.get().add(k);
+    }
 
     /**
-     * Serves the clients blocked on {@code keys} of {@code db}, oldest first, while the keys hold
-     * something to pop. Called with no shard lock held. A served BLMOVE pushes onto its
-     * destination, which may in turn serve the clients blocked there.
+     * Redis's {@code handleClientsBlockedOnKeys}: after a command (after the whole EXEC), with no
+     * shard lock held, serves the clients blocked on the keys it created, in the order they were
+     * created. A served BLMOVE that creates its destination makes that key ready in turn.
      */
-    public void signal(int db, List<byte[]> keys) {
-        ArrayDeque<byte[]> ready = new ArrayDeque<>(keys);
-        while (!ready.isEmpty()) {
-            byte[] key = ready.poll();
-            List<Waiter> waiting;
-            synchronized (this) {
-                ArrayDeque<Waiter> q = queues.get(new QueueKey(db, new ByteKey(key)));
-                if (q == null) continue;
-                waiting = new ArrayList<>(q);
-            }
-            for (Waiter w : waiting) {
-                RespWriter out = new RespWriter(Unpooled.buffer(64), w.client.resp3());
-                boolean served;
-                int[] shards = shardsOf(key, w.extraKey);
-                for (int s : shards) keyspace.shard(s).lock();
-                try {
-                    synchronized (w) {
-                        served = !w.done && w.serve.serve(key, out);
-                        if (served) w.done = true;
-                    }
-                } finally {
-                    for (int i = shards.length - 1; i >= 0; i--) keyspace.shard(shards[i]).unlock();
+    public void serveReady() {
+        ArrayList<QueueKey> list = readyKeys.get();
+        while (!list.isEmpty()) {
+            List<QueueKey> batch = new ArrayList<>(list);
+            list.clear();
+            for (QueueKey k : batch) serve(k.db(), k.key().bytes());
+        }
+    }
+
+    /** Serves the clients blocked on one key, oldest first, while it holds something to pop. */
+    private void serve(int db, byte[] key) {
+        List<Waiter> waiting;
+        synchronized (this) {
+            ArrayDeque<Waiter> q = queues.get(new QueueKey(db, new ByteKey(key)));
+            if (q == null) return;
+            waiting = new ArrayList<>(q);
+        }
+        for (Waiter w : waiting) {
+            RespWriter out = new RespWriter(Unpooled.buffer(64), w.client.resp3());
+            boolean served;
+            int[] shards = shardsOf(key, w.extraKey);
+            for (int s : shards) keyspace.shard(s).lock();
+            try {
+                synchronized (w) {
+                    served = !w.done && w.serve.serve(key, out);
+                    if (served) w.done = true;
                 }
-                if (!served) {
-                    out.target().release();
-                    continue;
-                }
-                forget(w);
-                deliver(w, out.target());
-                if (w.extraKey != null) ready.add(w.extraKey);
+            } finally {
+                for (int i = shards.length - 1; i >= 0; i--) keyspace.shard(shards[i]).unlock();
             }
+            if (!served) {
+                out.target().release();
+                continue;
+            }
+            forget(w);
+            deliver(w, out.target());
         }
     }
 

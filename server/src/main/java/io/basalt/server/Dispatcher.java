@@ -177,10 +177,6 @@ public final class Dispatcher {
         int[] keys = c.keyIndexes(req.argc());
         int nkeys = spec.keys(req, keys);
         long start = System.nanoTime();
-        // a write may make a key some client is blocked on non-empty. Whether anyone is blocked
-        // is checked after the write (a client may block while it waits for the locks), and
-        // run() reuses the index array for several keys, hence the copy of their positions
-        int[] keyArgs = spec.write && nkeys > 1 ? java.util.Arrays.copyOf(keys, nkeys) : keys;
         // while it runs, messages published to this client go straight into its output (before
         // its reply); the commands of an EXEC run inside the EXEC's own call
         boolean nested = c.executing;
@@ -204,21 +200,14 @@ public final class Dispatcher {
         server.stats().commandsProcessed.increment();
         server.afterCommand(c, spec, req, micros);
         // after the locks are released and outside the command's time, as Redis's
-        // handleClientsBlockedOnKeys: serve the clients blocked on the keys it wrote (after the
+        // handleClientsBlockedOnKeys: serve the clients blocked on the keys it created (after the
         // whole transaction for the commands of an EXEC, which still holds its locks)
-        if (spec.write && blocking.active()) {
-            java.util.List<byte[]> written = new java.util.ArrayList<>(Math.max(nkeys, 0));
-            for (int i = 0; i < nkeys; i++) written.add(req.bytes(keyArgs[i]));
-            if (c.inExec) c.transaction().written.add(new Transaction.Written(spec.name, written));
-            else serveBlocked(spec.name, written);
-        }
-    }
-
-    private void serveBlocked(String command, java.util.List<byte[]> written) {
-        try {
-            blocking.written(command, written);
-        } catch (RuntimeException e) {
-            Log.warning("Serving blocked clients after " + command + " failed: " + e);
+        if (!nested) {
+            try {
+                blocking.serveReady();
+            } catch (RuntimeException e) {
+                Log.warning("Serving blocked clients after " + spec.name + " failed: " + e);
+            }
         }
     }
 
@@ -264,8 +253,6 @@ public final class Dispatcher {
         } finally {
             for (int i = shards.length - 1; i >= 0; i--) keyspace.shard(shards[i]).unlock();
         }
-        // the blocked clients the transaction's writes may serve, once its locks are released
-        for (Transaction.Written w : t.written) serveBlocked(w.command(), w.keys());
     }
 
     /** The distinct shards an EXEC locks, ascending. */

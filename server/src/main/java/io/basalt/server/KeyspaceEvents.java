@@ -100,6 +100,15 @@ public final class KeyspaceEvents {
         flags = f; // the volatile write publishes the prefixes too
     }
 
+    /**
+     * Redis's {@code dbAdd} side effects: a "new" keyspace event and {@code signalKeyAsReady}
+     * (clients blocked on the key are served after the command).
+     */
+    public void added(int db, byte[] key) {
+        notify(NEW, "new", key, db);
+        server.dispatcher().blocking().keyAdded(db, key);
+    }
+
     /** {@code signalModifiedKey}: {@code key} of {@code db} was changed (or deleted) by no client (expiry). */
     public void modified(int db, byte[] key) {
         modified(null, db, key);

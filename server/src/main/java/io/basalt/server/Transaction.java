@@ -20,10 +20,6 @@ final class Transaction {
     boolean writes;
     /** Bytes of queued arguments, CLIENT LIST's multi-mem. */
     long memory;
-    /** Keys written by the EXEC, for the clients blocked on them (served after the EXEC). */
-    final List<Written> written = new ArrayList<>();
-
-    record Written(String command, List<byte[]> keys) {}
 
     void queue(CommandSpec spec, RespRequest req) {
         byte[][] args = new byte[req.argc()][];

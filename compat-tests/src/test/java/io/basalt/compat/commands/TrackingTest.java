@@ -5,7 +5,6 @@ import io.basalt.compat.harness.DifferentialTest;
 import io.basalt.compat.harness.RawClient;
 import io.basalt.compat.harness.RedisServerProcess;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -23,28 +22,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * errors and introspection replies.
  */
 class TrackingTest extends DifferentialTest {
-    private RawClient redisWriter;
-    private RawClient basaltWriter;
-
-    @BeforeEach
-    void writers() {
-        redisWriter = new RawClient(RedisServerProcess.shared().port());
-        basaltWriter = new RawClient(BasaltInstance.shared().port());
-    }
-
     @AfterEach
-    void closeWriters() {
-        redisWriter.close();
-        basaltWriter.close();
+    void restoreConfig() {
         for (RawClient c : new RawClient[] {redis, basalt}) {
             c.call("CONFIG", "SET", "tracking-table-max-keys", "1000000");
             c.call("DEBUG", "SET-ACTIVE-EXPIRE", "1");
         }
     }
 
-    /** The writer runs a command on both servers (replies compared). */
+    /** The writer (the other client) runs a command on both servers (replies compared). */
     private void write(String... cmd) {
-        assertEquals(redisWriter.call(cmd).rawString(), basaltWriter.call(cmd).rawString(), () -> "writer: " + String.join(" ", cmd));
+        other(cmd);
     }
 
     /** Everything that arrives on the tracking connections until they are quiet, compared. */
@@ -162,17 +150,17 @@ class TrackingTest extends DifferentialTest {
     @Test
     void resp2RedirectsToAPubSubConnection() {
         // the tracking connection redirects to the writer connection, subscribed to __redis__:invalidate
-        long rid = redisWriter.call("CLIENT", "ID").number();
-        long bid = basaltWriter.call("CLIENT", "ID").number();
+        long rid = redis2().call("CLIENT", "ID").number();
+        long bid = basalt2().call("CLIENT", "ID").number();
         write("SUBSCRIBE", "__redis__:invalidate");
         assertEquals(redis.call("CLIENT", "TRACKING", "on", "REDIRECT", Long.toString(rid)).rawString(),
                 basalt.call("CLIENT", "TRACKING", "on", "REDIRECT", Long.toString(bid)).rawString());
         assertEquals(redis.call("CLIENT", "GETREDIR").number(), rid);
         assertEquals(basalt.call("CLIENT", "GETREDIR").number(), bid);
         sameAll(cmd("GET", "k"), cmd("SET", "k", "v"));
-        assertEquals(pending(redisWriter), pending(basaltWriter));
+        assertEquals(pending(redis2()), pending(basalt2()));
         sameAll(cmd("GET", "k"), cmd("FLUSHALL"));
-        assertEquals(pending(redisWriter), pending(basaltWriter));
+        assertEquals(pending(redis2()), pending(basalt2()));
     }
 
     @Test

@@ -1,12 +1,8 @@
 package io.basalt.compat.commands;
 
-import io.basalt.compat.harness.BasaltInstance;
 import io.basalt.compat.harness.DifferentialTest;
 import io.basalt.compat.harness.RawClient;
-import io.basalt.compat.harness.RedisServerProcess;
-import io.basalt.resp.RespValue;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.regex.Matcher;
@@ -22,27 +18,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * plays the other client.
  */
 class TransactionCommandsTest extends DifferentialTest {
-    private RawClient redis2;
-    private RawClient basalt2;
-
-    @BeforeEach
-    void second() {
-        redis2 = new RawClient(RedisServerProcess.shared().port());
-        basalt2 = new RawClient(BasaltInstance.shared().port());
-    }
-
     @AfterEach
-    void closeSecond() {
-        redis2.close();
-        basalt2.close();
+    void activeExpiryBackOn() {
         // the expiry tests turn active expiry off
         redis.call("DEBUG", "SET-ACTIVE-EXPIRE", "1");
         basalt.call("DEBUG", "SET-ACTIVE-EXPIRE", "1");
-    }
-
-    /** The second connection runs the command on both servers; the replies must match. */
-    private void other(String... cmd) {
-        assertEquals(redis2.call(cmd).rawString(), basalt2.call(cmd).rawString(), () -> "other client: " + String.join(" ", cmd));
     }
 
     private void execSequence() {
@@ -126,11 +106,11 @@ class TransactionCommandsTest extends DifferentialTest {
 
     @Test
     void aBlockedClientIsServedAfterTheWholeExec() {
-        redis2.send("BLPOP", "q", "0");
-        basalt2.send("BLPOP", "q", "0");
+        redis2().send("BLPOP", "q", "0");
+        basalt2().send("BLPOP", "q", "0");
         waitBlocked();
         sameAll(cmd("MULTI"), cmd("RPUSH", "q", "1", "2"), cmd("LPOP", "q"), cmd("RPUSH", "q", "3"), cmd("EXEC"));
-        assertEquals(redis2.read().rawString(), basalt2.read().rawString());
+        assertEquals(redis2().read().rawString(), basalt2().read().rawString());
         same("LRANGE", "q", "0", "-1");
     }
 

@@ -9,7 +9,7 @@ import java.util.Random;
 
 /**
  * Sorted sets big enough for Basalt's B+tree to have inner levels (tens of thousands of members:
- * 128 entries per leaf, 64 children per inner node), byte for byte against redis-server 7.0:
+ * 64 entries per leaf, 64 children per inner node), byte for byte against redis-server 7.0:
  * ranks, score and lex ranges, in-place and moving updates, deletes that merge leaves, range
  * removals and pops. The unit tests check the tree's invariants; this checks the replies.
  */

@@ -14,6 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 public abstract class DifferentialTest {
     protected RawClient redis;
     protected RawClient basalt;
+    private RawClient redis2;
+    private RawClient basalt2;
 
     @BeforeEach
     void connect() {
@@ -27,6 +29,30 @@ public abstract class DifferentialTest {
     void disconnect() {
         redis.close();
         basalt.close();
+        if (redis2 != null) redis2.close();
+        if (basalt2 != null) basalt2.close();
+        redis2 = null;
+        basalt2 = null;
+    }
+
+    /** A second connection to redis-server, for tests with another client; opened on first use. */
+    protected RawClient redis2() {
+        if (redis2 == null) redis2 = new RawClient(RedisServerProcess.shared().port());
+        return redis2;
+    }
+
+    /** A second connection to Basalt, the counterpart of {@link #redis2()}. */
+    protected RawClient basalt2() {
+        if (basalt2 == null) basalt2 = new RawClient(BasaltInstance.shared().port());
+        return basalt2;
+    }
+
+    /** Runs the command as the other client on both servers and asserts byte-identical replies. */
+    protected RespValue other(String... cmd) {
+        RespValue expected = redis2().call(cmd);
+        RespValue actual = basalt2().call(cmd);
+        assertEquals(expected.rawString(), actual.rawString(), () -> "other client: " + String.join(" ", cmd));
+        return actual;
     }
 
     /** Sends the command to both servers and asserts byte-identical replies; returns Basalt's. */

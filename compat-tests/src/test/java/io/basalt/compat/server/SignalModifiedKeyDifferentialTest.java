@@ -1,11 +1,6 @@
 package io.basalt.compat.server;
 
-import io.basalt.compat.harness.BasaltInstance;
 import io.basalt.compat.harness.DifferentialTest;
-import io.basalt.compat.harness.RawClient;
-import io.basalt.compat.harness.RedisServerProcess;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,21 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * that signal without publishing anything, and the no-ops that must not signal.
  */
 class SignalModifiedKeyDifferentialTest extends DifferentialTest {
-    private RawClient redis2;
-    private RawClient basalt2;
-
-    @BeforeEach
-    void second() {
-        redis2 = new RawClient(RedisServerProcess.shared().port());
-        basalt2 = new RawClient(BasaltInstance.shared().port());
-    }
-
-    @AfterEach
-    void closeSecond() {
-        redis2.close();
-        basalt2.close();
-    }
-
     /**
      * Runs {@code setup} on both, WATCHes {@code watched}, lets the other client run
      * {@code write}, then compares the watcher's EXEC.
@@ -40,8 +20,8 @@ class SignalModifiedKeyDifferentialTest extends DifferentialTest {
         same("FLUSHALL");
         for (String s : setup) same(s.split(" "));
         same("WATCH", watched);
-        String r = redis2.call(write).rawString();
-        String b = basalt2.call(write).rawString();
+        String r = redis2().call(write).rawString();
+        String b = basalt2().call(write).rawString();
         assertEquals(r, b, () -> "reply to " + String.join(" ", write));
         same("MULTI");
         same("PING");
@@ -116,14 +96,14 @@ class SignalModifiedKeyDifferentialTest extends DifferentialTest {
         same("FLUSHALL");
         same("SELECT", "1");
         same("WATCH", "k");
-        redis2.call("SET", "k", "v");
-        basalt2.call("SET", "k", "v");
-        redis2.call("MOVE", "k", "1");
-        basalt2.call("MOVE", "k", "1");
+        redis2().call("SET", "k", "v");
+        basalt2().call("SET", "k", "v");
+        redis2().call("MOVE", "k", "1");
+        basalt2().call("MOVE", "k", "1");
         sameAll(cmd("MULTI"), cmd("PING"), cmd("EXEC"));
         same("WATCH", "c");
-        redis2.call("COPY", "k", "c", "DB", "1");
-        basalt2.call("COPY", "k", "c", "DB", "1");
+        redis2().call("COPY", "k", "c", "DB", "1");
+        basalt2().call("COPY", "k", "c", "DB", "1");
         sameAll(cmd("MULTI"), cmd("PING"), cmd("EXEC"), cmd("SELECT", "0"));
     }
 

@@ -51,7 +51,7 @@ public final class Generic {
 
     /** Redis's {@code dbAdd} notification: {@code key} did not exist and now does ("new"). */
     public static void added(Client c, byte[] key) {
-        c.notifyKeyspaceEvent(KeyspaceEvents.NEW, "new", key);
+        c.server().events().added(c.db(), key);
     }
 
     /**

@@ -310,7 +310,7 @@ public final class KeyCommands {
         s.remove(src, key);
         s.put(dst, key, o);
         KeyspaceEvents ev = c.server().events();
-        ev.notify(KeyspaceEvents.NEW, "new", key, dst);
+        ev.added(dst, key);
         ev.modified(c, src, key);
         ev.modified(c, dst, key);
         ev.notify(KeyspaceEvents.GENERIC, "move_from", key, src);
@@ -366,7 +366,7 @@ public final class KeyCommands {
         }
         ks.shardOf(newKey).put(dstDb, newKey, Entries.copyAs(o, newKey));
         KeyspaceEvents ev = c.server().events();
-        ev.notify(KeyspaceEvents.NEW, "new", newKey, dstDb);
+        ev.added(dstDb, newKey);
         ev.modified(c, dstDb, newKey);
         ev.notify(KeyspaceEvents.GENERIC, "copy_to", newKey, dstDb);
         c.out().integer(1);
@@ -394,6 +394,7 @@ public final class KeyCommands {
                 // the watches of keys in either database break (touchAllWatchedKeysInDb both ways)
                 c.server().events().swapping(id1, id2);
                 ks.swap(id1, id2);
+                c.server().dispatcher().blocking().swapped(id1, id2);
             } finally {
                 ks.unlockAll();
             }
