@@ -45,6 +45,18 @@ final class KeyTable {
     private int rebuilds;      // compactions so far: slot numbers changed
     int expireCursor;          // where the active expiry cycle resumes
 
+    /**
+     * The snapshot walking this table, or null. Serialize-before-write (as Dragonfly): the
+     * snapshot walks slab slots [0, end) in order; a slot at or past its cursor that a writer is
+     * about to read-for-write, replace or remove is serialized first by that writer (under the
+     * shard lock), and a slot handed out during the snapshot is marked so that the walk skips it.
+     * Lookups count as writes here because commands mutate collections in place after a lookup.
+     */
+    Snapshot.TableSnap snap;
+
+    /** The entry in slab slot {@code slot} (snapshot walk). */
+    Object slotEntry(int slot) { return entry(slot); }
+
     KeyTable() {
         initSlab(MIN_BUCKETS);
     }
@@ -104,7 +116,10 @@ final class KeyTable {
             int s = i - 1;
             if (hash(s) == hash) {
                 Object e = entry(s);
-                if (Entries.keyEquals(e, key)) return e;
+                if (Entries.keyEquals(e, key)) {
+                    if (snap != null) snap.beforeWrite(this, s);
+                    return e;
+                }
             }
             i = next(s);
         }
@@ -120,6 +135,7 @@ final class KeyTable {
             if (hash(s) == hash) {
                 Object e = entry(s);
                 if (Entries.keyEquals(e, key)) {
+                    if (snap != null) snap.beforeWrite(this, s);
                     entry(s, entry);
                     account(e, -1);
                     account(entry, 1);
@@ -129,6 +145,7 @@ final class KeyTable {
             i = next(s);
         }
         int slot = allocate();
+        if (snap != null) snap.bornAfter(slot);
         entry(slot, entry);
         hashes[slot >>> CHUNK_BITS][slot & CHUNK_MASK] = hash;
         next(slot, buckets[b]);
@@ -148,6 +165,7 @@ final class KeyTable {
             if (hash(s) == hash) {
                 Object e = entry(s);
                 if (Entries.keyEquals(e, key)) {
+                    if (snap != null) snap.beforeWrite(this, s);
                     unlink(b, prev, i);
                     return e;
                 }
@@ -170,7 +188,8 @@ final class KeyTable {
         account(e, -1);
         if (size < buckets.length / 8 && buckets.length > MIN_BUCKETS) {
             // a large shrink: give back buckets and (when mostly holes) the slab's chunks too
-            if (size < slabTop / 4) compact(buckets.length / 2);
+            // (never while a snapshot walks the slab: compaction renumbers slots)
+            if (size < slabTop / 4 && snap == null) compact(buckets.length / 2);
             else relink(buckets.length / 2);
         }
     }
@@ -261,6 +280,8 @@ final class KeyTable {
     }
 
     void clear() {
+        // FLUSHDB/FLUSHALL during a snapshot: what the snapshot still owes is written first
+        if (snap != null) snap.finish(this);
         buckets = new int[MIN_BUCKETS];
         initSlab(MIN_BUCKETS);
         size = 0;

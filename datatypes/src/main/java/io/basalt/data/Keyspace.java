@@ -79,6 +79,30 @@ public final class Keyspace {
 
     public void resetStats() { expiredKeys.reset(); }
 
+    private Snapshot snapshot;
+
+    /**
+     * Starts a point-in-time snapshot: marks every table under all shard locks (one instant), and
+     * returns the walk the caller drives with {@link Snapshot#step}. Returns null while another
+     * snapshot is still running.
+     */
+    public synchronized Snapshot beginSnapshot(Snapshot.Sink sink) {
+        if (snapshot != null) return null;
+        Snapshot s = new Snapshot(this, sink);
+        lockAll();
+        try {
+            s.start();
+        } finally {
+            unlockAll();
+        }
+        snapshot = s;
+        return s;
+    }
+
+    synchronized void snapshotEnded(Snapshot s) {
+        if (snapshot == s) snapshot = null;
+    }
+
     /** Locks every shard in index order (FLUSHALL, SWAPDB, KEYS snapshots). */
     public void lockAll() {
         for (Shard s : shards) s.lock();

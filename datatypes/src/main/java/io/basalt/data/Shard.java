@@ -39,6 +39,12 @@ public final class Shard {
 
     public int index() { return index; }
 
+    /** The table currently holding database {@code db} (snapshots). */
+    KeyTable table(int db) { return dbs[db]; }
+
+    /** Every table of this shard, whatever database it holds now. */
+    KeyTable[] tables() { return dbs; }
+
     public void lock() { lock.lock(); }
 
     public void unlock() { lock.unlock(); }

@@ -102,6 +102,8 @@ public final class BasaltServer {
         this.replId = HexFormat.of().formatHex(id);
         Commands.registerAll(this, commands);
         this.dispatcher = new Dispatcher(this);
+        this.persistence = new Persistence(this);
+        addCronTask(persistence::cron);
         // a key removed by lazy or active expiry: Redis's deleteExpiredKeyAndPropagate
         keyspace.expiryListener((db, entry) -> {
             byte[] key = io.basalt.data.Entries.key(entry);
@@ -194,6 +196,11 @@ public final class BasaltServer {
     public Config config() { return config; }
 
     public Keyspace keyspace() { return keyspace; }
+
+    private final Persistence persistence;
+
+    /** RDB snapshots: SAVE/BGSAVE, the save schedule, loading. */
+    public Persistence persistence() { return persistence; }
 
     public CommandTable commands() { return commands; }
 
@@ -333,6 +340,7 @@ public final class BasaltServer {
                     }
                 });
         bootstrap = b;
+        loadDataFromDisk();
         int port = config.getInt("port");
         try {
             listeners.addAll(bindAll(config.get("bind"), port));
@@ -465,6 +473,23 @@ public final class BasaltServer {
             Log.warning("Basalt is now ready to exit, bye bye...");
         }, "basalt-shutdown");
         t.start();
+    }
+
+    /**
+     * Redis's loadDataFromDisk: dbfilename in dir, if present, before accepting clients. A bad
+     * file stops startup with the reason (Redis exits too), rather than serving an empty dataset.
+     */
+    private void loadDataFromDisk() {
+        try {
+            persistence.load(false);
+        } catch (java.io.IOException | RuntimeException e) {
+            String why = e instanceof java.io.EOFException
+                    ? "Short read or OOM loading DB. Unrecoverable error, aborting now."
+                    : e.getMessage();
+            Log.warning("Fatal error loading the DB " + persistence.rdbPath() + ": " + why + " Exiting.");
+            stop();
+            throw new IllegalStateException("Fatal error loading the DB " + persistence.rdbPath() + ": " + why, e);
+        }
     }
 
     /** Stops listening, closes every client and releases the event loops. */

@@ -103,6 +103,12 @@ public final class Dispatcher {
             reject(c, spec, "ERR Replica can't interact with the keyspace");
             return;
         }
+        if (server.persistence().writesDenied() && (spec.write || spec.name.equals("ping")
+                || (spec.name.equals("exec") && c.transaction() != null && c.transaction().writes))) {
+            // Redis's writeCommandsDeniedByDiskError: the last BGSAVE failed
+            reject(c, spec, Persistence.MISCONF);
+            return;
+        }
         // replicas, and so monitors, are never paused
         if (!c.monitor() && holdsForPause(c, spec)) {
             c.defer();

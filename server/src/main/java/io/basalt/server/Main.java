@@ -72,6 +72,12 @@ public final class Main implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (!server.shuttingDown()) {
                 Log.warning("Received SIGTERM scheduling shutdown...");
+                // as Redis on SIGTERM: a final save when a save schedule is configured
+                if (!config.get("save").isEmpty()) {
+                    server.persistence().awaitBgsave();
+                    Log.notice("Saving the final RDB snapshot before exiting.");
+                    server.persistence().save();
+                }
                 server.stop();
                 Log.warning("Basalt is now ready to exit, bye bye...");
             }

@@ -11,6 +11,7 @@ public final class Commands {
         ConnectionCommands.register(t);
         ClientCommands.register(t);
         ServerCommands.register(t);
+        PersistenceCommands.register(t);
         ConfigCommands.register(t);
         InfoCommand.register(t);
         CommandCommands.register(t);

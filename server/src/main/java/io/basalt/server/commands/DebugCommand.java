@@ -83,6 +83,9 @@ final class DebugCommand {
                     return;
                 }
                 break;
+            case "reload":
+                reload(c, a);
+                return;
             case "error":
                 if (argc == 3) {
                     c.error(a.string(2));
@@ -93,6 +96,51 @@ final class DebugCommand {
                 break;
         }
         c.error("ERR unknown subcommand or wrong number of arguments for '" + a.string(1) + "'. Try DEBUG HELP.");
+    }
+
+    /**
+     * DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, empty, load back, all under every shard lock
+     * after the save so no client sees the keyspace half loaded.
+     */
+    private static void reload(Client c, RespRequest a) {
+        boolean flush = true;
+        boolean save = true;
+        boolean merge = false;
+        for (int j = 2; j < a.argc(); j++) {
+            if (a.is(j, "MERGE")) merge = true;
+            else if (a.is(j, "NOFLUSH")) flush = false;
+            else if (a.is(j, "NOSAVE")) save = false;
+            else {
+                c.error("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+                return;
+            }
+        }
+        io.basalt.server.Persistence p = c.server().persistence();
+        if (save && !p.save()) {
+            c.error("ERR");
+            return;
+        }
+        io.basalt.data.Keyspace ks = c.server().keyspace();
+        ks.lockAll();
+        try {
+            if (flush) {
+                for (int db = 0; db < ks.databases(); db++) {
+                    for (int s = 0; s < ks.shardCount(); s++) ks.shard(s).clear(db);
+                }
+            }
+            if (!p.load(merge)) {
+                c.error("ERR Error trying to load the RDB dump");
+                return;
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            Log.warning("Error loading the RDB dump in DEBUG RELOAD: " + e.getMessage());
+            c.error("ERR Error trying to load the RDB dump");
+            return;
+        } finally {
+            ks.unlockAll();
+        }
+        Log.warning("DB reloaded by DEBUG RELOAD");
+        c.out().ok();
     }
 
     /** C's atoi: leading whitespace, optional sign, digits; anything else ends the number. */

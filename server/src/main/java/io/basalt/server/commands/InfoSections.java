@@ -269,24 +269,7 @@ public final class InfoSections {
 
     private static void persistence(BasaltServer s, StringBuilder sb) {
         sb.append("# Persistence\r\n");
-        line(sb, "loading", 0);
-        line(sb, "async_loading", 0);
-        line(sb, "current_cow_peak", 0);
-        line(sb, "current_cow_size", 0);
-        line(sb, "current_cow_size_age", 0);
-        line(sb, "current_fork_perc", "0.00");
-        line(sb, "current_save_keys_processed", 0);
-        line(sb, "current_save_keys_total", 0);
-        line(sb, "rdb_changes_since_last_save", s.stats().dirty.sum());
-        line(sb, "rdb_bgsave_in_progress", 0);
-        line(sb, "rdb_last_save_time", s.lastSave());
-        line(sb, "rdb_last_bgsave_status", "ok");
-        line(sb, "rdb_last_bgsave_time_sec", -1);
-        line(sb, "rdb_current_bgsave_time_sec", -1);
-        line(sb, "rdb_saves", 0);
-        line(sb, "rdb_last_cow_size", 0);
-        line(sb, "rdb_last_load_keys_expired", 0);
-        line(sb, "rdb_last_load_keys_loaded", 0);
+        s.persistence().info((k, v) -> line(sb, k, v));
         line(sb, "aof_enabled", s.config().getBool("appendonly") ? 1 : 0);
         line(sb, "aof_rewrite_in_progress", 0);
         line(sb, "aof_rewrite_scheduled", 0);
@@ -299,6 +282,7 @@ public final class InfoSections {
         line(sb, "aof_last_cow_size", 0);
         line(sb, "module_fork_in_progress", 0);
         line(sb, "module_fork_last_cow_size", 0);
+        s.persistence().loadingInfo((k, v) -> line(sb, k, v));
     }
 
     // ---------------------------------------------------------------- stats

@@ -79,8 +79,8 @@ public final class ServerCommands {
 
     /**
      * SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. Basalt has no shutdown delay (it waits for no
-     * replicas), so ABORT always finds nothing to abort. A save Basalt cannot perform fails the
-     * shutdown unless FORCE is given, as a failed RDB save does in Redis.
+     * replicas), so ABORT always finds nothing to abort. It saves when asked to or when a save
+     * schedule is configured; a failed save fails the shutdown unless FORCE is given, as in Redis.
      */
     static void shutdown(Client c, RespRequest a) {
         boolean nosave = false;
@@ -108,11 +108,15 @@ public final class ServerCommands {
         }
         BasaltServer server = c.server();
         boolean wantsSave = save || (!nosave && !server.config().get("save").isEmpty());
-        if (wantsSave && !force) {
-            Log.warning("Error trying to save the DB: snapshots are not available in this Basalt build, "
-                    + "can't exit (use SHUTDOWN NOSAVE or FORCE).");
-            c.error("ERR Errors trying to SHUTDOWN. Check logs.");
-            return;
+        if (wantsSave) {
+            // Redis's prepareForShutdown: a running BGSAVE is superseded by a final synchronous save
+            server.persistence().awaitBgsave();
+            Log.notice("Saving the final RDB snapshot before exiting.");
+            if (!server.persistence().save() && !force) {
+                Log.warning("Error trying to save the DB, can't exit.");
+                c.error("ERR Errors trying to SHUTDOWN. Check logs.");
+                return;
+            }
         }
         // like Redis, a successful SHUTDOWN closes the connection without a reply
         server.shutdownAsync();

@@ -87,8 +87,8 @@ public final class ConfigParams {
         t.add(bool("crash-memcheck-enabled", true).notImplemented().build());
         t.add(bool("daemonize", false).immutable().notImplemented().build());
         t.add(integer("databases", 16, 1, INT_MAX).immutable().build());
-        t.add(special("dbfilename", "dump.rdb", ConfigParams::dbfilename).protectedConfig().notImplemented().build());
-        t.add(special("dir", System.getProperty("user.dir"), ConfigParams::dir).protectedConfig().notImplemented().build());
+        t.add(special("dbfilename", "dump.rdb", ConfigParams::dbfilename).protectedConfig().build());
+        t.add(special("dir", System.getProperty("user.dir"), ConfigParams::dir).protectedConfig().build());
         t.add(bool("disable-thp", true).immutable().notImplemented().build());
         t.add(bool("dynamic-hz", true).notImplemented().build());
         t.add(enumeration("enable-debug-command", "no", "no", "yes", "local").immutable().build());
@@ -139,8 +139,8 @@ public final class ConfigParams {
         t.add(memory("proto-max-bulk-len", 512L * 1024 * 1024, 1024 * 1024, LONG_MAX).build());
         t.add(bool("rdb-del-sync-files", false).notImplemented().build());
         t.add(bool("rdb-save-incremental-fsync", true).notImplemented().build());
-        t.add(bool("rdbchecksum", true).immutable().notImplemented().build());
-        t.add(bool("rdbcompression", true).notImplemented().build());
+        t.add(bool("rdbchecksum", true).immutable().build());
+        t.add(bool("rdbcompression", true).build());
         t.add(memory("repl-backlog-size", 1048576, 1, LONG_MAX).notImplemented().build());
         t.add(integer("repl-backlog-ttl", 3600, 0, LONG_MAX).notImplemented().build());
         t.add(bool("repl-disable-tcp-nodelay", false).notImplemented().build());
@@ -162,7 +162,7 @@ public final class ConfigParams {
         t.add(special("replicaof", "", ConfigParams::replicaOf).aliases("slaveof").immutable().notImplemented().build());
         t.add(string("requirepass", "").build());
         t.add(enumeration("sanitize-dump-payload", "no", "no", "yes", "clients").notImplemented().build());
-        t.add(special("save", "", ConfigParams::save).notImplemented().build());
+        t.add(special("save", "", ConfigParams::save).build());
         t.add(string("server_cpulist", "").immutable().notImplemented().build());
         t.add(integer("set-max-intset-entries", 512, 0, LONG_MAX).build());
         t.add(bool("set-proc-title", true).immutable().notImplemented().build());
@@ -172,7 +172,7 @@ public final class ConfigParams {
         t.add(integer("slowlog-log-slower-than", 10000, -1, LONG_MAX).build());
         t.add(integer("slowlog-max-len", 128, 0, LONG_MAX).build());
         t.add(integer("socket-mark-id", 0, 0, UINT_MAX).immutable().notImplemented().build());
-        t.add(bool("stop-writes-on-bgsave-error", true).notImplemented().build());
+        t.add(bool("stop-writes-on-bgsave-error", true).build());
         t.add(memory("stream-node-max-bytes", 4096, 0, LONG_MAX).notImplemented().build());
         t.add(integer("stream-node-max-entries", 100, 0, LONG_MAX).notImplemented().build());
         t.add(enumeration("supervised", "no", "upstart", "systemd", "auto", "no").immutable().notImplemented().build());

@@ -1,0 +1,59 @@
+package io.basalt.persistence;
+
+import io.basalt.data.Entries;
+import io.basalt.data.Keyspace;
+import io.basalt.data.Shard;
+
+/**
+ * A {@link KeyspaceSink} that stores loaded keys into a {@link Keyspace}, as Redis's loader does
+ * on a master: keys already expired are dropped (and counted), a key present twice is an error.
+ * Takes each key's shard lock, so it may load into a live keyspace (DEBUG RELOAD, MERGE).
+ */
+public final class KeyspaceLoader implements KeyspaceSink {
+    private final Keyspace ks;
+    private final long now = System.currentTimeMillis();
+    private final boolean replace;
+    private final java.util.function.IntSupplier lruClock;
+    /** Whether the server runs an LFU maxmemory-policy (decides which recorded clock applies). */
+    public boolean lfuPolicy;
+    public long loaded;
+    public long expired;
+
+    /**
+     * @param replace whether a key already present is replaced (DEBUG RELOAD MERGE) rather than
+     *                rejected as a duplicate
+     */
+    public KeyspaceLoader(Keyspace ks, boolean replace) {
+        this.ks = ks;
+        this.replace = replace;
+        this.lruClock = () -> (int) ((System.currentTimeMillis() / 1000) & 0xffffff);
+    }
+
+    @Override
+    public void key(int db, byte[] key, Object entry, long expireAt, long idleSeconds, int freq) {
+        if (db >= ks.databases()) {
+            throw new RdbException("FATAL: Data file was created with a Redis server configured to handle more than "
+                    + ks.databases() + " databases. Exiting");
+        }
+        if (expireAt >= 0 && expireAt < now) {
+            expired++;
+            return;
+        }
+        // objectSetLRUOrLFU: a recorded frequency counts under an LFU policy, an idle time otherwise
+        if (!lfuPolicy && idleSeconds >= 0) Entries.clock(entry, (int) ((lruClock.getAsInt() - idleSeconds) & 0xffffff));
+        // LFU clock: last decrement time in minutes (16 bits) and the counter (8 bits)
+        else if (lfuPolicy && freq >= 0) Entries.clock(entry, (int) (((System.currentTimeMillis() / 60000) & 0xffff) << 8) | (freq & 0xff));
+        Shard s = ks.shardOf(key);
+        s.lock();
+        try {
+            if (!replace && s.peek(db, key) != null) {
+                throw new RdbException("Duplicate key '" + new String(key, java.nio.charset.StandardCharsets.UTF_8) + "' found in RDB file");
+            }
+            s.put(db, key, entry);
+            if (expireAt >= 0 && !(entry instanceof byte[])) s.setExpire(db, entry, expireAt);
+        } finally {
+            s.unlock();
+        }
+        loaded++;
+    }
+}

@@ -1,0 +1,193 @@
+package io.basalt.server.commands;
+
+import io.basalt.data.Entries;
+import io.basalt.data.Shard;
+import io.basalt.persistence.RdbEncoder;
+import io.basalt.resp.RespRequest;
+import io.basalt.server.Client;
+import io.basalt.server.KeyspaceEvents;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * MIGRATE host port key|"" destination-db timeout [COPY] [REPLACE] [AUTH password]
+ * [AUTH2 username password] [KEYS key ...]: DUMPs the keys and sends RESTORE commands to the
+ * target, then deletes them here unless COPY. Like Redis it blocks the calling client (and here
+ * the keys' shards) while it talks to the target; unlike Redis it does not cache connections.
+ */
+public final class MigrateCommand {
+    private MigrateCommand() {}
+
+    static void migrate(Client c, RespRequest a) {
+        boolean copy = false;
+        boolean replace = false;
+        byte[] user = null;
+        byte[] pass = null;
+        int firstKey = 3;
+        int numKeys = 1;
+        for (int j = 6; j < a.argc(); j++) {
+            boolean more = a.argc() - j - 1 > 0;
+            if (a.is(j, "COPY")) {
+                copy = true;
+            } else if (a.is(j, "REPLACE")) {
+                replace = true;
+            } else if (a.is(j, "AUTH")) {
+                if (!more) {
+                    c.error(Generic.SYNTAX);
+                    return;
+                }
+                j++;
+                pass = a.bytes(j);
+            } else if (a.is(j, "AUTH2")) {
+                if (a.argc() - j - 1 < 2) {
+                    c.error(Generic.SYNTAX);
+                    return;
+                }
+                user = a.bytes(++j);
+                pass = a.bytes(++j);
+            } else if (a.is(j, "KEYS")) {
+                if (a.length(3) != 0) {
+                    c.error("ERR When using MIGRATE KEYS option, the key argument must be set to the empty string");
+                    return;
+                }
+                firstKey = j + 1;
+                numKeys = a.argc() - j - 1;
+                break;
+            } else {
+                c.error(Generic.SYNTAX);
+                return;
+            }
+        }
+        Long timeout = Generic.longArg(c, a, 5);
+        if (timeout == null) return;
+        Long dbid = Generic.longArg(c, a, 4);
+        if (dbid == null) return;
+        if (timeout <= 0) timeout = 1000L;
+
+        // the keys that exist (lookupKeyRead), with their payloads and remaining TTLs
+        List<byte[]> keys = new ArrayList<>();
+        List<byte[]> payloads = new ArrayList<>();
+        List<Long> ttls = new ArrayList<>();
+        long now = System.currentTimeMillis();
+        boolean compress = c.server().config().getBool("rdbcompression");
+        for (int i = 0; i < numKeys; i++) {
+            byte[] k = a.bytes(firstKey + i);
+            Object e = Generic.lookupRead(c, k);
+            if (e == null) continue;
+            long at = Entries.expireAt(e);
+            long ttl = 0;
+            if (at >= 0) {
+                ttl = at - now;
+                if (ttl < 1) ttl = 1;
+            }
+            keys.add(k);
+            payloads.add(RdbEncoder.dump(e, compress));
+            ttls.add(ttl);
+        }
+        if (keys.isEmpty()) {
+            c.out().simple("NOKEY");
+            return;
+        }
+        String host = a.string(1);
+        int port;
+        try {
+            port = Integer.parseInt(a.string(2));
+        } catch (NumberFormatException ex) {
+            port = -1;
+        }
+        try (Socket s = new Socket()) {
+            try {
+                s.connect(new InetSocketAddress(host, port), (int) Math.min(timeout, Integer.MAX_VALUE));
+                s.setSoTimeout((int) Math.min(timeout, Integer.MAX_VALUE));
+            } catch (java.net.ConnectException ex) {
+                // Redis's blocking connect only waits for writability, so a refused connection
+                // surfaces at the first write
+                c.error("IOERR error or timeout writing to target instance");
+                return;
+            } catch (IOException | IllegalArgumentException ex) {
+                c.error("IOERR error or timeout connecting to the client");
+                return;
+            }
+            ByteArrayOutputStream cmds = new ByteArrayOutputStream();
+            if (pass != null) {
+                if (user != null) command(cmds, "AUTH".getBytes(), user, pass);
+                else command(cmds, "AUTH".getBytes(), pass);
+            }
+            command(cmds, "SELECT".getBytes(), Long.toString(dbid).getBytes());
+            for (int i = 0; i < keys.size(); i++) {
+                byte[] ttl = Long.toString(ttls.get(i)).getBytes();
+                if (replace) command(cmds, "RESTORE".getBytes(), keys.get(i), ttl, payloads.get(i), "REPLACE".getBytes());
+                else command(cmds, "RESTORE".getBytes(), keys.get(i), ttl, payloads.get(i));
+            }
+            OutputStream out;
+            InputStream in;
+            try {
+                out = s.getOutputStream();
+                out.write(cmds.toByteArray());
+                out.flush();
+                in = new java.io.BufferedInputStream(s.getInputStream());
+            } catch (IOException ex) {
+                c.error("IOERR error or timeout writing to target instance");
+                return;
+            }
+            try {
+                String authReply = pass != null ? readLine(in) : "+OK";
+                String selectReply = readLine(in);
+                String firstError = null;
+                for (int i = 0; i < keys.size(); i++) {
+                    String r = readLine(in);
+                    // as Redis: a failed AUTH or SELECT fails every key, even if its RESTORE worked
+                    if (authReply.startsWith("-") || selectReply.startsWith("-") || r.startsWith("-")) {
+                        if (firstError == null) {
+                            firstError = authReply.startsWith("-") ? authReply
+                                    : selectReply.startsWith("-") ? selectReply : r;
+                        }
+                    } else if (!copy) {
+                        byte[] k = keys.get(i);
+                        Shard sh = c.server().keyspace().shardOf(k);
+                        if (sh.remove(c.db(), k) != null) Generic.changed(c, KeyspaceEvents.GENERIC, "del", k);
+                    }
+                }
+                if (firstError != null) {
+                    c.error("ERR Target instance replied with error: " + firstError.substring(1));
+                    return;
+                }
+            } catch (IOException ex) {
+                c.error("IOERR error or timeout reading to target instance");
+                return;
+            }
+            c.out().ok();
+        } catch (IOException ex) {
+            c.error("IOERR error or timeout connecting to the client");
+        }
+    }
+
+    private static void command(ByteArrayOutputStream o, byte[]... args) {
+        o.writeBytes(("*" + args.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        for (byte[] x : args) {
+            o.writeBytes(("$" + x.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            o.writeBytes(x);
+            o.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+
+    /** One simple-string or error reply line (RESTORE, SELECT and AUTH reply nothing else). */
+    private static String readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        int ch;
+        while ((ch = in.read()) != -1) {
+            if (ch == '\n') break;
+            if (ch != '\r') b.write(ch);
+        }
+        if (ch == -1) throw new IOException("connection closed");
+        return b.toString(StandardCharsets.UTF_8);
+    }
+}
