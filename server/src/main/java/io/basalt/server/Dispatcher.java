@@ -88,6 +88,13 @@ public final class Dispatcher {
             reject(c, spec, "ERR Command not allowed inside a transaction");
             return;
         }
+        String diskError = server.aof().writeDenied();
+        if (diskError != null && (spec.write || spec.name.equals("ping") || isWritingExec(c, spec))) {
+            // Redis's writeCommandsDeniedByDiskError: the AOF cannot be written, so no write is
+            // accepted that could not be logged (the acknowledged data stays as it is)
+            reject(c, spec, diskError);
+            return;
+        }
         if (c.subscribed() && !c.resp3() && !allowedWhenSubscribed(spec)) {
             // Redis's RESP2 subscribed mode: the connection only carries Pub/Sub traffic
             reject(c, spec, "ERR Can't execute '" + spec.name + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET "
@@ -141,6 +148,11 @@ public final class Dispatcher {
         ClientPause pause = server.pause();
         if (pause.type() == ClientPause.NONE) return false;
         if (pause.holds(spec)) return true;
+        Transaction t = c.transaction();
+        return spec.name.equals("exec") && t != null && t.writes;
+    }
+
+    private static boolean isWritingExec(Client c, CommandSpec spec) {
         Transaction t = c.transaction();
         return spec.name.equals("exec") && t != null && t.writes;
     }
@@ -251,6 +263,8 @@ public final class Dispatcher {
             try {
                 c.out().array(t.size());
                 for (int i = 0; i < t.size(); i++) call(c, t.specs.get(i), t.requests.get(i));
+                // still under the transaction's locks: its records as one MULTI ... EXEC
+                server.aof().execDone(c);
             } finally {
                 c.inExec = false;
                 c.discardTransaction();
@@ -291,12 +305,30 @@ public final class Dispatcher {
     }
 
     private void run(Client c, CommandSpec spec, RespRequest req, int[] keys, int nkeys) {
+        AppendOnly aof = server.aof();
         if (nkeys <= 0) {
-            spec.handler().execute(c, req);
+            if (spec.write && aof.enabled()) {
+                // FLUSHALL, SWAPDB & co.: every shard stays locked until the record is appended,
+                // so the log orders them exactly as they ran against other clients' writes
+                keyspace.lockAll();
+                try {
+                    for (int i = 0; i < keyspace.shardCount(); i++) aof.beforeWrite(keyspace.shard(i));
+                    long dirty = c.dirty;
+                    spec.handler().execute(c, req);
+                    aof.propagate(c, spec, req, c.errorReplied() ? c.dirty : dirty - 1);
+                } finally {
+                    keyspace.unlockAll();
+                }
+            } else {
+                long dirty = c.dirty;
+                spec.handler().execute(c, req);
+                aof.propagate(c, spec, req, dirty);
+            }
         } else if (nkeys == 1) {
             Shard s = keyspace.shard(shardIndex(req, keys[0]));
             s.lock();
             try {
+                if (spec.write) aof.beforeWrite(s);
                 execute(c, spec, req);
             } finally {
                 s.unlock();
@@ -309,6 +341,7 @@ public final class Dispatcher {
             for (int i = 0; i < nkeys; i++) if (i == 0 || keys[i] != keys[i - 1]) keys[distinct++] = keys[i];
             for (int i = 0; i < distinct; i++) keyspace.shard(keys[i]).lock();
             try {
+                if (spec.write) for (int i = 0; i < distinct; i++) aof.beforeWrite(keyspace.shard(keys[i]));
                 execute(c, spec, req);
             } finally {
                 for (int i = distinct - 1; i >= 0; i--) keyspace.shard(keys[i]).unlock();
@@ -321,7 +354,10 @@ public final class Dispatcher {
      * it may now cache are remembered under the same locks (a write to them cannot come between).
      */
     private void execute(Client c, CommandSpec spec, RespRequest req) {
+        long dirty = c.dirty;
         spec.handler().execute(c, req);
+        // the effect record, appended while the shards are still locked
+        server.aof().propagate(c, spec, req, dirty);
         if (spec.readonly && c.tracking != null) server.tracking().remember(c, spec, req);
     }
 

@@ -287,18 +287,7 @@ public final class InfoSections {
         line(sb, "rdb_last_cow_size", 0);
         line(sb, "rdb_last_load_keys_expired", 0);
         line(sb, "rdb_last_load_keys_loaded", 0);
-        line(sb, "aof_enabled", s.config().getBool("appendonly") ? 1 : 0);
-        line(sb, "aof_rewrite_in_progress", 0);
-        line(sb, "aof_rewrite_scheduled", 0);
-        line(sb, "aof_last_rewrite_time_sec", -1);
-        line(sb, "aof_current_rewrite_time_sec", -1);
-        line(sb, "aof_last_bgrewrite_status", "ok");
-        line(sb, "aof_rewrites", 0);
-        line(sb, "aof_rewrites_consecutive_failures", 0);
-        line(sb, "aof_last_write_status", "ok");
-        line(sb, "aof_last_cow_size", 0);
-        line(sb, "module_fork_in_progress", 0);
-        line(sb, "module_fork_last_cow_size", 0);
+        s.aof().info(sb);
     }
 
     // ---------------------------------------------------------------- stats
