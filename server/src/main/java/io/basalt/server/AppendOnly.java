@@ -191,6 +191,16 @@ public final class AppendOnly {
         c.aofWait(append(l, rs));
     }
 
+    /** A blocked client served by another client's write, the locks still held: its pop's records. */
+    void served(Client c) {
+        List<byte[][]> own = c.takePropagated();
+        AofLog l = log;
+        if (l == null || own == null || own.isEmpty()) return;
+        List<Record> rs = new ArrayList<>(own.size());
+        for (byte[][] r : own) rs.add(new Record(c.db(), r));
+        c.aofWait(append(l, rs));
+    }
+
     /** The end of an EXEC, its locks still held: its records as one MULTI ... EXEC block. */
     void execDone(Client c) {
         List<Record> rs = c.execRecords;

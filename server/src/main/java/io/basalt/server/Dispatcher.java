@@ -25,7 +25,7 @@ public final class Dispatcher {
         this.server = server;
         this.table = server.commands();
         this.keyspace = server.keyspace();
-        this.blocking = new Blocking(keyspace);
+        this.blocking = new Blocking(keyspace, server.aof());
     }
 
     /** The clients blocked by BLPOP & co. */
