@@ -22,6 +22,7 @@ final class AofFiles {
      * collections sorted, so two servers holding the same data give equal maps.
      */
     static Map<String, String> dump(int port) {
+        awaitLoaded(port);
         Map<String, String> all = new TreeMap<>();
         try (RawClient c = new RawClient(port)) {
             for (int db = 0; db < 4; db++) {
@@ -53,6 +54,22 @@ final class AofFiles {
             }
         }
         return all;
+    }
+
+    /** redis-server listens while it loads its files (replying -LOADING): waits until done. */
+    static void awaitLoaded(int port) {
+        long deadline = System.currentTimeMillis() + 30_000;
+        try (RawClient c = new RawClient(port)) {
+            while (c.call("PING").isError()) {
+                if (System.currentTimeMillis() > deadline) throw new AssertionError("still loading");
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     static List<String> strings(RespValue r) {

@@ -185,6 +185,7 @@ class AofTest {
         }
         // what followed the truncation is loadable by Redis too
         RedisServerProcess redis = RedisServerProcess.start("--appendonly", "yes", "--dir", dir.toString());
+        AofFiles.awaitLoaded(redis.port());
         try (RawClient c = new RawClient(redis.port())) {
             assertEquals("2", c.call("GET", "k").string());
             assertEquals("1", c.call("GET", "after").string());
