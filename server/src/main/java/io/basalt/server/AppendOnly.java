@@ -138,9 +138,11 @@ public final class AppendOnly {
                 if (!java.nio.file.Files.exists(p)) {
                     throw new AofException("The AOF file " + e.name() + " doesn't exist");
                 }
+                long start = System.nanoTime();
                 AofLoader.Status st = loader.load(p, argv -> replay(fake, argv, e.name()), truncate, i == files.size() - 1);
                 if (st != AofLoader.Status.EMPTY) {
-                    Log.notice("DB loaded from " + (e.type() == 'b' ? "base" : "incr") + " file " + e.name());
+                    Log.notice(String.format("DB loaded from %s file %s: %.3f seconds", e.type() == 'b' ? "base" : "incr",
+                            e.name(), (System.nanoTime() - start) / 1e9));
                 }
             }
         } finally {
@@ -170,26 +172,43 @@ public final class AppendOnly {
      */
     void propagate(Client c, CommandSpec spec, RespRequest req, long dirtyBefore) {
         List<byte[][]> own = c.takePropagated();
+        List<Record> expired = c.aofExpired;
+        if (expired != null) c.aofExpired = null;
+        if (running.get() != null) running.remove();
         AofLog l = log;
         if (l == null || c.id() == -1) return;
-        List<byte[][]> records;
+        List<Record> rs = expired == null ? new ArrayList<>(2) : expired;
         if (own != null) {
-            records = own;
+            for (byte[][] r : own) rs.add(new Record(c.db(), r));
         } else if (spec.write && c.dirty != dirtyBefore) {
             byte[][] argv = new byte[req.argc()][];
             for (int i = 0; i < argv.length; i++) argv[i] = req.bytes(i);
-            records = java.util.Collections.singletonList(argv);
-        } else {
-            return;
+            rs.add(new Record(c.db(), argv));
         }
+        if (rs.isEmpty()) return;
         if (c.inExec) {
-            for (byte[][] r : records) c.execRecords.add(new Record(c.db(), r));
+            c.execRecords.addAll(rs);
             return;
         }
-        List<Record> rs = new ArrayList<>(records.size());
-        for (byte[][] r : records) rs.add(new Record(c.db(), r));
-        c.aofWait(append(l, rs));
+        // several records of one command (keys it found expired, SREM batches) replay atomically,
+        // as Redis's propagatePendingCommands wraps them
+        c.aofWait(append(l, rs.size() == 1 ? rs : wrap(rs)));
     }
+
+    private static List<Record> wrap(List<Record> rs) {
+        List<Record> all = new ArrayList<>(rs.size() + 2);
+        all.add(new Record(rs.get(0).db(), new byte[][] {MULTI}));
+        all.addAll(rs);
+        all.add(new Record(-1, new byte[][] {EXEC}));
+        return all;
+    }
+
+    /** Marks {@code c} as running a command on this thread, so keys it finds expired log with it. */
+    void begin(Client c) {
+        if (log != null) running.set(c);
+    }
+
+    private final ThreadLocal<Client> running = new ThreadLocal<>();
 
     /** A blocked client served by another client's write, the locks still held: its pop's records. */
     void served(Client c) {
@@ -207,15 +226,7 @@ public final class AppendOnly {
         c.execRecords = new ArrayList<>();
         AofLog l = log;
         if (l == null || rs.isEmpty() || c.id() == -1) return;
-        List<Record> all = new ArrayList<>(rs.size() + 2);
-        if (rs.size() == 1) {
-            all.addAll(rs);
-        } else {
-            all.add(new Record(rs.get(0).db(), new byte[][] {MULTI}));
-            all.addAll(rs);
-            all.add(new Record(-1, new byte[][] {EXEC}));
-        }
-        c.aofWait(append(l, all));
+        c.aofWait(append(l, rs.size() == 1 ? rs : wrap(rs)));
     }
 
     private long append(AofLog l, List<Record> rs) {
@@ -235,7 +246,23 @@ public final class AppendOnly {
     void expired(int db, byte[] key) {
         AofLog l = log;
         if (l == null || loading) return;
-        l.append(db, List.<byte[][]>of(new byte[][] {DEL, key}));
+        Client c = running.get();
+        if (c != null) { // found by a command: logged with (before) the command's own records
+            if (c.aofExpired == null) c.aofExpired = new ArrayList<>(2);
+            c.aofExpired.add(new Record(db, new byte[][] {DEL, key}));
+            return;
+        }
+        deleted(db, key);
+    }
+
+    /**
+     * A key removed by the server itself, not by a command (active expiry, eviction): logged as
+     * DEL at once, under the shard lock the caller holds.
+     */
+    public void deleted(int db, byte[] key) {
+        AofLog l = log;
+        if (l == null || loading) return;
+        l.append(db, java.util.Collections.singletonList(new byte[][] {DEL, key}));
     }
 
     /** Redis's writeCommandsDeniedByDiskError for the AOF: the MISCONF error, or null. */
@@ -303,11 +330,11 @@ public final class AppendOnly {
      */
     public boolean rewrite() {
         synchronized (rewriteLock) {
-            if (rewriting || log == null) return false;
+            if (rewriting) return false;
             rewriting = true;
         }
         rewriteStartMillis = System.currentTimeMillis();
-        Thread t = new Thread(this::doRewrite, "basalt-aof-rewrite");
+        Thread t = new Thread(log == null ? this::rewriteWhileOff : this::doRewrite, "basalt-aof-rewrite");
         t.setDaemon(true);
         t.start();
         return true;
@@ -371,6 +398,73 @@ public final class AppendOnly {
             } catch (IOException ignored) {
                 // a stale temp file is overwritten by the next rewrite
             }
+        } finally {
+            lastRewriteSeconds = (System.currentTimeMillis() - rewriteStartMillis) / 1000;
+            rewriteStartMillis = -1;
+            lastRewriteOk = ok;
+            if (ok) {
+                rewrites++;
+                consecutiveFailures = 0;
+            } else {
+                consecutiveFailures++;
+            }
+            synchronized (rewriteLock) {
+                rewriting = false;
+            }
+        }
+    }
+
+    /**
+     * BGREWRITEAOF with appendonly no, as Redis: a base file of the keyspace (each shard as of the
+     * moment it is written) and a manifest naming only it, for a later start with appendonly yes.
+     */
+    private void rewriteWhileOff() {
+        boolean ok = false;
+        try {
+            AofLog l = newLog();
+            java.nio.file.Files.createDirectories(l.dir());
+            AofManifest old = null;
+            try {
+                old = l.readManifest();
+            } catch (AofException e) {
+                Log.warning(e.getMessage());
+            }
+            AofManifest m = new AofManifest();
+            m.currBaseSeq = (old == null ? 0 : old.currBaseSeq) + 1;
+            m.currIncrSeq = old == null ? 0 : old.currIncrSeq;
+            String name = server.config().get("appendfilename") + "." + m.currBaseSeq + ".base.aof";
+            Path tmp = l.tempBase();
+            try (FileOutputStream fos = new FileOutputStream(tmp.toFile());
+                 BufferedOutputStream out = new BufferedOutputStream(fos, 1 << 16)) {
+                Keyspace ks = server.keyspace();
+                for (int i = 0; i < ks.shardCount(); i++) {
+                    Shard s = ks.shard(i);
+                    s.lock();
+                    try {
+                        dumpShard(s, out);
+                    } finally {
+                        s.unlock();
+                    }
+                }
+                out.flush();
+                fos.getFD().sync();
+            }
+            java.nio.file.Files.move(tmp, l.dir().resolve(name), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            m.base = new AofManifest.Entry(name, m.currBaseSeq, 'b');
+            m.persist(l.dir(), l.manifestName());
+            if (old != null) {
+                List<AofManifest.Entry> gone = new ArrayList<>(old.history);
+                if (old.base != null) gone.add(old.base);
+                gone.addAll(old.incr);
+                for (AofManifest.Entry e : gone) {
+                    if (!e.name().equals(name)) java.nio.file.Files.deleteIfExists(l.dir().resolve(e.name()));
+                }
+            }
+            ok = true;
+            Log.notice("Background AOF rewrite finished successfully");
+        } catch (IOException | RuntimeException e) {
+            Log.warning("Background AOF rewrite failed: " + e);
         } finally {
             lastRewriteSeconds = (System.currentTimeMillis() - rewriteStartMillis) / 1000;
             rewriteStartMillis = -1;

@@ -324,6 +324,8 @@ public final class Client {
     private java.util.List<byte[][]> propagated;
     /** The records of the commands of a running EXEC, logged as one MULTI ... EXEC block. */
     java.util.List<AppendOnly.Record> execRecords = new java.util.ArrayList<>();
+    /** Keys the running command found expired: their DELs go before its own records. */
+    java.util.List<AppendOnly.Record> aofExpired;
     /** The AOF offset this client's replies wait for with appendfsync always (group commit). */
     private volatile long aofWait;
 

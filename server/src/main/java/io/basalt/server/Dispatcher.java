@@ -314,6 +314,7 @@ public final class Dispatcher {
                 try {
                     for (int i = 0; i < keyspace.shardCount(); i++) aof.beforeWrite(keyspace.shard(i));
                     long dirty = c.dirty;
+                    aof.begin(c);
                     spec.handler().execute(c, req);
                     aof.propagate(c, spec, req, c.errorReplied() ? c.dirty : dirty - 1);
                 } finally {
@@ -321,6 +322,7 @@ public final class Dispatcher {
                 }
             } else {
                 long dirty = c.dirty;
+                aof.begin(c);
                 spec.handler().execute(c, req);
                 aof.propagate(c, spec, req, dirty);
             }
@@ -355,6 +357,7 @@ public final class Dispatcher {
      */
     private void execute(Client c, CommandSpec spec, RespRequest req) {
         long dirty = c.dirty;
+        server.aof().begin(c);
         spec.handler().execute(c, req);
         // the effect record, appended while the shards are still locked
         server.aof().propagate(c, spec, req, dirty);

@@ -39,13 +39,26 @@ class AofTest {
             c("MOVE s3 2"), c("SWAPDB 0 2"), c("SWAPDB 0 2"), c("HSET h a 1"), c("HDEL h a"), c("HDEL h a"),
             c("SINTERSTORE d s4 s5"), c("SADD s4 1 2"), c("SADD s5 2 3"), c("SINTERSTORE d s4 s5"),
             c("EXPIRE d 100 NX"), c("PEXPIREAT d 99999999999999"), c("PERSIST d"), c("SET e1 v PXAT 99999999999999"),
-            c("SET e2 v EXAT 9999999999 GET"), c("SET e3 v KEEPTTL"), c("GETDEL e3"), c("FLUSHDB"), c("SET last 1"));
+            c("SET e2 v EXAT 9999999999 GET"), c("SET e3 v KEEPTTL"), c("GETDEL e3"), c("FLUSHDB"),
+            // keys a command finds expired: DEL before the command, both in MULTI ... EXEC
+            c("DEBUG SET-ACTIVE-EXPIRE 0"), c("PSETEX ttl 1 v"), c("SLEEP"), c("APPEND ttl x"),
+            c("PSETEX ttl2 1 v"), c("SLEEP"), c("GET ttl2"), c("DEBUG SET-ACTIVE-EXPIRE 1"), c("SET last 1"));
 
     private static String[] c(String s) { return s.split(" "); }
 
     private static void run(int port, List<String[]> script) {
         try (RawClient c = new RawClient(port)) {
-            for (String[] cmd : script) c.call(cmd);
+            for (String[] cmd : script) {
+                if (cmd[0].equals("SLEEP")) {
+                    try {
+                        Thread.sleep(20);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    continue;
+                }
+                c.call(cmd);
+            }
         }
     }
 
@@ -318,6 +331,51 @@ class AofTest {
             assertEquals(expected, AofFiles.dump(again.port()));
         } finally {
             again.stop();
+        }
+    }
+
+    @Test
+    void bgrewriteaofWithAppendonlyNoWritesABaseRedisLoads(@TempDir Path dir) throws Exception {
+        BasaltInstance b = BasaltInstance.start("--dir", dir.toString());
+        Map<String, String> expected;
+        try (RawClient c = new RawClient(b.port())) {
+            fill(b.port(), 1);
+            assertEquals("Background append only file rewriting started", c.call("BGREWRITEAOF").string());
+            AofFiles.awaitRewrite(b.port());
+            assertTrue(c.call("INFO", "persistence").string().contains("aof_rewrites:1"));
+            expected = AofFiles.dump(b.port());
+        } finally {
+            b.stop();
+        }
+        assertEquals("file appendonly.aof.1.base.aof seq 1 type b\n",
+                Files.readString(dir.resolve("appendonlydir/appendonly.aof.manifest")));
+        RedisServerProcess redis = RedisServerProcess.start("--appendonly", "yes", "--dir", dir.toString());
+        try {
+            assertEquals(expected, AofFiles.dump(redis.port()));
+        } finally {
+            redis.stop();
+        }
+    }
+
+    @Test
+    void automaticRewriteOnGrowth(@TempDir Path dir) throws Exception {
+        BasaltInstance b = BasaltInstance.start("--appendonly", "yes", "--dir", dir.toString(),
+                "--auto-aof-rewrite-min-size", "4kb", "--auto-aof-rewrite-percentage", "100");
+        try (RawClient c = new RawClient(b.port())) {
+            for (int i = 0; i < 200; i++) c.call("SET", "k", "v".repeat(100));
+            long deadline = System.currentTimeMillis() + 10_000;
+            String info = "";
+            while (System.currentTimeMillis() < deadline) {
+                info = c.call("INFO", "persistence").string();
+                if (!info.contains("aof_rewrites:0") && info.contains("aof_rewrite_in_progress:0")) break;
+                Thread.sleep(50);
+            }
+            assertFalse(info.contains("aof_rewrites:0"), info);
+            // the rewritten log holds one SET instead of 200
+            assertTrue(Long.parseLong(info.replaceAll("(?s).*aof_current_size:(\\d+).*", "$1")) < 4096, info);
+            assertEquals("v".repeat(100), c.call("GET", "k").string());
+        } finally {
+            b.stop();
         }
     }
 
