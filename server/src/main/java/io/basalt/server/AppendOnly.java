@@ -281,8 +281,28 @@ public final class AppendOnly {
         if (on && log == null) {
             AofLog l = newLog();
             try {
-                l.open(l.readManifest());
-            } catch (IOException | AofException e) {
+                // files left from an earlier run are not this keyspace: a fresh manifest (numbered
+                // after theirs) lists only the new incremental file until the rewrite adds the base
+                AofManifest old = null;
+                try {
+                    old = l.readManifest();
+                } catch (AofException e) {
+                    Log.warning(e.getMessage());
+                }
+                AofManifest fresh = new AofManifest();
+                if (old != null) {
+                    fresh.currBaseSeq = old.currBaseSeq;
+                    fresh.currIncrSeq = old.currIncrSeq;
+                }
+                l.open(fresh);
+                if (old != null) {
+                    List<AofManifest.Entry> gone = new ArrayList<>(old.history);
+                    if (old.base != null) gone.add(old.base);
+                    gone.addAll(old.incr);
+                    for (AofManifest.Entry e : gone) java.nio.file.Files.deleteIfExists(l.dir().resolve(e.name()));
+                }
+            } catch (IOException e) {
+                Log.warning("Unable to turn on AOF: " + e.getMessage());
                 throw new ConfigException("Unable to turn on AOF. Check server logs.");
             }
             server.keyspace().lockAll();

@@ -378,7 +378,12 @@ public final class AofLog {
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (written < target && System.nanoTime() < deadline && writeOk) {
             synchronized (this) { notifyAll(); }
-            Thread.onSpinWait();
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
         }
         synchronized (io) {
             if (current != null && current.isOpen()) current.force(false);
