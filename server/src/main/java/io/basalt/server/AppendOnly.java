@@ -172,11 +172,12 @@ public final class AppendOnly {
      */
     void propagate(Client c, CommandSpec spec, RespRequest req, long dirtyBefore) {
         List<byte[][]> own = c.takePropagated();
+        AofLog l = log;
+        if (l == null) return; // (begin() set nothing)
+        running.remove();
         List<Record> expired = c.aofExpired;
         if (expired != null) c.aofExpired = null;
-        if (running.get() != null) running.remove();
-        AofLog l = log;
-        if (l == null || c.id() == -1) return;
+        if (c.id() == -1) return;
         List<Record> rs = expired == null ? new ArrayList<>(2) : expired;
         if (own != null) {
             for (byte[][] r : own) rs.add(new Record(c.db(), r));
