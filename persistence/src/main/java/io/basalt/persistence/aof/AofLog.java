@@ -37,6 +37,8 @@ public final class AofLog {
     private long appended;
     private int selectedDb = -1;
     private long lastTimestamp;
+    /** The writer thread holds a chunk of the buffer it has not written yet. */
+    private boolean inFlight;
     private final PriorityQueue<Waiter> waiters = new PriorityQueue<>((a, b) -> Long.compare(a.offset, b.offset));
 
     private record Waiter(long offset, Runnable action) {}
@@ -295,10 +297,12 @@ public final class AofLog {
                 data = buf;
                 n = len;
                 end = appended;
+                inFlight = n > 0;
                 buf = spare.length >= 1 << 16 ? spare : new byte[1 << 16];
                 len = 0;
             }
             spare = data;
+            IOException failure = null;
             synchronized (io) {
                 try {
                     if (n > 0) writeOut(data, n);
@@ -318,9 +322,20 @@ public final class AofLog {
                         lastFsyncNanos = System.nanoTime();
                     }
                 } catch (IOException e) {
-                    failed(e, data, n);
-                    continue;
+                    failure = e;
                 }
+            }
+            if (failure == null && n > 0) {
+                synchronized (this) {
+                    inFlight = false;
+                    notifyAll();
+                }
+            }
+            if (failure != null) {
+                // outside the io lock: failed() takes this object's lock (rotation takes this, then io)
+                spare = new byte[1 << 16];
+                failed(failure, data, n);
+                continue;
             }
             release();
         }
@@ -360,6 +375,8 @@ public final class AofLog {
             System.arraycopy(buf, 0, merged, n, len);
             buf = merged;
             len += n;
+            inFlight = false;
+            notifyAll();
             try {
                 wait(1000);
             } catch (InterruptedException ie) {
@@ -419,6 +436,15 @@ public final class AofLog {
      */
     public long startRewrite() throws IOException {
         synchronized (this) {
+            // a chunk the writer thread took belongs before what is still buffered, in the old file
+            while (inFlight) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while switching the AOF file");
+                }
+            }
             synchronized (io) {
                 if (len > 0) {
                     writeOut(buf, len);
@@ -437,10 +463,10 @@ public final class AofLog {
                 m.persist(dir, manifestName());
                 manifest = m;
                 selectedDb = -1;
-                return m.currBaseSeq + 1;
             }
         }
-        // the waiters released by the fsync above are released by the writer thread's next round
+        release(); // the replies the fsync above made durable
+        return manifest().currBaseSeq + 1;
     }
 
     /** Where the rewrite writes the new base before it is renamed into place. */
