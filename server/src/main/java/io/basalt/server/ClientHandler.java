@@ -243,9 +243,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
      */
     private boolean holdForDurability(ByteBuf b) {
         io.basalt.persistence.aof.AofLog log = server.aof().log();
-        long need = client.aofWait();
         boolean waiting = held != null && !held.isEmpty();
-        if (!waiting && (log == null || need <= log.durableOffset())) return false;
+        if (!waiting && (log == null || log.fsync() != io.basalt.persistence.aof.AofLog.Fsync.ALWAYS)) return false;
+        // every reply waits for the records appended before it, not only its own: a read must
+        // not show another client's write before that write is durable (as Redis, which sends
+        // no reply of an event loop iteration before the iteration's fsync)
+        long need = log == null ? 0 : Math.max(client.aofWait(), log.appendedOffset());
+        if (!waiting && need <= log.durableOffset()) return false;
         if (held == null) held = new java.util.ArrayDeque<>();
         held.add(new Held(b, need));
         awaitSync();

@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * kill -9 of a Basalt process (the packaged launcher) at random moments while clients write:
  * with appendfsync always every acknowledged write survives and no transaction is half-applied;
- * with everysec the loss is bounded to about the last second. Rounds: -Dbasalt.crash.rounds.
+ * with everysec the loss is bounded to about the last second. Rewrites run meanwhile, so some
+ * kills land inside one. Rounds: -Dbasalt.crash.rounds (5 by default).
  */
 class AofCrashTest {
     private static final int CLIENTS = 4;
@@ -107,6 +108,19 @@ class AofCrashTest {
                     w.start();
                     writers.add(w);
                 }
+                // rewrites now and then, so some kills land in the middle of one
+                Thread rewriter = new Thread(() -> {
+                    try (RawClient c = new RawClient(port)) {
+                        while (true) {
+                            Thread.sleep(ThreadLocalRandom.current().nextLong(50, 400));
+                            c.call("BGREWRITEAOF");
+                        }
+                    } catch (RuntimeException | InterruptedException e) {
+                        // killed
+                    }
+                });
+                rewriter.start();
+                writers.add(rewriter);
                 Thread.sleep(ThreadLocalRandom.current().nextLong(300, 1500));
                 p.destroyForcibly(); // SIGKILL: the launcher execs the JVM
                 assertTrue(p.waitFor(10, TimeUnit.SECONDS));

@@ -144,6 +144,9 @@ public final class AofLog {
                 }
                 current = FileChannel.open(dir.resolve(last.name()), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 current.position(current.size());
+                // history a crash left behind (after the manifest switch, before the deletion)
+                for (AofManifest.Entry e : m.history) Files.deleteIfExists(dir.resolve(e.name()));
+                m.history.clear();
                 m.persist(dir, manifestName());
                 manifest = m;
                 currentSize = size;
@@ -196,6 +199,7 @@ public final class AofLog {
             selectedDb = db;
         }
         for (byte[][] c : commands) encode(c);
+        appendedEnd = appended;
         if (len > 0) notifyAll();
         return appended;
     }
@@ -235,6 +239,11 @@ public final class AofLog {
             out.write(CRLF);
         }
     }
+
+    private volatile long appendedEnd;
+
+    /** The offset the records appended so far end at (any thread). */
+    public long appendedOffset() { return appendedEnd; }
 
     /** The offset a reply must wait for under the current policy: none but with {@code always}. */
     public long durableOffset() {
