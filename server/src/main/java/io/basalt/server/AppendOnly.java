@@ -345,6 +345,12 @@ public final class AppendOnly {
 
     public boolean rewriting() { return rewriting; }
 
+    /** INFO memory's mem_aof_buffer: the bytes appended and not yet written. */
+    public long bufferLength() {
+        AofLog l = log;
+        return l == null ? 0 : l.bufferLength();
+    }
+
     /**
      * BGREWRITEAOF: starts a rewrite in the background; false when one is already running (the
      * caller then replies as Redis does).

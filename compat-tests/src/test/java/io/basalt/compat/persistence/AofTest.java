@@ -83,6 +83,40 @@ class AofTest {
         }
     }
 
+    /** Blocked clients served by other clients' writes: their pops are logged as non-blocking forms. */
+    private static void servedLater(int port) throws InterruptedException {
+        try (RawClient a = new RawClient(port); RawClient b = new RawClient(port)) {
+            String[][] blocking = {{"BLPOP", "q", "0"}, {"BLMOVE", "q", "q2", "RIGHT", "LEFT", "0"},
+                    {"BRPOPLPUSH", "q", "q3", "0"}, {"BZPOPMAX", "zq", "0"}, {"BLMPOP", "0", "1", "q", "RIGHT", "COUNT", "3"}};
+            String[][] feeding = {{"RPUSH", "q", "x"}, {"RPUSH", "q", "y"}, {"LPUSH", "q", "z"}, {"ZADD", "zq", "1", "m", "2", "n"},
+                    {"RPUSH", "q", "1", "2"}};
+            for (int i = 0; i < blocking.length; i++) {
+                a.send(blocking[i]);
+                Thread.sleep(100);
+                b.call(feeding[i]);
+                assertFalse(a.read().isError());
+            }
+        }
+    }
+
+    @Test
+    void servedBlockingPopsAreLoggedAsRedisLogsThem(@TempDir Path dir) throws Exception {
+        Path r = Files.createDirectories(dir.resolve("redis"));
+        Path b = Files.createDirectories(dir.resolve("basalt"));
+        RedisServerProcess redis = RedisServerProcess.start("--appendonly", "yes", "--appendfsync", "always",
+                "--aof-use-rdb-preamble", "no", "--dir", r.toString());
+        BasaltInstance basalt = BasaltInstance.start("--appendonly", "yes", "--appendfsync", "always", "--dir", b.toString());
+        try {
+            servedLater(redis.port());
+            servedLater(basalt.port());
+            assertEquals(AofFiles.normalized(AofFiles.incr(r.resolve("appendonlydir"))),
+                    AofFiles.normalized(AofFiles.incr(b.resolve("appendonlydir"))));
+        } finally {
+            redis.stop();
+            basalt.stop();
+        }
+    }
+
     /** Every type, several encodings, TTLs and databases, a rewrite in the middle. */
     private static void fill(int port, int round) {
         try (RawClient c = new RawClient(port)) {

@@ -231,7 +231,11 @@ public final class BlockingCommands {
         Generic.changed(c, KeyspaceEvents.LIST, toHead ? "lpush" : "rpush", dst);
         // AOF: the non-blocking form
         if (c.lastCommand().equals("brpoplpush")) c.propagate(Propagate.b("RPOPLPUSH"), src, dst);
-        else c.propagate(Propagate.b("LMOVE"), src, dst, Propagate.b(fromHead ? "LEFT" : "RIGHT"), Propagate.b(toHead ? "LEFT" : "RIGHT"));
+        else if (out != c.out()) { // served later: Redis's shared "left"/"right" words
+            c.propagate(Propagate.b("LMOVE"), src, dst, Propagate.b(fromHead ? "left" : "right"), Propagate.b(toHead ? "left" : "right"));
+        } else {
+            c.propagate(Propagate.b("LMOVE"), src, dst, Propagate.b(fromHead ? "LEFT" : "RIGHT"), Propagate.b(toHead ? "LEFT" : "RIGHT"));
+        }
         out.bulk(v);
         ListCommands.elementsRemoved(c, src, fromHead, afterPop(c, src, sl, sBefore));
     }

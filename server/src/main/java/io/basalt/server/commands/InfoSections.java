@@ -231,7 +231,7 @@ public final class InfoSections {
         line(sb, "mem_clients_slaves", 0);
         line(sb, "mem_clients_normal", (long) s.clients().size() * CLIENT_OVERHEAD);
         line(sb, "mem_cluster_links", 0);
-        line(sb, "mem_aof_buffer", 0);
+        line(sb, "mem_aof_buffer", s.aof().bufferLength());
         line(sb, "mem_allocator", "jvm");
         line(sb, "active_defrag_running", 0);
         line(sb, "lazyfree_pending_objects", 0);
