@@ -64,6 +64,7 @@ public final class BasaltServer {
     private final Tracking tracking = new Tracking(this);
     private final PubSub pubSub = new PubSub();
     private final Monitor monitor = new Monitor();
+    private final AppendOnly aof = new AppendOnly(this);
     private final Map<Long, Client> clients = new ConcurrentHashMap<>();
     private final AtomicLong nextClientId = new AtomicLong(1);
     private final String runId;
@@ -109,6 +110,7 @@ public final class BasaltServer {
             byte[] key = io.basalt.data.Entries.key(entry);
             events.notify(KeyspaceEvents.EXPIRED, "expired", key, db);
             events.modified(db, key);
+            aof.expired(db, key);
         });
         config.bind("notify-keyspace-events", events::configure);
         config.bind("proto-max-bulk-len", v -> protoMaxBulkLen = Long.parseLong(v));
@@ -143,6 +145,8 @@ public final class BasaltServer {
         Eviction eviction = keyspace.eviction();
         eviction.usedMemory(() -> InfoSections.usedMemory(this));
         eviction.listener((db, key) -> {
+            // under the key's shard lock: logged as DEL like Redis's propagated eviction
+            aof.deleted(db, key);
             events.modified(null, db, key);
             events.notify(KeyspaceEvents.EVICTED, "evicted", key, db);
         });
@@ -152,6 +156,9 @@ public final class BasaltServer {
         config.bind("lfu-log-factor", v -> eviction.lfuLogFactor(Integer.parseInt(v)));
         config.bind("lfu-decay-time", v -> eviction.lfuDecayTime(Integer.parseInt(v)));
         config.bind("maxmemory", v -> updateMaxmemory(Long.parseLong(v)));
+        config.bind("appendonly", aof::appendonly);
+        config.bind("appendfsync", aof::fsyncPolicy);
+        config.bind("aof-timestamp-enabled", aof::timestamps);
         addCronTask(this::evictionCron);
     }
 
@@ -233,6 +240,9 @@ public final class BasaltServer {
 
     /** Pub/Sub channels, patterns and publishing. */
     public PubSub pubSub() { return pubSub; }
+
+    /** The append-only file: propagation, loading, rewrite. */
+    public AppendOnly aof() { return aof; }
 
     /** The MONITOR clients. */
     public Monitor monitor() { return monitor; }
@@ -318,6 +328,13 @@ public final class BasaltServer {
 
     /** Binds the configured addresses and starts serving. */
     public void start() throws InterruptedException {
+        try {
+            aof.startup();
+        } catch (io.basalt.persistence.aof.AofException | java.io.IOException e) {
+            Log.warning(e.getMessage());
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        addCronTask(aof::cron);
         int threads = config.getInt("io-threads");
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends io.netty.channel.ServerChannel> channelClass =
@@ -499,6 +516,7 @@ public final class BasaltServer {
         for (Channel ch : listeners) ch.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         listeners.clear();
         if (cron != null) cron.shutdownNow();
+        aof.close();
         for (Client c : clients.values()) c.kill();
         if (bossGroup != null) bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         if (workerGroup != null) {

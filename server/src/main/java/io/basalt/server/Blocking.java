@@ -72,9 +72,13 @@ public final class Blocking {
     private final Map<Integer, Integer> waitersPerDb = new HashMap<>(); // guarded by this
     private volatile int withTimeout;
 
-    Blocking(Keyspace keyspace) {
+    Blocking(Keyspace keyspace, AppendOnly aof) {
         this.keyspace = keyspace;
+        this.aof = aof;
     }
+
+    /** Where a served pop is logged (under its locks, as any write). */
+    private final AppendOnly aof;
 
     /** Whether any client is blocked (a cheap check before the dispatcher collects keys). */
     public boolean active() { return !blocked.isEmpty(); }
@@ -221,9 +225,12 @@ public final class Blocking {
             for (int s : shards) keyspace.shard(s).lock();
             try {
                 synchronized (w) {
+                    // the AOF logs the served pop while its shards are locked
+                    if (!w.done) for (int s : shards) aof.beforeWrite(keyspace.shard(s));
                     served = !w.done && w.serve.serve(key, out);
                     if (served) w.done = true;
                 }
+                if (served) aof.served(w.client);
             } finally {
                 for (int i = shards.length - 1; i >= 0; i--) keyspace.shard(shards[i]).unlock();
             }

@@ -316,6 +316,55 @@ public final class Client {
 
     // ---------------------------------------------------------------- keyspace events
 
+    // ---------------------------------------------------------------- AOF propagation
+
+    /** Redis's server.dirty, per client: the changes this client's commands made (see KeyspaceEvents). */
+    long dirty;
+    /** What the running command propagates instead of itself (Redis's alsoPropagate); null: itself. */
+    private java.util.List<byte[][]> propagated;
+    /** The records of the commands of a running EXEC, logged as one MULTI ... EXEC block. */
+    java.util.List<AppendOnly.Record> execRecords = new java.util.ArrayList<>();
+    /** Keys the running command found expired: their DELs go before its own records. */
+    java.util.List<AppendOnly.Record> aofExpired;
+    /** The AOF offset this client's replies wait for with appendfsync always (group commit). */
+    private volatile long aofWait;
+
+    /** Counts one change to the dataset (Redis's server.dirty++). */
+    public void dirty() { dirty++; }
+
+    /**
+     * Logs {@code argv} for the running command instead of the command itself (each call adds one
+     * record): the deterministic form of what happened, as Redis's rewriteClientCommandVector /
+     * alsoPropagate (SET ... PXAT for SET EX, SREM for SPOP, SET ... KEEPTTL for INCRBYFLOAT).
+     */
+    public void propagate(byte[]... argv) {
+        if (propagated == null) propagated = new java.util.ArrayList<>(2);
+        propagated.add(argv);
+    }
+
+    public void propagate(String... argv) {
+        byte[][] b = new byte[argv.length][];
+        for (int i = 0; i < argv.length; i++) b[i] = argv[i].getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        propagate(b);
+    }
+
+    /** The running command changed things but logs nothing itself (its effect is logged otherwise). */
+    public void propagateNothing() {
+        if (propagated == null) propagated = new java.util.ArrayList<>(0);
+    }
+
+    java.util.List<byte[][]> takePropagated() {
+        java.util.List<byte[][]> p = propagated;
+        propagated = null;
+        return p;
+    }
+
+    void aofWait(long offset) {
+        if (offset > aofWait) aofWait = offset;
+    }
+
+    long aofWait() { return aofWait; }
+
     /** Redis's {@code signalModifiedKey} for a key of this client's database. */
     public void signalModified(byte[] key) { server.events().modified(this, db, key); }
 

@@ -210,6 +210,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         ByteBuf b = pending;
         pending = null;
         lastOutput = Math.max(256, Math.min(b.readableBytes(), 64 * 1024));
+        if (holdForDurability(b)) return;
         if (b.isReadable()) {
             server.stats().netOutputBytes.add(b.readableBytes());
             if (flush) ctx.writeAndFlush(b, ctx.voidPromise());
@@ -224,6 +225,74 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (!ctx.channel().isWritable() && ctx.channel().config().isAutoRead()) {
             // the peer is not reading its replies: stop reading its commands until it catches up
             ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    // ---------------------------------------------------------------- group commit
+
+    /** Replies waiting for their AOF records to be fsynced (appendfsync always), in order. */
+    private java.util.ArrayDeque<Held> held;
+    private boolean awaitingSync;
+
+    private record Held(ByteBuf replies, long offset) {}
+
+    /**
+     * With appendfsync always, replies leave only once the records of the commands they answer
+     * are on disk. The batch is held (behind any batch held before it) and released by the AOF
+     * writer's next fsync, which covers the records of every client appended before it.
+     */
+    private boolean holdForDurability(ByteBuf b) {
+        io.basalt.persistence.aof.AofLog log = server.aof().log();
+        boolean waiting = held != null && !held.isEmpty();
+        if (!waiting && (log == null || log.fsync() != io.basalt.persistence.aof.AofLog.Fsync.ALWAYS)) return false;
+        // every reply waits for the records appended before it, not only its own: a read must
+        // not show another client's write before that write is durable (as Redis, which sends
+        // no reply of an event loop iteration before the iteration's fsync)
+        long need = log == null ? 0 : Math.max(client.aofWait(), log.appendedOffset());
+        if (!waiting && need <= log.durableOffset()) return false;
+        if (held == null) held = new java.util.ArrayDeque<>();
+        held.add(new Held(b, need));
+        awaitSync();
+        return true;
+    }
+
+    private void awaitSync() {
+        if (awaitingSync || held.isEmpty()) return;
+        io.basalt.persistence.aof.AofLog log = server.aof().log();
+        if (log == null) { // the AOF was turned off: nothing to wait for
+            ctx.executor().execute(this::releaseHeld);
+            awaitingSync = true;
+            return;
+        }
+        awaitingSync = true;
+        log.whenDurable(held.peek().offset(), () -> ctx.executor().execute(this::releaseHeld));
+    }
+
+    private void releaseHeld() {
+        awaitingSync = false;
+        if (held == null) return;
+        io.basalt.persistence.aof.AofLog log = server.aof().log();
+        long durable = log == null ? Long.MAX_VALUE : log.durableOffset();
+        boolean wrote = false;
+        while (!held.isEmpty() && held.peek().offset() <= durable) {
+            ByteBuf b = held.poll().replies();
+            if (!ctx.channel().isActive()) {
+                b.release();
+                continue;
+            }
+            if (b.isReadable()) {
+                server.stats().netOutputBytes.add(b.readableBytes());
+                ctx.write(b, ctx.voidPromise());
+                wrote = true;
+            } else {
+                b.release();
+            }
+        }
+        if (wrote) ctx.flush();
+        if (!held.isEmpty()) {
+            awaitSync();
+        } else if (client.closingAfterReply()) {
+            ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(f -> ctx.close());
         }
     }
 
@@ -248,6 +317,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (pending != null) {
             pending.release();
             pending = null;
+        }
+        if (held != null) {
+            for (Held h : held) h.replies().release();
+            held.clear();
         }
         if (in != null) {
             in.release();

@@ -25,7 +25,7 @@ public final class Dispatcher {
         this.server = server;
         this.table = server.commands();
         this.keyspace = server.keyspace();
-        this.blocking = new Blocking(keyspace);
+        this.blocking = new Blocking(keyspace, server.aof());
     }
 
     /** The clients blocked by BLPOP & co. */
@@ -92,6 +92,14 @@ public final class Dispatcher {
             reject(c, spec, "OOM command not allowed when used memory > 'maxmemory'.");
             return;
         }
+        // Redis's writeCommandsDeniedByDiskError: the last BGSAVE failed (with
+        // stop-writes-on-bgsave-error) or the AOF cannot be written, so no write is accepted
+        // that could not be persisted (the acknowledged data stays as it is)
+        String diskError = server.persistence().writesDenied() ? Persistence.MISCONF : server.aof().writeDenied();
+        if (diskError != null && (spec.write || spec.name.equals("ping") || isWritingExec(c, spec))) {
+            reject(c, spec, diskError);
+            return;
+        }
         if (c.subscribed() && !c.resp3() && !allowedWhenSubscribed(spec)) {
             // Redis's RESP2 subscribed mode: the connection only carries Pub/Sub traffic
             reject(c, spec, "ERR Can't execute '" + spec.name + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET "
@@ -101,12 +109,6 @@ public final class Dispatcher {
         if (c.monitor() && (spec.write || spec.readonly || mayReplicate(spec))) {
             // a monitor is a replica to Redis, and replicas may not touch the keyspace
             reject(c, spec, "ERR Replica can't interact with the keyspace");
-            return;
-        }
-        if (server.persistence().writesDenied() && (spec.write || spec.name.equals("ping")
-                || (spec.name.equals("exec") && c.transaction() != null && c.transaction().writes))) {
-            // Redis's writeCommandsDeniedByDiskError: the last BGSAVE failed
-            reject(c, spec, Persistence.MISCONF);
             return;
         }
         // replicas, and so monitors, are never paused
@@ -171,6 +173,11 @@ public final class Dispatcher {
         ClientPause pause = server.pause();
         if (pause.type() == ClientPause.NONE) return false;
         if (pause.holds(spec)) return true;
+        Transaction t = c.transaction();
+        return spec.name.equals("exec") && t != null && t.writes;
+    }
+
+    private static boolean isWritingExec(Client c, CommandSpec spec) {
         Transaction t = c.transaction();
         return spec.name.equals("exec") && t != null && t.writes;
     }
@@ -270,6 +277,8 @@ public final class Dispatcher {
             try {
                 c.out().array(t.size());
                 for (int i = 0; i < t.size(); i++) call(c, t.specs.get(i), t.requests.get(i));
+                // still under the transaction's locks: its records as one MULTI ... EXEC
+                server.aof().execDone(c);
             } finally {
                 c.inExec = false;
                 c.discardTransaction();
@@ -308,12 +317,32 @@ public final class Dispatcher {
     }
 
     private void run(Client c, CommandSpec spec, RespRequest req, int[] keys, int nkeys) {
+        AppendOnly aof = server.aof();
         if (nkeys <= 0) {
-            spec.handler().execute(c, req);
+            if (spec.write && aof.enabled()) {
+                // FLUSHALL, SWAPDB & co.: every shard stays locked until the record is appended,
+                // so the log orders them exactly as they ran against other clients' writes
+                keyspace.lockAll();
+                try {
+                    for (int i = 0; i < keyspace.shardCount(); i++) aof.beforeWrite(keyspace.shard(i));
+                    long dirty = c.dirty;
+                    aof.begin(c);
+                    spec.handler().execute(c, req);
+                    aof.propagate(c, spec, req, c.errorReplied() ? c.dirty : dirty - 1);
+                } finally {
+                    keyspace.unlockAll();
+                }
+            } else {
+                long dirty = c.dirty;
+                aof.begin(c);
+                spec.handler().execute(c, req);
+                aof.propagate(c, spec, req, dirty);
+            }
         } else if (nkeys == 1) {
             Shard s = keyspace.shard(shardIndex(req, keys[0]));
             s.lock();
             try {
+                if (spec.write) aof.beforeWrite(s);
                 execute(c, spec, req);
             } finally {
                 s.unlock();
@@ -326,6 +355,7 @@ public final class Dispatcher {
             for (int i = 0; i < nkeys; i++) if (i == 0 || keys[i] != keys[i - 1]) keys[distinct++] = keys[i];
             for (int i = 0; i < distinct; i++) keyspace.shard(keys[i]).lock();
             try {
+                if (spec.write) for (int i = 0; i < distinct; i++) aof.beforeWrite(keyspace.shard(keys[i]));
                 execute(c, spec, req);
             } finally {
                 for (int i = distinct - 1; i >= 0; i--) keyspace.shard(keys[i]).unlock();
@@ -338,7 +368,11 @@ public final class Dispatcher {
      * it may now cache are remembered under the same locks (a write to them cannot come between).
      */
     private void execute(Client c, CommandSpec spec, RespRequest req) {
+        long dirty = c.dirty;
+        server.aof().begin(c);
         spec.handler().execute(c, req);
+        // the effect record, appended while the shards are still locked
+        server.aof().propagate(c, spec, req, dirty);
         if (spec.readonly && c.tracking != null) server.tracking().remember(c, spec, req);
     }
 

@@ -121,6 +121,7 @@ public final class KeyspaceEvents {
      * its own invalidation after its reply).
      */
     public void modified(Client by, int db, byte[] key) {
+        if (by != null) by.dirty++;
         server.watches().touch(db, key);
         server.tracking().invalidate(by, key, true);
     }
@@ -151,6 +152,7 @@ public final class KeyspaceEvents {
      * client-side cache that everything is invalid (the tracking table has no databases).
      */
     public void flushing(Client by, int db) {
+        if (by != null) by.dirty++;
         server.watches().flushing(db, -1);
         server.tracking().flushed(by);
     }

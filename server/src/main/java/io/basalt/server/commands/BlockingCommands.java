@@ -152,10 +152,12 @@ public final class BlockingCommands {
         out.bulk(key);
         if (count < 0) {
             out.bulk(l.pop(head));
+            c.propagate(Propagate.b(head ? "LPOP" : "RPOP"), key); // AOF: the non-blocking form
         } else {
             int n = (int) Math.min(count, l.size());
             out.array(n);
             for (int i = 0; i < n; i++) out.bulk(l.pop(head));
+            c.propagate(Propagate.b(head ? "LPOP" : "RPOP"), key, Propagate.number(n));
         }
         ListCommands.elementsRemoved(c, key, head, afterPop(c, key, l, before));
     }
@@ -227,6 +229,13 @@ public final class BlockingCommands {
         }
         // Redis's lmoveHandlePush (its event, then the reply), then the pop's events on the source
         Generic.changed(c, KeyspaceEvents.LIST, toHead ? "lpush" : "rpush", dst);
+        // AOF: the non-blocking form
+        if (c.lastCommand().equals("brpoplpush")) c.propagate(Propagate.b("RPOPLPUSH"), src, dst);
+        else if (out != c.out()) { // served later: Redis's shared "left"/"right" words
+            c.propagate(Propagate.b("LMOVE"), src, dst, Propagate.b(fromHead ? "left" : "right"), Propagate.b(toHead ? "left" : "right"));
+        } else {
+            c.propagate(Propagate.b("LMOVE"), src, dst, Propagate.b(fromHead ? "LEFT" : "RIGHT"), Propagate.b(toHead ? "LEFT" : "RIGHT"));
+        }
         out.bulk(v);
         ListCommands.elementsRemoved(c, src, fromHead, afterPop(c, src, sl, sBefore));
     }
@@ -298,6 +307,9 @@ public final class BlockingCommands {
         List<byte[]> members = new ArrayList<>();
         List<Double> scores = new ArrayList<>();
         ZSetRange.pop(c, key, z, max, count < 0 ? 1 : count, members, scores);
+        // AOF: the non-blocking form, popping exactly what went
+        if (count < 0) c.propagate(Propagate.b(max ? "ZPOPMAX" : "ZPOPMIN"), key);
+        else c.propagate(Propagate.b(max ? "ZPOPMAX" : "ZPOPMIN"), key, Propagate.number(members.size()));
         // Redis 7.0 notifies between the reply's header (and key) and its elements
         if (count < 0) {
             out.array(3);

@@ -25,6 +25,7 @@ public final class Commands {
         ZSetCommands.register(t);
         ListCommands.register(t);
         BlockingCommands.register(t);
+        AofCommands.register(t);
         SortCommand.register(t);
         TransactionCommands.register(t);
         PubSubCommands.register(t);

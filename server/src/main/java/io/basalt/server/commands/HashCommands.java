@@ -227,6 +227,7 @@ public final class HashCommands {
         stored(c, key, h, created, before);
         c.out().bulk(text);
         Generic.changed(c, KeyspaceEvents.HASH, "hincrbyfloat", key);
+        c.propagate(Propagate.HSET, key, field, text); // AOF: the result (Redis: HSET key field value)
     }
 
     // ---------------------------------------------------------------- reads

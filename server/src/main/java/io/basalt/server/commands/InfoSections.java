@@ -231,7 +231,7 @@ public final class InfoSections {
         line(sb, "mem_clients_slaves", 0);
         line(sb, "mem_clients_normal", (long) s.clients().size() * CLIENT_OVERHEAD);
         line(sb, "mem_cluster_links", 0);
-        line(sb, "mem_aof_buffer", 0);
+        line(sb, "mem_aof_buffer", s.aof().bufferLength());
         line(sb, "mem_allocator", "jvm");
         line(sb, "active_defrag_running", 0);
         line(sb, "lazyfree_pending_objects", 0);
@@ -270,18 +270,7 @@ public final class InfoSections {
     private static void persistence(BasaltServer s, StringBuilder sb) {
         sb.append("# Persistence\r\n");
         s.persistence().info((k, v) -> line(sb, k, v));
-        line(sb, "aof_enabled", s.config().getBool("appendonly") ? 1 : 0);
-        line(sb, "aof_rewrite_in_progress", 0);
-        line(sb, "aof_rewrite_scheduled", 0);
-        line(sb, "aof_last_rewrite_time_sec", -1);
-        line(sb, "aof_current_rewrite_time_sec", -1);
-        line(sb, "aof_last_bgrewrite_status", "ok");
-        line(sb, "aof_rewrites", 0);
-        line(sb, "aof_rewrites_consecutive_failures", 0);
-        line(sb, "aof_last_write_status", "ok");
-        line(sb, "aof_last_cow_size", 0);
-        line(sb, "module_fork_in_progress", 0);
-        line(sb, "module_fork_last_cow_size", 0);
+        s.aof().info(sb);
         s.persistence().loadingInfo((k, v) -> line(sb, k, v));
     }
 

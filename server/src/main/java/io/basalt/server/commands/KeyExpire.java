@@ -93,9 +93,17 @@ final class KeyExpire {
             // already in the past: the key is deleted (a DEL, not an expiry, in Redis's stats)
             s.remove(db, key);
             Generic.changed(c, KeyspaceEvents.GENERIC, "del", key);
+            c.propagate(Propagate.delForExpire(c), key); // AOF: as Redis, a DEL (UNLINK)
             c.out().integer(1);
         } else {
             s.setExpire(db, e, when);
+            // AOF: the absolute time, the NX/XX/GT/LT flags kept (Redis rewrites argv[0] and argv[2])
+            byte[][] argv = new byte[a.argc()][];
+            argv[0] = Propagate.PEXPIREAT;
+            argv[1] = key;
+            argv[2] = Propagate.number(when);
+            for (int i = 3; i < argv.length; i++) argv[i] = a.bytes(i);
+            c.propagate(argv);
             // (Redis replies before notifying here, and after for the deletion above)
             c.out().integer(1);
             Generic.changed(c, KeyspaceEvents.GENERIC, "expire", key);

@@ -170,6 +170,7 @@ public final class SetCommands {
             // Redis: "spop", the reply, then "del" if emptied
             c.notifyKeyspaceEvent(KeyspaceEvents.SET, "spop", key);
             c.out().bulk(m);
+            c.propagate(Propagate.SREM, key, m); // AOF: which member went, not a random pick
             popped(c, key, s.size() == 0);
             return;
         }
@@ -197,6 +198,7 @@ public final class SetCommands {
             shard(c, key).remove(c.db(), key);
             c.notifyKeyspaceEvent(KeyspaceEvents.SET, "spop", key);
             replyMembers(c, copy);
+            c.propagate(Propagate.delForServer(c), key); // AOF: the whole set went (Redis: DEL/UNLINK)
             popped(c, key, true);
             return;
         }
@@ -204,7 +206,21 @@ public final class SetCommands {
         long before = s.memoryUsage();
         int n = (int) count;
         out.set(n);
-        for (int i = 0; i < n; i++) out.bulk(s.removeAt(rnd.nextInt(s.size())));
+        // AOF: the members that went, as SREM commands of up to 1024 members (Redis's batches)
+        java.util.List<byte[]> gone = new java.util.ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            byte[] m = s.removeAt(rnd.nextInt(s.size()));
+            out.bulk(m);
+            gone.add(m);
+        }
+        for (int i = 0; i < n; i += 1024) {
+            int k = Math.min(1024, n - i);
+            byte[][] argv = new byte[2 + k][];
+            argv[0] = Propagate.SREM;
+            argv[1] = key;
+            for (int j = 0; j < k; j++) argv[2 + j] = gone.get(i + j);
+            c.propagate(argv);
+        }
         settle(c, key, s, before);
         popped(c, key, false);
     }

@@ -287,6 +287,11 @@ public final class StringCommands {
         if (old == null) Generic.added(c, key);
         Generic.changed(c, KeyspaceEvents.STRING, "set", key);
         if (expireArg > 0) c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "expire", key);
+        // AOF: a relative or second-based expiry is logged as the absolute time it became
+        // (Redis's setGenericCommand rewrites to SET key value PXAT <ms>)
+        if (expireArg > 0 && (flags & F_PXAT) == 0) {
+            c.propagate(Propagate.SET, key, a.bytes(valArg), Propagate.PXAT, Propagate.number(expireAt));
+        }
         if ((flags & F_GET) == 0) {
             if (intReply) c.out().integer(1);
             else c.out().ok();
@@ -308,6 +313,8 @@ public final class StringCommands {
         if (e != null && e != WRONG) {
             shard(c, key).remove(c.db(), key);
             Generic.changed(c, KeyspaceEvents.GENERIC, "del", key);
+            // AOF: as Redis, a DEL (UNLINK with lazyfree-lazy-user-del)
+            c.propagate(c.server().config().getBool("lazyfree-lazy-user-del") ? Propagate.UNLINK : Propagate.DEL, key);
         }
     }
 
@@ -340,15 +347,19 @@ public final class StringCommands {
         }
         replyValue(c, r);
         Shard s = shard(c, key);
+        // AOF: logged as Redis's getexCommand rewrites it (DEL, PEXPIREAT <ms>, PERSIST)
         if ((flags & (F_PXAT | F_EXAT)) != 0 && at <= System.currentTimeMillis()) {
             s.remove(c.db(), key);
             Generic.changed(c, KeyspaceEvents.GENERIC, "del", key);
+            c.propagate(Propagate.delForExpire(c), key);
         } else if (expireArg > 0) {
             s.put(c.db(), key, StringRecord.withExpire(r, at));
             Generic.changed(c, KeyspaceEvents.GENERIC, "expire", key);
+            c.propagate(Propagate.PEXPIREAT, key, Propagate.number(at));
         } else if ((flags & F_PERSIST) != 0 && StringRecord.hasExpire(r)) {
             s.put(c.db(), key, StringRecord.withExpire(r, -1));
             Generic.changed(c, KeyspaceEvents.GENERIC, "persist", key);
+            c.propagate(Propagate.PERSIST, key);
         }
     }
 
@@ -614,6 +625,8 @@ public final class StringCommands {
         shard(c, key).put(c.db(), key, StringRecord.create(key, text, expireAt, enc));
         if (e == null) Generic.added(c, key);
         Generic.changed(c, KeyspaceEvents.STRING, "incrbyfloat", key);
+        // AOF: the result, not the float arithmetic (Redis: SET key value KEEPTTL)
+        c.propagate(Propagate.SET, key, text, Propagate.KEEPTTL);
         c.out().bulk(text);
     }
 

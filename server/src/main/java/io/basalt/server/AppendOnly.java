@@ -1,0 +1,655 @@
+package io.basalt.server;
+
+import io.basalt.data.Entries;
+import io.basalt.data.HashValue;
+import io.basalt.data.Keyspace;
+import io.basalt.data.ListValue;
+import io.basalt.data.SetValue;
+import io.basalt.data.Shard;
+import io.basalt.data.StringRecord;
+import io.basalt.data.ZSetValue;
+import io.basalt.persistence.aof.AofException;
+import io.basalt.persistence.aof.AofLoader;
+import io.basalt.persistence.aof.AofLog;
+import io.basalt.persistence.aof.AofManifest;
+import io.basalt.persistence.aof.RdbStreamLoader;
+import io.basalt.resp.RespRequest;
+import io.basalt.server.command.CommandSpec;
+import io.basalt.server.config.ConfigException;
+
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The server's side of the append-only file: what each command propagates (Redis's
+ * {@code propagate}/{@code alsoPropagate}: the command as is when it changed something, or the
+ * deterministic forms handlers give with {@link Client#propagate}), loading at startup through a
+ * fake client, BGREWRITEAOF without fork, and the INFO persistence aof_* fields.
+ *
+ * <p>A rewrite is point-in-time without a snapshot: with every shard locked for an instant a new
+ * incremental file is opened, then each shard is written to the new base before its first change
+ * after that instant (by the writer touching it, under its lock) or by the rewrite thread, whichever
+ * comes first. So the base holds exactly the state the new incremental file starts from, even for
+ * non-idempotent commands (INCR, LPUSH), and a writer waits at most for one shard's serialization.
+ */
+public final class AppendOnly {
+    /** A record and the database it runs in (-1: none, MULTI/EXEC). */
+    record Record(int db, byte[][] argv) {}
+
+    private static final byte[] MULTI = "MULTI".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] EXEC = "EXEC".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DEL = "DEL".getBytes(StandardCharsets.US_ASCII);
+    private static final int ITEMS_PER_CMD = 64; // Redis's AOF_REWRITE_ITEMS_PER_CMD
+
+    private final BasaltServer server;
+    private volatile AofLog log;
+    private volatile RdbStreamLoader rdbLoader;
+    private volatile boolean loading;
+
+    // rewrite state
+    private final Object rewriteLock = new Object();
+    private volatile boolean rewriting;
+    private volatile boolean scheduled;
+    private boolean[] dumped; // guarded by baseLock
+    private final Object baseLock = new Object();
+    private OutputStream base; // guarded by baseLock
+    private volatile long rewriteStartMillis = -1;
+    private volatile long lastRewriteSeconds = -1;
+    private volatile boolean lastRewriteOk = true;
+    private volatile long rewrites;
+    private volatile long consecutiveFailures;
+
+    AppendOnly(BasaltServer server) {
+        this.server = server;
+    }
+
+    /** The RDB reader, for base files with an RDB preamble (plugged in by the RDB code). */
+    public void rdbLoader(RdbStreamLoader loader) { this.rdbLoader = loader; }
+
+    public boolean enabled() { return log != null; }
+
+    public boolean loading() { return loading; }
+
+    AofLog log() { return log; }
+
+    private static AofLog.Fsync fsync(String v) {
+        return switch (v) {
+            case "always" -> AofLog.Fsync.ALWAYS;
+            case "no" -> AofLog.Fsync.NO;
+            default -> AofLog.Fsync.EVERYSEC;
+        };
+    }
+
+    private Path aofDir() {
+        return Path.of(server.config().get("dir")).resolve(server.config().get("appenddirname"));
+    }
+
+    private AofLog newLog() {
+        return new AofLog(aofDir(), server.config().get("appendfilename"), fsync(server.config().get("appendfsync")),
+                server.config().getBool("aof-timestamp-enabled"), Log::notice, Log::warning);
+    }
+
+    // ---------------------------------------------------------------- startup
+
+    /**
+     * With appendonly yes: loads the files of the manifest (Redis's loadAppendOnlyFiles) and opens
+     * the log for appending. Throws with the message to print when the files cannot be used.
+     */
+    void startup() throws AofException, IOException {
+        if (!server.config().getBool("appendonly")) return;
+        AofLog l = newLog();
+        AofManifest m = l.readManifest();
+        if (m != null) {
+            loading = true;
+            long start = System.nanoTime();
+            try {
+                load(l.dir(), m);
+            } finally {
+                loading = false;
+            }
+            Log.notice(String.format("DB loaded from append only file: %.3f seconds", (System.nanoTime() - start) / 1e9));
+        } else {
+            Log.notice("Creating AOF base file " + server.config().get("appendfilename") + ".1.base.aof on server start");
+        }
+        l.open(m);
+        log = l;
+    }
+
+    private void load(Path dir, AofManifest m) throws AofException, IOException {
+        List<AofManifest.Entry> files = new ArrayList<>();
+        if (m.base != null) files.add(m.base);
+        files.addAll(m.incr);
+        boolean truncate = server.config().getBool("aof-load-truncated");
+        Client fake = new Client(server, new io.netty.channel.embedded.EmbeddedChannel(), -1);
+        fake.authenticated(true);
+        fake.out().target(io.netty.buffer.Unpooled.buffer(256));
+        AofLoader loader = new AofLoader(Log::warning, rdbLoader);
+        try {
+            for (int i = 0; i < files.size(); i++) {
+                AofManifest.Entry e = files.get(i);
+                Path p = dir.resolve(e.name());
+                if (!java.nio.file.Files.exists(p)) {
+                    throw new AofException("The AOF file " + e.name() + " doesn't exist");
+                }
+                long start = System.nanoTime();
+                AofLoader.Status st = loader.load(p, argv -> replay(fake, argv, e.name()), truncate, i == files.size() - 1);
+                if (st != AofLoader.Status.EMPTY) {
+                    Log.notice(String.format("DB loaded from %s file %s: %.3f seconds", e.type() == 'b' ? "base" : "incr",
+                            e.name(), (System.nanoTime() - start) / 1e9));
+                }
+            }
+        } finally {
+            fake.out().target().release();
+        }
+    }
+
+    private void replay(Client fake, byte[][] argv, String file) throws AofException {
+        RespRequest req = RespRequest.of(argv);
+        CommandSpec spec = server.commands().lookup(req, 0);
+        if (spec == null) {
+            throw new AofException("Unknown command '" + new String(argv[0], StandardCharsets.ISO_8859_1)
+                    + "' reading the append only file " + file);
+        }
+        fake.beginReply();
+        server.dispatcher().dispatch(fake, req);
+        fake.out().target().clear();
+    }
+
+    // ---------------------------------------------------------------- propagation
+
+    /**
+     * After a command ran, with its shards still locked: appends what it propagates. Handlers
+     * that rewrite themselves ({@link Client#propagate}) give the records; otherwise a write that
+     * changed something is logged as it was sent. Inside EXEC the records are kept until the
+     * transaction ends and go out wrapped in MULTI ... EXEC.
+     */
+    void propagate(Client c, CommandSpec spec, RespRequest req, long dirtyBefore) {
+        List<byte[][]> own = c.takePropagated();
+        AofLog l = log;
+        if (l == null) return; // (begin() set nothing)
+        running.remove();
+        List<Record> expired = c.aofExpired;
+        if (expired != null) c.aofExpired = null;
+        if (c.id() == -1) return;
+        List<Record> rs = expired == null ? new ArrayList<>(2) : expired;
+        if (own != null) {
+            for (byte[][] r : own) rs.add(new Record(c.db(), r));
+        } else if (spec.write && c.dirty != dirtyBefore) {
+            byte[][] argv = new byte[req.argc()][];
+            for (int i = 0; i < argv.length; i++) argv[i] = req.bytes(i);
+            rs.add(new Record(c.db(), argv));
+        }
+        if (rs.isEmpty()) return;
+        if (c.inExec) {
+            c.execRecords.addAll(rs);
+            return;
+        }
+        // several records of one command (keys it found expired, SREM batches) replay atomically,
+        // as Redis's propagatePendingCommands wraps them
+        c.aofWait(append(l, rs.size() == 1 ? rs : wrap(rs)));
+    }
+
+    private static List<Record> wrap(List<Record> rs) {
+        List<Record> all = new ArrayList<>(rs.size() + 2);
+        all.add(new Record(rs.get(0).db(), new byte[][] {MULTI}));
+        all.addAll(rs);
+        all.add(new Record(-1, new byte[][] {EXEC}));
+        return all;
+    }
+
+    /** Marks {@code c} as running a command on this thread, so keys it finds expired log with it. */
+    void begin(Client c) {
+        if (log != null) running.set(c);
+    }
+
+    private final ThreadLocal<Client> running = new ThreadLocal<>();
+
+    /** A blocked client served by another client's write, the locks still held: its pop's records. */
+    void served(Client c) {
+        List<byte[][]> own = c.takePropagated();
+        AofLog l = log;
+        if (l == null || own == null || own.isEmpty()) return;
+        List<Record> rs = new ArrayList<>(own.size());
+        for (byte[][] r : own) rs.add(new Record(c.db(), r));
+        c.aofWait(append(l, rs));
+    }
+
+    /** The end of an EXEC, its locks still held: its records as one MULTI ... EXEC block. */
+    void execDone(Client c) {
+        List<Record> rs = c.execRecords;
+        c.execRecords = new ArrayList<>();
+        AofLog l = log;
+        if (l == null || rs.isEmpty() || c.id() == -1) return;
+        c.aofWait(append(l, rs.size() == 1 ? rs : wrap(rs)));
+    }
+
+    private long append(AofLog l, List<Record> rs) {
+        long end = 0;
+        int i = 0;
+        // consecutive records of one database go in one call (one SELECT at most)
+        while (i < rs.size()) {
+            int db = rs.get(i).db();
+            List<byte[][]> group = new ArrayList<>();
+            while (i < rs.size() && (rs.get(i).db() == db || rs.get(i).db() == -1)) group.add(rs.get(i++).argv());
+            end = l.append(db, group);
+        }
+        return end;
+    }
+
+    /** A key removed by lazy or active expiry: DEL, as Redis's deleteExpiredKeyAndPropagate. */
+    void expired(int db, byte[] key) {
+        AofLog l = log;
+        if (l == null || loading) return;
+        Client c = running.get();
+        if (c != null) { // found by a command: logged with (before) the command's own records
+            if (c.aofExpired == null) c.aofExpired = new ArrayList<>(2);
+            c.aofExpired.add(new Record(db, new byte[][] {DEL, key}));
+            return;
+        }
+        deleted(db, key);
+    }
+
+    /**
+     * A key removed by the server itself, not by a command (active expiry, eviction): logged as
+     * DEL at once, under the shard lock the caller holds.
+     */
+    public void deleted(int db, byte[] key) {
+        AofLog l = log;
+        if (l == null || loading) return;
+        l.append(db, java.util.Collections.singletonList(new byte[][] {DEL, key}));
+    }
+
+    /** Redis's writeCommandsDeniedByDiskError for the AOF: the MISCONF error, or null. */
+    String writeDenied() {
+        AofLog l = log;
+        if (l == null || l.writeOk()) return null;
+        return "MISCONF Errors writing to the AOF file: " + l.writeError();
+    }
+
+    // ---------------------------------------------------------------- config
+
+    /** CONFIG SET appendonly: yes starts logging with a rewrite (as Redis), no stops it. */
+    void appendonly(String v) throws ConfigException {
+        boolean on = v.equals("yes");
+        if (!server.listening()) return; // at startup, startup() opens the log
+        if (on && log == null) {
+            AofLog l = newLog();
+            try {
+                // files left from an earlier run are not this keyspace: a fresh manifest (numbered
+                // after theirs) lists only the new incremental file until the rewrite adds the base
+                AofManifest old = null;
+                try {
+                    old = l.readManifest();
+                } catch (AofException e) {
+                    Log.warning(e.getMessage());
+                }
+                AofManifest fresh = new AofManifest();
+                if (old != null) {
+                    fresh.currBaseSeq = old.currBaseSeq;
+                    fresh.currIncrSeq = old.currIncrSeq;
+                }
+                l.open(fresh);
+                if (old != null) {
+                    List<AofManifest.Entry> gone = new ArrayList<>(old.history);
+                    if (old.base != null) gone.add(old.base);
+                    gone.addAll(old.incr);
+                    for (AofManifest.Entry e : gone) java.nio.file.Files.deleteIfExists(l.dir().resolve(e.name()));
+                }
+            } catch (IOException e) {
+                Log.warning("Unable to turn on AOF: " + e.getMessage());
+                throw new ConfigException("Unable to turn on AOF. Check server logs.");
+            }
+            server.keyspace().lockAll();
+            try {
+                log = l;
+            } finally {
+                server.keyspace().unlockAll();
+            }
+            rewrite();
+        } else if (!on && log != null) {
+            AofLog l = log;
+            server.keyspace().lockAll();
+            try {
+                log = null;
+            } finally {
+                server.keyspace().unlockAll();
+            }
+            l.close();
+        }
+    }
+
+    void fsyncPolicy(String v) {
+        AofLog l = log;
+        if (l != null) l.fsync(fsync(v));
+    }
+
+    void timestamps(String v) {
+        AofLog l = log;
+        if (l != null) l.timestamps(v.equals("yes"));
+    }
+
+    /** Flushes and fsyncs the log (SHUTDOWN). */
+    void close() {
+        AofLog l = log;
+        if (l != null) l.close();
+    }
+
+    // ---------------------------------------------------------------- rewrite
+
+    public boolean rewriting() { return rewriting; }
+
+    /** INFO memory's mem_aof_buffer: the bytes appended and not yet written. */
+    public long bufferLength() {
+        AofLog l = log;
+        return l == null ? 0 : l.bufferLength();
+    }
+
+    /**
+     * BGREWRITEAOF: starts a rewrite in the background; false when one is already running (the
+     * caller then replies as Redis does).
+     */
+    public boolean rewrite() {
+        synchronized (rewriteLock) {
+            if (rewriting) return false;
+            rewriting = true;
+        }
+        rewriteStartMillis = System.currentTimeMillis();
+        Thread t = new Thread(log == null ? this::rewriteWhileOff : this::doRewrite, "basalt-aof-rewrite");
+        t.setDaemon(true);
+        t.start();
+        return true;
+    }
+
+    private void doRewrite() {
+        AofLog l = log;
+        Keyspace ks = server.keyspace();
+        Path tmp = l.tempBase();
+        boolean ok = false;
+        try {
+            Log.notice("Background append only file rewriting started");
+            FileOutputStream fos = new FileOutputStream(tmp.toFile());
+            synchronized (baseLock) {
+                base = new BufferedOutputStream(fos, 1 << 16);
+                dumped = new boolean[ks.shardCount()];
+                if (server.config().getBool("aof-timestamp-enabled")) {
+                    base.write(("#TS:" + System.currentTimeMillis() / 1000 + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                }
+            }
+            // the switch to a new incremental file falls between two commands
+            ks.lockAll();
+            try {
+                l.startRewrite();
+                shardsPending = true;
+            } finally {
+                ks.unlockAll();
+            }
+            for (int i = 0; i < ks.shardCount(); i++) {
+                Shard s = ks.shard(i);
+                s.lock();
+                try {
+                    beforeWrite(s);
+                } finally {
+                    s.unlock();
+                }
+            }
+            shardsPending = false;
+            synchronized (baseLock) {
+                base.flush();
+                fos.getFD().sync();
+                base.close();
+                base = null;
+            }
+            l.finishRewrite(tmp);
+            ok = true;
+            Log.notice("Background AOF rewrite finished successfully");
+        } catch (IOException | RuntimeException e) {
+            Log.warning("Background AOF rewrite failed: " + e);
+            shardsPending = false;
+            synchronized (baseLock) {
+                try {
+                    if (base != null) base.close();
+                } catch (IOException ignored) {
+                    // the temp file is removed below anyway
+                }
+                base = null;
+            }
+            try {
+                java.nio.file.Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // a stale temp file is overwritten by the next rewrite
+            }
+        } finally {
+            lastRewriteSeconds = (System.currentTimeMillis() - rewriteStartMillis) / 1000;
+            rewriteStartMillis = -1;
+            lastRewriteOk = ok;
+            if (ok) {
+                rewrites++;
+                consecutiveFailures = 0;
+            } else {
+                consecutiveFailures++;
+            }
+            synchronized (rewriteLock) {
+                rewriting = false;
+            }
+        }
+    }
+
+    /**
+     * BGREWRITEAOF with appendonly no, as Redis: a base file of the keyspace (each shard as of the
+     * moment it is written) and a manifest naming only it, for a later start with appendonly yes.
+     */
+    private void rewriteWhileOff() {
+        boolean ok = false;
+        try {
+            AofLog l = newLog();
+            java.nio.file.Files.createDirectories(l.dir());
+            AofManifest old = null;
+            try {
+                old = l.readManifest();
+            } catch (AofException e) {
+                Log.warning(e.getMessage());
+            }
+            AofManifest m = new AofManifest();
+            m.currBaseSeq = (old == null ? 0 : old.currBaseSeq) + 1;
+            m.currIncrSeq = old == null ? 0 : old.currIncrSeq;
+            String name = server.config().get("appendfilename") + "." + m.currBaseSeq + ".base.aof";
+            Path tmp = l.tempBase();
+            try (FileOutputStream fos = new FileOutputStream(tmp.toFile());
+                 BufferedOutputStream out = new BufferedOutputStream(fos, 1 << 16)) {
+                Keyspace ks = server.keyspace();
+                for (int i = 0; i < ks.shardCount(); i++) {
+                    Shard s = ks.shard(i);
+                    s.lock();
+                    try {
+                        dumpShard(s, out);
+                    } finally {
+                        s.unlock();
+                    }
+                }
+                out.flush();
+                fos.getFD().sync();
+            }
+            java.nio.file.Files.move(tmp, l.dir().resolve(name), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            m.base = new AofManifest.Entry(name, m.currBaseSeq, 'b');
+            m.persist(l.dir(), l.manifestName());
+            if (old != null) {
+                List<AofManifest.Entry> gone = new ArrayList<>(old.history);
+                if (old.base != null) gone.add(old.base);
+                gone.addAll(old.incr);
+                for (AofManifest.Entry e : gone) {
+                    if (!e.name().equals(name)) java.nio.file.Files.deleteIfExists(l.dir().resolve(e.name()));
+                }
+            }
+            ok = true;
+            Log.notice("Background AOF rewrite finished successfully");
+        } catch (IOException | RuntimeException e) {
+            Log.warning("Background AOF rewrite failed: " + e);
+        } finally {
+            lastRewriteSeconds = (System.currentTimeMillis() - rewriteStartMillis) / 1000;
+            rewriteStartMillis = -1;
+            lastRewriteOk = ok;
+            if (ok) {
+                rewrites++;
+                consecutiveFailures = 0;
+            } else {
+                consecutiveFailures++;
+            }
+            synchronized (rewriteLock) {
+                rewriting = false;
+            }
+        }
+    }
+
+    /** True between the switch to the new incremental file and the last shard written to the base. */
+    private volatile boolean shardsPending;
+
+    /**
+     * Called with {@code s} locked before a command changes it: during a rewrite, a shard not yet
+     * in the new base is written there first, so the base holds its state as of the switch.
+     */
+    void beforeWrite(Shard s) {
+        if (!shardsPending) return;
+        synchronized (baseLock) {
+            if (base == null || dumped[s.index()]) return;
+            dumped[s.index()] = true;
+            try {
+                dumpShard(s, base);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** Every live key of a shard as the commands that recreate it (Redis's rewriteAppendOnlyFileRio). */
+    private void dumpShard(Shard s, OutputStream out) throws IOException {
+        long now = System.currentTimeMillis();
+        for (int db = 0; db < server.keyspace().databases(); db++) {
+            if (s.size(db) == 0) continue;
+            ByteArrayOutputStream buf = new ByteArrayOutputStream();
+            int d = db;
+            s.forEach(db, e -> {
+                long at = Entries.expireAt(e);
+                if (at >= 0 && at <= now) return; // already expired: its DEL follows in the log
+                try {
+                    dumpKey(buf, e);
+                    if (at >= 0) AofLog.encode(buf, b("PEXPIREAT"), Entries.key(e), b(Long.toString(at)));
+                } catch (IOException ex) {
+                    throw new java.io.UncheckedIOException(ex);
+                }
+            });
+            if (buf.size() == 0) continue;
+            AofLog.encode(out, b("SELECT"), b(Integer.toString(d)));
+            buf.writeTo(out);
+        }
+    }
+
+    private static byte[] b(String s) { return s.getBytes(StandardCharsets.US_ASCII); }
+
+    private static void dumpKey(OutputStream out, Object e) throws IOException {
+        byte[] key = Entries.key(e);
+        if (e instanceof byte[] r) {
+            AofLog.encode(out, b("SET"), key, StringRecord.value(r));
+        } else if (e instanceof ListValue l) {
+            List<byte[]> items = new ArrayList<>();
+            if (l.size() > 0) {
+                l.forEach(0, l.size() - 1, false, (buf, off, len) -> {
+                    items.add(java.util.Arrays.copyOfRange(buf, off, off + len));
+                    return true;
+                });
+            }
+            batches(out, "RPUSH", key, items, 1);
+        } else if (e instanceof SetValue sv) {
+            List<byte[]> items = new ArrayList<>();
+            sv.forEachMember(items::add);
+            batches(out, "SADD", key, items, 1);
+        } else if (e instanceof HashValue h) {
+            List<byte[]> items = new ArrayList<>();
+            h.forEach((f, v) -> { items.add(f); items.add(v); });
+            batches(out, "HMSET", key, items, 2);
+        } else if (e instanceof ZSetValue z) {
+            List<byte[]> items = new ArrayList<>();
+            if (z.size() > 0) {
+                z.walk(0, z.size() - 1, false, (m, score) -> { items.add(b(score(score))); items.add(m); });
+            }
+            batches(out, "ZADD", key, items, 2);
+        } else {
+            throw new IllegalStateException("no AOF form for " + Entries.typeName(e));
+        }
+    }
+
+    /** A score in a form strtod reads back exactly (Redis writes %.17g). */
+    static String score(double d) {
+        if (Double.isInfinite(d)) return d > 0 ? "inf" : "-inf";
+        if (d == Math.rint(d) && Math.abs(d) < 1e17) return Long.toString((long) d);
+        return Double.toString(d);
+    }
+
+    private static void batches(OutputStream out, String cmd, byte[] key, List<byte[]> items, int per) throws IOException {
+        int n = items.size();
+        for (int i = 0; i < n; ) {
+            int take = Math.min(n - i, ITEMS_PER_CMD * per);
+            byte[][] argv = new byte[2 + take][];
+            argv[0] = b(cmd);
+            argv[1] = key;
+            for (int k = 0; k < take; k++) argv[2 + k] = items.get(i + k);
+            AofLog.encode(out, argv);
+            i += take;
+        }
+    }
+
+    /** The cron's automatic rewrite (auto-aof-rewrite-percentage / -min-size). */
+    void cron() {
+        AofLog l = log;
+        if (l == null || rewriting) return;
+        long pct = server.config().getLong("auto-aof-rewrite-percentage");
+        long min = server.config().getLong("auto-aof-rewrite-min-size");
+        long size = l.currentSize();
+        if (pct > 0 && size > min) {
+            long baseSize = Math.max(1, l.baseSize());
+            long growth = (size * 100 / baseSize) - 100;
+            if (growth >= pct) {
+                Log.notice("Starting automatic rewriting of AOF on " + growth + "% growth");
+                rewrite();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- INFO
+
+    public void info(StringBuilder sb) {
+        AofLog l = log;
+        line(sb, "aof_enabled", l != null ? 1 : 0);
+        line(sb, "aof_rewrite_in_progress", rewriting ? 1 : 0);
+        line(sb, "aof_rewrite_scheduled", scheduled ? 1 : 0);
+        line(sb, "aof_last_rewrite_time_sec", lastRewriteSeconds);
+        long started = rewriteStartMillis;
+        line(sb, "aof_current_rewrite_time_sec", started < 0 ? -1 : (System.currentTimeMillis() - started) / 1000);
+        line(sb, "aof_last_bgrewrite_status", lastRewriteOk ? "ok" : "err");
+        line(sb, "aof_rewrites", rewrites);
+        line(sb, "aof_rewrites_consecutive_failures", consecutiveFailures);
+        line(sb, "aof_last_write_status", l == null || l.writeOk() ? "ok" : "err");
+        line(sb, "aof_last_cow_size", 0);
+        line(sb, "module_fork_in_progress", 0);
+        line(sb, "module_fork_last_cow_size", 0);
+        if (l != null) {
+            line(sb, "aof_current_size", l.currentSize());
+            line(sb, "aof_base_size", l.baseSize());
+            line(sb, "aof_pending_rewrite", scheduled ? 1 : 0);
+            line(sb, "aof_buffer_length", l.bufferLength());
+            line(sb, "aof_pending_bio_fsync", l.pendingFsync() && l.fsync() == AofLog.Fsync.EVERYSEC ? 1 : 0);
+            line(sb, "aof_delayed_fsync", l.delayedFsync());
+        }
+    }
+
+    private static void line(StringBuilder sb, String k, Object v) {
+        sb.append(k).append(':').append(v).append("\r\n");
+    }
+}
