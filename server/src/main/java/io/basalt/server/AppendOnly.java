@@ -426,18 +426,23 @@ public final class AppendOnly {
                 // a stale temp file is overwritten by the next rewrite
             }
         } finally {
-            lastRewriteSeconds = (System.currentTimeMillis() - rewriteStartMillis) / 1000;
-            rewriteStartMillis = -1;
-            lastRewriteOk = ok;
-            if (ok) {
-                rewrites++;
-                consecutiveFailures = 0;
-            } else {
-                consecutiveFailures++;
-            }
-            synchronized (rewriteLock) {
-                rewriting = false;
-            }
+            rewriteEnded(ok);
+        }
+    }
+
+    /** The INFO aof_* bookkeeping at the end of a rewrite, whichever kind. */
+    private void rewriteEnded(boolean ok) {
+        lastRewriteSeconds = (System.currentTimeMillis() - rewriteStartMillis) / 1000;
+        rewriteStartMillis = -1;
+        lastRewriteOk = ok;
+        if (ok) {
+            rewrites++;
+            consecutiveFailures = 0;
+        } else {
+            consecutiveFailures++;
+        }
+        synchronized (rewriteLock) {
+            rewriting = false;
         }
     }
 
@@ -493,18 +498,7 @@ public final class AppendOnly {
         } catch (IOException | RuntimeException e) {
             Log.warning("Background AOF rewrite failed: " + e);
         } finally {
-            lastRewriteSeconds = (System.currentTimeMillis() - rewriteStartMillis) / 1000;
-            rewriteStartMillis = -1;
-            lastRewriteOk = ok;
-            if (ok) {
-                rewrites++;
-                consecutiveFailures = 0;
-            } else {
-                consecutiveFailures++;
-            }
-            synchronized (rewriteLock) {
-                rewriting = false;
-            }
+            rewriteEnded(ok);
         }
     }
 
