@@ -159,6 +159,12 @@ public final class BasaltServer {
         config.bind("appendonly", aof::appendonly);
         config.bind("appendfsync", aof::fsyncPolicy);
         config.bind("aof-timestamp-enabled", aof::timestamps);
+        // an AOF base file written by Redis with aof-use-rdb-preamble starts with an RDB image
+        aof.rdbLoader((in, name) -> {
+            io.basalt.persistence.KeyspaceLoader sink = new io.basalt.persistence.KeyspaceLoader(keyspace, true);
+            sink.lfuPolicy = config.get("maxmemory-policy").endsWith("-lfu");
+            return io.basalt.persistence.RdbLoader.load(in, sink).bytes();
+        });
         addCronTask(this::evictionCron);
     }
 

@@ -203,6 +203,33 @@ class AofTest {
         }
     }
 
+    @Test
+    void basaltLoadsRedisBaseWithAnRdbPreamble(@TempDir Path dir) throws Exception {
+        // Redis's default: the rewritten base file is an RDB image, the incremental file RESP
+        RedisServerProcess redis = RedisServerProcess.start("--appendonly", "yes", "--dir", dir.toString());
+        Map<String, String> expected;
+        try {
+            fill(redis.port(), 1);
+            try (RawClient c = new RawClient(redis.port())) {
+                c.call("BGREWRITEAOF");
+            }
+            AofFiles.awaitRewrite(redis.port());
+            fill(redis.port(), 2);
+            expected = AofFiles.dump(redis.port());
+        } finally {
+            redis.stop();
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(dir.resolve("appendonlydir"))) {
+            assertTrue(files.anyMatch(p -> p.toString().endsWith(".base.rdb")), "Redis wrote no RDB base");
+        }
+        BasaltInstance basalt = BasaltInstance.start("--appendonly", "yes", "--dir", dir.toString());
+        try {
+            assertEquals(expected, AofFiles.dump(basalt.port()));
+        } finally {
+            basalt.stop();
+        }
+    }
+
     /** A directory holding one incremental file with {@code tail} appended to a valid log. */
     private static Path withTail(Path dir, String tail) throws Exception {
         BasaltInstance b = BasaltInstance.start("--appendonly", "yes", "--dir", dir.toString());

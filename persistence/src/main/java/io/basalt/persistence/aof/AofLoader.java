@@ -78,20 +78,27 @@ public final class AofLoader {
         long validBeforeMulti = 0;
         List<byte[][]> multi = null;
         boolean shortRead = false;
-        try (Counting in = new Counting(Files.newInputStream(file))) {
-            in.mark(5);
-            byte[] sig = new byte[5];
-            int got = in.readNBytes(sig, 0, 5);
-            in.reset();
-            in.pos = 0;
-            if (got == 5 && new String(sig, StandardCharsets.US_ASCII).equals("REDIS")) {
-                if (rdb == null) {
-                    throw new AofException("Bad file format reading the append only file " + name
-                            + ": it starts with an RDB preamble, which this build cannot load");
-                }
-                rdb.load(in, name);
-                validUpTo = in.pos;
+        long rdbEnd = 0;
+        byte[] sig = new byte[5];
+        int got;
+        try (InputStream head = Files.newInputStream(file)) {
+            got = head.readNBytes(sig, 0, 5);
+        }
+        if (got == 5 && new String(sig, StandardCharsets.US_ASCII).equals("REDIS")) {
+            if (rdb == null) {
+                throw new AofException("Bad file format reading the append only file " + name
+                        + ": it starts with an RDB preamble, which this build cannot load");
             }
+            // the RDB reader reads ahead: it reports where the image ends, and the RESP tail is
+            // read from there with a stream of its own
+            try (InputStream r = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+                rdbEnd = rdb.load(r, name);
+            }
+        }
+        try (Counting in = new Counting(Files.newInputStream(file))) {
+            in.skipNBytes(rdbEnd);
+            in.pos = rdbEnd;
+            validUpTo = rdbEnd;
             while (true) {
                 int first = in.read();
                 if (first < 0) break; // clean end of file
