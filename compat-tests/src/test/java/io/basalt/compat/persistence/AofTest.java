@@ -39,7 +39,10 @@ class AofTest {
             c("MOVE s3 2"), c("SWAPDB 0 2"), c("SWAPDB 0 2"), c("HSET h a 1"), c("HDEL h a"), c("HDEL h a"),
             c("SINTERSTORE d s4 s5"), c("SADD s4 1 2"), c("SADD s5 2 3"), c("SINTERSTORE d s4 s5"),
             c("EXPIRE d 100 NX"), c("PEXPIREAT d 99999999999999"), c("PERSIST d"), c("SET e1 v PXAT 99999999999999"),
-            c("SET e2 v EXAT 9999999999 GET"), c("SET e3 v KEEPTTL"), c("GETDEL e3"), c("FLUSHDB"),
+            c("SET e2 v EXAT 9999999999 GET"), c("SET e3 v KEEPTTL"), c("GETDEL e3"),
+            // RESTORE's TTL is logged as an absolute time; an already expired one as DEL of the old key
+            c("SET src v"), c("DUMPRESTORE src r1 100000"), c("DUMPRESTORE src r2 0"),
+            c("DUMPRESTORE src r1 1 REPLACE ABSTTL"), c("FLUSHDB"),
             // keys a command finds expired: DEL before the command, both in MULTI ... EXEC
             c("DEBUG SET-ACTIVE-EXPIRE 0"), c("PSETEX ttl 1 v"), c("SLEEP"), c("APPEND ttl x"),
             c("PSETEX ttl2 1 v"), c("SLEEP"), c("GET ttl2"), c("DEBUG SET-ACTIVE-EXPIRE 1"), c("SET last 1"));
@@ -49,6 +52,18 @@ class AofTest {
     private static void run(int port, List<String[]> script) {
         try (RawClient c = new RawClient(port)) {
             for (String[] cmd : script) {
+                if (cmd[0].equals("DUMPRESTORE")) {
+                    // DUMP src, then RESTORE dst ttl <payload> [options...]
+                    byte[] payload = c.call("DUMP", cmd[1]).bytes();
+                    byte[][] restore = new byte[cmd.length + 1][];
+                    restore[0] = "RESTORE".getBytes();
+                    restore[1] = cmd[2].getBytes();
+                    restore[2] = cmd[3].getBytes();
+                    restore[3] = payload;
+                    for (int i = 4; i < cmd.length; i++) restore[i] = cmd[i].getBytes();
+                    c.call(java.util.Arrays.copyOf(restore, cmd.length));
+                    continue;
+                }
                 if (cmd[0].equals("SLEEP")) {
                     try {
                         Thread.sleep(20);

@@ -92,8 +92,11 @@ public final class DumpCommands {
         long now = System.currentTimeMillis();
         long at = ttl == 0 ? -1 : absttl ? ttl : ttl + now;
         if (at >= 0 && at <= now) {
-            // already expired: nothing is created (an old key was still deleted)
-            if (deleted) Generic.changed(c, KeyspaceEvents.GENERIC, "del", key);
+            // already expired: nothing is created (an old key was still deleted, logged as DEL)
+            if (deleted) {
+                c.propagate(new byte[][] {"DEL".getBytes(java.nio.charset.StandardCharsets.US_ASCII), key});
+                Generic.changed(c, KeyspaceEvents.GENERIC, "del", key);
+            }
             c.out().ok();
             return;
         }
@@ -108,6 +111,14 @@ public final class DumpCommands {
         if (at >= 0) s.setExpire(c.db(), e, at);
         Generic.added(c, key);
         Generic.changed(c, KeyspaceEvents.GENERIC, "restore", key);
+        if (ttl != 0 && !absttl) {
+            // the AOF gets the TTL as an absolute time, as Redis propagates it
+            byte[][] argv = new byte[a.argc() + 1][];
+            for (int i = 0; i < a.argc(); i++) argv[i] = a.bytes(i);
+            argv[2] = Long.toString(at).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            argv[a.argc()] = "ABSTTL".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            c.propagate(argv);
+        }
         c.out().ok();
     }
 }
