@@ -4,6 +4,7 @@ import io.basalt.data.ListValue;
 import io.basalt.data.Shard;
 import io.basalt.resp.RespRequest;
 import io.basalt.resp.RespWriter;
+import io.basalt.server.Blocking;
 import io.basalt.server.Client;
 import io.basalt.server.KeyspaceEvents;
 import io.basalt.server.command.CommandTable;
@@ -131,19 +132,26 @@ public final class BlockingCommands {
             reply(c, key, l, head, count, c.out());
             return;
         }
-        if (c.denyBlocking()) {
-            // inside MULTI/EXEC nothing may wait: the timeout reply at once
-            c.out().nullArray();
-            return;
-        }
-        byte[][] keys = new byte[to - from][];
-        for (int k = from; k < to; k++) keys[k - from] = a.bytes(k);
-        c.server().dispatcher().blocking().block(c, keys, null, timeout, (key, out) -> {
+        blockOn(c, a, from, to, timeout, (key, out) -> {
             ListValue l = ready(c, key);
             if (l == null) return false;
             reply(c, key, l, head, count, out);
             return true;
         });
+    }
+
+    /**
+     * Blocks the client on arguments [from, to) until {@code serve} pops from one of them; inside
+     * MULTI/EXEC, where nothing may wait, answers at once with the timeout reply instead.
+     */
+    private static void blockOn(Client c, RespRequest a, int from, int to, long timeout, Blocking.Serve serve) {
+        if (c.denyBlocking()) {
+            c.out().nullArray();
+            return;
+        }
+        byte[][] keys = new byte[to - from][];
+        for (int k = from; k < to; k++) keys[k - from] = a.bytes(k);
+        c.server().dispatcher().blocking().block(c, keys, null, timeout, serve);
     }
 
     private static void reply(Client c, byte[] key, ListValue l, boolean head, long count, RespWriter out) {
@@ -288,14 +296,7 @@ public final class BlockingCommands {
             zreply(c, key, z, max, count, c.out());
             return;
         }
-        if (c.denyBlocking()) {
-            // inside MULTI/EXEC nothing may wait: the timeout reply at once
-            c.out().nullArray();
-            return;
-        }
-        byte[][] keys = new byte[to - from][];
-        for (int k = from; k < to; k++) keys[k - from] = a.bytes(k);
-        c.server().dispatcher().blocking().block(c, keys, null, timeout, (key, out) -> {
+        blockOn(c, a, from, to, timeout, (key, out) -> {
             Object e = Generic.lookupWrite(c, key);
             if (!(e instanceof ZSetValue z) || z.size() == 0) return false;
             zreply(c, key, z, max, count, out);
