@@ -12,6 +12,7 @@
 #
 # Usage: benchmarks/e2e/eviction.sh          (build first: mvn -q -DskipTests package)
 # Env:   KEYS=300000 OPS=150000 SIZE=100 RSS_LIMIT=64mb RSS_N=1000000 BASALT_JAVA_OPTS=...
+#        PARTS="trace rss" (either or both)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -20,6 +21,7 @@ OPS=${OPS:-150000}
 SIZE=${SIZE:-100}
 RSS_LIMIT=${RSS_LIMIT:-64mb}
 RSS_N=${RSS_N:-1000000}
+PARTS=${PARTS:-trace rss}
 REDIS_PORT=${REDIS_PORT:-17201}
 BASALT_PORT=${BASALT_PORT:-17202}
 results="$here/benchmarks/results"
@@ -72,31 +74,44 @@ run_trace() { # run_trace <srv> <policy> <limit>: one table row
   echo "| server | policy | maxmemory | hit ratio | GET p50 us | GET p99 us | GET p99.9 us | evicted_keys | keys at end |"
   echo "|---|---|---|---|---|---|---|---|---|"
 } > "$out"
-# without a limit first: the latency baseline, and the size of the data the trace touches
-run_trace redis allkeys-lru 0
-maxmemory=$(( base_used + (end_used - base_used) / 3 ))
-run_trace basalt allkeys-lru 0
-for policy in allkeys-lru allkeys-lfu; do
-  for srv in redis basalt; do run_trace "$srv" "$policy" "$maxmemory"; done
-done
-echo "maxmemory = redis-server's empty used_memory + a third of its used_memory growth over the unlimited trace" >> "$out"
+if [[ " $PARTS " == *" trace "* ]]; then
+  # without a limit first: the latency baseline, and the size of the data the trace touches
+  run_trace redis allkeys-lru 0
+  maxmemory=$(( base_used + (end_used - base_used) / 3 ))
+  run_trace basalt allkeys-lru 0
+  for policy in allkeys-lru allkeys-lfu; do
+    for srv in redis basalt; do run_trace "$srv" "$policy" "$maxmemory"; done
+  done
+  echo "maxmemory = redis-server's empty used_memory + a third of its used_memory growth over the unlimited trace" >> "$out"
+fi
 
+[[ " $PARTS " == *" rss "* ]] || { echo "Results: $out"; exit 0; }
 {
   echo
   echo "RSS under sustained writes: redis-benchmark -t set -n $RSS_N -r 100000000 -d 1024 -P 16, maxmemory $RSS_LIMIT, allkeys-lru"
   echo
-  echo "| server | maxmemory (B) | used_memory at end | peak RSS | RSS at end | peak RSS / maxmemory |"
-  echo "|---|---|---|---|---|---|"
+  echo "| server | maxmemory (B) | used_memory at end | peak RSS | RSS at end | peak RSS / maxmemory | SET/s |"
+  echo "|---|---|---|---|---|---|---|"
 } >> "$out"
+# Fresh servers, maxmemory given at start as an operator would configure it (bin/basalt-server
+# sizes the JVM heap from it), not after a trace has already grown the heap.
+for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+pids=()
 for srv in redis basalt; do
-  port=$REDIS_PORT; pid=$redis_pid
-  [ "$srv" = basalt ] && port=$BASALT_PORT && pid=$basalt_pid
-  redis-cli -p "$port" config set maxmemory 0 >/dev/null
-  redis-cli -p "$port" flushall >/dev/null
-  redis-cli -p "$port" config set maxmemory-policy allkeys-lru >/dev/null
-  redis-cli -p "$port" config set maxmemory "$RSS_LIMIT" >/dev/null
+  if [ "$srv" = redis ]; then
+    port=$REDIS_PORT
+    redis-server --port "$port" --save "" --appendonly no --daemonize no --logfile "$tmp/redis2.log" \
+        --maxmemory "$RSS_LIMIT" --maxmemory-policy allkeys-lru &
+  else
+    port=$BASALT_PORT
+    "$here/bin/basalt-server" --port "$port" --save "" --maxmemory "$RSS_LIMIT" \
+        --maxmemory-policy allkeys-lru >"$tmp/basalt2.log" 2>&1 &
+  fi
+  pid=$!; pids+=("$pid")
+  wait_port "$port"
   mm=$(info "$port" memory maxmemory)
-  redis-benchmark -p "$port" -t set -n "$RSS_N" -r 100000000 -d 1024 -P 16 -q >/dev/null 2>&1 &
+  redis-benchmark -p "$port" -t set -n "$RSS_N" -r 100000000 -d 1024 -P 16 -q 2>/dev/null \
+      | tr '\r' '\n' | grep -a 'requests per second' | tail -1 > "$tmp/rate" &
   bench=$!
   peak=0
   while kill -0 "$bench" 2>/dev/null; do
@@ -106,6 +121,7 @@ for srv in redis basalt; do
   end=$(rss_kb "$pid"); [ "$end" -gt "$peak" ] && peak=$end
   used=$(info "$port" memory used_memory)
   ratio=$(python3 -c "print('%.2f' % ($peak * 1024 / $mm))")
-  echo "| $srv | $mm | $used | $(( peak / 1024 )) MiB | $(( end / 1024 )) MiB | $ratio |" | tee -a "$out"
+  rate=$(sed 's/.*SET: \([0-9.]*\) requests per second.*/\1/' "$tmp/rate")
+  echo "| $srv | $mm | $used | $(( peak / 1024 )) MiB | $(( end / 1024 )) MiB | $ratio | $rate |" | tee -a "$out"
 done
 echo "Results: $out"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Resident memory needed for a data set, Basalt (bin/basalt-server, default JVM flags) against
 # redis-server. DATASET selects it:
-#   strings     (default) KEYS string keys key:0000000 .. with 32-byte values
+#   strings     (default) KEYS string keys key:0000000 .. with VALUE_SIZE-byte values (32)
 #   hash        KEYS fields f:NNNNNNN (16-byte values) in one hash
 #   zset        KEYS members m:NNNNNNN with distinct scores in one sorted set
 #   smallhashes KEYS/10 hashes h:NNNNNNN of 10 fields each (short fields, 8-byte values)
@@ -11,7 +11,7 @@
 # Results: benchmarks/results/memory-<time>.md
 #
 # Usage: benchmarks/e2e/memory.sh                   (build first: mvn -q -DskipTests package)
-# Env:   DATASET=strings KEYS=1000000 SETTLE=3 SERVER_CPU=1
+# Env:   DATASET=strings KEYS=1000000 VALUE_SIZE=32 SETTLE=3 SERVER_CPU=1
 #        VARIANTS="default|-XX:+UseParallelGC|..." : extra Basalt runs, each with these flags added
 #        through BASALT_JAVA_OPTS (the first, "default", adds nothing)
 set -euo pipefail
@@ -19,6 +19,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 KEYS=${KEYS:-1000000}
 DATASET=${DATASET:-strings}
+VALUE_SIZE=${VALUE_SIZE:-32}
 SETTLE=${SETTLE:-3}
 SERVER_CPU=${SERVER_CPU:-1}
 PORT=${PORT:-17111}
@@ -41,9 +42,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-python3 - "$KEYS" "$DATASET" > "$tmp/load.resp" <<'PY'
+python3 - "$KEYS" "$DATASET" "$VALUE_SIZE" > "$tmp/load.resp" <<'PY'
 import sys
-n, dataset = int(sys.argv[1]), sys.argv[2]
+n, dataset, vsize = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 out = sys.stdout.buffer
 def cmd(*args):
     return b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in args)
@@ -54,7 +55,7 @@ def emit(c):
         out.write(b"".join(chunk)); chunk.clear()
 if dataset == "strings":
     for i in range(n):
-        emit(cmd(b"SET", b"key:%07d" % i, b"v" * 32))
+        emit(cmd(b"SET", b"key:%07d" % i, b"v" * vsize))
 elif dataset == "hash":
     for i in range(0, n, 100):  # 100 fields per HSET
         args = [b"HSET", b"bighash"]
@@ -107,7 +108,7 @@ measure() {
 }
 
 {
-  echo "# RSS growth for DATASET=$DATASET, $KEYS entries, $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+  echo "# RSS growth for DATASET=$DATASET (value size $VALUE_SIZE for strings), $KEYS entries, $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
   echo
   echo "Host: $(nproc) cores, load before run: $(cut -d' ' -f1-3 /proc/loadavg). Servers pinned to core $SERVER_CPU;"
   echo "load with redis-cli --pipe, RSS (VmRSS) read ${SETTLE}s after the load."

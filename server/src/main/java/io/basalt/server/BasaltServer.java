@@ -177,6 +177,15 @@ public final class BasaltServer {
         Eviction eviction = keyspace.eviction();
         eviction.maxmemory(bytes);
         if (bytes == 0) return;
+        // The data lives in the JVM heap, whose cap is fixed at start (bin/basalt-server derives
+        // it from a maxmemory given in the configuration): a limit the heap cannot hold would
+        // end in an OutOfMemoryError instead of evictions.
+        long heap = Runtime.getRuntime().maxMemory();
+        if (bytes > heap / 4 * 3) {
+            Log.warning("WARNING: maxmemory (" + bytes + ") is more than 75% of the JVM heap limit (" + heap
+                    + "). Give maxmemory in the configuration file or on the command line so that the launcher "
+                    + "sizes the heap for it, or raise the heap with BASALT_JAVA_OPTS=-Xmx<size>.");
+        }
         long used = InfoSections.usedMemory(this);
         if (bytes < used) {
             Log.warning("WARNING: the new maxmemory value set via CONFIG SET (" + bytes + ") is smaller than the current "
