@@ -46,6 +46,7 @@ public final class AppendOnly {
     private static final byte[] MULTI = "MULTI".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] EXEC = "EXEC".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DEL = "DEL".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] UNLINK = "UNLINK".getBytes(StandardCharsets.US_ASCII);
     private static final int ITEMS_PER_CMD = 64; // Redis's AOF_REWRITE_ITEMS_PER_CMD
 
     private final BasaltServer server;
@@ -243,27 +244,32 @@ public final class AppendOnly {
         return end;
     }
 
-    /** A key removed by lazy or active expiry: DEL, as Redis's deleteExpiredKeyAndPropagate. */
+    /**
+     * A key removed by lazy or active expiry: DEL, or UNLINK with lazyfree-lazy-expire, as Redis's
+     * deleteExpiredKeyAndPropagate.
+     */
     void expired(int db, byte[] key) {
         AofLog l = log;
         if (l == null || loading) return;
+        boolean lazy = server.config().getBool("lazyfree-lazy-expire");
         Client c = running.get();
         if (c != null) { // found by a command: logged with (before) the command's own records
             if (c.aofExpired == null) c.aofExpired = new ArrayList<>(2);
-            c.aofExpired.add(new Record(db, new byte[][] {DEL, key}));
+            c.aofExpired.add(new Record(db, new byte[][] {lazy ? UNLINK : DEL, key}));
             return;
         }
-        deleted(db, key);
+        deleted(db, key, lazy);
     }
 
     /**
-     * A key removed by the server itself, not by a command (active expiry, eviction): logged as
-     * DEL at once, under the shard lock the caller holds.
+     * A key removed by the server itself, not by a command (active expiry, eviction): logged at
+     * once, under the shard lock the caller holds, as Redis's propagateDeletion: UNLINK when the
+     * matching lazyfree-lazy-* directive is on, DEL otherwise.
      */
-    public void deleted(int db, byte[] key) {
+    public void deleted(int db, byte[] key, boolean lazy) {
         AofLog l = log;
         if (l == null || loading) return;
-        l.append(db, java.util.Collections.singletonList(new byte[][] {DEL, key}));
+        l.append(db, java.util.Collections.singletonList(new byte[][] {lazy ? UNLINK : DEL, key}));
     }
 
     /** Redis's writeCommandsDeniedByDiskError for the AOF: the MISCONF error, or null. */

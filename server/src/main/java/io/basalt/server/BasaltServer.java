@@ -145,8 +145,8 @@ public final class BasaltServer {
         Eviction eviction = keyspace.eviction();
         eviction.usedMemory(() -> InfoSections.usedMemory(this));
         eviction.listener((db, key) -> {
-            // under the key's shard lock: logged as DEL like Redis's propagated eviction
-            aof.deleted(db, key);
+            // under the key's shard lock: logged as Redis propagates an eviction
+            aof.deleted(db, key, config.getBool("lazyfree-lazy-eviction"));
             events.modified(null, db, key);
             events.notify(KeyspaceEvents.EVICTED, "evicted", key, db);
         });

@@ -105,11 +105,15 @@ public final class ConfigParams {
         t.add(integer("latency-monitor-threshold", 0, 0, LONG_MAX).build());
         t.add(bool("latency-tracking", true).build());
         t.add(special("latency-tracking-info-percentiles", "50 99 99.9", ConfigParams::percentiles).build());
-        t.add(bool("lazyfree-lazy-eviction", false).notImplemented().build());
-        t.add(bool("lazyfree-lazy-expire", false).notImplemented().build());
-        t.add(bool("lazyfree-lazy-server-del", false).notImplemented().build());
-        t.add(bool("lazyfree-lazy-user-del", false).notImplemented().build());
-        t.add(bool("lazyfree-lazy-user-flush", false).notImplemented().build());
+        // Basalt never frees a value on the command's thread: a dropped key is reclaimed by the
+        // garbage collector's own threads, which is what lazy freeing buys Redis. What the
+        // lazyfree-lazy-* directives still decide, as in Redis, is whether a deletion the server
+        // makes is propagated (AOF) as UNLINK or DEL.
+        t.add(bool("lazyfree-lazy-eviction", false).build());
+        t.add(bool("lazyfree-lazy-expire", false).build());
+        t.add(bool("lazyfree-lazy-server-del", false).build());
+        t.add(bool("lazyfree-lazy-user-del", false).build());
+        t.add(bool("lazyfree-lazy-user-flush", false).build());
         t.add(integer("lfu-decay-time", 1, 0, INT_MAX).build());
         t.add(integer("lfu-log-factor", 10, 0, INT_MAX).build());
         t.add(integer("list-compress-depth", 0, 0, INT_MAX).build());
