@@ -105,6 +105,7 @@ public final class BasaltServer {
         this.dispatcher = new Dispatcher(this);
         this.persistence = new Persistence(this);
         addCronTask(persistence::cron);
+        addCronTask(new HeapTrim(stats.commandsProcessed::sum));
         // a key removed by lazy or active expiry: Redis's deleteExpiredKeyAndPropagate
         keyspace.expiryListener((db, entry) -> {
             byte[] key = io.basalt.data.Entries.key(entry);
