@@ -86,10 +86,10 @@ public final class Backups {
 
     /**
      * Restores {@code backup} into {@code dataDir} (new or empty), after verifying it. With
-     * {@code toSeconds} &lt; 0 the latest state (the snapshot instant): the snapshot as dump.rdb and
-     * the whole log. Otherwise the log is cut at the first {@code #TS:} annotation later than
+     * {@code toSeconds} &lt; 0 the latest state (the snapshot instant): the snapshot as the base of
+     * an appendonlydir (or as dump.rdb when the backup has no log). Otherwise the log is cut at the first {@code #TS:} annotation later than
      * {@code toSeconds} (redis-check-aof --truncate-to-timestamp's rule) and later incremental
-     * files are dropped; no dump.rdb is written then, since it holds a later state.
+     * files are dropped: the snapshot is not used then, since it holds a later state.
      */
     public static Restored restore(Path backup, Path dataDir, long toSeconds) throws BackupException {
         BackupManifest m = verify(backup);
@@ -157,6 +157,15 @@ public final class Backups {
                 AofManifest out = new AofManifest();
                 out.currBaseSeq = am.currBaseSeq;
                 out.currIncrSeq = am.currIncrSeq;
+                if (toSeconds < 0 && Files.exists(backup.resolve(BackupManifest.RDB))) {
+                    // the latest state is the snapshot's: it becomes the base (an RDB base, as
+                    // Redis writes with aof-use-rdb-preamble), which loads without any replay
+                    out.currBaseSeq = am.currBaseSeq + 1;
+                    String name = m.aofFileName + "." + out.currBaseSeq + ".base.rdb";
+                    copy(backup.resolve(BackupManifest.RDB), dst.resolve(name), Long.MAX_VALUE);
+                    out.base = new AofManifest.Entry(name, out.currBaseSeq, 'b');
+                    files.clear();
+                }
                 for (int i = 0; i < files.size(); i++) {
                     AofManifest.Entry e = files.get(i);
                     if (cutFile >= 0 && i > cutFile) break;
@@ -171,7 +180,9 @@ public final class Backups {
                 }
                 out.persist(dst, m.aofManifest);
             }
-            boolean rdb = toSeconds < 0 && Files.exists(backup.resolve(BackupManifest.RDB));
+            // with a log the server starts from the log (appendonly yes), which then holds the
+            // snapshot; a dump.rdb beside it would only be a second copy
+            boolean rdb = !m.hasLog() && Files.exists(backup.resolve(BackupManifest.RDB));
             if (rdb) copy(backup.resolve(BackupManifest.RDB), dataDir.resolve(BackupManifest.RDB), Long.MAX_VALUE);
             fsyncDir(dataDir);
             StringBuilder cmd = new StringBuilder("basalt-server --dir ").append(dataDir.toAbsolutePath());
