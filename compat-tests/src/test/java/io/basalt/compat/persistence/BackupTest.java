@@ -52,8 +52,13 @@ class BackupTest {
 
     /** Every key of every database: type, value (collections in a canonical order) and whether it has a TTL. */
     static Map<String, String> keyspace(int port) {
+        return keyspace(port, null);
+    }
+
+    static Map<String, String> keyspace(int port, String password) {
         Map<String, String> all = new TreeMap<>();
         try (RawClient c = new RawClient(port)) {
+            if (password != null) c.call("AUTH", password);
             for (int db = 0; db < 16; db++) {
                 c.call("SELECT", Integer.toString(db));
                 for (RespValue k : c.call("KEYS", "*").elements()) {
@@ -142,6 +147,11 @@ class BackupTest {
         Cli v = ok("verify", backup);
         assertTrue(v.out().startsWith("OK"), v.out());
         assertTrue(Files.exists(backup.resolve("backup.json")));
+        // the closed base file is a hard link to the server's (same file system), not a copy
+        try (Stream<Path> files = Files.list(backup.resolve("appendonlydir"))) {
+            Path base = files.filter(p -> p.getFileName().toString().contains(".base.")).findFirst().orElseThrow();
+            assertEquals(2, ((Number) Files.getAttribute(base, "unix:nlink")).intValue(), base.toString());
+        }
 
         Path atTDir = dir.resolve("restored-t");
         Cli r = ok("restore", backup, atTDir, "--to-time", t);
@@ -214,12 +224,25 @@ class BackupTest {
                 w.start();
                 writers.add(w);
             }
+            // rewrites meanwhile: the files a backup links or copies may be replaced under it
+            Thread rewriter = new Thread(() -> {
+                try (RawClient c = new RawClient(basalt.port())) {
+                    while (!stop.get()) {
+                        c.call("BGREWRITEAOF");
+                        Thread.sleep(30);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            rewriter.start();
             Thread.sleep(300);
             for (int t = 0; t < clients; t++) ackedAtStart[t] = acked.get(t);
             ok("backup", "-p", basalt.port(), backup);
             Thread.sleep(200);
             stop.set(true);
             for (Thread w : writers) w.join();
+            rewriter.join();
         } finally {
             basalt.stop();
         }
@@ -351,13 +374,17 @@ class BackupTest {
 
         // appendonly no: the snapshot alone, as dump.rdb
         Path data2 = Files.createDirectories(dir.resolve("data2"));
-        basalt = BasaltInstance.start("--save", "", "--dir", data2.toString());
+        basalt = BasaltInstance.start("--save", "", "--dir", data2.toString(), "--requirepass", "secret");
         try (RawClient c = new RawClient(basalt.port())) {
+            call(c, "AUTH secret");
             call(c, "SET b 2");
             call(c, "ZADD z 1 m");
             call(c, "SET e v EX 1000");
-            state = keyspace(basalt.port());
-            Cli b = ok("backup", "-p", basalt.port(), dir.resolve("no-log"));
+            state = keyspace(basalt.port(), "secret");
+            Cli denied = cli("backup", "-p", basalt.port(), "-a", "wrong", dir.resolve("no-log"));
+            assertEquals(1, denied.code());
+            assertTrue(denied.err().contains("AUTH failed"), denied.err());
+            Cli b = ok("backup", "-p", basalt.port(), "-a", "secret", dir.resolve("no-log"));
             assertTrue(b.out().contains("log: none"), b.out());
         } finally {
             basalt.stop();
