@@ -147,7 +147,13 @@ public final class BasaltCli {
             Map<String, Object> st;
             while (true) {
                 st = status(r.call("BASALT.BACKUP", "STATUS"));
-                if (Long.valueOf(0).equals(st.get("in_progress")) && target.equals(st.get("dir"))) break;
+                if (!target.equals(st.get("dir"))) {
+                    // ours ended and another started between two polls: its outcome is in backup.json
+                    err.println("basalt backup: another backup (into " + st.get("dir") + ") started since; "
+                            + "check this one with: basalt verify " + target);
+                    return 1;
+                }
+                if (Long.valueOf(0).equals(st.get("in_progress"))) break;
                 Thread.sleep(100);
             }
             if (!"ok".equals(st.get("status"))) {
