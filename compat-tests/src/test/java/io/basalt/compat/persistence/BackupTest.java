@@ -156,6 +156,22 @@ class BackupTest {
         Path atTDir = dir.resolve("restored-t");
         Cli r = ok("restore", backup, atTDir, "--to-time", t);
         assertTrue(r.out().contains("--appendonly yes"), r.out());
+        // the cut is redis-check-aof --truncate-to-timestamp's, byte for byte
+        Path checked = Files.createDirectories(dir.resolve("checked"));
+        try (Stream<Path> files = Files.list(backup.resolve("appendonlydir"))) {
+            for (Path f : files.toList()) Files.copy(f, checked.resolve(f.getFileName()));
+        }
+        Process check = new ProcessBuilder("redis-check-aof", "--truncate-to-timestamp", Long.toString(t),
+                checked.resolve("appendonly.aof.manifest").toString()).redirectErrorStream(true).start();
+        String checkOut = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, check.waitFor(), checkOut);
+        assertTrue(checkOut.contains("Successfully truncated AOF"), checkOut);
+        try (Stream<Path> files = Files.list(atTDir.resolve("appendonlydir"))) {
+            for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".aof")).toList()) {
+                assertEquals(Files.readString(checked.resolve(f.getFileName()), StandardCharsets.ISO_8859_1),
+                        Files.readString(f, StandardCharsets.ISO_8859_1), f.getFileName().toString());
+            }
+        }
         assertEquals(atT, basaltOn(atTDir, "--appendonly", "yes"));
 
         // ISO-8601 names the same second
@@ -344,6 +360,35 @@ class BackupTest {
         Files.delete(backup.resolve("backup.json"));
         v = cli("verify", backup);
         assertTrue(v.code() == 1 && v.err().contains("has no backup.json"), v.err());
+    }
+
+    /** bin/basalt runs the command line from the packaged jar (when it was packaged). */
+    @Test
+    void theLauncherRunsTheCommandLine(@TempDir Path dir) throws Exception {
+        Path target = Path.of("..", "server", "target").toAbsolutePath().normalize();
+        boolean packaged;
+        try (Stream<Path> s = Files.isDirectory(target) ? Files.list(target) : Stream.empty()) {
+            packaged = s.anyMatch(f -> f.getFileName().toString().endsWith("-all.jar"));
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(packaged, "server jar not packaged");
+        Path launcher = Path.of("..", "bin", "basalt").toAbsolutePath().normalize();
+        BasaltInstance basalt = BasaltInstance.start("--save", "", "--dir", Files.createDirectories(dir.resolve("data")).toString());
+        try (RawClient c = new RawClient(basalt.port())) {
+            call(c, "SET k v");
+            Path backup = dir.resolve("bk");
+            String out = run(launcher.toString(), "backup", "-p", Integer.toString(basalt.port()), backup.toString());
+            assertTrue(out.contains("Backup finished") && out.contains("keys: 1"), out);
+            assertTrue(run(launcher.toString(), "verify", backup.toString()).startsWith("OK"));
+        } finally {
+            basalt.stop();
+        }
+    }
+
+    private static String run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        return out;
     }
 
     private static void flip(Path p) throws Exception {
