@@ -87,11 +87,21 @@ public final class Keyspace {
      * snapshot is still running.
      */
     public synchronized Snapshot beginSnapshot(Snapshot.Sink sink) {
+        return beginSnapshot(sink, null);
+    }
+
+    /**
+     * As {@link #beginSnapshot(Snapshot.Sink)}, running {@code atInstant} (when not null) with
+     * every shard still locked, at the snapshot instant: a backup cuts the AOF there, so its log
+     * ends exactly where the snapshot's image stands.
+     */
+    public synchronized Snapshot beginSnapshot(Snapshot.Sink sink, Runnable atInstant) {
         if (snapshot != null) return null;
         Snapshot s = new Snapshot(this, sink);
         lockAll();
         try {
             s.start();
+            if (atInstant != null) atInstant.run();
         } finally {
             unlockAll();
         }

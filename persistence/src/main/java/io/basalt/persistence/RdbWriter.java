@@ -61,6 +61,14 @@ public final class RdbWriter {
      * a snapshot already in progress to end first. Returns keys written and bytes.
      */
     public static Result write(OutputStream out, Keyspace ks, Options o) throws IOException {
+        return write(out, ks, o, null);
+    }
+
+    /**
+     * As {@link #write(OutputStream, Keyspace, Options)}, running {@code atInstant} under all
+     * shard locks at the snapshot instant (see {@link Keyspace#beginSnapshot(Snapshot.Sink, Runnable)}).
+     */
+    public static Result write(OutputStream out, Keyspace ks, Options o, Runnable atInstant) throws IOException {
         ConcurrentLinkedQueue<Chunk> queue = new ConcurrentLinkedQueue<>();
         ThreadLocal<RdbEncoder> encoders = ThreadLocal.withInitial(() -> new RdbEncoder(o.compress));
         long[] keys = new long[1];
@@ -77,7 +85,7 @@ public final class RdbWriter {
             queue.add(new Chunk(db, enc.toByteArray()));
         };
         Snapshot snap;
-        while ((snap = ks.beginSnapshot(sink)) == null) {
+        while ((snap = ks.beginSnapshot(sink, atInstant)) == null) {
             try {
                 Thread.sleep(5);
             } catch (InterruptedException ie) {

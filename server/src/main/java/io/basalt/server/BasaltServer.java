@@ -65,6 +65,7 @@ public final class BasaltServer {
     private final PubSub pubSub = new PubSub();
     private final Monitor monitor = new Monitor();
     private final AppendOnly aof = new AppendOnly(this);
+    private final Backup backup = new Backup(this);
     private final Map<Long, Client> clients = new ConcurrentHashMap<>();
     private final AtomicLong nextClientId = new AtomicLong(1);
     private final String runId;
@@ -259,6 +260,8 @@ public final class BasaltServer {
 
     /** The append-only file: propagation, loading, rewrite. */
     public AppendOnly aof() { return aof; }
+
+    public Backup backup() { return backup; }
 
     /** The MONITOR clients. */
     public Monitor monitor() { return monitor; }

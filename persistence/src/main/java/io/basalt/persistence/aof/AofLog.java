@@ -478,6 +478,62 @@ public final class AofLog {
         return manifest().currBaseSeq + 1;
     }
 
+    // ---------------------------------------------------------------- backup
+
+    /**
+     * The files a backup copies, as of one instant: the manifest then, each of its files opened
+     * for reading (an open file outlives its deletion by a later rewrite), and how long the open
+     * incremental file (the last one) was at that instant. Closing it closes the files.
+     */
+    public record Cut(AofManifest manifest, java.util.Map<String, FileChannel> files, long lastIncrLength,
+                      long offset) implements AutoCloseable {
+        @Override
+        public void close() {
+            for (FileChannel ch : files.values()) {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // a read-only channel loses nothing on close
+                }
+            }
+        }
+    }
+
+    /**
+     * Cuts the log for a backup. The caller holds every shard lock, so the cut falls between two
+     * commands: everything appended so far, and nothing after, lies in the files of the returned
+     * manifest, the open incremental file up to {@link Cut#lastIncrLength} (once written out:
+     * {@link #flush} after releasing the locks makes it durable). Only metadata work happens
+     * here, no data is written, so writers are held up for a moment only.
+     */
+    public Cut cut() throws IOException {
+        synchronized (this) {
+            // a chunk the writer thread took is counted in the file only once it is written
+            while (inFlight) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while cutting the AOF for a backup");
+                }
+            }
+            synchronized (io) {
+                AofManifest m = manifest.copy();
+                m.history.clear();
+                long length = current.position() + len;
+                java.util.Map<String, FileChannel> files = new java.util.LinkedHashMap<>();
+                try {
+                    if (m.base != null) files.put(m.base.name(), FileChannel.open(dir.resolve(m.base.name()), StandardOpenOption.READ));
+                    for (AofManifest.Entry e : m.incr) files.put(e.name(), FileChannel.open(dir.resolve(e.name()), StandardOpenOption.READ));
+                } catch (IOException e) {
+                    new Cut(m, files, 0, 0).close();
+                    throw e;
+                }
+                return new Cut(m, files, length, appended);
+            }
+        }
+    }
+
     /** Where the rewrite writes the new base before it is renamed into place. */
     public Path tempBase() {
         return dir.resolve("temp-rewriteaof-bg-" + ProcessHandle.current().pid() + ".aof");

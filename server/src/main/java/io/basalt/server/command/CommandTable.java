@@ -36,7 +36,24 @@ public final class CommandTable {
             CommandSpec spec = fromInfo(entry, null);
             all.put(spec.name, spec);
         }
-        RespValue docs = load("command-docs.resp3");
+        // Basalt's own commands, named and described like module commands (basalt.*): the only
+        // names besides Redis's that may get a handler (tools/gen-extension-metadata.py)
+        for (RespValue entry : load("extension-command-info.resp3").elements()) {
+            CommandSpec spec = fromInfo(entry, null);
+            if (all.containsKey(spec.name)) throw new IllegalStateException("extension " + spec.name + " is a Redis command");
+            all.put(spec.name, spec);
+            extensions.add(spec.name);
+        }
+        docs(load("command-docs.resp3"));
+        docs(load("extension-command-docs.resp3"));
+    }
+
+    private final Set<String> extensions = new HashSet<>();
+
+    /** True for Basalt's own commands (not Redis commands), such as basalt.backup. */
+    public boolean isExtension(String name) { return extensions.contains(name); }
+
+    private void docs(RespValue docs) {
         for (int i = 0; i + 1 < docs.size(); i += 2) {
             String name = docs.get(i).string();
             CommandSpec spec = all.get(name);
@@ -78,7 +95,8 @@ public final class CommandTable {
 
     /**
      * Gives {@code name} ("get", "config|get") a handler. Fails fast when Redis 7.0 has no such
-     * command: Basalt never invents commands.
+     * command and it is not one of Basalt's declared extension commands: Basalt never invents
+     * commands under Redis's names.
      */
     public CommandSpec register(String name, Handler handler) {
         CommandSpec spec = find(name);

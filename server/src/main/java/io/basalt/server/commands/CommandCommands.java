@@ -104,20 +104,21 @@ public final class CommandCommands {
         }
         List<String> names = new ArrayList<>();
         for (CommandSpec s : table(c).commands()) {
-            if (listed(s, filter, arg)) names.add(s.name);
+            if (listed(c, s, filter, arg)) names.add(s.name);
             for (CommandSpec sub : CommandReplies.implementedSubs(s)) {
-                if (listed(sub, filter, arg)) names.add(sub.name);
+                if (listed(c, sub, filter, arg)) names.add(sub.name);
             }
         }
         c.out().array(names.size());
         for (String n : names) c.out().bulk(n.getBytes(StandardCharsets.US_ASCII));
     }
 
-    private static boolean listed(CommandSpec s, String filter, byte[] arg) {
+    private static boolean listed(Client c, CommandSpec s, String filter, byte[] arg) {
         if (filter == null) return true;
         switch (filter) {
             case "module":
-                return false; // Basalt loads no modules, so no command belongs to one
+                // Basalt loads no modules; its own basalt.* commands are listed as module "basalt"
+                return table(c).isExtension(s.name) && new String(arg, StandardCharsets.UTF_8).equalsIgnoreCase("basalt");
             case "aclcat": {
                 String cat = "@" + new String(arg, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
                 for (RespValue v : s.info.get(6).elements()) if (v.string().equals(cat)) return true;

@@ -12,6 +12,7 @@ public final class Commands {
         ClientCommands.register(t);
         ServerCommands.register(t);
         PersistenceCommands.register(t);
+        BackupCommand.register(t);
         ConfigCommands.register(t);
         InfoCommand.register(t);
         CommandCommands.register(t);
