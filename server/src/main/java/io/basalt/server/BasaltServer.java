@@ -516,6 +516,9 @@ public final class BasaltServer {
      * file stops startup with the reason (Redis exits too), rather than serving an empty dataset.
      */
     private void loadDataFromDisk() {
+        // with appendonly yes the AOF (loaded by aof.startup) is the dataset, and dump.rdb is not
+        // read at all, even when there was no AOF yet: Redis 7.0's loadDataFromDisk
+        if (config.getBool("appendonly")) return;
         try {
             persistence.load(false);
         } catch (java.io.IOException | RuntimeException e) {

@@ -478,4 +478,46 @@ class AofTest {
             redis.stop();
         }
     }
+
+    /** With appendonly yes the AOF is the dataset: a dump.rdb beside it is not read, as in Redis 7.0. */
+    @Test
+    void appendonlyStartIgnoresDumpRdb(@TempDir Path dir) throws Exception {
+        for (String side : new String[] {"redis", "basalt"}) {
+            Path d = Files.createDirectories(dir.resolve(side));
+            String[] first = {"--dir", d.toString()};
+            String[] second = {"--dir", d.toString(), "--appendonly", "yes"};
+            int keys;
+            if (side.equals("redis")) {
+                RedisServerProcess r = RedisServerProcess.start(first);
+                try (RawClient c = new RawClient(r.port())) {
+                    c.call("SET", "in-rdb", "1");
+                    c.call("SAVE");
+                } finally {
+                    r.stop();
+                }
+                r = RedisServerProcess.start(second);
+                try (RawClient c = new RawClient(r.port())) {
+                    keys = (int) c.call("DBSIZE").number();
+                } finally {
+                    r.stop();
+                }
+            } else {
+                BasaltInstance b = BasaltInstance.start(first);
+                try (RawClient c = new RawClient(b.port())) {
+                    c.call("SET", "in-rdb", "1");
+                    c.call("SAVE");
+                } finally {
+                    b.stop();
+                }
+                b = BasaltInstance.start(second);
+                try (RawClient c = new RawClient(b.port())) {
+                    keys = (int) c.call("DBSIZE").number();
+                } finally {
+                    b.stop();
+                }
+            }
+            assertTrue(Files.exists(d.resolve("dump.rdb")), side);
+            assertEquals(0, keys, side);
+        }
+    }
 }
