@@ -19,13 +19,18 @@ public final class Lzf {
      * out (callers pass an out buffer of len - 4 so that only worthwhile compression happens, as Redis).
      */
     public static int compress(byte[] in, int inOff, int len, byte[] out) {
+        return compress(in, inOff, len, out, out.length);
+    }
+
+    /** As {@link #compress(byte[], int, int, byte[])}, using only out[0, outLimit). */
+    public static int compress(byte[] in, int inOff, int len, byte[] out, int outLimit) {
         // reused without clearing (as liblzf without INIT_HTAB): a stale slot is only a candidate,
         // checked against the bytes before use, and zeroing 64 KiB per short string dominated SAVE
         int[] htab = HTAB.get();
         int ip = inOff;
         int end = inOff + len;
         int op = 1;
-        int outEnd = out.length;
+        int outEnd = outLimit;
         int lit = 0;
         if (outEnd < 2 || len == 0) return 0;
         while (ip < end - 2) {

@@ -18,6 +18,7 @@ import java.util.Arrays;
  */
 public final class RdbEncoder {
     private byte[] buf = new byte[256];
+    private byte[] scratch = new byte[256];
     private int len;
     private final boolean compress;
 
@@ -74,14 +75,15 @@ public final class RdbEncoder {
             if (v != null && writeIntEncoded(v)) return;
         }
         if (compress && n > 20) {
-            byte[] out = new byte[n - 4];
-            byte[] in = off == 0 ? s : Arrays.copyOfRange(s, off, off + n);
-            int c = Lzf.compress(in, 0, n, out);
+            // into a scratch buffer this encoder keeps: a snapshot compresses every value, and a
+            // fresh array per value was most of its garbage
+            if (scratch.length < n - 4) scratch = new byte[Math.max(n - 4, scratch.length * 2)];
+            int c = Lzf.compress(s, off, n, scratch, n - 4);
             if (c > 0) {
                 write(0xC0 | Rdb.ENC_LZF);
                 writeLen(c);
                 writeLen(n);
-                write(out, 0, c);
+                write(scratch, 0, c);
                 return;
             }
         }
@@ -232,6 +234,11 @@ public final class RdbEncoder {
      * @param freq LFU counter to record, or -1 for none
      */
     public void writeKeyValue(Object e, byte[] key, long expireAt, long idleSeconds, int freq) {
+        writeKeyValue(e, key, 0, key.length, expireAt, idleSeconds, freq);
+    }
+
+    /** As above, with the key in {@code key[keyOff, keyOff + keyLen)} (a string record's own bytes). */
+    public void writeKeyValue(Object e, byte[] key, int keyOff, int keyLen, long expireAt, long idleSeconds, int freq) {
         if (expireAt >= 0) {
             write(Rdb.OPCODE_EXPIRETIME_MS);
             writeLE(expireAt, 8);
@@ -245,7 +252,7 @@ public final class RdbEncoder {
             write(freq);
         }
         write(typeOf(e));
-        writeString(key);
+        writeString(key, keyOff, keyLen);
         writeValue(e);
     }
 

@@ -3,6 +3,7 @@ package io.basalt.persistence;
 import io.basalt.data.Entries;
 import io.basalt.data.Keyspace;
 import io.basalt.data.Snapshot;
+import io.basalt.data.StringRecord;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -71,18 +72,31 @@ public final class RdbWriter {
     public static Result write(OutputStream out, Keyspace ks, Options o, Runnable atInstant) throws IOException {
         ConcurrentLinkedQueue<Chunk> queue = new ConcurrentLinkedQueue<>();
         ThreadLocal<RdbEncoder> encoders = ThreadLocal.withInitial(() -> new RdbEncoder(o.compress));
+        // The walk (this thread) encodes every entry of a step into one reused buffer, noting
+        // where the database changes; only entries that writers serialize before changing them
+        // go through the queue. A chunk array, a queue node and a copy per key would be ~3 objects
+        // and the encoded size again of garbage per key: for a million keys, enough young
+        // collections to make G1 grow the heap by half while the snapshot runs.
+        Thread walker = Thread.currentThread();
+        StepBuffer step = new StepBuffer(o.compress);
         long[] keys = new long[1];
         int clockNow = (int) ((System.currentTimeMillis() / 1000) & 0xffffff);
         Snapshot.Sink sink = (db, e) -> {
-            RdbEncoder enc = encoders.get();
-            enc.reset();
+            boolean walk = Thread.currentThread() == walker;
+            RdbEncoder enc = walk ? step.enc : encoders.get();
+            if (walk) step.db(db);
+            else enc.reset();
             long idle = -1;
             int freq = -1;
             int clock = Entries.clock(e);
             if (o.lruMode == LruMode.IDLE) idle = (clockNow - clock) & 0xffffff;
             else if (o.lruMode == LruMode.FREQ) freq = clock & 0xff;
-            enc.writeKeyValue(e, Entries.key(e), Entries.expireAt(e), idle, freq);
-            queue.add(new Chunk(db, enc.toByteArray()));
+            if (e instanceof byte[] r) { // a string record: its key is written from the record, uncopied
+                enc.writeKeyValue(e, r, StringRecord.keyOffset(r), StringRecord.keyLength(r), StringRecord.expireAt(r), idle, freq);
+            } else {
+                enc.writeKeyValue(e, Entries.key(e), Entries.expireAt(e), idle, freq);
+            }
+            if (!walk) queue.add(new Chunk(db, enc.toByteArray()));
         };
         Snapshot snap;
         while ((snap = ks.beginSnapshot(sink, atInstant)) == null) {
@@ -109,21 +123,18 @@ public final class RdbWriter {
             boolean more = true;
             while (more) {
                 more = snap.step(o.stepSlots);
+                // the walk's entries, one run per database
+                for (int i = 0; i < step.runs; i++) {
+                    int from = step.starts[i];
+                    int to = i + 1 < step.runs ? step.starts[i + 1] : step.enc.size();
+                    selectDb(co, sel, snap, seen, curDb, step.dbs[i]);
+                    co.write(step.enc.array(), from, to - from);
+                }
+                keys[0] += step.entries;
+                step.clear();
                 Chunk c;
                 while ((c = queue.poll()) != null) {
-                    if (c.db != curDb[0]) {
-                        sel.reset();
-                        sel.write(Rdb.OPCODE_SELECTDB);
-                        sel.writeLen(c.db);
-                        if (!seen[c.db]) {
-                            seen[c.db] = true;
-                            sel.write(Rdb.OPCODE_RESIZEDB);
-                            sel.writeLen(snap.size(c.db));
-                            sel.writeLen(snap.expires(c.db));
-                        }
-                        co.write(sel.array(), 0, sel.size());
-                        curDb[0] = c.db;
-                    }
+                    selectDb(co, sel, snap, seen, curDb, c.db);
                     co.write(c.bytes, 0, c.bytes.length);
                     keys[0]++;
                 }
@@ -140,5 +151,51 @@ public final class RdbWriter {
             throw ex;
         }
         return new Result(keys[0], co.bytes);
+    }
+
+    /** SELECTDB (and RESIZEDB the first time) when the next entries belong to another database. */
+    private static void selectDb(CrcOut co, RdbEncoder sel, Snapshot snap, boolean[] seen, int[] curDb, int db)
+            throws IOException {
+        if (db == curDb[0]) return;
+        sel.reset();
+        sel.write(Rdb.OPCODE_SELECTDB);
+        sel.writeLen(db);
+        if (!seen[db]) {
+            seen[db] = true;
+            sel.write(Rdb.OPCODE_RESIZEDB);
+            sel.writeLen(snap.size(db));
+            sel.writeLen(snap.expires(db));
+        }
+        co.write(sel.array(), 0, sel.size());
+        curDb[0] = db;
+    }
+
+    /** The entries the walk encoded in one step: one buffer, and where each database's run starts. */
+    private static final class StepBuffer {
+        final RdbEncoder enc;
+        int[] starts = new int[4];
+        int[] dbs = new int[4];
+        int runs;
+        long entries;
+
+        StepBuffer(boolean compress) { enc = new RdbEncoder(compress); }
+
+        /** Called before each entry of database {@code db} is appended. */
+        void db(int db) {
+            entries++;
+            if (runs > 0 && dbs[runs - 1] == db) return;
+            if (runs == starts.length) {
+                starts = java.util.Arrays.copyOf(starts, runs * 2);
+                dbs = java.util.Arrays.copyOf(dbs, runs * 2);
+            }
+            starts[runs] = enc.size();
+            dbs[runs++] = db;
+        }
+
+        void clear() {
+            enc.reset();
+            runs = 0;
+            entries = 0;
+        }
     }
 }
