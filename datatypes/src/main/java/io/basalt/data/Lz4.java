@@ -47,7 +47,4 @@ final class Lz4 {
         int n = DECOMPRESSOR.decompress(src, off, srcLen, dest, destOff, len);
         if (n != len) throw new IllegalStateException("corrupt compressed string record");
     }
-
-    /** Which lz4-java implementation runs (JNI, Unsafe or pure Java), for the log. */
-    static String implementation() { return FACTORY.toString(); }
 }
