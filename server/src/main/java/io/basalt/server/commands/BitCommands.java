@@ -67,9 +67,6 @@ public final class BitCommands {
     private static final int DIRTY = 1;
     /** {@link #stringForWrite} state: the record is not the stored one; {@link #store} it after writing. */
     private static final int STORE = 2;
-    /** {@link #stringForWrite} state: the key did not exist. */
-    private static final int CREATED = 4;
-
     /**
      * Redis {@code lookupStringForBitCommand}: the key's string record grown (zero padded) to hold
      * bit {@code maxBit}, created if missing and tagged raw; null after a WRONGTYPE reply.
@@ -83,7 +80,10 @@ public final class BitCommands {
         int bytes = (int) (maxBit >>> 3) + 1;
         Object e = Generic.lookupWrite(c, key);
         if (e == null) {
-            state[0] = DIRTY | STORE | CREATED;
+            state[0] = DIRTY | STORE;
+            // the "new" event comes now, before any reply, as in Redis; the key is stored (under
+            // the same shard lock) once the bits are written
+            Generic.added(c, key);
             return StringRecord.allocate(key, bytes, -1, StringRecord.ENC_RAW);
         }
         if (!(e instanceof byte[] r)) {
@@ -99,9 +99,7 @@ public final class BitCommands {
 
     /** Stores the record {@link #stringForWrite} returned, when its state says it is new. */
     private static void store(Client c, byte[] key, byte[] r, int state) {
-        if ((state & STORE) == 0) return;
-        c.server().keyspace().shardOf(key).put(c.db(), key, r);
-        if ((state & CREATED) != 0) Generic.added(c, key);
+        if ((state & STORE) != 0) c.server().keyspace().shardOf(key).put(c.db(), key, r);
     }
 
     private static int popcount(byte[] b, int from, int to) {
