@@ -160,7 +160,7 @@ public final class Keyspace {
         return n;
     }
 
-    /** Bytes the compressed values would take more uncompressed (a running total). */
+    /** Bytes the compressed values save: their lengths minus what they take stored (a running total). */
     public long compressionSavedBytes() {
         long n = 0;
         for (Shard s : shards) n += s.compressionSavedBytes();
