@@ -5,6 +5,9 @@
 #   hash        KEYS fields f:NNNNNNN (16-byte values) in one hash
 #   zset        KEYS members m:NNNNNNN with distinct scores in one sorted set
 #   smallhashes KEYS/10 hashes h:NNNNNNN of 10 fields each (short fields, 8-byte values)
+#   json        KEYS (default 100000) string keys key:NNNNNNN holding 4 KiB JSON documents shaped
+#               like API responses (repeated field names, varying ids, numbers and dates); Basalt
+#               runs with --basalt-compression lz4 unless BASALT_ARGS says otherwise
 #
 # Each server is started fresh, its VmRSS read from /proc/<pid>/status, the keys loaded with
 # `redis-cli --pipe` from a generated RESP file, and VmRSS read again after a short settle.
@@ -14,12 +17,20 @@
 # Env:   DATASET=strings KEYS=1000000 VALUE_SIZE=32 SETTLE=3 SERVER_CPU=1
 #        VARIANTS="default|-XX:+UseParallelGC|..." : extra Basalt runs, each with these flags added
 #        through BASALT_JAVA_OPTS (the first, "default", adds nothing)
+#        BASALT_ARGS="--basalt-compression lz4 ..." : server directives added to every Basalt run
+#        (default: none, or "--basalt-compression lz4" for DATASET=json; set it empty for none)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-KEYS=${KEYS:-1000000}
 DATASET=${DATASET:-strings}
 VALUE_SIZE=${VALUE_SIZE:-32}
+if [ "$DATASET" = json ]; then
+  KEYS=${KEYS:-100000}
+  BASALT_ARGS=${BASALT_ARGS-"--basalt-compression lz4"}
+else
+  KEYS=${KEYS:-1000000}
+  BASALT_ARGS=${BASALT_ARGS-}
+fi
 SETTLE=${SETTLE:-3}
 SERVER_CPU=${SERVER_CPU:-1}
 PORT=${PORT:-17111}
@@ -74,6 +85,35 @@ elif dataset == "smallhashes":
         for j in range(10):
             args += [b"field%d" % j, b"val%05d" % j]
         emit(cmd(*args))
+elif dataset == "json":
+    # an order-like API response: the same field names in every document and item, ids, prices,
+    # quantities and dates that vary (seeded, so every run loads the same bytes)
+    import random
+    rnd = random.Random(42)
+    statuses = [b"pending", b"paid", b"shipped", b"delivered", b"cancelled"]
+    cities = [b"Berlin", b"Paris", b"Madrid", b"Rome", b"Vienna", b"Lisbon", b"Dublin", b"Prague"]
+    words = [b"red", b"blue", b"large", b"small", b"cotton", b"steel", b"classic", b"eco", b"pro", b"mini"]
+    for i in range(n):
+        cid = rnd.randrange(1, 10**6)
+        doc = [b'{"id":%d,"object":"order","status":"%s","created_at":"2024-%02d-%02dT%02d:%02d:%02dZ",' % (
+                   10**8 + i, rnd.choice(statuses), rnd.randrange(1, 13), rnd.randrange(1, 29),
+                   rnd.randrange(24), rnd.randrange(60), rnd.randrange(60)),
+               b'"customer":{"id":%d,"name":"Customer %d","email":"customer%d@example.com","tier":"%s"},' % (
+                   cid, cid, cid, rnd.choice([b"free", b"silver", b"gold"])),
+               b'"shipping":{"method":"%s","address":{"street":"%d Main Street","city":"%s","zip":"%05d","country":"EU"}},' % (
+                   rnd.choice([b"standard", b"express"]), rnd.randrange(1, 999), rnd.choice(cities), rnd.randrange(10**5)),
+               b'"items":[']
+        size = sum(len(p) for p in doc)
+        k = 0
+        while size < 4096:
+            item = b'%s{"line":%d,"sku":"SKU-%06d","name":"%s %s item","quantity":%d,"unit_price":%d.%02d,"currency":"EUR","tax_rate":0.19,"discount":null}' % (
+                b"," if k else b"", k + 1, rnd.randrange(10**6), rnd.choice(words), rnd.choice(words),
+                rnd.randrange(1, 10), rnd.randrange(1, 500), rnd.randrange(100))
+            doc.append(item)
+            size += len(item)
+            k += 1
+        doc.append(b'],"total_items":%d}' % k)
+        emit(cmd(b"SET", b"key:%07d" % i, b"".join(doc)[:4096]))
 else:
     sys.exit("unknown DATASET " + dataset)
 out.write(b"".join(chunk))
@@ -101,6 +141,8 @@ measure() {
   after=$(rss_kb "$pid")
   dbsize=$KEYS  # entries: keys, fields or members
   echo "- $1: \`$(tr '\0' ' ' < "/proc/$pid/cmdline" | sed 's/ -jar .*//')\`" >> "$tmp/cmdlines"
+  # Basalt's own INFO fields (compressed values), when it reports any
+  redis-cli -p "$PORT" info memory | tr -d '\r' | grep '^basalt_' | sed "s/^/  - $1: /" >> "$tmp/cmdlines" || true
   awk -v l="$1" -v b="$before" -v a="$after" -v k="$dbsize" -v s="$(echo "$t1 - $t0" | bc)" \
       'BEGIN{printf "| %s | %d | %.1f | %.1f | %.1f | %.0f | %.1f |\n", l, k, b/1024, a/1024, (a-b)/1024, (a-b)*1024/k, s}' \
       | tee -a "$out" >&2
@@ -112,6 +154,7 @@ measure() {
   echo
   echo "Host: $(nproc) cores, load before run: $(cut -d' ' -f1-3 /proc/loadavg). Servers pinned to core $SERVER_CPU;"
   echo "load with redis-cli --pipe, RSS (VmRSS) read ${SETTLE}s after the load."
+  if [ -n "$BASALT_ARGS" ]; then echo "Basalt directives: \`$BASALT_ARGS\`."; fi
   echo
   echo "| server | entries | RSS before MiB | RSS after MiB | growth MiB | bytes/entry | load s |"
   echo "|---|---|---|---|---|---|---|"
@@ -127,8 +170,9 @@ IFS='|' read -r -a variants <<< "$VARIANTS"
 for v in "${variants[@]}"; do
   flags=""
   [ "$v" != "default" ] && flags="$v"
+  # shellcheck disable=SC2086
   BASALT_JAVA_OPTS="$flags" taskset -c "$SERVER_CPU" "$here/bin/basalt-server" --port "$PORT" \
-      --save "" > "$tmp/basalt.log" 2>&1 &
+      --save "" $BASALT_ARGS > "$tmp/basalt.log" 2>&1 &
   pid=$!
   wait_port
   measure "Basalt ($v)"

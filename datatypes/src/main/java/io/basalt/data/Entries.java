@@ -35,8 +35,7 @@ public final class Entries {
      */
     public static Object withKey(Object e, byte[] newKey) {
         if (e instanceof byte[] r) {
-            int off = StringRecord.valueOffset(r);
-            byte[] n = StringRecord.create(newKey, r, off, r.length - off, StringRecord.expireAt(r), StringRecord.encoding(r));
+            byte[] n = StringRecord.rekey(r, newKey);
             StringRecord.clock(n, StringRecord.clock(r));
             return n;
         }
@@ -52,10 +51,7 @@ public final class Entries {
      * Redis duplicates the value into a new object, which starts with the current clock.
      */
     public static Object copyAs(Object e, byte[] newKey) {
-        if (e instanceof byte[] r) {
-            int off = StringRecord.valueOffset(r);
-            return StringRecord.create(newKey, r, off, r.length - off, StringRecord.expireAt(r), StringRecord.encoding(r));
-        }
+        if (e instanceof byte[] r) return StringRecord.rekey(r, newKey);
         ObjectEntry o = (ObjectEntry) e;
         ObjectEntry n = o.copy(newKey);
         n.expireAt(o.expireAt());

@@ -197,7 +197,19 @@ final class KeyTable {
     private void account(Object e, int sign) {
         entryBytes += sign * Entries.memoryUsage(e);
         if (Entries.expireAt(e) >= 0) volatileCount += sign;
+        if (e instanceof byte[] r && StringRecord.isCompressed(r)) {
+            compressedValues += sign;
+            compressionSaved += sign * StringRecord.savedBytes(r);
+        }
     }
+
+    /** Compressed string records in this table and the bytes they save: running totals (INFO). */
+    private long compressedValues;
+    private long compressionSaved;
+
+    long compressedValues() { return compressedValues; }
+
+    long compressionSavedBytes() { return compressionSaved; }
 
     /**
      * Re-accounts an object entry whose TTL changed in place (the entry stays in its bucket, since
@@ -287,6 +299,8 @@ final class KeyTable {
         size = 0;
         volatileCount = 0;
         entryBytes = 0;
+        compressedValues = 0;
+        compressionSaved = 0;
         expireCursor = 0;
         rebuilds++;
     }

@@ -141,6 +141,42 @@ public final class Keyspace {
         return m;
     }
 
+    // ---------------------------------------------------------------- string compression
+
+    /**
+     * Shortest string value stored LZ4-compressed; {@link Integer#MAX_VALUE} while compression is
+     * off, so {@link Shard#put} decides with one compare of the record's length against this field.
+     */
+    volatile int compressMinSize = Integer.MAX_VALUE;
+    /** Percent of its length compression must save for a value to be stored compressed. */
+    volatile int compressMinSaving = 10;
+
+    /**
+     * basalt-compression / basalt-compression-min-size / basalt-compression-min-saving. Turning
+     * compression off stops compressing new values; the ones already compressed stay readable.
+     */
+    public void compression(boolean on, int minSize, int minSavingPercent) {
+        this.compressMinSaving = minSavingPercent;
+        this.compressMinSize = on ? Math.max(1, minSize) : Integer.MAX_VALUE;
+    }
+
+    /** Whether a new string value of {@code len} bytes may be stored compressed. */
+    public boolean mayCompress(int len) { return len >= compressMinSize; }
+
+    /** String values stored compressed now (a running count kept by the tables). */
+    public long compressedValues() {
+        long n = 0;
+        for (Shard s : shards) n += s.compressedValues();
+        return n;
+    }
+
+    /** Bytes the compressed values save: their lengths minus what they take stored (a running total). */
+    public long compressionSavedBytes() {
+        long n = 0;
+        for (Shard s : shards) n += s.compressionSavedBytes();
+        return n;
+    }
+
     /** Empties one database. Callers hold all shard locks (or accept per-shard atomicity). */
     public void flush(int db) {
         for (Shard s : shards) {

@@ -78,9 +78,14 @@ public final class Shard {
     /**
      * Inserts or replaces; returns the previous entry (possibly an expired one) or null. An entry
      * whose access clock was never set (fresh records) gets the keyspace's current clock, so
-     * OBJECT IDLETIME of a key nobody has read yet is its age, as in Redis.
+     * OBJECT IDLETIME of a key nobody has read yet is its age, as in Redis. A string record whose
+     * value is eligible is stored LZ4-compressed instead (see {@link Keyspace#compression}): the
+     * one place every writer passes, so callers must not write into {@code entry} after this.
      */
     public Object put(int db, byte[] key, Object entry) {
+        if (entry instanceof byte[] r && r.length > keyspace.compressMinSize) {
+            entry = StringRecord.compress(r, keyspace.compressMinSize, keyspace.compressMinSaving);
+        }
         boolean fresh = Entries.clock(entry) == 0;
         if (fresh) Entries.clock(entry, keyspace.newEntryClock());
         Object prev = dbs[db].put(entry, key, Entries.hash(key));
@@ -122,6 +127,8 @@ public final class Shard {
         }
         byte[] r = (byte[]) e;
         byte[] n = StringRecord.withExpire(r, expireAt);
+        // a record handed to put() and then given its TTL (RESTORE) is compressed here instead
+        if (n.length > keyspace.compressMinSize) n = StringRecord.compress(n, keyspace.compressMinSize, keyspace.compressMinSaving);
         if (n != r) {
             dbs[db].put(n, StringRecord.key(n), Entries.hashOf(n));
             accounted(dbs[db]);
@@ -145,6 +152,20 @@ public final class Shard {
     public int volatileCount(int db) { return dbs[db].volatileCount(); }
 
     public long memoryUsage() { return bytes; }
+
+    /** Compressed string values in every database of this shard (read without the lock). */
+    public long compressedValues() {
+        long n = 0;
+        for (KeyTable t : dbs) n += t.compressedValues();
+        return n;
+    }
+
+    /** Bytes saved by the compressed string values of this shard (read without the lock). */
+    public long compressionSavedBytes() {
+        long n = 0;
+        for (KeyTable t : dbs) n += t.compressionSavedBytes();
+        return n;
+    }
 
     /**
      * For tests, under the lock: bytes by which the accounting differs from the entries measured

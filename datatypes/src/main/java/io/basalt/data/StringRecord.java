@@ -4,16 +4,24 @@ package io.basalt.data;
  * A string key and its value in one byte array: the only heap object a string key costs.
  *
  * <pre>
- * [0]      flags: bits 0-1 encoding (raw, int, embstr), bit 2 has-expiry
+ * [0]      flags: bits 0-1 encoding (raw, int, embstr), bit 2 has-expiry, bit 3 compressed
  * [1..3]   24-bit access clock (LRU seconds, or LFU counter + minutes)
  * [4..11]  absolute expiry in unix ms, present only with the has-expiry flag
  * varint   key length
  *          key bytes
- *          value bytes, to the end of the array
+ *          value bytes, to the end of the array; with the compressed flag instead:
+ *          varint value length, then the value as one LZ4 block, to the end of the array
  * </pre>
  *
  * Keeping TTL and access clock inside the record is what lets Basalt spend less memory per key
  * than Redis (no robj, no dictEntry, no second dict for expires).
+ *
+ * <p>Compression ({@code basalt-compression lz4}) is invisible to commands: the encoding tag
+ * keeps saying what Redis would say, {@link #valueLength} is the real length, {@link #value}
+ * and {@link #plain} decompress. Code that indexes the value region directly
+ * ({@link #valueOffset} to the end) must first take {@link #plain}, which is the record itself
+ * unless it is compressed. A compressed record is never changed in place: writers work on the
+ * plain copy and store it again, and {@link Shard#put} compresses what is eligible.
  */
 public final class StringRecord {
     private StringRecord() {}
@@ -26,6 +34,7 @@ public final class StringRecord {
     public static final int EMBSTR_LIMIT = 44;
 
     static final int FLAG_EXPIRE = 4;
+    static final int FLAG_COMPRESSED = 8;
     private static final int HEADER = 4;
 
     public static byte[] create(byte[] key, byte[] value, int vOff, int vLen, long expireAt, int encoding) {
@@ -105,10 +114,95 @@ public final class StringRecord {
 
     public static int valueOffset(byte[] r) { return keyOffset(r) + keyLength(r); }
 
-    public static int valueLength(byte[] r) { return r.length - valueOffset(r); }
+    /** The length of the value (of the decompressed value for a compressed record). */
+    public static int valueLength(byte[] r) {
+        int off = valueOffset(r);
+        return isCompressed(r) ? readVarint(r, off) : r.length - off;
+    }
 
+    /** A copy of the value bytes (decompressed). */
     public static byte[] value(byte[] r) {
-        return java.util.Arrays.copyOfRange(r, valueOffset(r), r.length);
+        int off = valueOffset(r);
+        if (!isCompressed(r)) return java.util.Arrays.copyOfRange(r, off, r.length);
+        int len = readVarint(r, off);
+        byte[] v = new byte[len];
+        Lz4.decompress(r, off + varintSize(len), r.length - off - varintSize(len), v, 0, len);
+        return v;
+    }
+
+    /** Whether the value is stored LZ4-compressed. */
+    public static boolean isCompressed(byte[] r) { return (r[0] & FLAG_COMPRESSED) != 0; }
+
+    /**
+     * {@code r} itself when its value is stored as is, else a new uncompressed record with the
+     * same key, expiry, access clock and encoding tag: the form every accessor that indexes the
+     * value region ({@link #valueOffset} to the end) needs. The copy is not stored anywhere;
+     * a writer that changes it stores it with {@link Shard#put}.
+     */
+    public static byte[] plain(byte[] r) {
+        if ((r[0] & FLAG_COMPRESSED) == 0) return r;
+        int off = valueOffset(r);
+        int len = readVarint(r, off);
+        int vs = varintSize(len);
+        byte[] n = new byte[off + len];
+        System.arraycopy(r, 0, n, 0, off);
+        n[0] = (byte) (r[0] & ~FLAG_COMPRESSED);
+        Lz4.decompress(r, off + vs, r.length - off - vs, n, off, len);
+        return n;
+    }
+
+    /**
+     * {@code r} with its value LZ4-compressed, or {@code r} itself when the value is shorter than
+     * {@code minSize}, an integer (kept as is so INCR and OBJECT ENCODING read it directly),
+     * already compressed, or when compression would not save at least {@code minSavingPercent}
+     * percent of its length (incompressible data stays raw and costs no decompression).
+     */
+    public static byte[] compress(byte[] r, int minSize, int minSavingPercent) {
+        if ((r[0] & (FLAG_COMPRESSED | 3)) != ENC_RAW && (r[0] & (FLAG_COMPRESSED | 3)) != ENC_EMBSTR) return r;
+        int off = valueOffset(r);
+        int len = r.length - off;
+        if (len < minSize || len == 0) return r;
+        int vs = varintSize(len);
+        // the record is sized exactly, so the block is written to a scratch buffer first
+        byte[] scratch = Lz4.scratch(Lz4.maxCompressedLength(len));
+        int clen = Lz4.compress(r, off, len, scratch);
+        long stored = (long) vs + clen;
+        if (stored >= len || (len - stored) * 100 < (long) len * minSavingPercent) return r;
+        byte[] n = new byte[off + (int) stored];
+        System.arraycopy(r, 0, n, 0, off);
+        n[0] = (byte) (r[0] | FLAG_COMPRESSED);
+        int p = writeVarint(n, off, len);
+        System.arraycopy(scratch, 0, n, p, clen);
+        return n;
+    }
+
+    /** Bytes compression saves on this record: 0 unless it is compressed. */
+    public static long savedBytes(byte[] r) {
+        if ((r[0] & FLAG_COMPRESSED) == 0) return 0;
+        int off = valueOffset(r);
+        return readVarint(r, off) - (long) (r.length - off);
+    }
+
+    /**
+     * The same value (compressed or not), expiry and encoding tag under another key; the access
+     * clock starts unset (RENAME copies it, COPY lets {@link Shard#put} stamp a fresh one).
+     */
+    public static byte[] rekey(byte[] r, byte[] newKey) {
+        int off = valueOffset(r);
+        byte[] n = create(newKey, r, off, r.length - off, expireAt(r), encoding(r));
+        n[0] |= (byte) (r[0] & FLAG_COMPRESSED);
+        return n;
+    }
+
+    static int readVarint(byte[] b, int p) {
+        int v = 0;
+        int shift = 0;
+        while (true) {
+            int x = b[p++];
+            v |= (x & 0x7f) << shift;
+            if ((x & 0x80) == 0) return v;
+            shift += 7;
+        }
     }
 
     /** A copy of {@code r} with a new expiry (-1 removes it); the array grows or shrinks by 8. */
@@ -215,9 +309,16 @@ public final class StringRecord {
 
     /**
      * A copy of {@code r} whose value is extended with zero bytes to {@code vLen} bytes (never
-     * shrinks), keeping key, expiry, access clock and encoding tag.
+     * shrinks), keeping key, expiry, access clock and encoding tag. A compressed record always
+     * gives a new, uncompressed copy, so callers that store the result when it is not {@code r}
+     * never write into a stored compressed record.
      */
     public static byte[] grow(byte[] r, int vLen) {
+        if (isCompressed(r)) {
+            // a compressed record is never written in place: its plain copy is new anyway
+            byte[] p = plain(r);
+            return vLen <= valueLength(p) ? p : grow(p, vLen);
+        }
         int vOff = valueOffset(r);
         int old = r.length - vOff;
         if (vLen <= old) return r;
@@ -231,7 +332,7 @@ public final class StringRecord {
      * old-generation) array spares the collector copying every new value once.
      */
     public static boolean fitsInPlace(byte[] r, int vLen, long expireAt) {
-        return valueLength(r) == vLen && hasExpire(r) == (expireAt >= 0);
+        return (r[0] & FLAG_COMPRESSED) == 0 && r.length - valueOffset(r) == vLen && hasExpire(r) == (expireAt >= 0);
     }
 
     /** Sets the expiry of a record that already has one (see {@link #fitsInPlace}). */

@@ -136,7 +136,8 @@ public final class RdbEncoder {
 
     /** rdbSaveObject: the value without its type byte. */
     public void writeValue(Object e) {
-        if (e instanceof byte[] r) {
+        if (e instanceof byte[] stored) {
+            byte[] r = StringRecord.plain(stored); // a compressed value is saved as Redis would save it
             writeString(r, StringRecord.valueOffset(r), StringRecord.valueLength(r));
         } else if (e instanceof ListValue l) {
             writeList(l);

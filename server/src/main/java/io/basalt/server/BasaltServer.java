@@ -126,6 +126,12 @@ public final class BasaltServer {
         config.bind("zset-max-listpack-value", v -> EncodingLimits.zsetMaxListpackValue = Long.parseLong(v));
         config.bind("list-max-listpack-size", v -> EncodingLimits.listMaxListpackSize = Long.parseLong(v));
         config.bind("list-compress-depth", v -> EncodingLimits.listCompressDepth = Long.parseLong(v));
+        // LZ4 compression of large string values (Basalt-only directives, see docs/configuration.md)
+        for (String p : new String[] {"basalt-compression", "basalt-compression-min-size", "basalt-compression-min-saving"}) {
+            config.bind(p, v -> keyspace.compression(config.get("basalt-compression").equals("lz4"),
+                    (int) Math.min(Integer.MAX_VALUE, config.getLong("basalt-compression-min-size")),
+                    config.getInt("basalt-compression-min-saving")));
+        }
         config.bind("client-output-buffer-limit", v -> {
             Map<String, ClientOutputBufferLimit.Limit> limits = ClientOutputBufferLimit.parse(v);
             normalOutputLimit = limits.get("normal");

@@ -13,8 +13,9 @@ import io.basalt.server.command.CommandTable;
  * bitops.c check for check (argument errors, the order they are reported in, what a missing key
  * means) so replies match byte for byte.
  *
- * <p>Writes go straight into the key's {@link StringRecord}: when the string must grow, the
- * record is copied once with zero padding; otherwise the bits change in place. Either way the
+ * <p>Writes go straight into the key's {@link StringRecord}: when the string must grow (or is
+ * stored compressed), the record is copied once with zero padding; otherwise the bits change in
+ * place. Readers take {@link StringRecord#plain}, the record itself unless it is compressed. Either way the
  * string becomes "raw", as Redis's {@code dbUnshareStringValue} makes it.
  */
 public final class BitCommands {
@@ -62,22 +63,28 @@ public final class BitCommands {
         return v;
     }
 
+    /** {@link #stringForWrite} state: the key was created or grown (Redis's {@code dirty}). */
+    private static final int DIRTY = 1;
+    /** {@link #stringForWrite} state: the record is not the stored one; {@link #store} it after writing. */
+    private static final int STORE = 2;
     /**
      * Redis {@code lookupStringForBitCommand}: the key's string record grown (zero padded) to hold
-     * bit {@code maxBit}, created if missing, tagged raw and stored; null after a WRONGTYPE reply.
-     * {@code dirty[0]} (when given) tells whether the key was created or grown, as Redis's
-     * {@code dirty} out-argument: SETBIT signals a change then even if the bit was already set.
+     * bit {@code maxBit}, created if missing and tagged raw; null after a WRONGTYPE reply.
+     * {@code state[0]} gets {@link #DIRTY} when the key was created or grown (SETBIT then signals
+     * a change even if the bit was already set) and {@link #STORE} when the record is a new array
+     * that the caller stores with {@link #store} once the bits are written: the stored record may
+     * be compressed (and then never written in place) and {@link Shard#put} may compress what it
+     * is given, so writes go to the plain array first and the store comes last.
      */
-    private static byte[] stringForWrite(Client c, byte[] key, long maxBit, boolean[] dirty) {
+    private static byte[] stringForWrite(Client c, byte[] key, long maxBit, int[] state) {
         int bytes = (int) (maxBit >>> 3) + 1;
         Object e = Generic.lookupWrite(c, key);
-        Shard s = c.server().keyspace().shardOf(key);
         if (e == null) {
-            byte[] r = StringRecord.allocate(key, bytes, -1, StringRecord.ENC_RAW);
-            s.put(c.db(), key, r);
+            state[0] = DIRTY | STORE;
+            // the "new" event comes now, before any reply, as in Redis; the key is stored (under
+            // the same shard lock) once the bits are written
             Generic.added(c, key);
-            if (dirty != null) dirty[0] = true;
-            return r;
+            return StringRecord.allocate(key, bytes, -1, StringRecord.ENC_RAW);
         }
         if (!(e instanceof byte[] r)) {
             c.error(Generic.WRONGTYPE);
@@ -85,9 +92,14 @@ public final class BitCommands {
         }
         byte[] nr = StringRecord.grow(r, bytes);
         StringRecord.encoding(nr, StringRecord.ENC_RAW);
-        if (nr != r) s.put(c.db(), key, nr);
-        if (dirty != null && StringRecord.valueLength(nr) != StringRecord.valueLength(r)) dirty[0] = true;
+        if (nr != r) state[0] |= STORE;
+        if (StringRecord.valueLength(nr) != StringRecord.valueLength(r)) state[0] |= DIRTY;
         return nr;
+    }
+
+    /** Stores the record {@link #stringForWrite} returned, when its state says it is new. */
+    private static void store(Client c, byte[] key, byte[] r, int state) {
+        if ((state & STORE) != 0) c.server().keyspace().shardOf(key).put(c.db(), key, r);
     }
 
     private static int popcount(byte[] b, int from, int to) {
@@ -114,16 +126,17 @@ public final class BitCommands {
             c.error(BAD_BIT);
             return;
         }
-        boolean[] dirty = new boolean[1];
+        int[] state = new int[1];
         byte[] key = a.bytes(1);
-        byte[] r = stringForWrite(c, key, offset, dirty);
+        byte[] r = stringForWrite(c, key, offset, state);
         if (r == null) return;
         int p = StringRecord.valueOffset(r) + (int) (offset >>> 3);
         int bit = 7 - (int) (offset & 7);
         int old = (r[p] >> bit) & 1;
         if (on == 1) r[p] |= (byte) (1 << bit);
         else r[p] &= (byte) ~(1 << bit);
-        if (dirty[0] || old != on) Generic.changed(c, KeyspaceEvents.STRING, "setbit", key);
+        store(c, key, r, state[0]);
+        if ((state[0] & DIRTY) != 0 || old != on) Generic.changed(c, KeyspaceEvents.STRING, "setbit", key);
         c.out().integer(old);
     }
 
@@ -135,10 +148,11 @@ public final class BitCommands {
             c.out().integer(0);
             return;
         }
-        if (!(e instanceof byte[] r)) {
+        if (!(e instanceof byte[] stored)) {
             c.error(Generic.WRONGTYPE);
             return;
         }
+        byte[] r = StringRecord.plain(stored);
         int vOff = StringRecord.valueOffset(r);
         long pos = offset >>> 3;
         int bit = 0;
@@ -180,10 +194,11 @@ public final class BitCommands {
             c.out().integer(0);
             return;
         }
-        if (!(e instanceof byte[] r)) {
+        if (!(e instanceof byte[] stored)) {
             c.error(Generic.WRONGTYPE);
             return;
         }
+        byte[] r = StringRecord.plain(stored);
         int vOff = StringRecord.valueOffset(r);
         long strlen = r.length - vOff;
         long start;
@@ -271,10 +286,11 @@ public final class BitCommands {
             c.out().integer(bit == 1 ? -1 : 0);
             return;
         }
-        if (!(e instanceof byte[] r)) {
+        if (!(e instanceof byte[] stored)) {
             c.error(Generic.WRONGTYPE);
             return;
         }
+        byte[] r = StringRecord.plain(stored);
         int vOff = StringRecord.valueOffset(r);
         long strlen = r.length - vOff;
         long start;
@@ -380,10 +396,11 @@ public final class BitCommands {
         for (int j = 0; j < n; j++) {
             Object e = Generic.lookupRead(c, a.bytes(j + 3));
             if (e == null) continue;
-            if (!(e instanceof byte[] r)) {
+            if (!(e instanceof byte[] stored)) {
                 c.error(Generic.WRONGTYPE);
                 return;
             }
+            byte[] r = StringRecord.plain(stored);
             src[j] = r;
             offs[j] = StringRecord.valueOffset(r);
             lens[j] = r.length - offs[j];
@@ -497,20 +514,20 @@ public final class BitCommands {
 
         byte[] r;
         byte[] key = a.bytes(1);
-        boolean[] dirty = new boolean[1];
+        int[] state = new int[1];
         if (readonly) {
             Object e = Generic.lookupRead(c, key);
             if (e != null && !(e instanceof byte[])) {
                 c.error(Generic.WRONGTYPE);
                 return;
             }
-            r = (byte[]) e;
+            r = e == null ? null : StringRecord.plain((byte[]) e);
         } else {
             if (readOnlyCommand) {
                 c.error("ERR BITFIELD_RO only supports the GET subcommand");
                 return;
             }
-            r = stringForWrite(c, key, highestWrite, dirty);
+            r = stringForWrite(c, key, highestWrite, state);
             if (r == null) return;
         }
 
@@ -571,10 +588,11 @@ public final class BitCommands {
                 // a write that changes nothing in a key that was neither created nor grown is
                 // no change: no "setbit" event (Redis 7.0.15)
                 long mask = bits == 64 ? -1L : (1L << bits) - 1;
-                if (dirty[0] || ((old ^ newVal) & mask) != 0) changes++;
+                if ((state[0] & DIRTY) != 0 || ((old ^ newVal) & mask) != 0) changes++;
                 StringBits.setUnsigned(r, vOff, offset, bits, newVal);
             }
         }
+        if (!readonly) store(c, key, r, state[0]);
         if (changes > 0) Generic.changed(c, KeyspaceEvents.STRING, "setbit", key);
     }
 

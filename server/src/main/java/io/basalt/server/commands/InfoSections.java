@@ -236,6 +236,9 @@ public final class InfoSections {
         line(sb, "active_defrag_running", 0);
         line(sb, "lazyfree_pending_objects", 0);
         line(sb, "lazyfreed_objects", 0);
+        // Basalt: string values stored LZ4-compressed (basalt-compression), running totals
+        line(sb, "basalt_compressed_values", s.keyspace().compressedValues());
+        line(sb, "basalt_compression_saved_bytes", s.keyspace().compressionSavedBytes());
     }
 
     static long totalSystemMemory() {

@@ -97,8 +97,15 @@ public final class StringCommands {
         if (expireAt >= 0) StringRecord.expireInPlace(r, expireAt);
     }
 
-    /** Writes the value of a string record as a bulk reply, straight from the record. */
+    /**
+     * Writes the value of a string record as a bulk reply, straight from the record (a
+     * compressed one is decompressed first: the only extra cost a small value never pays).
+     */
     static void replyValue(Client c, byte[] r) {
+        if (StringRecord.isCompressed(r)) {
+            c.out().bulk(StringRecord.value(r));
+            return;
+        }
         int off = StringRecord.valueOffset(r);
         c.out().bulk(r, off, r.length - off);
     }
@@ -277,7 +284,9 @@ public final class StringCommands {
         }
         // (also counts an expired key that SET replaces in expired_keys, as Redis's lookup does)
         if (!looked) old = Generic.lookupWrite(c, key);
-        if (old instanceof byte[] r && StringRecord.fitsInPlace(r, a.length(valArg), expireAt)) {
+        // (a value that may be stored compressed goes through Shard.put, which compresses it)
+        if (old instanceof byte[] r && StringRecord.fitsInPlace(r, a.length(valArg), expireAt)
+                && !c.server().keyspace().mayCompress(a.length(valArg))) {
             overwrite(r, a, valArg, expireAt);
             // a new value starts with a fresh LRU clock; under LFU it keeps the counter (dbOverwrite)
             if (!c.server().keyspace().eviction().lfu()) StringRecord.clock(r, Generic.lruClock());
@@ -425,10 +434,13 @@ public final class StringCommands {
             c.out().integer(a.length(2));
             return;
         }
-        if (!(e instanceof byte[] r)) {
+        if (!(e instanceof byte[] stored)) {
             c.error(Generic.WRONGTYPE);
             return;
         }
+        // APPEND always builds a new record (and Shard.put recompresses it when eligible), so a
+        // compressed value costs one decompression more, not a lost in-place path
+        byte[] r = StringRecord.plain(stored);
         int oldLen = StringRecord.valueLength(r);
         int add = a.length(2);
         if (!checkStringLength(c, oldLen, add, key.length)) return;
@@ -462,10 +474,11 @@ public final class StringCommands {
             c.out().bulk(EMPTY);
             return;
         }
-        if (!(e instanceof byte[] r)) {
+        if (!(e instanceof byte[] stored)) {
             c.error(Generic.WRONGTYPE);
             return;
         }
+        byte[] r = StringRecord.plain(stored);
         long s = start;
         long t = end;
         int vOff = StringRecord.valueOffset(r);
@@ -526,7 +539,7 @@ public final class StringCommands {
         byte[] nr = StringRecord.grow(r, newLen);
         a.buffer().getBytes(a.offset(3), nr, StringRecord.valueOffset(nr) + (int) offset, vLen);
         StringRecord.encoding(nr, StringRecord.ENC_RAW);
-        if (nr != r) s.put(c.db(), key, nr); // same length: changed in place
+        if (nr != r) s.put(c.db(), key, nr); // same length and not compressed: changed in place
         Generic.changed(c, KeyspaceEvents.STRING, "setrange", key);
         c.out().integer(newLen);
     }
@@ -559,10 +572,11 @@ public final class StringCommands {
         long value = 0;
         long expireAt = -1;
         if (e != null) {
-            if (!(e instanceof byte[] r)) {
+            if (!(e instanceof byte[] stored)) {
                 c.error(Generic.WRONGTYPE);
                 return;
             }
+            byte[] r = StringRecord.plain(stored);
             int off = StringRecord.valueOffset(r);
             try {
                 value = Numbers.parseLong(r, off, r.length - off);
@@ -597,10 +611,11 @@ public final class StringCommands {
         BigDecimal value = BigDecimal.ZERO;
         long expireAt = -1;
         if (e != null) {
-            if (!(e instanceof byte[] r)) {
+            if (!(e instanceof byte[] stored)) {
                 c.error(Generic.WRONGTYPE);
                 return;
             }
+            byte[] r = StringRecord.plain(stored);
             int off = StringRecord.valueOffset(r);
             value = StringLongDouble.parse(r, off, r.length - off);
             if (value == null) {
@@ -643,8 +658,8 @@ public final class StringCommands {
             c.error("ERR The specified keys must contain string values");
             return;
         }
-        byte[] ra = (byte[]) ea;
-        byte[] rb = (byte[]) eb;
+        byte[] ra = ea == null ? null : StringRecord.plain((byte[]) ea);
+        byte[] rb = eb == null ? null : StringRecord.plain((byte[]) eb);
         boolean getLen = false;
         boolean getIdx = false;
         boolean withMatchLen = false;

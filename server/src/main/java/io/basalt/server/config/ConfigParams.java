@@ -31,6 +31,13 @@ public final class ConfigParams {
     static final long UINT_MAX = 4294967295L;
     static final long LONG_MAX = Long.MAX_VALUE;
 
+    /**
+     * Directives Basalt has and Redis does not: reported by CONFIG GET * and settable like the
+     * rest, so tests comparing the table with Redis's leave exactly these out.
+     */
+    public static final java.util.Set<String> BASALT_ONLY = java.util.Set.of(
+            "basalt-compression", "basalt-compression-min-size", "basalt-compression-min-saving");
+
     public static List<ConfigParam> all() {
         List<ConfigParam> t = new ArrayList<>();
         t.add(enumeration("acl-pubsub-default", "resetchannels", "allchannels", "resetchannels").notImplemented().build());
@@ -211,6 +218,11 @@ public final class ConfigParams {
         t.add(special("unixsocketperm", "0", ConfigParams::octal).immutable().notImplemented().build());
         t.add(integer("zset-max-listpack-entries", 128, 0, LONG_MAX).aliases("zset-max-ziplist-entries").build());
         t.add(memory("zset-max-listpack-value", 64, 0, LONG_MAX).aliases("zset-max-ziplist-value").build());
+
+        // Basalt-only directives (not in Redis; listed in BASALT_ONLY)
+        t.add(enumeration("basalt-compression", "no", "no", "lz4").build());
+        t.add(memory("basalt-compression-min-size", 1024, 1, INT_MAX).build());
+        t.add(integer("basalt-compression-min-saving", 10, 0, 99).build());
         t.add(integer("rdb-key-save-delay", 0, INT_MIN, INT_MAX).hidden().notImplemented().build());
         t.add(integer("key-load-delay", 0, INT_MIN, INT_MAX).hidden().notImplemented().build());
 
