@@ -57,6 +57,7 @@ class BackupTest {
 
     static Map<String, String> keyspace(int port, String password) {
         Map<String, String> all = new TreeMap<>();
+        if (password == null) AofFiles.awaitLoaded(port); // redis-server answers -LOADING while it loads
         try (RawClient c = new RawClient(port)) {
             if (password != null) c.call("AUTH", password);
             for (int db = 0; db < 16; db++) {
