@@ -87,11 +87,29 @@ public final class Keyspace {
      * snapshot is still running.
      */
     public synchronized Snapshot beginSnapshot(Snapshot.Sink sink) {
+        return beginSnapshot(sink, null);
+    }
+
+    /**
+     * {@link #beginSnapshot(Snapshot.Sink)} that also runs {@code atInstant} under the same locks,
+     * so something else happens at exactly the snapshot instant (the AOF rewrite switches to a
+     * new incremental file there: the RDB base and the new file then meet with nothing lost or
+     * doubled). If it throws, no snapshot is started.
+     */
+    public synchronized Snapshot beginSnapshot(Snapshot.Sink sink, Runnable atInstant) {
         if (snapshot != null) return null;
         Snapshot s = new Snapshot(this, sink);
         lockAll();
         try {
             s.start();
+            if (atInstant != null) {
+                try {
+                    atInstant.run();
+                } catch (RuntimeException e) {
+                    s.abort(); // the locks are reentrant: detaches the walk from every table
+                    throw e;
+                }
+            }
         } finally {
             unlockAll();
         }

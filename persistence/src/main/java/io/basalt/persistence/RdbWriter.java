@@ -30,6 +30,19 @@ public final class RdbWriter {
         public LruMode lruMode = LruMode.NONE;
         /** Slab slots encoded per lock hold by the snapshot walk. */
         public int stepSlots = 1024;
+        /**
+         * Runs under all shard locks at the snapshot instant (the AOF rewrite's switch to a new
+         * incremental file); a failure there fails the write before anything is written.
+         */
+        public AtInstant atInstant;
+        /** Checked between steps: true stops the write with an IOException (shutdown). */
+        public java.util.function.BooleanSupplier cancelled;
+    }
+
+    /** Work done at the snapshot instant. */
+    @FunctionalInterface
+    public interface AtInstant {
+        void run() throws IOException;
     }
 
     public enum LruMode { NONE, IDLE, FREQ }
@@ -77,7 +90,20 @@ public final class RdbWriter {
             queue.add(new Chunk(db, enc.toByteArray()));
         };
         Snapshot snap;
-        while ((snap = ks.beginSnapshot(sink)) == null) {
+        Runnable at = o.atInstant == null ? null : () -> {
+            try {
+                o.atInstant.run();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        while (true) {
+            try {
+                snap = ks.beginSnapshot(sink, at);
+            } catch (java.io.UncheckedIOException e) {
+                throw e.getCause();
+            }
+            if (snap != null) break;
             try {
                 Thread.sleep(5);
             } catch (InterruptedException ie) {
@@ -100,6 +126,7 @@ public final class RdbWriter {
             RdbEncoder sel = new RdbEncoder(false);
             boolean more = true;
             while (more) {
+                if (o.cancelled != null && o.cancelled.getAsBoolean()) throw new IOException("cancelled");
                 more = snap.step(o.stepSlots);
                 Chunk c;
                 while ((c = queue.poll()) != null) {

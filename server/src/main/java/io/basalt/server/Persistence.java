@@ -64,7 +64,8 @@ public final class Persistence {
             + "instance is configured to report errors during writes if RDB snapshotting fails "
             + "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
 
-    private RdbWriter.Options options() {
+    /** The RDB writer's options from the config (also for the AOF's RDB base). */
+    RdbWriter.Options options() {
         RdbWriter.Options o = new RdbWriter.Options();
         o.compress = server.config().getBool("rdbcompression");
         o.checksum = server.config().getBool("rdbchecksum");

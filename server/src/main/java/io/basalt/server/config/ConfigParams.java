@@ -50,7 +50,7 @@ public final class ConfigParams {
         t.add(bool("aof-load-truncated", true).build());
         t.add(bool("aof-rewrite-incremental-fsync", true).notImplemented().build());
         t.add(bool("aof-timestamp-enabled", false).build());
-        t.add(bool("aof-use-rdb-preamble", true).notImplemented().build());
+        t.add(bool("aof-use-rdb-preamble", true).build());
         t.add(string("aof_rewrite_cpulist", "").immutable().notImplemented().build());
         t.add(string("appenddirname", "appendonlydir").immutable().build());
         t.add(string("appendfilename", "appendonly.aof").immutable().build());
