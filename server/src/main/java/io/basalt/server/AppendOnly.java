@@ -336,7 +336,18 @@ public final class AppendOnly {
         if (l != null) l.timestamps(v.equals("yes"));
     }
 
-    /** Flushes and fsyncs the log (SHUTDOWN). */
+    /** Writes out and fsyncs everything appended so far (shutdown's flushAppendOnlyFile + fsync). */
+    void flush() {
+        AofLog l = log;
+        if (l == null) return;
+        try {
+            l.flush();
+        } catch (IOException e) {
+            Log.warning("Fail to fsync the AOF file: " + e.getMessage() + ".");
+        }
+    }
+
+    /** Flushes, fsyncs and closes the log (shutdown; a second call does nothing). */
     void close() {
         AofLog l = log;
         if (l != null) l.close();

@@ -451,6 +451,7 @@ public final class AofLog {
     }
 
     public void close() {
+        if (closed) return;
         try {
             flush();
         } catch (IOException e) {
