@@ -104,6 +104,7 @@ public final class RdbWriter {
                 throw e.getCause();
             }
             if (snap != null) break;
+            if (o.cancelled != null && o.cancelled.getAsBoolean()) throw new IOException("cancelled");
             try {
                 Thread.sleep(5);
             } catch (InterruptedException ie) {

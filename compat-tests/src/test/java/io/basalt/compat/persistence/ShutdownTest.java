@@ -291,4 +291,49 @@ class ShutdownTest {
                 "Calling fsync() on the AOF file.", "<server> is now ready to exit, bye bye..."), lines.get(0));
         assertEquals(lines.get(0), lines.get(1));
     }
+
+    /**
+     * SIGTERM while a BGSAVE and an AOF rewrite run (a large keyspace keeps them busy): both are
+     * stopped as Redis kills their children, the final save and the AOF still hold every key, and
+     * the process exits at once with 0 rather than waiting for them or hanging on their locks.
+     */
+    @Test
+    void sigtermDuringBgsaveAndRewriteStopsThem() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(packaged(), "server jar not packaged");
+        Path dir = Files.createTempDirectory(tmp, "basalt");
+        String[] args = {"--save", "3600 1", "--appendonly", "yes", "--enable-debug-command", "yes"};
+        Server s = start(false, dir, args);
+        try {
+            try (RawClient c = new RawClient(s.port())) {
+                // DEBUG POPULATE is not logged (as in Redis): a first rewrite puts the keys in the AOF
+                assertEquals("OK", c.call("DEBUG", "POPULATE", "400000", "key", "64").string());
+                c.call("BGREWRITEAOF");
+                AofFiles.awaitRewrite(s.port());
+                c.call("INCR", "counter");
+                assertEquals("Background append only file rewriting started", c.call("BGREWRITEAOF").string());
+                c.call("INCR", "counter");
+                assertEquals("Background saving started", c.call("BGSAVE").string());
+                c.call("INCR", "counter");
+            }
+            s.signal("TERM");
+            assertEquals(0, s.awaitExit());
+            String log = Files.readString(s.log());
+            assertTrue(log.contains("Basalt is now ready to exit, bye bye..."), log);
+            // (400k keys take far longer to write than the signal to arrive)
+            assertTrue(log.contains("There is a child saving an .rdb. Killing it!"), log);
+            assertTrue(log.contains("There is a child rewriting the AOF. Killing it!"), log);
+        } finally {
+            s.kill();
+        }
+        // the RDB alone (appendonly no) and the AOF alone (appendonly yes) each hold everything
+        for (String aof : new String[]{"no", "yes"}) {
+            Server again = start(false, dir, "--save", "", "--appendonly", aof);
+            try (RawClient c = new RawClient(again.port())) {
+                assertEquals(400001, c.call("DBSIZE").number(), "appendonly " + aof);
+                assertEquals("3", c.call("GET", "counter").string(), "appendonly " + aof);
+            } finally {
+                again.kill();
+            }
+        }
+    }
 }
