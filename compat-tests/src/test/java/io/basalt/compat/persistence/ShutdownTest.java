@@ -336,4 +336,26 @@ class ShutdownTest {
             }
         }
     }
+
+    /**
+     * While the first rewrite of an AOF turned on at runtime runs, the AOF holds no base: SHUTDOWN
+     * refuses (Redis's AOF_WAIT_REWRITE: "Writing initial AOF, can't exit.") unless FORCE.
+     */
+    @Test
+    void shutdownRefusesWhileTheInitialAofIsWritten() throws Exception {
+        Path dir = Files.createTempDirectory(tmp, "basalt");
+        io.basalt.compat.harness.BasaltInstance b = io.basalt.compat.harness.BasaltInstance.start("--dir", dir.toString());
+        try (RawClient c = new RawClient(b.port())) {
+            assertEquals("OK", c.call("DEBUG", "POPULATE", "400000", "key", "64").string());
+            assertEquals("OK", c.call("CONFIG", "SET", "appendonly", "yes").string());
+            assertEquals("ERR Errors trying to SHUTDOWN. Check logs.", c.call("SHUTDOWN", "NOSAVE").string());
+            assertEquals("PONG", c.call("PING").string());
+            c.send("SHUTDOWN", "NOSAVE", "FORCE");
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (!c.isClosedByServer() && System.currentTimeMillis() < deadline) Thread.sleep(20);
+            assertTrue(c.isClosedByServer());
+        } finally {
+            b.stop();
+        }
+    }
 }
