@@ -364,6 +364,7 @@ public final class BasaltServer {
                 });
         bootstrap = b;
         loadDataFromDisk();
+        dataLoaded = true;
         int port = config.getInt("port");
         try {
             listeners.addAll(bindAll(config.get("bind"), port));
@@ -487,6 +488,8 @@ public final class BasaltServer {
     private volatile boolean shutdownInProgress;
     private volatile Runnable exitProcess;
     private volatile java.nio.file.Path pidFile;
+    /** The dataset is loaded: before that a shutdown must not save (it would write a partial or empty file). */
+    private volatile boolean dataLoaded;
 
     /** The launcher: a successful shutdown ends the process with {@code exit} (an in-JVM server just stops). */
     public void exitProcessOnShutdown(Runnable exit) { this.exitProcess = exit; }
@@ -522,7 +525,7 @@ public final class BasaltServer {
             shutdownInProgress = true;
             try {
                 // no save while a dataset is half loaded: it would overwrite the file with part of it
-                if (aof.loading() || persistence.loading()) flags = (flags & ~SHUTDOWN_SAVE) | SHUTDOWN_NOSAVE;
+                if (!dataLoaded || aof.loading() || persistence.loading()) flags = (flags & ~SHUTDOWN_SAVE) | SHUTDOWN_NOSAVE;
                 Log.warning("User requested shutdown...");
                 persistence.cancelBgsave();
                 if (aof.enabled() && aof.writingInitialAof()) {

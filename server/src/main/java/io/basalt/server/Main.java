@@ -62,6 +62,9 @@ public final class Main implements Callable<Integer> {
         String logfile = config.get("logfile");
         if (!logfile.isEmpty()) Log.file(logfile);
         BasaltServer server = new BasaltServer(config);
+        // before loading, as Redis: a signal while the dataset loads stops the server (without a save)
+        server.exitProcessOnShutdown(() -> System.exit(0));
+        installSignalHandlers(server, config);
         try {
             server.start();
         } catch (IllegalStateException e) {
@@ -69,8 +72,6 @@ public final class Main implements Callable<Integer> {
             return 1;
         }
         if (writePidFile(config)) server.pidFileWritten(Path.of(config.get("pidfile")));
-        server.exitProcessOnShutdown(() -> System.exit(0));
-        installSignalHandlers(server, config);
         // any other way the JVM ends (System.exit elsewhere, a signal the JVM handles itself):
         // flush what can be flushed; a hook cannot refuse the exit, hence FORCE
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -102,7 +103,9 @@ public final class Main implements Callable<Integer> {
                         Runtime.getRuntime().halt(1); // not a clean shutdown
                     }
                     if (server.shuttingDown()) return;
-                    Log.warning("Received SIG" + name + " scheduling shutdown...");
+                    boolean loading = server.aof().loading() || server.persistence().loading();
+                    Log.warning(loading ? "Received shutdown signal during loading, scheduling shutdown."
+                            : "Received SIG" + name + " scheduling shutdown...");
                     server.shutdown(shutdownFlags(config, interrupt ? "shutdown-on-sigint" : "shutdown-on-sigterm"));
                 });
             } catch (IllegalArgumentException e) {
