@@ -313,7 +313,7 @@ public final class AppendOnly {
             } finally {
                 server.keyspace().unlockAll();
             }
-            if (rewrite()) initialRewrite = true;
+            rewrite(true);
         } else if (!on && log != null) {
             AofLog l = log;
             server.keyspace().lockAll();
@@ -368,10 +368,14 @@ public final class AppendOnly {
      * caller then replies as Redis does).
      */
     public boolean rewrite() {
+        return rewrite(false);
+    }
+
+    private boolean rewrite(boolean initial) {
         synchronized (rewriteLock) {
             if (rewriting || cancelRewrite) return false;
             rewriting = true;
-            initialRewrite = false;
+            initialRewrite = initial;
         }
         rewriteStartMillis = System.currentTimeMillis();
         Thread t = new Thread(log == null ? this::rewriteWhileOff : this::doRewrite, "basalt-aof-rewrite");
@@ -468,7 +472,7 @@ public final class AppendOnly {
             ok = true;
             Log.notice("Background AOF rewrite finished successfully");
         } catch (IOException | RuntimeException e) {
-            Log.warning("Background AOF rewrite failed: " + e);
+            rewriteFailed(e);
             shardsPending = false;
             synchronized (baseLock) {
                 try {
@@ -515,7 +519,7 @@ public final class AppendOnly {
             ok = true;
             Log.notice("Background AOF rewrite finished successfully");
         } catch (IOException | RuntimeException e) {
-            Log.warning("Background AOF rewrite failed: " + e);
+            rewriteFailed(e);
             try {
                 java.nio.file.Files.deleteIfExists(tmp);
             } catch (IOException ignored) {
@@ -527,14 +531,21 @@ public final class AppendOnly {
     }
 
     /** The INFO aof_* bookkeeping at the end of a rewrite, whichever kind. */
+    private void rewriteFailed(Exception e) {
+        // stopped by a shutdown, as Redis kills the child with SIGUSR1: not counted as a failure
+        if (cancelRewrite) Log.warning("Background AOF rewrite terminated by signal 10");
+        else Log.warning("Background AOF rewrite failed: " + e);
+    }
+
     private void rewriteEnded(boolean ok) {
         lastRewriteSeconds = (System.currentTimeMillis() - rewriteStartMillis) / 1000;
         rewriteStartMillis = -1;
-        lastRewriteOk = ok;
         if (ok) {
+            lastRewriteOk = true;
             rewrites++;
             consecutiveFailures = 0;
-        } else {
+        } else if (!cancelRewrite) {
+            lastRewriteOk = false;
             consecutiveFailures++;
         }
         synchronized (rewriteLock) {
@@ -602,7 +613,7 @@ public final class AppendOnly {
             ok = true;
             Log.notice("Background AOF rewrite finished successfully");
         } catch (IOException | RuntimeException e) {
-            Log.warning("Background AOF rewrite failed: " + e);
+            rewriteFailed(e);
         } finally {
             rewriteEnded(ok);
         }

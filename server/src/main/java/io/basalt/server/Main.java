@@ -100,6 +100,11 @@ public final class Main implements Callable<Integer> {
                     boolean interrupt = name.equals("INT");
                     if (interrupt && server.shutdownInProgress()) {
                         Log.warning("You insist... exiting now.");
+                        try { // rdbRemoveTempFile: the final save's temp file goes too
+                            Files.deleteIfExists(Path.of(config.get("dir"), "temp-" + ProcessHandle.current().pid() + ".rdb"));
+                        } catch (java.io.IOException | RuntimeException ignored) {
+                            // exiting anyway
+                        }
                         Runtime.getRuntime().halt(1); // not a clean shutdown
                     }
                     if (server.shuttingDown()) return;
