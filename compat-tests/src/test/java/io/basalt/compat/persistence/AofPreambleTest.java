@@ -133,6 +133,11 @@ class AofPreambleTest {
                 .redirectErrorStream(true).start();
         String out = new String(check.getInputStream().readAllBytes());
         assertEquals(0, check.waitFor(), out);
+        Process checkAof = new ProcessBuilder("redis-check-aof", dir.resolve("appendonlydir/appendonly.aof.manifest").toString())
+                .redirectErrorStream(true).start();
+        String aofOut = new String(checkAof.getInputStream().readAllBytes());
+        assertEquals(0, checkAof.waitFor(), aofOut);
+        assertTrue(aofOut.contains("All AOF files and manifest are valid"), aofOut);
         RedisServerProcess redis = RedisServerProcess.start("--appendonly", "yes", "--dir", dir.toString());
         try (RawClient r = new RawClient(redis.port())) {
             AofFiles.awaitLoaded(redis.port());
