@@ -91,9 +91,11 @@ public final class Keyspace {
     }
 
     /**
-     * As {@link #beginSnapshot(Snapshot.Sink)}, running {@code atInstant} (when not null) with
-     * every shard still locked, at the snapshot instant: a backup cuts the AOF there, so its log
-     * ends exactly where the snapshot's image stands.
+     * {@link #beginSnapshot(Snapshot.Sink)} that also runs {@code atInstant} (when not null) under
+     * the same locks, so something else happens at exactly the snapshot instant: the AOF rewrite
+     * switches to a new incremental file there (the RDB base and the new file then meet with
+     * nothing lost or doubled), a backup cuts the AOF there (its log ends exactly where the
+     * snapshot's image stands). If it throws, no snapshot is started.
      */
     public synchronized Snapshot beginSnapshot(Snapshot.Sink sink, Runnable atInstant) {
         if (snapshot != null) return null;
@@ -101,7 +103,14 @@ public final class Keyspace {
         lockAll();
         try {
             s.start();
-            if (atInstant != null) atInstant.run();
+            if (atInstant != null) {
+                try {
+                    atInstant.run();
+                } catch (RuntimeException e) {
+                    s.abort(); // the locks are reentrant: detaches the walk from every table
+                    throw e;
+                }
+            }
         } finally {
             unlockAll();
         }

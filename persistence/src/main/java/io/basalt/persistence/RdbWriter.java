@@ -31,6 +31,20 @@ public final class RdbWriter {
         public LruMode lruMode = LruMode.NONE;
         /** Slab slots encoded per lock hold by the snapshot walk. */
         public int stepSlots = 1024;
+        /**
+         * Runs under all shard locks at the snapshot instant (the AOF rewrite's switch to a new
+         * incremental file, a backup's cut of the AOF; see {@link Keyspace#beginSnapshot(Snapshot.Sink,
+         * Runnable)}); a failure there fails the write before anything is written.
+         */
+        public AtInstant atInstant;
+        /** Checked between steps: true stops the write with an IOException (shutdown). */
+        public java.util.function.BooleanSupplier cancelled;
+    }
+
+    /** Work done at the snapshot instant. */
+    @FunctionalInterface
+    public interface AtInstant {
+        void run() throws IOException;
     }
 
     public enum LruMode { NONE, IDLE, FREQ }
@@ -62,14 +76,6 @@ public final class RdbWriter {
      * a snapshot already in progress to end first. Returns keys written and bytes.
      */
     public static Result write(OutputStream out, Keyspace ks, Options o) throws IOException {
-        return write(out, ks, o, null);
-    }
-
-    /**
-     * As {@link #write(OutputStream, Keyspace, Options)}, running {@code atInstant} under all
-     * shard locks at the snapshot instant (see {@link Keyspace#beginSnapshot(Snapshot.Sink, Runnable)}).
-     */
-    public static Result write(OutputStream out, Keyspace ks, Options o, Runnable atInstant) throws IOException {
         ConcurrentLinkedQueue<Chunk> queue = new ConcurrentLinkedQueue<>();
         ThreadLocal<RdbEncoder> encoders = ThreadLocal.withInitial(() -> new RdbEncoder(o.compress));
         // The walk (this thread) encodes every entry of a step into one reused buffer, noting
@@ -99,7 +105,21 @@ public final class RdbWriter {
             if (!walk) queue.add(new Chunk(db, enc.toByteArray()));
         };
         Snapshot snap;
-        while ((snap = ks.beginSnapshot(sink, atInstant)) == null) {
+        Runnable at = o.atInstant == null ? null : () -> {
+            try {
+                o.atInstant.run();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        while (true) {
+            try {
+                snap = ks.beginSnapshot(sink, at);
+            } catch (java.io.UncheckedIOException e) {
+                throw e.getCause();
+            }
+            if (snap != null) break;
+            if (o.cancelled != null && o.cancelled.getAsBoolean()) throw new IOException("cancelled");
             try {
                 Thread.sleep(5);
             } catch (InterruptedException ie) {
@@ -122,6 +142,7 @@ public final class RdbWriter {
             RdbEncoder sel = new RdbEncoder(false);
             boolean more = true;
             while (more) {
+                if (o.cancelled != null && o.cancelled.getAsBoolean()) throw new IOException("cancelled");
                 more = snap.step(o.stepSlots);
                 // the walk's entries, one run per database
                 for (int i = 0; i < step.runs; i++) {

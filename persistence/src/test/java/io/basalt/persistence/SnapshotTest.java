@@ -108,4 +108,37 @@ class SnapshotTest {
             assertNotNull(ks.beginSnapshot((db, e) -> { }), "the finished snapshot released the keyspace");
         }
     }
+
+    /**
+     * The work run at the snapshot instant (the AOF rewrite's switch) sees the keyspace as the
+     * snapshot does; when it fails no snapshot is left attached: writers serialize nothing and
+     * the next snapshot can start.
+     */
+    @Test
+    void workAtTheInstantRunsUnderTheSameLocksOrCancelsTheSnapshot() {
+        Keyspace ks = new Keyspace(2, 4);
+        for (int i = 0; i < 100; i++) {
+            byte[] k = b("k" + i);
+            ks.shardOf(k).put(0, k, StringRecord.create(k, b("v"), -1, StringRecord.ENC_RAW));
+        }
+        int[] sunk = {0};
+        assertThrows(IllegalStateException.class, () -> ks.beginSnapshot((db, e) -> sunk[0]++, () -> {
+            for (int i = 0; i < ks.shardCount(); i++) assertTrue(ks.shard(i).heldByCurrentThread());
+            throw new IllegalStateException("switch failed");
+        }));
+        byte[] k = b("k1");
+        Shard s = ks.shardOf(k);
+        s.lock();
+        try {
+            s.remove(0, k);
+        } finally {
+            s.unlock();
+        }
+        assertEquals(0, sunk[0], "a cancelled snapshot made a writer serialize");
+        Map<String, String> got = new HashMap<>();
+        Snapshot snap = ks.beginSnapshot((db, e) -> got.put(new String(Entries.key(e), StandardCharsets.UTF_8), text(e)), () -> { });
+        assertNotNull(snap, "the failed snapshot still holds the keyspace");
+        while (snap.step(7)) { }
+        assertEquals(99, got.size());
+    }
 }

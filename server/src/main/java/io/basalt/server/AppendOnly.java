@@ -116,10 +116,11 @@ public final class AppendOnly {
                 loading = false;
             }
             Log.notice(String.format("DB loaded from append only file: %.3f seconds", (System.nanoTime() - start) / 1e9));
-        } else {
-            Log.notice("Creating AOF base file " + server.config().get("appendfilename") + ".1.base.aof on server start");
         }
-        l.open(m);
+        // a fresh start writes a base of the (empty) keyspace at once, as Redis does, so the
+        // directory always holds a complete layout; an RDB one with aof-use-rdb-preamble
+        boolean rdb = preamble();
+        l.open(m, rdb, rdb ? this::writeRdbBase : null);
         log = l;
     }
 
@@ -318,7 +319,7 @@ public final class AppendOnly {
             } finally {
                 server.keyspace().unlockAll();
             }
-            rewrite();
+            rewrite(true);
         } else if (!on && log != null) {
             AofLog l = log;
             server.keyspace().lockAll();
@@ -341,7 +342,18 @@ public final class AppendOnly {
         if (l != null) l.timestamps(v.equals("yes"));
     }
 
-    /** Flushes and fsyncs the log (SHUTDOWN). */
+    /** Writes out and fsyncs everything appended so far (shutdown's flushAppendOnlyFile + fsync). */
+    void flush() {
+        AofLog l = log;
+        if (l == null) return;
+        try {
+            l.flush();
+        } catch (IOException e) {
+            Log.warning("Fail to fsync the AOF file: " + e.getMessage() + ".");
+        }
+    }
+
+    /** Flushes, fsyncs and closes the log (shutdown; a second call does nothing). */
     void close() {
         AofLog l = log;
         if (l != null) l.close();
@@ -362,18 +374,67 @@ public final class AppendOnly {
      * caller then replies as Redis does).
      */
     public boolean rewrite() {
+        return rewrite(false);
+    }
+
+    private boolean rewrite(boolean initial) {
         synchronized (rewriteLock) {
-            if (rewriting) return false;
+            if (rewriting || cancelRewrite) return false;
             rewriting = true;
+            initialRewrite = initial;
         }
         rewriteStartMillis = System.currentTimeMillis();
         Thread t = new Thread(log == null ? this::rewriteWhileOff : this::doRewrite, "basalt-aof-rewrite");
         t.setDaemon(true);
+        rewriteThread = t;
         t.start();
         return true;
     }
 
+    private volatile Thread rewriteThread;
+    private volatile boolean cancelRewrite;
+    /** The rewrite CONFIG SET appendonly yes started: until it ends the AOF holds no base (Redis's AOF_WAIT_REWRITE). */
+    private volatile boolean initialRewrite;
+
+    /** Whether the running rewrite is the first one of an AOF turned on at runtime. */
+    boolean writingInitialAof() { return rewriting && initialRewrite; }
+
+    /**
+     * Shutdown: stops a running rewrite and waits for its thread to end (Redis kills the rewrite
+     * child: the current files already hold the whole dataset). Later rewrites are refused.
+     */
+    void cancelRewrite() {
+        cancelRewrite = true;
+        Thread t = rewriteThread;
+        if (t != null) {
+            Log.warning("There is a child rewriting the AOF. Killing it!");
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** A shutdown that failed: rewrites are allowed again. */
+    void allowRewrite() { cancelRewrite = false; }
+
+    private boolean preamble() {
+        return server.config().getBool("aof-use-rdb-preamble");
+    }
+
+    /** An RDB image of the keyspace as an AOF base (aux aof-base 1), as rdbSaveRio with RDBFLAGS_AOF_PREAMBLE. */
+    private void writeRdbBase(OutputStream out) throws IOException {
+        io.basalt.persistence.RdbWriter.Options o = server.persistence().options();
+        o.aofBase = true;
+        io.basalt.persistence.RdbWriter.write(out, server.keyspace(), o);
+    }
+
     private void doRewrite() {
+        if (preamble()) {
+            doRdbRewrite();
+            return;
+        }
         AofLog l = log;
         Keyspace ks = server.keyspace();
         Path tmp = l.tempBase();
@@ -397,6 +458,7 @@ public final class AppendOnly {
                 ks.unlockAll();
             }
             for (int i = 0; i < ks.shardCount(); i++) {
+                if (cancelRewrite) throw new IOException("cancelled");
                 Shard s = ks.shard(i);
                 s.lock();
                 try {
@@ -416,7 +478,7 @@ public final class AppendOnly {
             ok = true;
             Log.notice("Background AOF rewrite finished successfully");
         } catch (IOException | RuntimeException e) {
-            Log.warning("Background AOF rewrite failed: " + e);
+            rewriteFailed(e);
             shardsPending = false;
             synchronized (baseLock) {
                 try {
@@ -436,19 +498,66 @@ public final class AppendOnly {
         }
     }
 
+    /**
+     * A rewrite whose base is an RDB image (aof-use-rdb-preamble yes): the forkless snapshot
+     * writer, with the switch to a new incremental file done at the snapshot instant (under the
+     * same all-shard locks). The snapshot holds each key as of that instant (writers serialize
+     * what they are about to change first) and every record after it goes to the new incremental
+     * file, so nothing is lost or doubled, and writers keep running meanwhile.
+     */
+    private void doRdbRewrite() {
+        AofLog l = log;
+        Path tmp = l.tempBase();
+        boolean ok = false;
+        try {
+            Log.notice("Background append only file rewriting started");
+            try (FileOutputStream fos = new FileOutputStream(tmp.toFile());
+                 BufferedOutputStream out = new BufferedOutputStream(fos, 1 << 16)) {
+                io.basalt.persistence.RdbWriter.Options o = server.persistence().options();
+                o.aofBase = true;
+                o.atInstant = l::startRewrite;
+                o.cancelled = () -> cancelRewrite;
+                io.basalt.persistence.RdbWriter.write(out, server.keyspace(), o);
+                out.flush();
+                fos.getFD().sync();
+            }
+            l.finishRewrite(tmp, true);
+            ok = true;
+            Log.notice("Background AOF rewrite finished successfully");
+        } catch (IOException | RuntimeException e) {
+            rewriteFailed(e);
+            try {
+                java.nio.file.Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // a stale temp file is overwritten by the next rewrite
+            }
+        } finally {
+            rewriteEnded(ok);
+        }
+    }
+
     /** The INFO aof_* bookkeeping at the end of a rewrite, whichever kind. */
+    private void rewriteFailed(Exception e) {
+        // stopped by a shutdown, as Redis kills the child with SIGUSR1: not counted as a failure
+        if (cancelRewrite) Log.warning("Background AOF rewrite terminated by signal 10");
+        else Log.warning("Background AOF rewrite failed: " + e);
+    }
+
     private void rewriteEnded(boolean ok) {
         lastRewriteSeconds = (System.currentTimeMillis() - rewriteStartMillis) / 1000;
         rewriteStartMillis = -1;
-        lastRewriteOk = ok;
         if (ok) {
+            lastRewriteOk = true;
             rewrites++;
             consecutiveFailures = 0;
-        } else {
+        } else if (!cancelRewrite) {
+            lastRewriteOk = false;
             consecutiveFailures++;
         }
         synchronized (rewriteLock) {
             rewriting = false;
+            initialRewrite = false;
+            rewriteThread = null;
         }
     }
 
@@ -470,12 +579,20 @@ public final class AppendOnly {
             AofManifest m = new AofManifest();
             m.currBaseSeq = (old == null ? 0 : old.currBaseSeq) + 1;
             m.currIncrSeq = old == null ? 0 : old.currIncrSeq;
-            String name = server.config().get("appendfilename") + "." + m.currBaseSeq + ".base.aof";
+            boolean rdb = preamble();
+            String name = AofLog.baseName(server.config().get("appendfilename"), m.currBaseSeq, rdb);
             Path tmp = l.tempBase();
             try (FileOutputStream fos = new FileOutputStream(tmp.toFile());
                  BufferedOutputStream out = new BufferedOutputStream(fos, 1 << 16)) {
                 Keyspace ks = server.keyspace();
-                for (int i = 0; i < ks.shardCount(); i++) {
+                if (rdb) {
+                    io.basalt.persistence.RdbWriter.Options o = server.persistence().options();
+                    o.aofBase = true;
+                    o.cancelled = () -> cancelRewrite;
+                    io.basalt.persistence.RdbWriter.write(out, ks, o);
+                }
+                for (int i = 0; !rdb && i < ks.shardCount(); i++) {
+                    if (cancelRewrite) throw new IOException("cancelled");
                     Shard s = ks.shard(i);
                     s.lock();
                     try {
@@ -502,7 +619,7 @@ public final class AppendOnly {
             ok = true;
             Log.notice("Background AOF rewrite finished successfully");
         } catch (IOException | RuntimeException e) {
-            Log.warning("Background AOF rewrite failed: " + e);
+            rewriteFailed(e);
         } finally {
             rewriteEnded(ok);
         }

@@ -133,7 +133,7 @@ public final class Backup {
             try (FileOutputStream fos = new FileOutputStream(tmp.toFile());
                  BufferedOutputStream out = new BufferedOutputStream(fos, 1 << 16)) {
                 // runs under all shard locks, at the snapshot instant: the log is cut there too
-                r = RdbWriter.write(out, server.keyspace(), o, () -> {
+                o.atInstant = () -> {
                     at.millis = System.currentTimeMillis();
                     AofLog l = server.aof().log();
                     if (l == null) return;
@@ -143,7 +143,8 @@ public final class Backup {
                     } catch (IOException | RuntimeException e) {
                         at.failure = e;
                     }
-                });
+                };
+                r = RdbWriter.write(out, server.keyspace(), o);
                 out.flush();
                 fos.getFD().sync();
             }

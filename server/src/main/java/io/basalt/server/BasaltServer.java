@@ -383,6 +383,7 @@ public final class BasaltServer {
                 });
         bootstrap = b;
         loadDataFromDisk();
+        dataLoaded = true;
         int port = config.getInt("port");
         try {
             listeners.addAll(bindAll(config.get("bind"), port));
@@ -494,27 +495,134 @@ public final class BasaltServer {
         }
     }
 
+    // ---------------------------------------------------------------- shutdown
+
+    /** SHUTDOWN's flags, Redis's SHUTDOWN_* values (also the bits of shutdown-on-sigint/-sigterm). */
+    public static final int SHUTDOWN_SAVE = 1;
+    public static final int SHUTDOWN_NOSAVE = 2;
+    public static final int SHUTDOWN_NOW = 4;
+    public static final int SHUTDOWN_FORCE = 8;
+
+    private final Object shutdownLock = new Object();
+    private volatile boolean shutdownInProgress;
+    private volatile Runnable exitProcess;
+    private volatile java.nio.file.Path pidFile;
+    /** The dataset is loaded: before that a shutdown must not save (it would write a partial or empty file). */
+    private volatile boolean dataLoaded;
+
+    /** The launcher: a successful shutdown ends the process with {@code exit} (an in-JVM server just stops). */
+    public void exitProcessOnShutdown(Runnable exit) { this.exitProcess = exit; }
+
+    /** The launcher wrote the pid file: a successful shutdown removes it, as Redis does. */
+    public void pidFileWritten(java.nio.file.Path p) { this.pidFile = p; }
+
+    /** Between the start of a shutdown and its end (a second SIGINT then exits at once, as Redis). */
+    public boolean shutdownInProgress() { return shutdownInProgress; }
+
     /**
-     * SHUTDOWN: stops the server from a thread of its own (a command runs on an event loop, which
-     * cannot wait for its own group to terminate). The process exits once {@link #awaitStop} returns.
+     * Redis's prepareForShutdown + finishShutdown, the one path of SHUTDOWN, SIGTERM and SIGINT:
+     * a running BGSAVE or AOF rewrite is stopped, the AOF flushed and fsynced, the final RDB saved
+     * when asked ({@link #SHUTDOWN_SAVE}) or when a save schedule is configured (unless
+     * {@link #SHUTDOWN_NOSAVE}), the pid file removed and the listeners closed. With every shard
+     * locked from the AOF flush on, as Redis runs it in its one thread: no write is executed after
+     * the files were made final, so none is acknowledged and then lost. When the save fails (or
+     * the AOF turned on at runtime has no base yet) and {@link #SHUTDOWN_FORCE} is not given it
+     * logs why and returns false: the server keeps running. Otherwise the process exits (the
+     * launcher) or the server stops (in-JVM), and it returns true.
+     *
+     * <p>{@code shutdown-timeout} and {@link #SHUTDOWN_NOW} are about waiting for lagging
+     * replicas; Basalt has none, so there is never anything to wait for (isReadyToShutdown).
      */
-    public void shutdownAsync() {
-        if (shuttingDown) return;
-        shuttingDown = true;
-        Thread t = new Thread(() -> {
-            Log.warning("User requested shutdown...");
-            String pidfile = config.get("pidfile");
-            if (!pidfile.isEmpty()) {
-                try {
-                    java.nio.file.Files.deleteIfExists(java.nio.file.Path.of(pidfile));
-                } catch (java.io.IOException e) {
-                    Log.warning("Error removing the PID file: " + e.getMessage());
+    public boolean shutdown(int flags) {
+        return shutdown(flags, true);
+    }
+
+    /** {@link #shutdown(int)}; {@code mayExit} false from the JVM's own shutdown hook, which must not call exit. */
+    public boolean shutdown(int flags, boolean mayExit) {
+        synchronized (shutdownLock) {
+            if (shuttingDown) return true;
+            shutdownInProgress = true;
+            try {
+                // no save while a dataset is half loaded: it would overwrite the file with part of it
+                if (!dataLoaded || aof.loading() || persistence.loading()) flags = (flags & ~SHUTDOWN_SAVE) | SHUTDOWN_NOSAVE;
+                Log.warning("User requested shutdown...");
+                persistence.cancelBgsave();
+                if (aof.enabled() && aof.writingInitialAof()) {
+                    // the AOF turned on at runtime holds no base yet: without it the data is lost
+                    if ((flags & SHUTDOWN_FORCE) != 0) {
+                        Log.warning("Writing initial AOF. Exit anyway.");
+                    } else {
+                        Log.warning("Writing initial AOF, can't exit.");
+                        return shutdownFailed();
+                    }
+                }
+                aof.cancelRewrite();
+                synchronized (persistence.saveLock()) {
+                    keyspace.lockAll();
+                    boolean done = false;
+                    try {
+                        done = finishShutdown(flags);
+                        if (!done) return shutdownFailed();
+                        if (mayExit && exitProcess != null) {
+                            // the locks stay held: nothing runs between here and the exit
+                            exitProcess.run();
+                        }
+                    } finally {
+                        keyspace.unlockAll();
+                    }
+                }
+            } finally {
+                shutdownInProgress = false;
+            }
+        }
+        // an in-JVM server: the rest (clients, event loops) from a thread of its own, as the
+        // caller may be an event loop, which cannot wait for its own group to terminate
+        Thread t = new Thread(this::stop, "basalt-shutdown");
+        t.start();
+        return true;
+    }
+
+    /** finishShutdown's steps with every shard locked: false when the final save failed without FORCE. */
+    private boolean finishShutdown(int flags) {
+        if (aof.enabled()) {
+            Log.notice("Calling fsync() on the AOF file.");
+            aof.flush();
+        }
+        boolean saveParams = !config.get("save").isEmpty();
+        if ((saveParams && (flags & SHUTDOWN_NOSAVE) == 0) || (flags & SHUTDOWN_SAVE) != 0) {
+            Log.notice("Saving the final RDB snapshot before exiting.");
+            if (!persistence.save()) {
+                if ((flags & SHUTDOWN_FORCE) != 0) {
+                    Log.warning("Error trying to save the DB. Exit anyway.");
+                } else {
+                    Log.warning("Error trying to save the DB, can't exit.");
+                    return false;
                 }
             }
-            stop();
-            Log.warning("Basalt is now ready to exit, bye bye...");
-        }, "basalt-shutdown");
-        t.start();
+        }
+        java.nio.file.Path pid = pidFile;
+        if (pid != null) {
+            Log.notice("Removing the pid file.");
+            try {
+                java.nio.file.Files.deleteIfExists(pid);
+            } catch (java.io.IOException e) {
+                // as unlink in Redis: a failure is not reported
+            }
+        }
+        // closing the listening sockets first allows a faster restart on the same port
+        for (Channel ch : listeners) ch.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        listeners.clear();
+        shuttingDown = true;
+        aof.close();
+        Log.warning("Basalt is now ready to exit, bye bye...");
+        return true;
+    }
+
+    private boolean shutdownFailed() {
+        Log.warning("Errors trying to shut down the server. Check the logs for more information.");
+        persistence.allowBgsave();
+        aof.allowRewrite();
+        return false;
     }
 
     /**

@@ -62,28 +62,66 @@ public final class Main implements Callable<Integer> {
         String logfile = config.get("logfile");
         if (!logfile.isEmpty()) Log.file(logfile);
         BasaltServer server = new BasaltServer(config);
+        // before loading, as Redis: a signal while the dataset loads stops the server (without a save)
+        server.exitProcessOnShutdown(() -> System.exit(0));
+        installSignalHandlers(server, config);
         try {
             server.start();
         } catch (IllegalStateException e) {
             Log.warning(e.getMessage());
             return 1;
         }
-        writePidFile(config);
+        if (writePidFile(config)) server.pidFileWritten(Path.of(config.get("pidfile")));
+        // any other way the JVM ends (System.exit elsewhere, a signal the JVM handles itself):
+        // flush what can be flushed; a hook cannot refuse the exit, hence FORCE
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            if (!server.shuttingDown()) {
-                Log.warning("Received SIGTERM scheduling shutdown...");
-                // as Redis on SIGTERM: a final save when a save schedule is configured
-                if (!config.get("save").isEmpty()) {
-                    server.persistence().awaitBgsave();
-                    Log.notice("Saving the final RDB snapshot before exiting.");
-                    server.persistence().save();
-                }
-                server.stop();
-                Log.warning("Basalt is now ready to exit, bye bye...");
+            if (!server.shuttingDown() && !server.shutdownInProgress()) {
+                server.shutdown(BasaltServer.SHUTDOWN_FORCE | shutdownFlags(config, "shutdown-on-sigterm"), false);
             }
-        }, "basalt-shutdown"));
+        }, "basalt-shutdown-hook"));
         server.awaitStop();
         return 0;
+    }
+
+    private static int shutdownFlags(Config config, String param) {
+        return io.basalt.server.config.ConfigParams.shutdownFlags(config.get(param));
+    }
+
+    /**
+     * SIGTERM and SIGINT as Redis's sigShutdownHandler: log, then shut down with the flags of
+     * shutdown-on-sigterm / shutdown-on-sigint (the SHUTDOWN command's path). When the shutdown
+     * fails (the final save failed, no FORCE) the server keeps running, as Redis does. A second
+     * SIGINT while a shutdown is under way exits at once. SIGHUP is ignored, as Redis ignores it.
+     */
+    private static void installSignalHandlers(BasaltServer server, Config config) {
+        for (String name : new String[]{"TERM", "INT"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
+                    boolean interrupt = name.equals("INT");
+                    if (interrupt && server.shutdownInProgress()) {
+                        Log.warning("You insist... exiting now.");
+                        try { // rdbRemoveTempFile: the final save's temp file goes too
+                            Files.deleteIfExists(Path.of(config.get("dir"), "temp-" + ProcessHandle.current().pid() + ".rdb"));
+                        } catch (java.io.IOException | RuntimeException ignored) {
+                            // exiting anyway
+                        }
+                        Runtime.getRuntime().halt(1); // not a clean shutdown
+                    }
+                    if (server.shuttingDown()) return;
+                    boolean loading = server.aof().loading() || server.persistence().loading();
+                    Log.warning(loading ? "Received shutdown signal during loading, scheduling shutdown."
+                            : "Received SIG" + name + " scheduling shutdown...");
+                    server.shutdown(shutdownFlags(config, interrupt ? "shutdown-on-sigint" : "shutdown-on-sigterm"));
+                });
+            } catch (IllegalArgumentException e) {
+                Log.warning("Unable to handle SIG" + name + ": " + e.getMessage());
+            }
+        }
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sun.misc.SignalHandler.SIG_IGN);
+        } catch (IllegalArgumentException e) {
+            // a JVM run with -Xrs: its default stays
+        }
     }
 
     /** Applies the config file (if the first argument is not an option) and then the options. */
@@ -122,13 +160,15 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    private static void writePidFile(Config config) {
+    private static boolean writePidFile(Config config) {
         String pidfile = config.get("pidfile");
-        if (pidfile.isEmpty()) return;
+        if (pidfile.isEmpty()) return false;
         try {
             Files.writeString(Path.of(pidfile), ProcessHandle.current().pid() + "\n");
+            return true;
         } catch (Exception e) {
             Log.warning("Failed to write PID file: " + e.getMessage());
+            return false;
         }
     }
 }

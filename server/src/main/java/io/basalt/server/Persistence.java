@@ -48,6 +48,9 @@ public final class Persistence {
 
     public boolean lastBgsaveOk() { return lastBgsaveOk; }
 
+    /** An RDB file is being loaded (startup, DEBUG RELOAD). */
+    public boolean loading() { return loading; }
+
     public long changesSinceLastSave() { return server.stats().dirty.sum() - dirtyAtLastSave; }
 
     /**
@@ -64,7 +67,8 @@ public final class Persistence {
             + "instance is configured to report errors during writes if RDB snapshotting fails "
             + "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
 
-    private RdbWriter.Options options() {
+    /** The RDB writer's options from the config (also for the AOF's RDB base). */
+    RdbWriter.Options options() {
         RdbWriter.Options o = new RdbWriter.Options();
         o.compress = server.config().getBool("rdbcompression");
         o.checksum = server.config().getBool("rdbchecksum");
@@ -80,16 +84,26 @@ public final class Persistence {
      * rdbSave does. Returns false (after logging why) on failure; the old file is left intact.
      */
     public boolean save() {
+        return save(null);
+    }
+
+    /** Held by every save from start to rename; a shutdown takes it before locking the shards. */
+    Object saveLock() { return saveLock; }
+
+    private boolean save(java.util.function.BooleanSupplier cancelled) {
         synchronized (saveLock) {
             long dirtyBefore = server.stats().dirty.sum();
             Path target = rdbPath();
-            Path tmp = target.resolveSibling("temp-" + ProcessHandle.current().pid() + "-" + Thread.currentThread().getId() + ".rdb");
+            // saves are serialized by saveLock, so one name per process is enough (rdbSave's temp-<pid>.rdb)
+            Path tmp = target.resolveSibling("temp-" + ProcessHandle.current().pid() + ".rdb");
             try {
                 RdbWriter.Result r;
                 try (FileOutputStream fos = new FileOutputStream(tmp.toFile());
                      BufferedOutputStream out = new BufferedOutputStream(fos, 1 << 16)) {
                     currentSaveKeysTotal = server.keyspace().databases() == 0 ? 0 : totalKeys();
-                    r = RdbWriter.write(out, server.keyspace(), options());
+                    RdbWriter.Options o = options();
+                    o.cancelled = cancelled;
+                    r = RdbWriter.write(out, server.keyspace(), o);
                     out.flush();
                     fos.getFD().sync();
                 }
@@ -104,7 +118,7 @@ public final class Persistence {
             } catch (IOException | RuntimeException e) {
                 String why = e instanceof java.io.FileNotFoundException || e instanceof java.nio.file.AccessDeniedException
                         ? "Failed opening the temp RDB file " + tmp.getFileName() + " (in server root dir "
-                        + server.config().get("dir") + ") for saving: " + e.getMessage()
+                        + server.config().get("dir") + ") for saving: " + strerror(e)
                         : "Write error saving DB on disk: " + e.getMessage();
                 Log.warning(why);
                 try {
@@ -117,6 +131,14 @@ public final class Persistence {
         }
     }
 
+    /** The strerror text of an open failure: FileNotFoundException says "path (No such file or directory)". */
+    private static String strerror(Exception e) {
+        String m = String.valueOf(e.getMessage());
+        java.util.regex.Matcher mt = java.util.regex.Pattern.compile(".* \\(([^()]*)\\)$").matcher(m);
+        if (mt.matches()) return mt.group(1);
+        return e instanceof java.nio.file.AccessDeniedException ? "Permission denied" : m;
+    }
+
     private long totalKeys() {
         long n = 0;
         Keyspace ks = server.keyspace();
@@ -126,15 +148,20 @@ public final class Persistence {
 
     /** BGSAVE: false if one is already running. */
     public synchronized boolean bgsave() {
-        if (bgsaveThread != null) return false;
+        if (bgsaveThread != null || bgsaveCancel) return false;
         bgsaveStartMillis = System.currentTimeMillis();
         lastBgsaveTryMillis = bgsaveStartMillis;
         Thread t = new Thread(() -> {
-            boolean ok = save();
+            boolean ok = save(() -> bgsaveCancel);
             synchronized (Persistence.this) {
+                bgsaveThread = null;
+                if (bgsaveCancel && !ok) {
+                    // killed by a shutdown (Redis's SIGUSR1 kill): the last status stays as it was
+                    Log.warning("Background saving terminated by signal 10");
+                    return;
+                }
                 lastBgsaveOk = ok;
                 lastBgsaveTimeSec = (System.currentTimeMillis() - bgsaveStartMillis) / 1000;
-                bgsaveThread = null;
                 if (ok) Log.notice("Background saving terminated with success");
                 else Log.warning("Background saving error");
             }
@@ -145,6 +172,28 @@ public final class Persistence {
         t.start();
         return true;
     }
+
+    private volatile boolean bgsaveCancel;
+
+    /**
+     * Shutdown (Redis's finishShutdown kills the saving child): stops a running BGSAVE and waits
+     * for its thread; no BGSAVE starts until {@link #allowBgsave}.
+     */
+    void cancelBgsave() {
+        bgsaveCancel = true;
+        Thread t = bgsaveThread;
+        if (t != null) {
+            Log.warning("There is a child saving an .rdb. Killing it!");
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** A shutdown that failed: background saves are allowed again. */
+    void allowBgsave() { bgsaveCancel = false; }
 
     /** BGSAVE SCHEDULE while a save runs: start another when it ends. */
     public void scheduleBgsave() { bgsaveScheduled = true; }

@@ -83,7 +83,8 @@ class AofTest {
         Path b = Files.createDirectories(dir.resolve("basalt"));
         RedisServerProcess redis = RedisServerProcess.start("--appendonly", "yes", "--appendfsync", "always",
                 "--aof-use-rdb-preamble", "no", "--dir", r.toString());
-        BasaltInstance basalt = BasaltInstance.start("--appendonly", "yes", "--appendfsync", "always", "--dir", b.toString());
+        BasaltInstance basalt = BasaltInstance.start("--appendonly", "yes", "--appendfsync", "always",
+                "--aof-use-rdb-preamble", "no", "--dir", b.toString());
         try {
             run(redis.port(), SCRIPT);
             run(basalt.port(), SCRIPT);
@@ -120,7 +121,8 @@ class AofTest {
         Path b = Files.createDirectories(dir.resolve("basalt"));
         RedisServerProcess redis = RedisServerProcess.start("--appendonly", "yes", "--appendfsync", "always",
                 "--aof-use-rdb-preamble", "no", "--dir", r.toString());
-        BasaltInstance basalt = BasaltInstance.start("--appendonly", "yes", "--appendfsync", "always", "--dir", b.toString());
+        BasaltInstance basalt = BasaltInstance.start("--appendonly", "yes", "--appendfsync", "always",
+                "--aof-use-rdb-preamble", "no", "--dir", b.toString());
         try {
             servedLater(redis.port());
             servedLater(basalt.port());
@@ -155,9 +157,12 @@ class AofTest {
         }
     }
 
-    @Test
-    void redisLoadsWhatBasaltWrote(@TempDir Path dir) throws Exception {
-        BasaltInstance basalt = BasaltInstance.start("--appendonly", "yes", "--dir", dir.toString(), "--aof-timestamp-enabled", "yes");
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"yes", "no"})
+    void redisLoadsWhatBasaltWrote(String preamble, @TempDir Path dir) throws Exception {
+        String ext = preamble.equals("yes") ? "rdb" : "aof";
+        BasaltInstance basalt = BasaltInstance.start("--appendonly", "yes", "--dir", dir.toString(), "--aof-timestamp-enabled", "yes",
+                "--aof-use-rdb-preamble", preamble);
         Map<String, String> expected;
         try {
             fill(basalt.port(), 1);
@@ -172,10 +177,10 @@ class AofTest {
             basalt.stop();
         }
         String manifest = Files.readString(dir.resolve("appendonlydir/appendonly.aof.manifest"));
-        assertTrue(manifest.contains("file appendonly.aof.2.base.aof seq 2 type b"), manifest);
+        assertTrue(manifest.contains("file appendonly.aof.2.base." + ext + " seq 2 type b"), manifest);
         assertTrue(manifest.contains("file appendonly.aof.2.incr.aof seq 2 type i"), manifest);
         assertFalse(manifest.contains("type h"), manifest);
-        assertEquals(2, Files.list(dir.resolve("appendonlydir")).filter(p -> p.toString().endsWith(".aof")).count());
+        assertEquals(3, Files.list(dir.resolve("appendonlydir")).count());
         RedisServerProcess redis = RedisServerProcess.start("--appendonly", "yes", "--dir", dir.toString());
         try {
             assertEquals(expected, AofFiles.dump(redis.port()));
@@ -363,9 +368,10 @@ class AofTest {
      * A rewrite while clients write: the new base holds exactly the state the new incremental
      * file starts from, so non-idempotent writes (INCR, RPUSH) are neither lost nor doubled.
      */
-    @Test
-    void rewriteUnderConcurrentWritesLosesAndDoublesNothing(@TempDir Path dir) throws Exception {
-        BasaltInstance b = BasaltInstance.start("--appendonly", "yes", "--dir", dir.toString());
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"yes", "no"})
+    void rewriteUnderConcurrentWritesLosesAndDoublesNothing(String preamble, @TempDir Path dir) throws Exception {
+        BasaltInstance b = BasaltInstance.start("--appendonly", "yes", "--dir", dir.toString(), "--aof-use-rdb-preamble", preamble);
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong acked = new AtomicLong();
         Map<String, String> expected;
@@ -423,7 +429,7 @@ class AofTest {
         } finally {
             b.stop();
         }
-        assertEquals("file appendonly.aof.1.base.aof seq 1 type b\n",
+        assertEquals("file appendonly.aof.1.base.rdb seq 1 type b\n",
                 Files.readString(dir.resolve("appendonlydir/appendonly.aof.manifest")));
         RedisServerProcess redis = RedisServerProcess.start("--appendonly", "yes", "--dir", dir.toString());
         try {

@@ -118,15 +118,46 @@ public final class AofLog {
      * nothing (the caller writes a base from the keyspace with {@link #rewrite} in that case).
      */
     public void open(AofManifest m) throws IOException {
+        open(m, false, null);
+    }
+
+    /** Writes the content of a base file (an RDB image, or RESP commands). */
+    @FunctionalInterface
+    public interface BaseWriter {
+        void write(java.io.OutputStream out) throws IOException;
+    }
+
+    /**
+     * The name Redis 7.0 gives base number {@code seq}: {@code <appendfilename>.<seq>.base.rdb}
+     * when it is an RDB image (aof-use-rdb-preamble yes), {@code .base.aof} when RESP.
+     */
+    public static String baseName(String fileName, long seq, boolean rdb) {
+        return fileName + "." + seq + ".base." + (rdb ? "rdb" : "aof");
+    }
+
+    /**
+     * {@link #open(AofManifest)}; on a fresh start ({@code m} null) the first base is created as
+     * Redis's aofOpenIfNeededOnServerStart does: {@code .1.base.rdb} written by {@code base} when
+     * {@code rdbBase}, else {@code .1.base.aof} (written by {@code base} if given, else holding
+     * nothing but the timestamp annotation when timestamps are on).
+     */
+    public void open(AofManifest m, boolean rdbBase, BaseWriter base) throws IOException {
         Files.createDirectories(dir);
         synchronized (this) {
             synchronized (io) {
                 if (m == null) {
                     m = new AofManifest();
                     m.currBaseSeq = 1;
-                    String baseName = fileName + ".1.base.aof";
-                    writeFile(dir.resolve(baseName), timestamps ? annotation() : new byte[0]);
+                    String baseName = baseName(fileName, 1, rdbBase);
+                    if (base != null) {
+                        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+                        base.write(bytes);
+                        writeFile(dir.resolve(baseName), bytes.toByteArray());
+                    } else {
+                        writeFile(dir.resolve(baseName), timestamps ? annotation() : new byte[0]);
+                    }
                     m.base = new AofManifest.Entry(baseName, 1, 'b');
+                    notice.accept("Creating AOF base file " + baseName + " on server start");
                 }
                 long size = 0;
                 if (m.base != null && Files.exists(dir.resolve(m.base.name()))) size += Files.size(dir.resolve(m.base.name()));
@@ -139,6 +170,7 @@ public final class AofLog {
                     m.currIncrSeq++;
                     last = new AofManifest.Entry(fileName + "." + m.currIncrSeq + ".incr.aof", m.currIncrSeq, 'i');
                     m.incr.add(last);
+                    notice.accept("Creating AOF incr file " + last.name() + " on server start");
                 } else {
                     last = m.incr.get(m.incr.size() - 1);
                 }
@@ -419,6 +451,7 @@ public final class AofLog {
     }
 
     public void close() {
+        if (closed) return;
         try {
             flush();
         } catch (IOException e) {
@@ -472,6 +505,7 @@ public final class AofLog {
                 m.persist(dir, manifestName());
                 manifest = m;
                 selectedDb = -1;
+                notice.accept("Creating AOF incr file " + e.name() + " on background rewrite");
             }
         }
         release(); // the replies the fsync above made durable
@@ -545,11 +579,16 @@ public final class AofLog {
      * switched atomically, and the history files are deleted.
      */
     public void finishRewrite(Path tempBase) throws IOException {
+        finishRewrite(tempBase, false);
+    }
+
+    /** {@link #finishRewrite(Path)} for a base that is an RDB image ({@code .base.rdb}) or RESP. */
+    public void finishRewrite(Path tempBase, boolean rdbBase) throws IOException {
         AofManifest m;
         synchronized (io) {
             m = manifest.copy();
             m.currBaseSeq++;
-            String baseName = fileName + "." + m.currBaseSeq + ".base.aof";
+            String baseName = baseName(fileName, m.currBaseSeq, rdbBase);
             Files.move(tempBase, dir.resolve(baseName), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             if (m.base != null) m.history.add(new AofManifest.Entry(m.base.name(), m.base.seq(), 'h'));
@@ -560,6 +599,7 @@ public final class AofLog {
             }
             m.persist(dir, manifestName());
             manifest = m;
+            notice.accept("Successfully renamed the temporary AOF base file " + tempBase.getFileName() + " into " + baseName);
             long size = Files.size(dir.resolve(baseName));
             long incrSize = current.size();
             currentSize = size + incrSize;

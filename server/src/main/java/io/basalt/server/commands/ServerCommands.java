@@ -78,27 +78,28 @@ public final class ServerCommands {
     }
 
     /**
-     * SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. Basalt has no shutdown delay (it waits for no
-     * replicas), so ABORT always finds nothing to abort. It saves when asked to or when a save
-     * schedule is configured; a failed save fails the shutdown unless FORCE is given, as in Redis.
+     * SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: the same path as SIGTERM and SIGINT
+     * ({@link BasaltServer#shutdown}). Basalt has no shutdown delay (it waits for no replicas), so
+     * ABORT always finds nothing to abort. A shutdown that cannot save (without FORCE) fails with
+     * Redis's error and the server keeps running; a successful one closes the connection without
+     * a reply, as the process exits.
      */
     static void shutdown(Client c, RespRequest a) {
-        boolean nosave = false;
-        boolean save = false;
-        boolean force = false;
+        int flags = 0;
         boolean abort = false;
         for (int i = 1; i < a.argc(); i++) {
-            if (a.is(i, "NOSAVE")) nosave = true;
-            else if (a.is(i, "SAVE")) save = true;
-            else if (a.is(i, "NOW")) continue;
-            else if (a.is(i, "FORCE")) force = true;
+            if (a.is(i, "NOSAVE")) flags |= BasaltServer.SHUTDOWN_NOSAVE;
+            else if (a.is(i, "SAVE")) flags |= BasaltServer.SHUTDOWN_SAVE;
+            else if (a.is(i, "NOW")) flags |= BasaltServer.SHUTDOWN_NOW;
+            else if (a.is(i, "FORCE")) flags |= BasaltServer.SHUTDOWN_FORCE;
             else if (a.is(i, "ABORT")) abort = true;
             else {
                 c.error(Generic.SYNTAX);
                 return;
             }
         }
-        if ((abort && a.argc() != 2) || (nosave && save)) {
+        boolean both = (flags & BasaltServer.SHUTDOWN_SAVE) != 0 && (flags & BasaltServer.SHUTDOWN_NOSAVE) != 0;
+        if ((abort && a.argc() != 2) || both) {
             c.error(Generic.SYNTAX);
             return;
         }
@@ -106,19 +107,6 @@ public final class ServerCommands {
             c.error("ERR No shutdown in progress.");
             return;
         }
-        BasaltServer server = c.server();
-        boolean wantsSave = save || (!nosave && !server.config().get("save").isEmpty());
-        if (wantsSave) {
-            // Redis's prepareForShutdown: a running BGSAVE is superseded by a final synchronous save
-            server.persistence().awaitBgsave();
-            Log.notice("Saving the final RDB snapshot before exiting.");
-            if (!server.persistence().save() && !force) {
-                Log.warning("Error trying to save the DB, can't exit.");
-                c.error("ERR Errors trying to SHUTDOWN. Check logs.");
-                return;
-            }
-        }
-        // like Redis, a successful SHUTDOWN closes the connection without a reply
-        server.shutdownAsync();
+        if (!c.server().shutdown(flags)) c.error("ERR Errors trying to SHUTDOWN. Check logs.");
     }
 }

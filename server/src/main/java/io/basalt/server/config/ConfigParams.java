@@ -57,7 +57,7 @@ public final class ConfigParams {
         t.add(bool("aof-load-truncated", true).build());
         t.add(bool("aof-rewrite-incremental-fsync", true).notImplemented().build());
         t.add(bool("aof-timestamp-enabled", false).build());
-        t.add(bool("aof-use-rdb-preamble", true).notImplemented().build());
+        t.add(bool("aof-use-rdb-preamble", true).build());
         t.add(string("aof_rewrite_cpulist", "").immutable().notImplemented().build());
         t.add(string("appenddirname", "appendonlydir").immutable().build());
         t.add(string("appendfilename", "appendonly.aof").immutable().build());
@@ -177,9 +177,11 @@ public final class ConfigParams {
         t.add(string("server_cpulist", "").immutable().notImplemented().build());
         t.add(integer("set-max-intset-entries", 512, 0, LONG_MAX).build());
         t.add(bool("set-proc-title", true).immutable().notImplemented().build());
-        t.add(enumeration("shutdown-on-sigint", "default", "default", "save", "nosave", "now", "force").notImplemented().build());
-        t.add(enumeration("shutdown-on-sigterm", "default", "default", "save", "nosave", "now", "force").notImplemented().build());
-        t.add(integer("shutdown-timeout", 10, 0, INT_MAX).notImplemented().build());
+        t.add(special("shutdown-on-sigint", "default", ConfigParams::shutdownOnSignal).build());
+        t.add(special("shutdown-on-sigterm", "default", ConfigParams::shutdownOnSignal).build());
+        // seconds SHUTDOWN and the signals wait for lagging replicas: accepted and reported, but
+        // Basalt has no replicas yet, so a shutdown never has anything to wait for
+        t.add(integer("shutdown-timeout", 10, 0, INT_MAX).build());
         t.add(integer("slowlog-log-slower-than", 10000, -1, LONG_MAX).build());
         t.add(integer("slowlog-max-len", 128, 0, LONG_MAX).build());
         t.add(integer("socket-mark-id", 0, 0, UINT_MAX).immutable().notImplemented().build());
@@ -392,6 +394,45 @@ public final class ConfigParams {
         long m = MemoryUnits.parse(v);
         if (m == Long.MIN_VALUE) throw new ConfigException("argument must be a memory or percent value");
         return Long.toString(m);
+    }
+
+    /** The SHUTDOWN flags of shutdown-on-sigint/-sigterm, in the order CONFIG GET prints them. */
+    public static final String[] SHUTDOWN_FLAGS = {"save", "nosave", "now", "force"};
+
+    /**
+     * shutdown-on-sigint / shutdown-on-sigterm: Redis 7.0's multi-argument enum, any combination
+     * of save, nosave, now and force ("default" alone or with others adds nothing), printed in that
+     * order or as "default"; save and nosave together are refused (isValidShutdownOnSigFlags).
+     */
+    static String shutdownOnSignal(String v) throws ConfigException {
+        // split on single spaces as Redis (sdssplitlen): an empty word (two spaces) is invalid
+        String[] words = v.split(" ", -1);
+        int flags = 0;
+        for (String w : words) {
+            String lw = w.toLowerCase(Locale.ROOT);
+            int bit = lw.equals("default") ? 0 : -1;
+            for (int i = 0; i < SHUTDOWN_FLAGS.length; i++) if (SHUTDOWN_FLAGS[i].equals(lw)) bit = 1 << i;
+            if (bit < 0) {
+                throw new ConfigException("argument(s) must be one of the following: default, save, nosave, now, force");
+            }
+            flags |= bit;
+        }
+        if ((flags & 3) == 3) throw new ConfigException("shutdown options SAVE and NOSAVE can't be used simultaneously");
+        if (flags == 0) return "default";
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < SHUTDOWN_FLAGS.length; i++) {
+            if ((flags & (1 << i)) != 0) sb.append(sb.length() == 0 ? "" : " ").append(SHUTDOWN_FLAGS[i]);
+        }
+        return sb.toString();
+    }
+
+    /** The flags (bit i = SHUTDOWN_FLAGS[i], Redis's SHUTDOWN_SAVE=1 NOSAVE=2 NOW=4 FORCE=8) of a normalized value. */
+    public static int shutdownFlags(String normalized) {
+        int flags = 0;
+        for (String w : normalized.split(" ")) {
+            for (int i = 0; i < SHUTDOWN_FLAGS.length; i++) if (SHUTDOWN_FLAGS[i].equals(w)) flags |= 1 << i;
+        }
+        return flags;
     }
 
     /** hz: any non-negative int is accepted, the effective (and reported) value is 1..500. */
