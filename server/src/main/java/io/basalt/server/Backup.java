@@ -223,8 +223,11 @@ public final class Backup {
         am.persist(dst, manifestName);
         m.aofManifest = manifestName;
         m.aofFileName = manifestName.substring(0, manifestName.length() - ".manifest".length());
-        m.firstTimestamp = first;
-        m.lastTimestamp = lastTs;
+        // an RDB base always has a time (its ctime), but the log can be cut at a time only when
+        // its incremental part is annotated too
+        boolean annotated = server.config().getBool("aof-timestamp-enabled");
+        m.firstTimestamp = annotated ? first : -1;
+        m.lastTimestamp = annotated ? lastTs : -1;
     }
 
     /**

@@ -68,5 +68,25 @@ class BackupFilesTest {
         Path base = dir.resolve("base.aof");
         Files.write(base, ("#TS:7\r\nREDIS0010#TS:8\r\n").getBytes(StandardCharsets.US_ASCII));
         assertEquals(List.of(new AofTimestamps.Mark(0, 7)), AofTimestamps.scan(base, Files.size(base)));
+
+        // a base that is an RDB image (what Redis and Basalt write with aof-use-rdb-preamble):
+        // its ctime aux field (an int-encoded string) marks its start
+        java.io.ByteArrayOutputStream rdb = new java.io.ByteArrayOutputStream();
+        rdb.writeBytes("REDIS0010".getBytes(StandardCharsets.US_ASCII));
+        rdb.write(0xFA);
+        rdb.write(9);
+        rdb.writeBytes("redis-ver".getBytes(StandardCharsets.US_ASCII));
+        rdb.write(6);
+        rdb.writeBytes("7.0.15".getBytes(StandardCharsets.US_ASCII));
+        rdb.write(0xFA);
+        rdb.write(5);
+        rdb.writeBytes("ctime".getBytes(StandardCharsets.US_ASCII));
+        rdb.write(0xC2);
+        int ctime = 1795693605;
+        for (int i = 0; i < 4; i++) rdb.write(ctime >> (8 * i));
+        rdb.write(0xFE);
+        Path rdbBase = dir.resolve("base.rdb");
+        Files.write(rdbBase, rdb.toByteArray());
+        assertEquals(List.of(new AofTimestamps.Mark(0, ctime)), AofTimestamps.scan(rdbBase, Files.size(rdbBase)));
     }
 }
