@@ -1,16 +1,23 @@
 package io.basalt.compat.persistence;
 
+import io.basalt.compat.harness.BasaltInstance;
 import io.basalt.compat.harness.DifferentialTest;
+import io.basalt.compat.harness.RawClient;
+import io.basalt.compat.harness.RedisServerProcess;
 import io.basalt.persistence.Lzf;
 import io.basalt.resp.RespValue;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -235,5 +242,110 @@ class LzfDifferentialTest extends DifferentialTest {
         for (int i = 0; i < 150; i++) same("ZADD", "slzset", Integer.toString(i), "m" + i + "-" + "long member ".repeat(8));
         assertEquals("skiplist", same("OBJECT", "ENCODING", "slzset").string());
         same("DUMP", "slzset");
+    }
+
+    @TempDir
+    Path tmp;
+
+    /** Datasets of a single key (a file's key order is hash-table order), compressible throughout. */
+    static final List<Consumer<RawClient>> SAVE_DATASETS = List.of(
+            c -> c.call("SET", "str", "x".repeat(100)),
+            c -> {
+                for (int i = 0; i < 200; i++) c.call("RPUSH", "list", "element-" + (i % 10) + "-" + "pad".repeat(i % 7));
+            },
+            c -> {
+                for (int i = 0; i < 100; i++) c.call("HSET", "lphash", "field:" + i, "value:" + "abc".repeat(i % 10));
+            },
+            c -> {
+                for (int i = 0; i < 150; i++) c.call("ZADD", "slzset", Integer.toString(i), "m" + i + "-" + "long member ".repeat(8));
+            },
+            c -> c.call("SADD", "htset", "member member member member member member member member member member"),
+            c -> c.call("HSET", "hthash", "field", "long value ".repeat(20)),
+            c -> {
+                c.call("SET", "json", "{\"id\":1,\"name\":\"user1\",\"tags\":[\"a\",\"b\"],\"name2\":\"user1\",\"ids\":[1,1,1]}");
+                c.call("PEXPIREAT", "json", "4102444800000"); // the same absolute expiry on both servers
+            },
+            c -> {
+                for (int i = 0; i < 100; i++) c.call("ZADD", "lpzset", Integer.toString(i), "member:" + "xy".repeat(i % 20));
+            },
+            c -> c.call("SET", "text", "Redis is an open source (BSD licensed), in-memory data structure store, used as a "
+                    + "database, cache, and message broker. Redis provides data structures such as strings, hashes, lists, sets."),
+            c -> c.call("SET", "long-key-name-".repeat(5), "y".repeat(5000)));
+
+    /** Where the keyspace starts in an RDB file: past the magic and the aux fields (0xFA key value). */
+    static int keyspaceStart(byte[] rdb) {
+        assertEquals("REDIS0010", new String(rdb, 0, 9, StandardCharsets.US_ASCII));
+        int p = 9;
+        while ((rdb[p] & 0xff) == 0xFA) {
+            p = skipString(rdb, p + 1);
+            p = skipString(rdb, p);
+        }
+        return p;
+    }
+
+    /** Skips an RDB string (plain, int-encoded or LZF) at p. */
+    static int skipString(byte[] rdb, int p) {
+        int b = rdb[p] & 0xff;
+        switch (b >> 6) {
+            case 0: return p + 1 + (b & 0x3f);
+            case 1: return p + 2 + (((b & 0x3f) << 8) | (rdb[p + 1] & 0xff));
+            case 2: {
+                int n = 0;
+                for (int i = 1; i <= 4; i++) n = (n << 8) | (rdb[p + i] & 0xff);
+                assertEquals(0x80, b, "64-bit lengths do not occur here");
+                return p + 5 + n;
+            }
+            default:
+                switch (b & 0x3f) {
+                    case 0: return p + 2;
+                    case 1: return p + 3;
+                    case 2: return p + 5;
+                    default: {
+                        int q = p + 1;
+                        int clen = rdb[q] & 0xff; // compressed aux values are short
+                        assertTrue(clen < 64);
+                        q = skipLen(rdb, q);
+                        q = skipLen(rdb, q);
+                        return q + clen;
+                    }
+                }
+        }
+    }
+
+    static int skipLen(byte[] rdb, int p) {
+        int t = (rdb[p] & 0xff) >> 6;
+        return p + (t == 0 ? 1 : t == 1 ? 2 : 5);
+    }
+
+    /**
+     * SAVE on both servers writes the same keyspace bytes: everything after the aux fields (which
+     * hold times, memory and versions) up to the EOF opcode, before the checksum. One key per file,
+     * each in another database.
+     */
+    @Test
+    void savedKeyspaceIsByteIdentical() throws Exception {
+        Path rdir = Files.createTempDirectory(tmp, "redis");
+        Path bdir = Files.createTempDirectory(tmp, "basalt");
+        RedisServerProcess r = RedisServerProcess.start("--dir", rdir.toString(), "--rdbcompression", "yes");
+        BasaltInstance bi = BasaltInstance.start("--dir", bdir.toString(), "--rdbcompression", "yes");
+        try (RawClient rc = new RawClient(r.port()); RawClient bc = new RawClient(bi.port())) {
+            for (int i = 0; i < SAVE_DATASETS.size(); i++) {
+                for (RawClient c : new RawClient[]{rc, bc}) {
+                    c.call("FLUSHALL");
+                    c.call("SELECT", Integer.toString(i));
+                    SAVE_DATASETS.get(i).accept(c);
+                    assertEquals("OK", c.call("SAVE").string());
+                }
+                byte[] want = Files.readAllBytes(rdir.resolve("dump.rdb"));
+                byte[] got = Files.readAllBytes(bdir.resolve("dump.rdb"));
+                byte[] wantKeys = Arrays.copyOfRange(want, keyspaceStart(want), want.length - 8);
+                byte[] gotKeys = Arrays.copyOfRange(got, keyspaceStart(got), got.length - 8);
+                assertEquals(0xFF, wantKeys[wantKeys.length - 1] & 0xff, "EOF opcode before the checksum");
+                assertEquals(HexFormat.of().formatHex(wantKeys), HexFormat.of().formatHex(gotKeys), "dataset " + i);
+            }
+        } finally {
+            r.stop();
+            bi.stop();
+        }
     }
 }
