@@ -1,5 +1,7 @@
 package io.basalt.persistence;
 
+import java.util.Arrays;
+
 /**
  * LZF (liblzf's format, as Redis uses for RDB strings): a control byte below 32 starts a run of
  * ctrl+1 literals; otherwise its top 3 bits are the match length - 2 (7 = one more length byte
@@ -16,11 +18,14 @@ public final class Lzf {
     private static final int MAX_REF = (1 << 8) + (1 << 3);
 
     /**
-     * liblzf's hash table, one per thread. Redis never clears its (stack) table, so a stale slot from
-     * an earlier call may be matched there, which is unreproducible; this behaves as a zeroed table
-     * (a zero slot never matches, since position 0 is never referenced) without clearing 64K slots
-     * per call, which dominated SAVE time: a slot holds base + position, where base grows past every
-     * value stored by earlier calls, so a slot at or below base counts as empty.
+     * liblzf's hash table, one per thread, with the semantics of a zeroed one (a zero slot never
+     * matches: position 0 is never referenced), but without clearing 64K slots per call, which
+     * dominated SAVE time: a slot holds base + position, where base grows past every value stored
+     * by earlier calls, so a slot at or below base counts as empty. Redis never clears its (stack)
+     * table, yet its stale slots cannot change its output either: a stale slot is read at the first
+     * position whose hash lands there in this call, and a match needs an earlier position with the
+     * same 3 bytes; but the first occurrence of any 3 bytes is always hashed (only positions inside
+     * a match, whose bytes occur earlier, are skipped), so that slot would not be stale.
      */
     private static final class Table {
         final int[] htab = new int[HSIZE];
@@ -28,6 +33,13 @@ public final class Lzf {
     }
 
     private static final ThreadLocal<Table> TABLE = ThreadLocal.withInitial(Table::new);
+
+    /** Moves this thread's base (tests: the wrap-around comes only after ~2 GiB of input). */
+    static void setBaseForTest(int base) {
+        Table t = TABLE.get();
+        if (base < t.base) Arrays.fill(t.htab, 0); // moving back: slots above the new base are stale
+        t.base = base;
+    }
 
     /** lzfP.h's IDX for VERY_FAST: hval is liblzf's running unsigned 32-bit hash of the next 3 bytes. */
     private static int idx(int hval) {
@@ -54,7 +66,7 @@ public final class Lzf {
         int[] htab = t.htab;
         if (t.base > Integer.MAX_VALUE - len) {
             // base would wrap: start over from a really zeroed table (once per ~2 GiB compressed)
-            java.util.Arrays.fill(htab, 0);
+            Arrays.fill(htab, 0);
             t.base = 0;
         }
         final int base = t.base;

@@ -90,6 +90,22 @@ class LzfTest {
         }
     }
 
+    /** Near the end of the int range the table starts over, with the same output throughout. */
+    @Test
+    void baseWrapsAround() {
+        byte[] v = b("abcabdabcabd-0123-abcabdabcabd-0123-abcabdabcabd".repeat(50));
+        byte[] want = compress(v, v.length);
+        try {
+            for (int start : new int[]{Integer.MAX_VALUE - 3 * v.length, Integer.MAX_VALUE - v.length - 1,
+                    Integer.MAX_VALUE - v.length, Integer.MAX_VALUE - v.length + 1, Integer.MAX_VALUE}) {
+                Lzf.setBaseForTest(start);
+                for (int i = 0; i < 5; i++) assertArrayEquals(want, compress(v, v.length), "from base " + start);
+            }
+        } finally {
+            Lzf.setBaseForTest(0);
+        }
+    }
+
     @Test
     void tinyInputsAndLimits() {
         assertEquals(0, Lzf.compress(new byte[0], 0, 0, new byte[10], 10));
