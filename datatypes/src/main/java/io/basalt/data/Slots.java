@@ -24,10 +24,13 @@ public final class Slots {
 
     public static int crc16(byte[] b, int off, int len) {
         int crc = 0;
-        for (int i = off; i < off + len; i++) {
-            crc = ((crc << 8) ^ TABLE[((crc >>> 8) ^ b[i]) & 0xff]) & 0xffff;
-        }
+        for (int i = off; i < off + len; i++) crc = crc16Step(crc, b[i]);
         return crc;
+    }
+
+    /** The CRC16 of what {@code crc} covered followed by byte {@code b}. */
+    public static int crc16Step(int crc, byte b) {
+        return ((crc << 8) ^ TABLE[((crc >>> 8) ^ b) & 0xff]) & 0xffff;
     }
 
     public static int slot(byte[] key) {

@@ -7,19 +7,29 @@ import io.netty.buffer.ByteBuf;
 final class KeySlots {
     private KeySlots() {}
 
+    /**
+     * One pass over the key with getByte (the request buffers are direct: copying the key out to
+     * hash it, and a separate scan for '{', cost LPUSH at pipeline 16 ~7% of its time).
+     */
     static int slot(ByteBuf b, int off, int len) {
-        int s = b.indexOf(off, off + len, (byte) '{');
-        if (s >= 0) {
-            int e = b.indexOf(s + 1, off + len, (byte) '}');
-            if (e > s + 1) return crc(b, s + 1, e - s - 1);
+        if (b.hasArray()) return Slots.slot(b.array(), b.arrayOffset() + off, len);
+        int end = off + len;
+        int crc = 0;
+        boolean braceSeen = false;
+        for (int i = off; i < end; i++) {
+            byte x = b.getByte(i);
+            if (x == '{' && !braceSeen) {
+                // the first '{' decides: a non-empty {tag} is hashed alone, else the whole key
+                braceSeen = true;
+                int e = b.indexOf(i + 1, end, (byte) '}');
+                if (e > i + 1) {
+                    int tag = 0;
+                    for (int j = i + 1; j < e; j++) tag = Slots.crc16Step(tag, b.getByte(j));
+                    return tag & (Slots.COUNT - 1);
+                }
+            }
+            crc = Slots.crc16Step(crc, x);
         }
-        return crc(b, off, len);
-    }
-
-    private static int crc(ByteBuf b, int off, int len) {
-        if (b.hasArray()) return Slots.crc16(b.array(), b.arrayOffset() + off, len) & (Slots.COUNT - 1);
-        byte[] tmp = new byte[len];
-        b.getBytes(off, tmp);
-        return Slots.crc16(tmp, 0, len) & (Slots.COUNT - 1);
+        return crc & (Slots.COUNT - 1);
     }
 }

@@ -301,14 +301,23 @@ public final class ZSetCommands {
 
     /** Writes members (and scores) in Redis's shape: RESP3 pairs nest, RESP2 is flat. */
     static void replyEntries(Client c, List<byte[]> members, List<Double> scores, boolean withScores) {
-        RespWriter out = c.out();
         int n = members.size();
+        entriesHeader(c, n, withScores);
+        for (int i = 0; i < n; i++) entry(c, members.get(i), scores.get(i), withScores);
+    }
+
+    /** The array header of a reply of {@code n} members (with their scores: pairs in RESP3). */
+    static void entriesHeader(Client c, int n, boolean withScores) {
+        RespWriter out = c.out();
         if (withScores && !out.resp3()) out.array(n * 2);
         else out.array(n);
-        for (int i = 0; i < n; i++) {
-            if (withScores && out.resp3()) out.array(2);
-            out.bulk(members.get(i));
-            if (withScores) out.dbl(scores.get(i));
-        }
+    }
+
+    /** One member of such a reply. */
+    static void entry(Client c, byte[] member, double score, boolean withScores) {
+        RespWriter out = c.out();
+        if (withScores && out.resp3()) out.array(2);
+        out.bulk(member);
+        if (withScores) out.dbl(score);
     }
 }

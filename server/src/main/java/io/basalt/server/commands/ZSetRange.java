@@ -99,10 +99,8 @@ final class ZSetRange {
         ZSetValue z = ZSetCommands.read(c, key);
         if (z == ZSetCommands.wrong()) return;
 
-        List<byte[]> members = new ArrayList<>();
-        List<Double> scores = new ArrayList<>();
+        int first = 0, last = -1;
         if (z != null) {
-            int first, last;
             if (type == RANK) {
                 long len = z.size();
                 if (start < 0) start += len;
@@ -141,16 +139,21 @@ final class ZSetRange {
                     }
                 }
             }
-            if (first <= last) {
-                z.walk(first, last, reverse, (m, s) -> {
-                    members.add(m);
-                    scores.add(s);
-                });
-            }
         }
         if (dst == null) {
-            ZSetCommands.replyEntries(c, members, scores, withScores);
+            // the size is known: members go straight from the tree to the reply
+            boolean ws = withScores;
+            ZSetCommands.entriesHeader(c, Math.max(0, last - first + 1), ws);
+            if (first <= last) z.walk(first, last, reverse, (m, s) -> ZSetCommands.entry(c, m, s, ws));
             return;
+        }
+        List<byte[]> members = new ArrayList<>();
+        List<Double> scores = new ArrayList<>();
+        if (first <= last) {
+            z.walk(first, last, reverse, (m, s) -> {
+                members.add(m);
+                scores.add(s);
+            });
         }
         store(c, dst, members, scores, "zrangestore");
     }
