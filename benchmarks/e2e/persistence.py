@@ -21,7 +21,6 @@ Env:   PARTS="aof snapshot load" KEYS=1000000 SIZE=100 SECONDS=8 AOF_REQUESTS=20
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,51 +37,8 @@ AOF_REQUESTS = int(os.environ.get("AOF_REQUESTS", "2000000"))
 PORT = int(os.environ.get("PORT", "17401"))
 
 
-def encode(*args):
-    out = [b"*%d\r\n" % len(args)]
-    for a in args:
-        a = a.encode() if isinstance(a, str) else a
-        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
-    return b"".join(out)
-
-
-class Conn:
-    def __init__(self, port):
-        self.s = socket.create_connection(("127.0.0.1", port))
-        self.s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.buf = b""
-
-    def _line(self):
-        while b"\r\n" not in self.buf:
-            chunk = self.s.recv(65536)
-            if not chunk:
-                raise ConnectionError("closed")
-            self.buf += chunk
-        i = self.buf.index(b"\r\n")
-        line, self.buf = self.buf[:i], self.buf[i + 2:]
-        return line
-
-    def reply(self):
-        line = self._line()
-        t = line[:1]
-        if t == b"$":
-            n = int(line[1:])
-            if n < 0:
-                return None
-            while len(self.buf) < n + 2:
-                self.buf += self.s.recv(65536)
-            v, self.buf = self.buf[:n], self.buf[n + 2:]
-            return v
-        if t == b"-":
-            raise RuntimeError(line.decode())
-        return line[1:]
-
-    def call(self, *args):
-        self.s.sendall(encode(*args))
-        return self.reply()
-
-    def close(self):
-        self.s.close()
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from zipf_cache import Conn, encode  # noqa: E402  (the RESP client the eviction benchmark uses)
 
 
 class Server:

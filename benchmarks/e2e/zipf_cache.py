@@ -35,7 +35,10 @@ class Conn:
 
     def _line(self):
         while b"\r\n" not in self.buf:
-            self.buf += self.s.recv(65536)
+            chunk = self.s.recv(65536)
+            if not chunk:
+                raise ConnectionError("closed")
+            self.buf += chunk
         i = self.buf.index(b"\r\n")
         line, self.buf = self.buf[:i], self.buf[i + 2:]
         return line
@@ -58,6 +61,9 @@ class Conn:
     def call(self, *args):
         self.s.sendall(encode(*args))
         return self.reply()
+
+    def close(self):
+        self.s.close()
 
 
 def zipf_cdf(n, s):

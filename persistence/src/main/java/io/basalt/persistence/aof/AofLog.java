@@ -470,6 +470,18 @@ public final class AofLog {
 
     // ---------------------------------------------------------------- rewrite
 
+    /** Waits (holding this monitor) until the writer thread has written out the chunk it took. */
+    private void awaitNoChunkInFlight(String doing) throws IOException {
+        while (inFlight) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while " + doing);
+            }
+        }
+    }
+
     /**
      * The first step of a rewrite, as Redis's openNewIncrAofForAppend: the buffer is written out
      * to the current incremental file, which is then closed, and the records appended from now
@@ -479,14 +491,7 @@ public final class AofLog {
     public long startRewrite() throws IOException {
         synchronized (this) {
             // a chunk the writer thread took belongs before what is still buffered, in the old file
-            while (inFlight) {
-                try {
-                    wait();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted while switching the AOF file");
-                }
-            }
+            awaitNoChunkInFlight("switching the AOF file");
             synchronized (io) {
                 if (len > 0) {
                     writeOut(buf, len);
@@ -543,14 +548,7 @@ public final class AofLog {
     public Cut cut() throws IOException {
         synchronized (this) {
             // a chunk the writer thread took is counted in the file only once it is written
-            while (inFlight) {
-                try {
-                    wait();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted while cutting the AOF for a backup");
-                }
-            }
+            awaitNoChunkInFlight("cutting the AOF for a backup");
             synchronized (io) {
                 AofManifest m = manifest.copy();
                 m.history.clear();
