@@ -91,6 +91,13 @@ public final class RedisServerProcess {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        // its temporary directory (the log, files it wrote where no --dir was given) goes too:
+        // thousands of runs had left thousands of them in /tmp
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort: a leftover temp directory harms nothing
+        }
     }
 
     static String binary() {
