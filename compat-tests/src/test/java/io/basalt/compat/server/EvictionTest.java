@@ -152,9 +152,11 @@ class EvictionTest {
         long evicted = evicted();
         assertTrue(evicted >= 600, "evicted " + evicted);
         assertEquals(2000, existing("long:", 2000));
-        assertTrue(existing("mid:", 1000) >= 990);
-        // the short ones went, the soonest to expire first
-        assertEquals(2000 - evicted, existing("short:", 2000));
+        int mid = existing("mid:", 1000);
+        assertTrue(mid >= 990, "mid keys left: " + mid);
+        // the short ones went (and, when a sample held no short key, a few mid ones), the soonest
+        // to expire first
+        assertEquals(2000 - (evicted - (1000 - mid)), existing("short:", 2000));
         // (sampled, so approximately: compare the 500 soonest with the 500 latest)
         int soonest = existing("short:", 500);
         int latest = existing("short:", 2000) - existing("short:", 1500);
