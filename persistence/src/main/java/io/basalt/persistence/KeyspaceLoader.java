@@ -16,6 +16,8 @@ public final class KeyspaceLoader implements KeyspaceSink {
     private final java.util.function.IntSupplier lruClock;
     /** Whether the server runs an LFU maxmemory-policy (decides which recorded clock applies). */
     public boolean lfuPolicy;
+    /** Redis's hidden key-load-delay: microseconds to sleep per key (negative: 1 us once in -n keys), for tests. */
+    public int keyLoadDelay;
     public long loaded;
     public long expired;
 
@@ -31,6 +33,7 @@ public final class KeyspaceLoader implements KeyspaceSink {
 
     @Override
     public void key(int db, byte[] key, Object entry, long expireAt, long idleSeconds, int freq) {
+        if (keyLoadDelay != 0) debugDelay(keyLoadDelay);
         if (db >= ks.databases()) {
             throw new RdbException("FATAL: Data file was created with a Redis server configured to handle more than "
                     + ks.databases() + " databases. Exiting");
@@ -55,5 +58,11 @@ public final class KeyspaceLoader implements KeyspaceSink {
             s.unlock();
         }
         loaded++;
+    }
+
+    /** Redis's debugDelay: short sleeps are taken statistically less often rather than shorter. */
+    private static void debugDelay(int usec) {
+        if (usec < 0) usec = java.util.concurrent.ThreadLocalRandom.current().nextInt(-usec) == 0 ? 1 : 0;
+        if (usec > 0) java.util.concurrent.locks.LockSupport.parkNanos(usec * 1000L);
     }
 }

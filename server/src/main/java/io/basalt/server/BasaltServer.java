@@ -353,13 +353,6 @@ public final class BasaltServer {
 
     /** Binds the configured addresses and starts serving. */
     public void start() throws InterruptedException {
-        try {
-            aof.startup();
-        } catch (io.basalt.persistence.aof.AofException | java.io.IOException e) {
-            Log.warning(e.getMessage());
-            throw new IllegalStateException(e.getMessage(), e);
-        }
-        addCronTask(aof::cron);
         int threads = config.getInt("io-threads");
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends io.netty.channel.ServerChannel> channelClass =
@@ -382,8 +375,9 @@ public final class BasaltServer {
                     }
                 });
         bootstrap = b;
-        loadDataFromDisk();
-        dataLoaded = true;
+        // As Redis, the listeners are bound before the data is loaded: clients connecting during
+        // the load get -LOADING (Dispatcher) for all but the commands flagged "loading" (INFO,
+        // SHUTDOWN, ...), instead of a refused connection.
         int port = config.getInt("port");
         try {
             listeners.addAll(bindAll(config.get("bind"), port));
@@ -392,6 +386,16 @@ public final class BasaltServer {
             stop();
             throw new IllegalStateException(e.getMessage(), e);
         }
+        try {
+            aof.startup();
+        } catch (io.basalt.persistence.aof.AofException | java.io.IOException e) {
+            Log.warning(e.getMessage());
+            stop();
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        addCronTask(aof::cron);
+        loadDataFromDisk();
+        dataLoaded = true;
         cron = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "basalt-cron");
             t.setDaemon(true);
@@ -509,6 +513,9 @@ public final class BasaltServer {
     private volatile java.nio.file.Path pidFile;
     /** The dataset is loaded: before that a shutdown must not save (it would write a partial or empty file). */
     private volatile boolean dataLoaded;
+
+    /** Whether the data files are still being loaded at startup (clients get -LOADING). */
+    public boolean loadingData() { return !dataLoaded; }
 
     /** The launcher: a successful shutdown ends the process with {@code exit} (an in-JVM server just stops). */
     public void exitProcessOnShutdown(Runnable exit) { this.exitProcess = exit; }

@@ -111,6 +111,12 @@ public final class Dispatcher {
             reject(c, spec, "ERR Replica can't interact with the keyspace");
             return;
         }
+        // Redis's loading check: while the data files load, only commands flagged "loading" run
+        // (an EXEC only if all it queued are); the replay of the AOF itself (id -1) is exempt
+        if (server.loadingData() && c.id() != -1 && denyWhileLoading(c, spec)) {
+            reject(c, spec, "LOADING Redis is loading the dataset in memory");
+            return;
+        }
         // replicas, and so monitors, are never paused
         if (!c.monitor() && holdsForPause(c, spec)) {
             c.defer();
@@ -123,6 +129,13 @@ public final class Dispatcher {
             return;
         }
         call(c, spec, req);
+    }
+
+    private static boolean denyWhileLoading(Client c, CommandSpec spec) {
+        if (!spec.flags.contains("loading")) return true;
+        if (!spec.name.equals("exec") || c.transaction() == null) return false;
+        for (CommandSpec q : c.transaction().specs) if (!q.flags.contains("loading")) return true;
+        return false;
     }
 
     /**

@@ -256,6 +256,7 @@ public final class Persistence {
         try (InputStream bin = new java.io.BufferedInputStream(in, 1 << 16)) {
             KeyspaceLoader sink = new KeyspaceLoader(server.keyspace(), merge);
             sink.lfuPolicy = server.config().get("maxmemory-policy").endsWith("-lfu");
+            sink.keyLoadDelay = server.config().getInt("key-load-delay");
             RdbLoader.load(bin, sink);
             lastLoadKeysLoaded = sink.loaded;
             lastLoadKeysExpired = sink.expired;
@@ -270,7 +271,7 @@ public final class Persistence {
     /** The # Persistence fields that depend on snapshots, in INFO's order. */
     public void info(java.util.function.BiConsumer<String, Object> line) {
         boolean inProgress = bgsaveThread != null;
-        line.accept("loading", loading ? 1 : 0);
+        line.accept("loading", loading || server.loadingData() ? 1 : 0);
         line.accept("async_loading", 0);
         line.accept("current_cow_peak", 0);
         line.accept("current_cow_size", 0);
