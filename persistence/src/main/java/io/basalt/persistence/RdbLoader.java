@@ -13,7 +13,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads RDB files (versions 1 to 10, everything Redis 7.0 loads except modules, streams and
@@ -44,7 +46,8 @@ public final class RdbLoader {
         return new RdbLoader(input).loadAll(sink);
     }
 
-    private Stats loadAll(KeyspaceSink sink) throws IOException {
+    /** The "REDIS" signature and a version this loader can read. */
+    private void readHeader() throws IOException {
         byte[] magic = new byte[9];
         in.readFully(magic, 0, 9);
         if (!new String(magic, 0, 5, StandardCharsets.US_ASCII).equals("REDIS")) {
@@ -58,6 +61,25 @@ public final class RdbLoader {
         }
         if (ver < 1 || ver > Rdb.VERSION) throw new RdbException("Can't handle RDB format version " + ver);
         version = ver;
+    }
+
+    /**
+     * The aux fields at the head of an RDB stream (redis-ver, ctime, ...), up to the first other
+     * opcode; the rest of the stream is not read.
+     */
+    public static Map<String, byte[]> auxFields(InputStream input) throws IOException {
+        RdbLoader l = new RdbLoader(input);
+        l.readHeader();
+        Map<String, byte[]> aux = new LinkedHashMap<>();
+        while (l.in.read() == Rdb.OPCODE_AUX) {
+            byte[] k = l.readString();
+            aux.put(new String(k, StandardCharsets.UTF_8), l.readString());
+        }
+        return aux;
+    }
+
+    private Stats loadAll(KeyspaceSink sink) throws IOException {
+        readHeader();
         int db = 0;
         long expireAt = -1;
         long idle = -1;

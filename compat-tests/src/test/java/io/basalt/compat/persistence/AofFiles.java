@@ -1,6 +1,7 @@
 package io.basalt.compat.persistence;
 
 import io.basalt.compat.harness.RawClient;
+import io.basalt.compat.harness.RedisServerProcess;
 import io.basalt.resp.RespValue;
 
 import java.io.IOException;
@@ -54,6 +55,16 @@ final class AofFiles {
             }
         }
         return all;
+    }
+
+    /** The keyspace redis-server 7.0 loads from the append-only directory in {@code dir} (see {@link #dump}). */
+    static Map<String, String> redisDump(Path dir) {
+        RedisServerProcess redis = RedisServerProcess.start("--appendonly", "yes", "--dir", dir.toString());
+        try {
+            return dump(redis.port());
+        } finally {
+            redis.stop();
+        }
     }
 
     /** redis-server listens while it loads its files (replying -LOADING): waits until done. */

@@ -181,12 +181,7 @@ class AofTest {
         assertTrue(manifest.contains("file appendonly.aof.2.incr.aof seq 2 type i"), manifest);
         assertFalse(manifest.contains("type h"), manifest);
         assertEquals(3, Files.list(dir.resolve("appendonlydir")).count());
-        RedisServerProcess redis = RedisServerProcess.start("--appendonly", "yes", "--dir", dir.toString());
-        try {
-            assertEquals(expected, AofFiles.dump(redis.port()));
-        } finally {
-            redis.stop();
-        }
+        assertEquals(expected, AofFiles.redisDump(dir));
     }
 
     @Test
@@ -431,12 +426,7 @@ class AofTest {
         }
         assertEquals("file appendonly.aof.1.base.rdb seq 1 type b\n",
                 Files.readString(dir.resolve("appendonlydir/appendonly.aof.manifest")));
-        RedisServerProcess redis = RedisServerProcess.start("--appendonly", "yes", "--dir", dir.toString());
-        try {
-            assertEquals(expected, AofFiles.dump(redis.port()));
-        } finally {
-            redis.stop();
-        }
+        assertEquals(expected, AofFiles.redisDump(dir));
     }
 
     @Test
@@ -477,12 +467,7 @@ class AofTest {
         } finally {
             b.stop();
         }
-        RedisServerProcess redis = RedisServerProcess.start("--appendonly", "yes", "--dir", dir.toString());
-        try {
-            assertEquals(expected, AofFiles.dump(redis.port()));
-        } finally {
-            redis.stop();
-        }
+        assertEquals(expected, AofFiles.redisDump(dir));
     }
 
     /** With appendonly yes the AOF is the dataset: a dump.rdb beside it is not read, as in Redis 7.0. */

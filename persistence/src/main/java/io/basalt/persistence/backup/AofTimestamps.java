@@ -1,5 +1,8 @@
 package io.basalt.persistence.backup;
 
+import io.basalt.persistence.RdbException;
+import io.basalt.persistence.RdbLoader;
+
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -57,7 +60,7 @@ public final class AofTimestamps {
                         // annotation before it, and none inside; the image is the state at its
                         // ctime, so that time marks its start
                         if (start == 0) {
-                            long ctime = rdbCtime(in);
+                            long ctime = rdbCtime(file);
                             if (ctime >= 0) marks.add(new Mark(0, ctime));
                         }
                         break;
@@ -72,54 +75,14 @@ public final class AofTimestamps {
         return marks;
     }
 
-    /**
-     * The ctime aux field of an RDB image whose first byte was read: the aux fields follow the
-     * "REDIS0010" header; -1 when there is none (an RDB written without it).
-     */
-    private static long rdbCtime(InputStream in) throws IOException {
-        byte[] rest = in.readNBytes(8); // "EDIS" + 4 version digits
-        if (rest.length < 8 || rest[0] != 'E' || rest[1] != 'D' || rest[2] != 'I' || rest[3] != 'S') return -1;
-        while (true) {
-            int op = in.read();
-            if (op != 0xFA) return -1; // the aux fields come first: past them, no ctime
-            String key = rdbString(in);
-            String value = rdbString(in);
-            if (key == null || value == null) return -1;
-            if (key.equals("ctime")) {
-                try {
-                    return Long.parseLong(value);
-                } catch (NumberFormatException e) {
-                    return -1;
-                }
-            }
+    /** The ctime aux field of an RDB image; -1 when it has none. */
+    private static long rdbCtime(Path file) throws IOException {
+        try (InputStream in = new BufferedInputStream(java.nio.file.Files.newInputStream(file), 4096)) {
+            byte[] v = RdbLoader.auxFields(in).get("ctime");
+            return v == null ? -1 : Long.parseLong(new String(v, java.nio.charset.StandardCharsets.US_ASCII));
+        } catch (RdbException | NumberFormatException e) {
+            return -1;
         }
-    }
-
-    /** An RDB string (length-prefixed or int-encoded); null for what an aux field never holds (LZF). */
-    private static String rdbString(InputStream in) throws IOException {
-        int b = in.read();
-        if (b < 0) return null;
-        long len;
-        switch (b >> 6) {
-            case 0 -> len = b & 0x3f;
-            case 1 -> len = ((b & 0x3f) << 8) | in.read();
-            case 2 -> {
-                int n = b == 0x80 ? 4 : 8;
-                len = 0;
-                for (int i = 0; i < n; i++) len = (len << 8) | in.read();
-            }
-            default -> {
-                int n = switch (b & 0x3f) { case 0 -> 1; case 1 -> 2; case 2 -> 4; default -> -1; };
-                if (n < 0) return null;
-                long v = 0;
-                for (int i = 0; i < n; i++) v |= (long) in.read() << (8 * i);
-                v = (v << (64 - 8 * n)) >> (64 - 8 * n); // sign-extend, little endian
-                return Long.toString(v);
-            }
-        }
-        if (len < 0 || len > 1024) return null;
-        byte[] s = in.readNBytes((int) len);
-        return s.length == len ? new String(s, java.nio.charset.StandardCharsets.ISO_8859_1) : null;
     }
 
     private static final class Scanner {
