@@ -28,10 +28,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The server's side of the append-only file: what each command propagates (Redis's
- * {@code propagate}/{@code alsoPropagate}: the command as is when it changed something, or the
- * deterministic forms handlers give with {@link Client#propagate}), loading at startup through a
- * fake client, BGREWRITEAOF without fork, and the INFO persistence aof_* fields.
+ * The server's side of the append-only file: a sink of the {@link EffectStream} while appendonly
+ * is on (what each write propagates is decided by {@link Propagation}), loading at startup
+ * through a client of kind {@link ClientKind#AOF_LOADER}, BGREWRITEAOF without fork, and the
+ * INFO persistence aof_* fields.
  *
  * <p>A rewrite is point-in-time without a snapshot: with every shard locked for an instant a new
  * incremental file is opened, then each shard is written to the new base before its first change
@@ -39,14 +39,7 @@ import java.util.List;
  * comes first. So the base holds exactly the state the new incremental file starts from, even for
  * non-idempotent commands (INCR, LPUSH), and a writer waits at most for one shard's serialization.
  */
-public final class AppendOnly {
-    /** A record and the database it runs in (-1: none, MULTI/EXEC). */
-    record Record(int db, byte[][] argv) {}
-
-    private static final byte[] MULTI = "MULTI".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] EXEC = "EXEC".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] DEL = "DEL".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] UNLINK = "UNLINK".getBytes(StandardCharsets.US_ASCII);
+public final class AppendOnly implements EffectSink {
     private static final int ITEMS_PER_CMD = 64; // Redis's AOF_REWRITE_ITEMS_PER_CMD
 
     private final BasaltServer server;
@@ -122,6 +115,7 @@ public final class AppendOnly {
         boolean rdb = preamble();
         l.open(m, rdb, rdb ? this::writeRdbBase : null);
         log = l;
+        server.effects().subscribe(this);
     }
 
     private void load(Path dir, AofManifest m) throws AofException, IOException {
@@ -129,8 +123,8 @@ public final class AppendOnly {
         if (m.base != null) files.add(m.base);
         files.addAll(m.incr);
         boolean truncate = server.config().getBool("aof-load-truncated");
-        Client fake = new Client(server, new io.netty.channel.embedded.EmbeddedChannel(), -1);
-        fake.authenticated(true);
+        // Redis's fake client with CLIENT_ID_AOF (UINT64_MAX): never listed, never a real id
+        Client fake = new Client(server, new io.netty.channel.embedded.EmbeddedChannel(), -1, ClientKind.AOF_LOADER);
         fake.out().target(io.netty.buffer.Unpooled.buffer(256));
         AofLoader loader = new AofLoader(Log::warning, rdbLoader);
         try {
@@ -164,114 +158,55 @@ public final class AppendOnly {
         fake.out().target().clear();
     }
 
-    // ---------------------------------------------------------------- propagation
+    // ---------------------------------------------------------------- the effect-stream sink
 
     /**
-     * After a command ran, with its shards still locked: appends what it propagates. Handlers
-     * that rewrite themselves ({@link Client#propagate}) give the records; otherwise a write that
-     * changed something is logged as it was sent. Inside EXEC the records are kept until the
-     * transaction ends and go out wrapped in MULTI ... EXEC.
+     * A unit of the effect stream, under the writes' shard locks: appended to the log buffer
+     * (the writer thread writes and fsyncs it by appendfsync).
      */
-    void propagate(Client c, CommandSpec spec, RespRequest req, long dirtyBefore) {
-        List<byte[][]> own = c.takePropagated();
+    @Override
+    public void accept(long seq, List<Effect> rs) {
         AofLog l = log;
-        if (l == null) return; // (begin() set nothing)
-        running.remove();
-        List<Record> expired = c.aofExpired;
-        if (expired != null) c.aofExpired = null;
-        if (c.id() == -1) return;
-        List<Record> rs = expired == null ? new ArrayList<>(2) : expired;
-        if (own != null) {
-            for (byte[][] r : own) rs.add(new Record(c.db(), r));
-        } else if (spec.write && c.dirty != dirtyBefore) {
-            byte[][] argv = new byte[req.argc()][];
-            for (int i = 0; i < argv.length; i++) argv[i] = req.bytes(i);
-            rs.add(new Record(c.db(), argv));
-        }
-        if (rs.isEmpty()) return;
-        if (c.inExec) {
-            c.execRecords.addAll(rs);
-            return;
-        }
-        // several records of one command (keys it found expired, SREM batches) replay atomically,
-        // as Redis's propagatePendingCommands wraps them
-        c.aofWait(append(l, rs.size() == 1 ? rs : wrap(rs)));
-    }
-
-    private static List<Record> wrap(List<Record> rs) {
-        List<Record> all = new ArrayList<>(rs.size() + 2);
-        all.add(new Record(rs.get(0).db(), new byte[][] {MULTI}));
-        all.addAll(rs);
-        all.add(new Record(-1, new byte[][] {EXEC}));
-        return all;
-    }
-
-    /** Marks {@code c} as running a command on this thread, so keys it finds expired log with it. */
-    void begin(Client c) {
-        if (log != null) running.set(c);
-    }
-
-    private final ThreadLocal<Client> running = new ThreadLocal<>();
-
-    /** A blocked client served by another client's write, the locks still held: its pop's records. */
-    void served(Client c) {
-        List<byte[][]> own = c.takePropagated();
-        AofLog l = log;
-        if (l == null || own == null || own.isEmpty()) return;
-        List<Record> rs = new ArrayList<>(own.size());
-        for (byte[][] r : own) rs.add(new Record(c.db(), r));
-        c.aofWait(append(l, rs));
-    }
-
-    /** The end of an EXEC, its locks still held: its records as one MULTI ... EXEC block. */
-    void execDone(Client c) {
-        List<Record> rs = c.execRecords;
-        c.execRecords = new ArrayList<>();
-        AofLog l = log;
-        if (l == null || rs.isEmpty() || c.id() == -1) return;
-        c.aofWait(append(l, rs.size() == 1 ? rs : wrap(rs)));
-    }
-
-    private long append(AofLog l, List<Record> rs) {
-        long end = 0;
+        if (l == null) return;
         int i = 0;
         // consecutive records of one database go in one call (one SELECT at most)
         while (i < rs.size()) {
             int db = rs.get(i).db();
             List<byte[][]> group = new ArrayList<>();
             while (i < rs.size() && (rs.get(i).db() == db || rs.get(i).db() == -1)) group.add(rs.get(i++).argv());
-            end = l.append(db, group);
+            l.append(db, group);
         }
-        return end;
     }
 
-    /**
-     * A key removed by lazy or active expiry: DEL, or UNLINK with lazyfree-lazy-expire, as Redis's
-     * deleteExpiredKeyAndPropagate.
-     */
-    void expired(int db, byte[] key) {
+    /** With appendfsync always, replies wait for the fsync of everything appended before them. */
+    @Override
+    public Watermark durability() {
         AofLog l = log;
-        if (l == null || loading) return;
-        boolean lazy = server.config().getBool("lazyfree-lazy-expire");
-        Client c = running.get();
-        if (c != null) { // found by a command: logged with (before) the command's own records
-            if (c.aofExpired == null) c.aofExpired = new ArrayList<>(2);
-            c.aofExpired.add(new Record(db, new byte[][] {lazy ? UNLINK : DEL, key}));
-            return;
-        }
-        deleted(db, key, lazy);
+        if (l == null || l.fsync() != AofLog.Fsync.ALWAYS) return null;
+        return durable;
     }
 
-    /**
-     * A key removed by the server itself, not by a command (active expiry, eviction): logged at
-     * once, under the shard lock the caller holds, as Redis's propagateDeletion: UNLINK when the
-     * matching lazyfree-lazy-* directive is on, DEL otherwise.
-     */
-    public void deleted(int db, byte[] key, boolean lazy) {
-        AofLog l = log;
-        if (l == null || loading) return;
-        l.append(db, java.util.Collections.singletonList(new byte[][] {lazy ? UNLINK : DEL, key}));
-    }
+    /** The log's fsynced offset as a {@link Watermark} (the log may be switched off meanwhile). */
+    private final Watermark durable = new Watermark() {
+        @Override
+        public long position() {
+            AofLog l = log;
+            return l == null ? 0 : l.appendedOffset();
+        }
+
+        @Override
+        public long reached() {
+            AofLog l = log;
+            return l == null ? Long.MAX_VALUE : l.durableOffset();
+        }
+
+        @Override
+        public void whenReached(long position, Runnable action) {
+            AofLog l = log;
+            if (l == null) action.run();
+            else l.whenDurable(position, action);
+        }
+    };
 
     /** Redis's writeCommandsDeniedByDiskError for the AOF: the MISCONF error, or null. */
     String writeDenied() {
@@ -313,21 +248,13 @@ public final class AppendOnly {
                 Log.warning("Unable to turn on AOF: " + e.getMessage());
                 throw new ConfigException("Unable to turn on AOF. Check server logs.");
             }
-            server.keyspace().lockAll();
-            try {
-                log = l;
-            } finally {
-                server.keyspace().unlockAll();
-            }
+            log = l;
+            server.effects().subscribe(this);
             rewrite(true);
         } else if (!on && log != null) {
             AofLog l = log;
-            server.keyspace().lockAll();
-            try {
-                log = null;
-            } finally {
-                server.keyspace().unlockAll();
-            }
+            server.effects().unsubscribe(this);
+            log = null;
             l.close();
         }
     }

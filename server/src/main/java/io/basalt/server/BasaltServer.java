@@ -65,6 +65,8 @@ public final class BasaltServer {
     private final PubSub pubSub = new PubSub();
     private final Monitor monitor = new Monitor();
     private final AppendOnly aof = new AppendOnly(this);
+    private final EffectStream effects;
+    private final Propagation propagation;
     private final Backup backup = new Backup(this);
     private final Map<Long, Client> clients = new ConcurrentHashMap<>();
     private final AtomicLong nextClientId = new AtomicLong(1);
@@ -97,6 +99,8 @@ public final class BasaltServer {
         this.config = config;
         this.keyspace = new Keyspace(config.getInt("databases"), SHARDS);
         this.watches = new Watches(keyspace);
+        this.effects = new EffectStream(keyspace);
+        this.propagation = new Propagation(this, effects);
         byte[] id = new byte[20];
         new SecureRandom().nextBytes(id);
         this.runId = HexFormat.of().formatHex(id);
@@ -112,7 +116,7 @@ public final class BasaltServer {
             byte[] key = io.basalt.data.Entries.key(entry);
             events.notify(KeyspaceEvents.EXPIRED, "expired", key, db);
             events.modified(db, key);
-            aof.expired(db, key);
+            propagation.expired(db, key);
         });
         config.bind("notify-keyspace-events", events::configure);
         config.bind("proto-max-bulk-len", v -> protoMaxBulkLen = Long.parseLong(v));
@@ -154,7 +158,7 @@ public final class BasaltServer {
         eviction.usedMemory(() -> InfoSections.usedMemory(this));
         eviction.listener((db, key) -> {
             // under the key's shard lock: logged as Redis propagates an eviction
-            aof.deleted(db, key, config.getBool("lazyfree-lazy-eviction"));
+            propagation.evicted(db, key);
             events.modified(null, db, key);
             events.notify(KeyspaceEvents.EVICTED, "evicted", key, db);
         });
@@ -264,8 +268,14 @@ public final class BasaltServer {
     /** Pub/Sub channels, patterns and publishing. */
     public PubSub pubSub() { return pubSub; }
 
-    /** The append-only file: propagation, loading, rewrite. */
+    /** The append-only file: loading, rewrite, the log as an effect sink. */
     public AppendOnly aof() { return aof; }
+
+    /** Every write effect, in execution order: the AOF and (next) the replication backlog subscribe here. */
+    public EffectStream effects() { return effects; }
+
+    /** What each write propagates to the effect stream. */
+    public Propagation propagation() { return propagation; }
 
     public Backup backup() { return backup; }
 
@@ -327,7 +337,7 @@ public final class BasaltServer {
 
     Client register(Channel ch) {
         stats.connectionsReceived.increment();
-        Client c = new Client(this, ch, nextClientId.getAndIncrement());
+        Client c = new Client(this, ch, nextClientId.getAndIncrement(), ClientKind.NORMAL);
         if (clients.size() >= maxClients) {
             stats.rejectedConnections.increment();
             ch.writeAndFlush(io.netty.buffer.Unpooled.copiedBuffer("-ERR max number of clients reached\r\n",

@@ -72,13 +72,16 @@ public final class Blocking {
     private final Map<Integer, Integer> waitersPerDb = new HashMap<>(); // guarded by this
     private volatile int withTimeout;
 
-    Blocking(Keyspace keyspace, AppendOnly aof) {
+    Blocking(Keyspace keyspace, AppendOnly aof, Propagation propagation) {
         this.keyspace = keyspace;
         this.aof = aof;
+        this.propagation = propagation;
     }
 
-    /** Where a served pop is logged (under its locks, as any write). */
+    /** An AOF rewrite's base copies a shard before its first write (see AppendOnly#beforeWrite). */
     private final AppendOnly aof;
+    /** Where a served pop's effect is published (under its locks, as any write). */
+    private final Propagation propagation;
 
     /** Whether any client is blocked (a cheap check before the dispatcher collects keys). */
     public boolean active() { return !blocked.isEmpty(); }
@@ -225,12 +228,12 @@ public final class Blocking {
             for (int s : shards) keyspace.shard(s).lock();
             try {
                 synchronized (w) {
-                    // the AOF logs the served pop while its shards are locked
+                    // an AOF rewrite's base takes the shards first; the served pop is published under their locks
                     if (!w.done) for (int s : shards) aof.beforeWrite(keyspace.shard(s));
                     served = !w.done && w.serve.serve(key, out);
                     if (served) w.done = true;
                 }
-                if (served) aof.served(w.client);
+                if (served) propagation.served(w.client);
             } finally {
                 for (int i = shards.length - 1; i >= 0; i--) keyspace.shard(shards[i]).unlock();
             }

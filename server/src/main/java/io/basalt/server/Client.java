@@ -18,6 +18,7 @@ public final class Client {
     private final BasaltServer server;
     private final Channel channel;
     private final long id;
+    private final ClientKind kind;
     private final long createdAt = System.currentTimeMillis();
     private final RespWriter out = new RespWriter();
 
@@ -37,18 +38,22 @@ public final class Client {
     private boolean suppressCurrent;
     private boolean closeAfterReply;
     private boolean errorReplied;
-    private int[] keyIndexes = new int[8];
+    /** The running command's keys, slots and shards (reused from command to command). */
+    private final CommandContext context = new CommandContext();
+    /** The last command looked up, as {@link #lastCommand}. */
+    private volatile CommandSpec lastSpec;
     // CLIENT PAUSE: the current command was held back / the connection waits for the unpause
     private boolean deferred;
     private volatile boolean parked;
     private Runnable waker;
     private boolean skipNextBeforeDefer;
 
-    Client(BasaltServer server, Channel channel, long id) {
+    Client(BasaltServer server, Channel channel, long id, ClientKind kind) {
         this.server = server;
         this.channel = channel;
         this.id = id;
-        this.authenticated = !server.requiresAuth();
+        this.kind = kind;
+        this.authenticated = kind.obeys() || !server.requiresAuth();
     }
 
     public BasaltServer server() { return server; }
@@ -56,6 +61,9 @@ public final class Client {
     public Channel channel() { return channel; }
 
     public long id() { return id; }
+
+    /** What this client is (a user's connection, the AOF replay, a master link): its privileges. */
+    public ClientKind kind() { return kind; }
 
     public long createdAt() { return createdAt; }
 
@@ -314,20 +322,16 @@ public final class Client {
         return t == null ? 0 : t.memory;
     }
 
-    // ---------------------------------------------------------------- keyspace events
-
-    // ---------------------------------------------------------------- AOF propagation
+    // ---------------------------------------------------------------- propagation (see Propagation)
 
     /** Redis's server.dirty, per client: the changes this client's commands made (see KeyspaceEvents). */
     long dirty;
     /** What the running command propagates instead of itself (Redis's alsoPropagate); null: itself. */
     private java.util.List<byte[][]> propagated;
-    /** The records of the commands of a running EXEC, logged as one MULTI ... EXEC block. */
-    java.util.List<AppendOnly.Record> execRecords = new java.util.ArrayList<>();
+    /** The records of the commands of a running EXEC, published as one MULTI ... EXEC unit. */
+    java.util.List<Effect> execEffects = new java.util.ArrayList<>();
     /** Keys the running command found expired: their DELs go before its own records. */
-    java.util.List<AppendOnly.Record> aofExpired;
-    /** The AOF offset this client's replies wait for with appendfsync always (group commit). */
-    private volatile long aofWait;
+    java.util.List<Effect> expiredEffects;
 
     /** Counts one change to the dataset (Redis's server.dirty++). */
     public void dirty() { dirty++; }
@@ -358,12 +362,6 @@ public final class Client {
         propagated = null;
         return p;
     }
-
-    void aofWait(long offset) {
-        if (offset > aofWait) aofWait = offset;
-    }
-
-    long aofWait() { return aofWait; }
 
     /** Redis's {@code signalModifiedKey} for a key of this client's database. */
     public void signalModified(byte[] key) { server.events().modified(this, db, key); }
@@ -417,20 +415,28 @@ public final class Client {
 
     public void resetErrorFlag() { errorReplied = false; }
 
-    int[] keyIndexes(int n) {
-        if (keyIndexes.length < n) keyIndexes = new int[Math.max(n, keyIndexes.length * 2)];
-        return keyIndexes;
-    }
+    /** The context the dispatcher fills for this client's current command. */
+    CommandContext context() { return context; }
 
     void touched(CommandSpec spec) {
         lastInteraction = System.currentTimeMillis();
         // the commands of an EXEC leave CLIENT LIST's cmd at exec, as in Redis
-        if (!inExec) lastCommand = spec.name;
+        if (!inExec) {
+            lastCommand = spec.name;
+            lastSpec = spec;
+        }
     }
 
     /** Redis sets the last command as soon as it is looked up, even if a check rejects it. */
     void lookedUp(CommandSpec spec) {
         lastCommand = spec.name;
+        lastSpec = spec;
+    }
+
+    /** Whether the last command looked up has {@link io.basalt.server.command.CommandFlags} {@code flag}. */
+    boolean lastSpecIs(int flag) {
+        CommandSpec s = lastSpec;
+        return s != null && s.is(flag);
     }
 
     /** The socket's file descriptor, as CLIENT LIST shows it (-1 when the transport has none). */

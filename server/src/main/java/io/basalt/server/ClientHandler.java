@@ -230,51 +230,48 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     // ---------------------------------------------------------------- group commit
 
-    /** Replies waiting for their AOF records to be fsynced (appendfsync always), in order. */
+    /** Replies held behind a {@link Watermark} (appendfsync always: the AOF's fsync), in order. */
     private java.util.ArrayDeque<Held> held;
-    private boolean awaitingSync;
+    private boolean awaitingMark;
 
-    private record Held(ByteBuf replies, long offset) {}
+    private record Held(ByteBuf replies, Watermark mark, long position) {}
 
     /**
-     * With appendfsync always, replies leave only once the records of the commands they answer
-     * are on disk. The batch is held (behind any batch held before it) and released by the AOF
-     * writer's next fsync, which covers the records of every client appended before it.
+     * With appendfsync always, replies leave only once the effects of the commands they answer
+     * are on disk. The batch is held (behind any batch held before it) and released when the
+     * effect stream's durability mark passes everything published before it: every reply waits
+     * for every earlier write, not only its own, so a read never shows another client's write
+     * before that write is durable (as Redis, which sends no reply of an event loop iteration
+     * before the iteration's fsync).
      */
     private boolean holdForDurability(ByteBuf b) {
-        io.basalt.persistence.aof.AofLog log = server.aof().log();
+        Watermark mark = server.effects().durability();
         boolean waiting = held != null && !held.isEmpty();
-        if (!waiting && (log == null || log.fsync() != io.basalt.persistence.aof.AofLog.Fsync.ALWAYS)) return false;
-        // every reply waits for the records appended before it, not only its own: a read must
-        // not show another client's write before that write is durable (as Redis, which sends
-        // no reply of an event loop iteration before the iteration's fsync)
-        long need = log == null ? 0 : Math.max(client.aofWait(), log.appendedOffset());
-        if (!waiting && need <= log.durableOffset()) return false;
+        if (!waiting && mark == null) return false;
+        long need = mark == null ? 0 : mark.position();
+        if (!waiting && need <= mark.reached()) return false;
         if (held == null) held = new java.util.ArrayDeque<>();
-        held.add(new Held(b, need));
-        awaitSync();
+        held.add(new Held(b, mark, need));
+        awaitMark();
         return true;
     }
 
-    private void awaitSync() {
-        if (awaitingSync || held.isEmpty()) return;
-        io.basalt.persistence.aof.AofLog log = server.aof().log();
-        if (log == null) { // the AOF was turned off: nothing to wait for
+    private void awaitMark() {
+        if (awaitingMark || held.isEmpty()) return;
+        awaitingMark = true;
+        Held first = held.peek();
+        if (first.mark() == null) { // queued behind held replies while nothing had to wait
             ctx.executor().execute(this::releaseHeld);
-            awaitingSync = true;
             return;
         }
-        awaitingSync = true;
-        log.whenDurable(held.peek().offset(), () -> ctx.executor().execute(this::releaseHeld));
+        first.mark().whenReached(first.position(), () -> ctx.executor().execute(this::releaseHeld));
     }
 
     private void releaseHeld() {
-        awaitingSync = false;
+        awaitingMark = false;
         if (held == null) return;
-        io.basalt.persistence.aof.AofLog log = server.aof().log();
-        long durable = log == null ? Long.MAX_VALUE : log.durableOffset();
         boolean wrote = false;
-        while (!held.isEmpty() && held.peek().offset() <= durable) {
+        while (!held.isEmpty() && (held.peek().mark() == null || held.peek().position() <= held.peek().mark().reached())) {
             ByteBuf b = held.poll().replies();
             if (!ctx.channel().isActive()) {
                 b.release();
@@ -290,7 +287,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         if (wrote) ctx.flush();
         if (!held.isEmpty()) {
-            awaitSync();
+            awaitMark();
         } else if (client.closingAfterReply()) {
             ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(f -> ctx.close());
         }

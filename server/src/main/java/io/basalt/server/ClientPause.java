@@ -1,5 +1,6 @@
 package io.basalt.server;
 
+import io.basalt.server.command.CommandFlags;
 import io.basalt.server.command.CommandSpec;
 
 import java.util.Set;
@@ -17,14 +18,6 @@ public final class ClientPause {
     public static final int NONE = 0;
     public static final int WRITE = 1;
     public static final int ALL = 2;
-
-    /**
-     * Commands Redis flags CMD_MAY_REPLICATE in 7.0: they are not "write" commands but can
-     * produce replication traffic, so a WRITE pause holds them back too. COMMAND INFO does not
-     * publish this flag, so the list is kept here.
-     */
-    private static final Set<String> MAY_REPLICATE = Set.of(
-            "eval", "evalsha", "fcall", "publish", "spublish", "pfcount");
 
     private volatile int type = NONE;
     private volatile long endMillis;
@@ -65,13 +58,15 @@ public final class ClientPause {
         return Math.max(0, endMillis - System.currentTimeMillis());
     }
 
-    /** Whether {@code spec} must wait: every command under ALL, writes and may-replicate ones under WRITE. */
+    /**
+     * Whether {@code spec} must wait: every command under ALL, writes and may-replicate ones
+     * (Redis's CMD_MAY_REPLICATE: no writes, but replication traffic) under WRITE.
+     */
     public boolean holds(CommandSpec spec) {
         int t = type();
         if (t == NONE) return false;
         if (t == ALL) return true;
-        CommandSpec top = spec.parent == null ? spec : spec.parent;
-        return spec.write || MAY_REPLICATE.contains(spec.name) || MAY_REPLICATE.contains(top.name);
+        return spec.is(CommandFlags.WRITE | CommandFlags.MAY_REPLICATE);
     }
 
     /** Registers a waker for a parked client; it runs on unpause. */

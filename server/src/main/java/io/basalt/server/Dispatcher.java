@@ -1,11 +1,10 @@
 package io.basalt.server;
 
 import io.basalt.data.Keyspace;
-import io.basalt.data.Shard;
 import io.basalt.resp.RespRequest;
+import io.basalt.server.command.CommandFlags;
 import io.basalt.server.command.CommandSpec;
 import io.basalt.server.command.CommandTable;
-import io.netty.buffer.ByteBuf;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -19,17 +18,26 @@ public final class Dispatcher {
     private final BasaltServer server;
     private final CommandTable table;
     private final Keyspace keyspace;
+    private final int shardMask;
     private final Blocking blocking;
+    private final Propagation propagation;
+    /** Cluster redirects; null in standalone mode, where routing costs one null check. */
+    private volatile Router router;
 
     Dispatcher(BasaltServer server) {
         this.server = server;
         this.table = server.commands();
         this.keyspace = server.keyspace();
-        this.blocking = new Blocking(keyspace, server.aof());
+        this.shardMask = keyspace.shardCount() - 1;
+        this.propagation = server.propagation();
+        this.blocking = new Blocking(keyspace, server.aof(), propagation);
     }
 
     /** The clients blocked by BLPOP & co. */
     public Blocking blocking() { return blocking; }
+
+    /** Installs the router of cluster mode (null: standalone, nothing is redirected). */
+    public void router(Router r) { this.router = r; }
 
     /**
      * Runs one client command after Redis's {@code processCommand} checks, in its order: lookup
@@ -44,7 +52,7 @@ public final class Dispatcher {
         process(c, req);
         // Redis's resetClient: CLIENT CACHING yes|no applies to the next command only (the
         // commands of a transaction count as one, and another CLIENT command keeps it)
-        if (c.trackingCaching && !c.inMulti() && !c.lastCommand().startsWith("client")) c.trackingCaching = false;
+        if (c.trackingCaching && !c.inMulti() && !c.lastSpecIs(CommandFlags.CLIENT)) c.trackingCaching = false;
     }
 
     private void process(Client c, RespRequest req) {
@@ -80,13 +88,23 @@ public final class Dispatcher {
             reject(c, spec, "ERR wrong number of arguments for '" + spec.name + "' command");
             return;
         }
-        if (!c.authenticated && !spec.noAuth) {
+        if (!c.authenticated && !spec.is(CommandFlags.NO_AUTH)) {
             reject(c, spec, "NOAUTH Authentication required.");
             return;
         }
-        if (c.inMulti() && spec.flags.contains("no_multi")) {
+        if (c.inMulti() && spec.is(CommandFlags.NO_MULTI)) {
             reject(c, spec, "ERR Command not allowed inside a transaction");
             return;
+        }
+        // the keys, their slots and shards, found once for routing, locking and propagation
+        CommandContext cmd = c.context().of(spec, req, shardMask);
+        Router r = router;
+        if (r != null && !c.kind().obeys()) {
+            String redirect = r.route(c, cmd, queuedFor(c, spec));
+            if (redirect != null) {
+                redirect(c, spec, redirect);
+                return;
+            }
         }
         if (outOfMemory(c, spec)) {
             reject(c, spec, "OOM command not allowed when used memory > 'maxmemory'.");
@@ -96,24 +114,24 @@ public final class Dispatcher {
         // stop-writes-on-bgsave-error) or the AOF cannot be written, so no write is accepted
         // that could not be persisted (the acknowledged data stays as it is)
         String diskError = server.persistence().writesDenied() ? Persistence.MISCONF : server.aof().writeDenied();
-        if (diskError != null && (spec.write || spec.name.equals("ping") || isWritingExec(c, spec))) {
+        if (diskError != null && (spec.is(CommandFlags.WRITE | CommandFlags.PING) || execHas(c, spec, CommandFlags.WRITE))) {
             reject(c, spec, diskError);
             return;
         }
-        if (c.subscribed() && !c.resp3() && !allowedWhenSubscribed(spec)) {
+        if (c.subscribed() && !c.resp3() && !spec.is(CommandFlags.SUBSCRIBED_OK)) {
             // Redis's RESP2 subscribed mode: the connection only carries Pub/Sub traffic
             reject(c, spec, "ERR Can't execute '" + spec.name + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET "
                     + "are allowed in this context");
             return;
         }
-        if (c.monitor() && (spec.write || spec.readonly || mayReplicate(spec))) {
+        if (c.monitor() && spec.is(CommandFlags.WRITE | CommandFlags.READONLY | CommandFlags.MAY_REPLICATE)) {
             // a monitor is a replica to Redis, and replicas may not touch the keyspace
             reject(c, spec, "ERR Replica can't interact with the keyspace");
             return;
         }
         // Redis's loading check: while the data files load, only commands flagged "loading" run
-        // (an EXEC only if all it queued are); the replay of the AOF itself (id -1) is exempt
-        if (server.loadingData() && c.id() != -1 && denyWhileLoading(c, spec)) {
+        // (an EXEC only if all it queued are); the AOF replay itself obeys
+        if (server.loadingData() && !c.kind().obeys() && denyWhileLoading(c, spec)) {
             reject(c, spec, "LOADING Redis is loading the dataset in memory");
             return;
         }
@@ -122,20 +140,47 @@ public final class Dispatcher {
             c.defer();
             return;
         }
-        if (c.inMulti() && !TRANSACTION_CONTROL.contains(spec.name)) {
+        if (c.inMulti() && !spec.is(CommandFlags.TRANSACTION_CONTROL)) {
             // Redis's queueMultiCommand: the command runs at EXEC
-            c.transaction().queue(spec, req);
+            c.transaction().queue(cmd);
             c.out().simple("QUEUED");
             return;
         }
-        call(c, spec, req);
+        call(c, cmd);
+    }
+
+    /** For EXEC, the commands it would run (the router checks them as one); else null. */
+    private static java.util.List<CommandContext> queuedFor(Client c, CommandSpec spec) {
+        Transaction t = c.transaction();
+        return spec.is(CommandFlags.EXEC) && t != null ? t.commands : null;
+    }
+
+    /**
+     * Redis's clusterRedirectClient in processCommand: a redirected EXEC discards the
+     * transaction (no EXECABORT), any other command flags it; counted as a rejected call.
+     */
+    private void redirect(Client c, CommandSpec spec, String error) {
+        spec.rejectedCalls.increment();
+        if (spec.is(CommandFlags.EXEC)) c.discardTransaction();
+        else c.flagTransaction();
+        c.error(error);
     }
 
     private static boolean denyWhileLoading(Client c, CommandSpec spec) {
-        if (!spec.flags.contains("loading")) return true;
-        if (!spec.name.equals("exec") || c.transaction() == null) return false;
-        for (CommandSpec q : c.transaction().specs) if (!q.flags.contains("loading")) return true;
-        return false;
+        if (!spec.is(CommandFlags.LOADING)) return true;
+        return execNotAll(c, spec, CommandFlags.LOADING);
+    }
+
+    /** An EXEC whose queue holds a command with {@code flag}. */
+    private static boolean execHas(Client c, CommandSpec spec, int flag) {
+        Transaction t = c.transaction();
+        return spec.is(CommandFlags.EXEC) && t != null && t.any(flag);
+    }
+
+    /** An EXEC whose queue holds a command without {@code flag}. */
+    private static boolean execNotAll(Client c, CommandSpec spec, int flag) {
+        Transaction t = c.transaction();
+        return spec.is(CommandFlags.EXEC) && t != null && t.notAll(flag);
     }
 
     /**
@@ -150,17 +195,10 @@ public final class Dispatcher {
         if (eviction.maxmemory() == 0 || server.pause().type() != ClientPause.NONE) return false;
         boolean oom = eviction.perform() == io.basalt.data.Eviction.FAIL;
         if (!oom) return false;
-        Transaction t = c.transaction();
-        if (spec.denyOom) return true;
-        if (spec.name.equals("exec")) return t != null && t.denyOom;
-        return c.inMulti() && !OOM_EXEMPT_IN_MULTI.contains(spec.name);
+        if (spec.is(CommandFlags.DENYOOM)) return true;
+        if (spec.is(CommandFlags.EXEC)) return execHas(c, spec, CommandFlags.DENYOOM);
+        return c.inMulti() && !spec.is(CommandFlags.OOM_EXEMPT_IN_MULTI);
     }
-
-    private static final java.util.Set<String> OOM_EXEMPT_IN_MULTI = java.util.Set.of("exec", "discard", "quit", "reset");
-
-    /** The commands that run at once between MULTI and EXEC instead of being queued. */
-    private static final java.util.Set<String> TRANSACTION_CONTROL =
-            java.util.Set.of("exec", "discard", "multi", "watch", "quit", "reset");
 
     /**
      * Redis's rejectCommand: the error, counted as a rejected call, and a doomed transaction. A
@@ -169,7 +207,7 @@ public final class Dispatcher {
     private void reject(Client c, CommandSpec spec, String error) {
         spec.rejectedCalls.increment();
         c.flagTransaction();
-        if (spec.name.equals("exec")) { // even outside MULTI, as in Redis
+        if (spec.is(CommandFlags.EXEC)) { // even outside MULTI, as in Redis
             c.discardTransaction();
             String reason = error.startsWith("ERR ") ? error.substring(4) : error;
             c.error("EXECABORT Transaction discarded because of: " + reason);
@@ -186,47 +224,23 @@ public final class Dispatcher {
         ClientPause pause = server.pause();
         if (pause.type() == ClientPause.NONE) return false;
         if (pause.holds(spec)) return true;
-        Transaction t = c.transaction();
-        return spec.name.equals("exec") && t != null && t.writes;
-    }
-
-    private static boolean isWritingExec(Client c, CommandSpec spec) {
-        Transaction t = c.transaction();
-        return spec.name.equals("exec") && t != null && t.writes;
-    }
-
-    /**
-     * Redis's CMD_MAY_REPLICATE commands, which COMMAND INFO does not list among the flags:
-     * they may propagate something to replicas without being writes.
-     */
-    private static boolean mayReplicate(CommandSpec spec) {
-        switch (spec.name) {
-            case "publish", "spublish", "pfcount", "eval", "evalsha", "fcall" -> { return true; }
-            default -> { return false; }
-        }
-    }
-
-    private static boolean allowedWhenSubscribed(CommandSpec spec) {
-        switch (spec.name) {
-            case "ping", "subscribe", "ssubscribe", "psubscribe", "unsubscribe", "sunsubscribe", "punsubscribe",
-                    "quit", "reset" -> { return true; }
-            default -> { return false; }
-        }
+        return execHas(c, spec, CommandFlags.WRITE);
     }
 
     /** Runs a command that passed every check: locks its keys' shards, calls it, records stats. */
-    void call(Client c, CommandSpec spec, RespRequest req) {
+    void call(Client c, CommandContext cmd) {
+        CommandSpec spec = cmd.spec();
+        RespRequest req = cmd.request();
         c.touched(spec);
         c.resetErrorFlag();
-        int[] keys = c.keyIndexes(req.argc());
-        int nkeys = spec.keys(req, keys);
         long start = System.nanoTime();
         // while it runs, messages published to this client go straight into its output (before
         // its reply); the commands of an EXEC run inside the EXEC's own call
         boolean nested = c.executing;
         c.executing = true;
+        boolean ran = true;
         try {
-            run(c, spec, req, keys, nkeys);
+            ran = run(c, cmd);
         } catch (RuntimeException | StackOverflowError e) {
             // a bug must cost one command, never the connection or the server
             Log.warning("Command " + spec.name + " failed: " + e);
@@ -237,6 +251,10 @@ public final class Dispatcher {
         // invalidations of keys this client tracks and just changed: after its reply (after the
         // whole EXEC for a transaction), as Redis's trackingHandlePendingKeyInvalidations
         if (!nested && !c.pendingInvalidations.isEmpty()) server.tracking().sendPending(c);
+        if (!ran) { // redirected with its keys locked (ASK, TRYAGAIN): rejected, as in processCommand
+            spec.rejectedCalls.increment();
+            return;
+        }
         long micros = (System.nanoTime() - start) / 1000;
         spec.calls.increment();
         spec.usec.add(micros);
@@ -285,13 +303,22 @@ public final class Dispatcher {
                 c.out().nullArray();
                 return;
             }
+            Router r = router;
+            if (r != null && !c.kind().obeys()) {
+                String redirect = r.confirmLocked(c, c.context(), t.commands);
+                if (redirect != null) {
+                    c.discardTransaction();
+                    c.error(redirect);
+                    return;
+                }
+            }
             server.watches().unwatchAll(c);
             c.inExec = true;
             try {
                 c.out().array(t.size());
-                for (int i = 0; i < t.size(); i++) call(c, t.specs.get(i), t.requests.get(i));
-                // still under the transaction's locks: its records as one MULTI ... EXEC
-                server.aof().execDone(c);
+                for (CommandContext queued : t.commands) call(c, queued);
+                // still under the transaction's locks: its effects as one MULTI ... EXEC unit
+                propagation.execDone(c);
             } finally {
                 c.inExec = false;
                 c.discardTransaction();
@@ -304,96 +331,75 @@ public final class Dispatcher {
     /** The distinct shards an EXEC locks, ascending. */
     private int[] execShards(Client c, Transaction t) {
         java.util.BitSet set = new java.util.BitSet(keyspace.shardCount());
-        for (int i = 0; i < t.size(); i++) {
-            CommandSpec spec = t.specs.get(i);
-            RespRequest req = t.requests.get(i);
-            int[] keys = c.keyIndexes(req.argc());
-            int nkeys = spec.keys(req, keys);
-            if (wholeKeyspace(spec, nkeys)) {
+        for (CommandContext q : t.commands) {
+            if (q.anyKey()) {
                 set.set(0, keyspace.shardCount());
                 break;
             }
-            for (int k = 0; k < nkeys; k++) set.set(shardIndex(req, keys[k]));
+            for (int i = 0; i < q.shardCount(); i++) set.set(q.shard(i));
         }
-        for (Watches.WatchedKey w : c.watched) set.set(io.basalt.data.Slots.slot(w.key) & (keyspace.shardCount() - 1));
+        for (Watches.WatchedKey w : c.watched) set.set(io.basalt.data.Slots.slot(w.key) & shardMask);
         return set.stream().toArray();
     }
 
-    /**
-     * Commands that read or write keys they do not name (DBSIZE, KEYS, SCAN, RANDOMKEY, FLUSH*,
-     * SWAPDB) or may lock every shard themselves (SORT with BY/GET patterns).
-     */
-    private static boolean wholeKeyspace(CommandSpec spec, int nkeys) {
-        CommandSpec top = spec.parent == null ? spec : spec.parent;
-        if (top.name.equals("sort") || top.name.equals("sort_ro")) return true;
-        return nkeys <= 0 && (spec.write || spec.readonly);
-    }
-
-    private void run(Client c, CommandSpec spec, RespRequest req, int[] keys, int nkeys) {
-        AppendOnly aof = server.aof();
-        if (nkeys <= 0) {
-            if (spec.write && aof.enabled()) {
-                // FLUSHALL, SWAPDB & co.: every shard stays locked until the record is appended,
-                // so the log orders them exactly as they ran against other clients' writes
+    /** Locks the command's shards and executes it; false when the router redirected it instead. */
+    private boolean run(Client c, CommandContext cmd) {
+        CommandSpec spec = cmd.spec();
+        int n = cmd.shardCount();
+        if (n == 0) {
+            if (spec.is(CommandFlags.WRITE) && propagation.stream().active()) {
+                // FLUSHALL, SWAPDB & co.: every shard stays locked until the effect is published,
+                // so the stream orders them exactly as they ran against other clients' writes
                 keyspace.lockAll();
                 try {
+                    AppendOnly aof = server.aof();
                     for (int i = 0; i < keyspace.shardCount(); i++) aof.beforeWrite(keyspace.shard(i));
+                    // a keyless write propagates unless it failed, whether or not it counted a change
                     long dirty = c.dirty;
-                    aof.begin(c);
-                    spec.handler().execute(c, req);
-                    aof.propagate(c, spec, req, c.errorReplied() ? c.dirty : dirty - 1);
+                    propagation.begin(c);
+                    spec.handler().execute(c, cmd.request());
+                    propagation.afterCommand(c, spec, cmd.request(), c.errorReplied() ? c.dirty : dirty - 1);
                 } finally {
                     keyspace.unlockAll();
                 }
             } else {
-                long dirty = c.dirty;
-                aof.begin(c);
-                spec.handler().execute(c, req);
-                aof.propagate(c, spec, req, dirty);
+                execute(c, cmd);
             }
-        } else if (nkeys == 1) {
-            Shard s = keyspace.shard(shardIndex(req, keys[0]));
-            s.lock();
-            try {
-                if (spec.write) aof.beforeWrite(s);
-                execute(c, spec, req);
-            } finally {
-                s.unlock();
+            return true;
+        }
+        for (int i = 0; i < n; i++) keyspace.shard(cmd.shard(i)).lock();
+        try {
+            Router r = router;
+            if (r != null && !c.kind().obeys() && !c.inExec) {
+                String redirect = r.confirmLocked(c, cmd, null);
+                if (redirect != null) {
+                    c.error(redirect);
+                    return false;
+                }
             }
-        } else {
-            // several keys: lock each distinct shard once, in ascending order (no deadlocks)
-            for (int i = 0; i < nkeys; i++) keys[i] = shardIndex(req, keys[i]);
-            java.util.Arrays.sort(keys, 0, nkeys);
-            int distinct = 0;
-            for (int i = 0; i < nkeys; i++) if (i == 0 || keys[i] != keys[i - 1]) keys[distinct++] = keys[i];
-            for (int i = 0; i < distinct; i++) keyspace.shard(keys[i]).lock();
-            try {
-                if (spec.write) for (int i = 0; i < distinct; i++) aof.beforeWrite(keyspace.shard(keys[i]));
-                execute(c, spec, req);
-            } finally {
-                for (int i = distinct - 1; i >= 0; i--) keyspace.shard(keys[i]).unlock();
+            if (spec.is(CommandFlags.WRITE)) {
+                AppendOnly aof = server.aof();
+                for (int i = 0; i < n; i++) aof.beforeWrite(keyspace.shard(cmd.shard(i)));
             }
+            execute(c, cmd);
+            return true;
+        } finally {
+            for (int i = n - 1; i >= 0; i--) keyspace.shard(cmd.shard(i)).unlock();
         }
     }
 
     /**
-     * The handler, with the command's shards locked; then, for a tracking client's read, the keys
-     * it may now cache are remembered under the same locks (a write to them cannot come between).
+     * The handler, with the command's shards locked; its effect published under the same locks;
+     * then, for a tracking client's read, the keys it may now cache are remembered (a write to
+     * them cannot come between).
      */
-    private void execute(Client c, CommandSpec spec, RespRequest req) {
+    private void execute(Client c, CommandContext cmd) {
+        CommandSpec spec = cmd.spec();
         long dirty = c.dirty;
-        server.aof().begin(c);
-        spec.handler().execute(c, req);
-        // the effect record, appended while the shards are still locked
-        server.aof().propagate(c, spec, req, dirty);
-        if (spec.readonly && c.tracking != null) server.tracking().remember(c, spec, req);
-    }
-
-    private int shardIndex(RespRequest req, int arg) {
-        ByteBuf b = req.buffer();
-        int off = req.offset(arg);
-        int len = req.length(arg);
-        return KeySlots.slot(b, off, len) & (keyspace.shardCount() - 1);
+        propagation.begin(c);
+        spec.handler().execute(c, cmd.request());
+        propagation.afterCommand(c, spec, cmd.request(), dirty);
+        if (spec.is(CommandFlags.READONLY) && c.tracking != null) server.tracking().remember(c, cmd);
     }
 
     // ---------------------------------------------------------------- unknown command errors

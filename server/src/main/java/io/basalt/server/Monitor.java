@@ -1,6 +1,7 @@
 package io.basalt.server;
 
 import io.basalt.resp.RespRequest;
+import io.basalt.server.command.CommandFlags;
 import io.basalt.server.command.CommandSpec;
 
 import java.io.ByteArrayOutputStream;
@@ -55,7 +56,7 @@ public final class Monitor {
     /** After {@code c} executed a command: its line to every monitor (the monitor itself included). */
     void feed(Client c, CommandSpec spec, RespRequest req) {
         Client[] m = monitors;
-        if (m.length == 0 || spec.flags.contains("admin") || spec.flags.contains("skip_monitor")) return;
+        if (m.length == 0 || spec.is(CommandFlags.ADMIN | CommandFlags.SKIP_MONITOR)) return;
         byte[] line = line(c, spec, req);
         Outbox.Line item = new Outbox.Line(line);
         for (Client monitor : m) monitor.outbox().add(item, line.length);

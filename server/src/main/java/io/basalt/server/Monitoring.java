@@ -1,6 +1,7 @@
 package io.basalt.server;
 
 import io.basalt.resp.RespRequest;
+import io.basalt.server.command.CommandFlags;
 import io.basalt.server.command.CommandSpec;
 
 import java.nio.charset.StandardCharsets;
@@ -44,12 +45,12 @@ public final class Monitoring {
         if (spec.write && !c.errorReplied()) server.stats().dirty.increment();
         if (latencyTracking) histograms.computeIfAbsent(spec, k -> new LatencyHistogram()).record(micros * 1000);
         long slower = slowlogSlowerThan;
-        if (slower >= 0 && micros >= slower && !spec.flags.contains("skip_slowlog")) {
+        if (slower >= 0 && micros >= slower && !spec.is(CommandFlags.SKIP_SLOWLOG)) {
             pushSlowlog(c, spec, req, micros);
         }
         long threshold = latencyThresholdMs;
         if (threshold > 0 && micros / 1000 >= threshold) {
-            addLatencySample(spec.flags.contains("fast") ? "fast-command" : "command", micros / 1000);
+            addLatencySample(spec.is(CommandFlags.FAST) ? "fast-command" : "command", micros / 1000);
         }
     }
 

@@ -175,16 +175,16 @@ public final class Tracking {
      * trackingRememberKeys, after a read-only command of a tracking (non-BCAST) client, with the
      * command's shard locks still held.
      */
-    void remember(Client c, CommandSpec spec, RespRequest req) {
+    void remember(Client c, CommandContext cmd) {
         State s = c.tracking;
-        if (s == null || s.bcast || spec.flags.contains("pubsub")) return;
+        if (s == null || s.bcast || cmd.spec().is(io.basalt.server.command.CommandFlags.PUBSUB)) return;
         boolean caching = c.trackingCaching;
         if ((s.optin && !caching) || (s.optout && caching)) return;
-        int[] keys = new int[Math.max(1, req.argc())];
-        int n = spec.keys(req, keys);
+        RespRequest req = cmd.request();
+        int n = cmd.keyCount();
         Long id = c.id();
         for (int i = 0; i < n; i++) {
-            Bytes k = new Bytes(req.bytes(keys[i]));
+            Bytes k = new Bytes(req.bytes(cmd.keyIndex(i)));
             table.compute(k, (key, ids) -> {
                 Set<Long> set = ids == null ? ConcurrentHashMap.newKeySet() : ids;
                 if (set.add(id)) items.incrementAndGet();

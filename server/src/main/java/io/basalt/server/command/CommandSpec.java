@@ -29,6 +29,8 @@ public final class CommandSpec {
     public final boolean noAuth;
     public final boolean denyOom;
     public final boolean movableKeys;
+    /** {@link CommandFlags} bits: the published flags and the command's roles. */
+    public final int bits;
     /** This command's entry of the COMMAND reply, decoded from Redis's RESP3 reply. */
     public final RespValue info;
     /** This command's entry of the COMMAND DOCS reply (the value of the name -> docs map), or null. */
@@ -65,6 +67,7 @@ public final class CommandSpec {
         this.noAuth = flags.contains("no_auth");
         this.denyOom = flags.contains("denyoom");
         this.movableKeys = flags.contains("movablekeys");
+        this.bits = CommandFlags.of(flags, name, parent == null ? name : parent.name);
         this.keySpecs = KeySpec.of(info);
         boolean any = false;
         boolean vf = false;
@@ -79,13 +82,16 @@ public final class CommandSpec {
         this.hasUnknownSpec = unknown;
     }
 
+    /** Whether the command has any of the {@link CommandFlags} {@code flag}. */
+    public boolean is(int flag) { return (bits & flag) != 0; }
+
     /** Redis's doesCommandHaveKeys: a key spec that is not "not_key", or a key finder of its own. */
     public boolean hasKeys() { return hasKeySpec || keyFinder != null; }
 
     /** A key spec flagged variable_flags: the real flags depend on the arguments (SET ... GET, BITFIELD). */
     public boolean hasVariableFlags() { return hasVariableFlags; }
 
-    public boolean noMandatoryKeys() { return flags.contains("no_mandatory_keys"); }
+    public boolean noMandatoryKeys() { return is(CommandFlags.NO_MANDATORY_KEYS); }
 
     /** Key specs in Redis's order; {@link #keyFlags(int)} gives a spec's flags. */
     public int keySpecCount() { return keySpecs.length; }
