@@ -39,7 +39,7 @@ import java.util.List;
  * comes first. So the base holds exactly the state the new incremental file starts from, even for
  * non-idempotent commands (INCR, LPUSH), and a writer waits at most for one shard's serialization.
  */
-public final class AppendOnly implements EffectSink {
+public final class AppendOnly implements EffectSink, ServerModule {
     private static final int ITEMS_PER_CMD = 64; // Redis's AOF_REWRITE_ITEMS_PER_CMD
 
     private final BasaltServer server;
@@ -216,6 +216,13 @@ public final class AppendOnly implements EffectSink {
     }
 
     // ---------------------------------------------------------------- config
+
+    @Override
+    public void bind(io.basalt.server.config.Config config) {
+        config.bind("appendonly", this::appendonly);
+        config.bind("appendfsync", this::fsyncPolicy);
+        config.bind("aof-timestamp-enabled", this::timestamps);
+    }
 
     /** CONFIG SET appendonly: yes starts logging with a rewrite (as Redis), no stops it. */
     void appendonly(String v) throws ConfigException {
@@ -650,7 +657,8 @@ public final class AppendOnly implements EffectSink {
     }
 
     /** The cron's automatic rewrite (auto-aof-rewrite-percentage / -min-size). */
-    void cron() {
+    @Override
+    public void cron() {
         AofLog l = log;
         if (l == null || rewriting) return;
         long pct = server.config().getLong("auto-aof-rewrite-percentage");

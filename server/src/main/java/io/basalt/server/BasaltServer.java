@@ -76,7 +76,8 @@ public final class BasaltServer {
     private final long startNanos = System.nanoTime();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final List<Channel> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final List<Runnable> cronTasks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The subsystems, in the order their cron work and their client-closed cleanup run. */
+    private final List<ServerModule> modules = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile ServerBootstrap bootstrap;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
@@ -109,8 +110,23 @@ public final class BasaltServer {
         Commands.registerAll(this, commands);
         this.dispatcher = new Dispatcher(this);
         this.persistence = new Persistence(this);
-        addCronTask(persistence::cron);
-        addCronTask(new HeapTrim(stats.commandsProcessed::sum));
+        // key changes, in Redis's order: WATCH (touchWatchedKey), then client-side caches;
+        // a created key readies the clients blocked on it
+        events.listen(watches);
+        events.listen(tracking);
+        events.listen(dispatcher.blocking());
+        // a closed connection leaves no state behind (Redis's freeClient order)
+        addModule(dispatcher.blocking());
+        addModule(watches);
+        addModule(tracking);
+        addModule(pubSub);
+        addModule(monitor);
+        addModule(events);
+        addModule(monitoring);
+        addModule(propagation);
+        addModule(aof);
+        addModule(ServerModule.cron(persistence::cron));
+        addModule(ServerModule.cron(new HeapTrim(stats.commandsProcessed::sum)));
         // a key removed by lazy or active expiry: Redis's deleteExpiredKeyAndPropagate
         keyspace.expiryListener((db, entry) -> {
             byte[] key = io.basalt.data.Entries.key(entry);
@@ -118,7 +134,6 @@ public final class BasaltServer {
             events.modified(db, key);
             propagation.expired(db, key);
         });
-        config.bind("notify-keyspace-events", events::configure);
         config.bind("proto-max-bulk-len", v -> protoMaxBulkLen = Long.parseLong(v));
         config.bind("client-query-buffer-limit", v -> queryBufferLimit = Long.parseLong(v));
         config.bind("requirepass", v -> requirePass = v);
@@ -145,13 +160,8 @@ public final class BasaltServer {
         config.bind("hz", v -> hz = Math.max(1, Math.min(500, Integer.parseInt(v))));
         config.bind("timeout", v -> timeoutSeconds = Long.parseLong(v));
         config.bind("loglevel", v -> Log.level(v));
-        config.bind("tracking-table-max-keys", v -> tracking.maxKeys(Long.parseLong(v)));
         config.bind("port", v -> rebind(config.get("bind"), Integer.parseInt(v), "Unable to listen on this port"));
         config.bind("bind", v -> rebind(v, config.getInt("port"), "Failed to bind to specified addresses."));
-        config.bind("slowlog-log-slower-than", v -> monitoring.slowlogSlowerThan = Long.parseLong(v));
-        config.bind("slowlog-max-len", v -> monitoring.slowlogMaxLen(Long.parseLong(v)));
-        config.bind("latency-monitor-threshold", v -> monitoring.latencyThresholdMs = Long.parseLong(v));
-        config.bind("latency-tracking", v -> monitoring.latencyTracking = v.equals("yes"));
         // maxmemory and eviction (Eviction is Redis's evict.c); an evicted key is signalled and
         // notified as Redis's performEvictions does
         Eviction eviction = keyspace.eviction();
@@ -168,16 +178,13 @@ public final class BasaltServer {
         config.bind("lfu-log-factor", v -> eviction.lfuLogFactor(Integer.parseInt(v)));
         config.bind("lfu-decay-time", v -> eviction.lfuDecayTime(Integer.parseInt(v)));
         config.bind("maxmemory", v -> updateMaxmemory(Long.parseLong(v)));
-        config.bind("appendonly", aof::appendonly);
-        config.bind("appendfsync", aof::fsyncPolicy);
-        config.bind("aof-timestamp-enabled", aof::timestamps);
         // an AOF base file written by Redis with aof-use-rdb-preamble starts with an RDB image
         aof.rdbLoader((in, name) -> {
             io.basalt.persistence.KeyspaceLoader sink = new io.basalt.persistence.KeyspaceLoader(keyspace, true);
             sink.lfuPolicy = config.get("maxmemory-policy").endsWith("-lfu");
             return io.basalt.persistence.RdbLoader.load(in, sink).bytes();
         });
-        addCronTask(this::evictionCron);
+        addModule(ServerModule.cron(this::evictionCron));
     }
 
     /**
@@ -324,8 +331,23 @@ public final class BasaltServer {
 
     public boolean shuttingDown() { return shuttingDown; }
 
-    /** Adds work to the periodic server cron (run hz times a second on the cron thread). */
-    public void addCronTask(Runnable task) { cronTasks.add(task); }
+    /** Adds a subsystem: its cron work (hz times a second, cron thread) and client cleanup. */
+    public void addModule(ServerModule m) {
+        m.bind(config);
+        modules.add(m);
+    }
+
+    /** A connection closed: every subsystem forgets the client, then it leaves the client list. */
+    void clientClosed(Client c) {
+        for (ServerModule m : modules) {
+            try {
+                m.clientClosed(c);
+            } catch (RuntimeException e) {
+                Log.warning("Cleaning up client " + c.id() + " failed: " + e);
+            }
+        }
+        unregister(c);
+    }
 
     // ---------------------------------------------------------------- hooks
 
@@ -403,7 +425,6 @@ public final class BasaltServer {
             stop();
             throw new IllegalStateException(e.getMessage(), e);
         }
-        addCronTask(aof::cron);
         loadDataFromDisk();
         dataLoaded = true;
         cron = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -479,10 +500,7 @@ public final class BasaltServer {
             // a CLIENT PAUSE (WRITE or ALL) also stops active expiry, as in Redis: a paused dataset
             // must not change under the clients that wait for it
             if (keyspace.activeExpireEnabled() && pause.type() == ClientPause.NONE) keyspace.activeExpireCycle(periodNanos * (25 + 2 * (effort - 1)) / 100);
-            for (Runnable t : cronTasks) t.run();
-            // keys expired by the cycle above, and the table's size limit
-            tracking.limit();
-            tracking.broadcast();
+            for (ServerModule m : modules) m.cron();
             long now = System.currentTimeMillis();
             if (now - lastSecond >= 100) {
                 stats.opsMeter.sample(stats.commandsProcessed.sum());

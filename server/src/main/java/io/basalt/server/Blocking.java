@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * between the write and the serve, as in Redis), and the reply is handed to the client's event
  * loop, which resumes reading its next commands.
  */
-public final class Blocking {
+public final class Blocking implements KeyChangeListener, ServerModule {
     /** The pop of a blocked command, run under the shard locks of {@link Waiter#lockKeys}. */
     @FunctionalInterface
     public interface Serve {
@@ -184,12 +184,19 @@ public final class Blocking {
      * overwritten in place (SET, SORT ... STORE onto it). A client that blocks concurrently
      * registers under the same shard lock, so {@link #active()} cannot miss it.
      */
+    @Override
+    public void added(int db, byte[] key) { keyAdded(db, key); }
+
+    @Override
+    public void clientClosed(Client c) { disconnected(c); }
+
     public void keyAdded(int db, byte[] key) {
         if (!active()) return;
         readyKeys.get().add(new QueueKey(db, new ByteKey(key)));
     }
 
     /** SWAPDB (Redis's scanDatabaseForReadyKeys): every blocked key of both databases may be ready. */
+    @Override
     public void swapped(int a, int b) {
         if (!active()) return;
         List<QueueKey> all;

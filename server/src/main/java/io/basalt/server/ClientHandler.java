@@ -303,13 +303,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         if (client != null) {
             client.cancelPark();
-            server.dispatcher().blocking().disconnected(client);
-            server.watches().unwatchAll(client);
-            server.tracking().disable(client);
-            server.pubSub().reset(client);
-            server.monitor().remove(client);
             client.closeOutbox();
-            server.unregister(client);
+            server.clientClosed(client);
         }
         if (pending != null) {
             pending.release();

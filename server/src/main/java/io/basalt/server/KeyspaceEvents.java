@@ -9,9 +9,10 @@ import java.nio.charset.StandardCharsets;
  * {@code signalModifiedKey}, {@code signalFlushedDb} and {@code notifyKeyspaceEvent} do. Command
  * handlers call these where Redis calls them (under the key's shard lock, after the change):
  * <ul>
- *   <li>{@link #modified}: a key's value changed. Makes the transactions WATCHing it fail and
- *       invalidates client-side caches (CLIENT TRACKING). Called synchronously, under the shard
- *       lock, so an EXEC that runs after the write always sees its WATCH broken.</li>
+ *   <li>{@link #modified}: a key's value changed. Tells the {@link KeyChangeListener}s: the
+ *       transactions WATCHing it fail, client-side caches (CLIENT TRACKING) are invalidated.
+ *       Called synchronously, under the shard lock, so an EXEC that runs after the write always
+ *       sees its WATCH broken.</li>
  *   <li>{@link #notify}: a keyspace notification ({@code notify-keyspace-events}), published on
  *       {@code __keyspace@<db>__:<key>} and {@code __keyevent@<db>__:<event>} when its class is
  *       enabled. Cheap when notifications are off (one volatile read).</li>
@@ -19,7 +20,7 @@ import java.nio.charset.StandardCharsets;
  *       with every shard locked.</li>
  * </ul>
  */
-public final class KeyspaceEvents {
+public final class KeyspaceEvents implements ServerModule {
     // notification classes, as Redis's NOTIFY_* bits
     public static final int KEYSPACE = 1;
     public static final int KEYEVENT = 1 << 1;
@@ -49,8 +50,23 @@ public final class KeyspaceEvents {
     private byte[][] keyspacePrefix;
     private byte[][] keyeventPrefix;
 
+    /** The subsystems told of key changes (WATCH, tracking, blocked clients), in order. */
+    private volatile KeyChangeListener[] listeners = new KeyChangeListener[0];
+
     KeyspaceEvents(BasaltServer server) {
         this.server = server;
+    }
+
+    @Override
+    public void bind(io.basalt.server.config.Config config) {
+        config.bind("notify-keyspace-events", this::configure);
+    }
+
+    /** Adds a listener of key changes (at server construction). */
+    void listen(KeyChangeListener l) {
+        KeyChangeListener[] a = java.util.Arrays.copyOf(listeners, listeners.length + 1);
+        a[a.length - 1] = l;
+        listeners = a;
     }
 
     /**
@@ -106,7 +122,7 @@ public final class KeyspaceEvents {
      */
     public void added(int db, byte[] key) {
         notify(NEW, "new", key, db);
-        server.dispatcher().blocking().keyAdded(db, key);
+        for (KeyChangeListener l : listeners) l.added(db, key);
     }
 
     /** {@code signalModifiedKey}: {@code key} of {@code db} was changed (or deleted) by no client (expiry). */
@@ -122,8 +138,7 @@ public final class KeyspaceEvents {
      */
     public void modified(Client by, int db, byte[] key) {
         if (by != null) by.dirty++;
-        server.watches().touch(db, key);
-        server.tracking().invalidate(by, key, true);
+        for (KeyChangeListener l : listeners) l.modified(by, db, key);
     }
 
     /**
@@ -153,13 +168,16 @@ public final class KeyspaceEvents {
      */
     public void flushing(Client by, int db) {
         if (by != null) by.dirty++;
-        server.watches().flushing(db, -1);
-        server.tracking().flushed(by);
+        for (KeyChangeListener l : listeners) l.flushing(by, db);
     }
 
     /** SWAPDB a b, before the swap, with every shard locked: the watches of keys in either break. */
     public void swapping(int a, int b) {
-        server.watches().flushing(a, b);
-        server.watches().flushing(b, a);
+        for (KeyChangeListener l : listeners) l.swapping(a, b);
+    }
+
+    /** SWAPDB a b, after the swap, every shard still locked: clients blocked in either may be served. */
+    public void swapped(int a, int b) {
+        for (KeyChangeListener l : listeners) l.swapped(a, b);
     }
 }

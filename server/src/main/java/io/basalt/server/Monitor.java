@@ -18,7 +18,7 @@ import java.util.Arrays;
  *
  * <p>With no monitor connected this costs the dispatcher one volatile read per command.
  */
-public final class Monitor {
+public final class Monitor implements ServerModule {
     private static final Client[] NONE = new Client[0];
 
     /** Copy-on-write: read on every command, changed only by MONITOR, RESET and disconnection. */
@@ -39,6 +39,9 @@ public final class Monitor {
     }
 
     /** RESET or disconnection: {@code c} stops monitoring. */
+    @Override
+    public void clientClosed(Client c) { remove(c); }
+
     public synchronized void remove(Client c) {
         if (!c.monitor) return;
         c.monitor = false;

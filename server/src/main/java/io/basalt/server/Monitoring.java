@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * latency histograms (INFO latencystats, LATENCY HISTOGRAM), the slow log (SLOWLOG) and the
  * latency monitor's "command" / "fast-command" events (LATENCY LATEST/HISTORY/GRAPH/DOCTOR).
  */
-public final class Monitoring {
+public final class Monitoring implements ServerModule {
     /** Redis keeps 160 samples per latency event. */
     static final int LATENCY_SAMPLES = 160;
     static final int SLOWLOG_MAX_ARGS = 32;
@@ -39,6 +39,14 @@ public final class Monitoring {
 
     Monitoring(BasaltServer server) {
         this.server = server;
+    }
+
+    @Override
+    public void bind(io.basalt.server.config.Config config) {
+        config.bind("slowlog-log-slower-than", v -> slowlogSlowerThan = Long.parseLong(v));
+        config.bind("slowlog-max-len", v -> slowlogMaxLen(Long.parseLong(v)));
+        config.bind("latency-monitor-threshold", v -> latencyThresholdMs = Long.parseLong(v));
+        config.bind("latency-tracking", v -> latencyTracking = v.equals("yes"));
     }
 
     void afterCommand(Client c, CommandSpec spec, RespRequest req, long micros) {

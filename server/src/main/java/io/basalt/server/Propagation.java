@@ -20,7 +20,7 @@ import java.util.List;
  * records) lives in the {@link Client}; the command running on a thread is known here so that a
  * key expiring under it is logged with it.
  */
-public final class Propagation {
+public final class Propagation implements ServerModule {
     private static final byte[] MULTI = "MULTI".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] EXEC = "EXEC".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DEL = "DEL".getBytes(StandardCharsets.US_ASCII);
@@ -35,8 +35,12 @@ public final class Propagation {
     Propagation(BasaltServer server, EffectStream stream) {
         this.server = server;
         this.stream = stream;
-        server.config().bind("lazyfree-lazy-expire", v -> lazyExpire = v.equals("yes"));
-        server.config().bind("lazyfree-lazy-eviction", v -> lazyEviction = v.equals("yes"));
+    }
+
+    @Override
+    public void bind(io.basalt.server.config.Config config) {
+        config.bind("lazyfree-lazy-expire", v -> lazyExpire = v.equals("yes"));
+        config.bind("lazyfree-lazy-eviction", v -> lazyEviction = v.equals("yes"));
     }
 
     public EffectStream stream() { return stream; }

@@ -25,7 +25,7 @@ import java.util.Map;
  * (pattern, subscriber) match, so a client subscribed to a channel and to two patterns matching
  * it receives (and counts) three messages: the channel's first, then the patterns'.
  */
-public final class PubSub {
+public final class PubSub implements ServerModule {
     public static final int CHANNEL = 0;
     public static final int PATTERN = 1;
     public static final int SHARD = 2;
@@ -194,6 +194,9 @@ public final class PubSub {
     }
 
     /** RESET and disconnection: every subscription goes, without confirmations. */
+    @Override
+    public void clientClosed(Client c) { reset(c); }
+
     public void reset(Client c) {
         synchronized (lock) {
             Subscriptions s = c.pubsub;

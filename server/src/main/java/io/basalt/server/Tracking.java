@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * until its reply is written (after the whole EXEC inside a transaction); BCAST messages are sent
  * once per batch of commands, like Redis's once per event loop iteration.
  */
-public final class Tracking {
+public final class Tracking implements KeyChangeListener, ServerModule {
     static final byte[] CHANNEL = "__redis__:invalidate".getBytes(StandardCharsets.US_ASCII);
 
     /** A client's tracking options (CLIENT TRACKING on ...). Read by writers on other threads. */
@@ -254,6 +254,27 @@ public final class Tracking {
                 if (msg != null) send(c, msg);
             }
         }
+    }
+
+    @Override
+    public void modified(Client by, int db, byte[] key) { invalidate(by, key, true); }
+
+    @Override
+    public void flushing(Client by, int db) { flushed(by); }
+
+    @Override
+    public void clientClosed(Client c) { disable(c); }
+
+    @Override
+    public void bind(io.basalt.server.config.Config config) {
+        config.bind("tracking-table-max-keys", v -> maxKeys(Long.parseLong(v)));
+    }
+
+    /** The cron: keys expired by the cycle, the table's size limit, pending BCAST invalidations. */
+    @Override
+    public void cron() {
+        limit();
+        broadcast();
     }
 
     /** trackingInvalidateKeysOnFlush: every tracking client is told "everything" (a null), the table is emptied. */

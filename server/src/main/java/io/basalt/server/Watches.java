@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * runs under the key's shard lock (WATCH names its keys), which makes the "already expired"
  * check of a watch and the writes to that key ordered.
  */
-public final class Watches {
+public final class Watches implements KeyChangeListener, ServerModule {
     /** One client's watch of one key. {@code expired}: the key was logically expired when watched. */
     static final class WatchedKey {
         final Client client;
@@ -89,6 +89,21 @@ public final class Watches {
         }
         return false;
     }
+
+    @Override
+    public void modified(Client by, int db, byte[] key) { touch(db, key); }
+
+    @Override
+    public void flushing(Client by, int db) { flushing(db, -1); }
+
+    @Override
+    public void swapping(int a, int b) {
+        flushing(a, b);
+        flushing(b, a);
+    }
+
+    @Override
+    public void clientClosed(Client c) { unwatchAll(c); }
 
     /** {@code touchWatchedKey}: {@code key} of {@code db} changed (its shard is locked). */
     void touch(int db, byte[] key) {

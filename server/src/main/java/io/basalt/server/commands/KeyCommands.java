@@ -394,7 +394,7 @@ public final class KeyCommands {
                 // the watches of keys in either database break (touchAllWatchedKeysInDb both ways)
                 c.server().events().swapping(id1, id2);
                 ks.swap(id1, id2);
-                c.server().dispatcher().blocking().swapped(id1, id2);
+                c.server().events().swapped(id1, id2);
             } finally {
                 ks.unlockAll();
             }

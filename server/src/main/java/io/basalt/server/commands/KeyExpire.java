@@ -89,7 +89,12 @@ final class KeyExpire {
             }
         }
         Shard s = c.server().keyspace().shardOf(key);
-        if (when <= System.currentTimeMillis()) {
+        // Redis's checkAlreadyExpired. The relative forms compare with the time they were based
+        // on: one clock read per command, as Redis within one millisecond (a second read could
+        // tick past PEXPIRE k 1 and delete the key). The AOF replay and a master link never
+        // delete here: the key waits for the explicit DEL that follows it in their stream.
+        long now = basetime != 0 ? basetime : System.currentTimeMillis();
+        if (when <= now && !c.kind().obeys()) {
             // already in the past: the key is deleted (a DEL, not an expiry, in Redis's stats)
             s.remove(db, key);
             Generic.changed(c, KeyspaceEvents.GENERIC, "del", key);
