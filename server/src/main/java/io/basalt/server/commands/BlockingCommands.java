@@ -159,12 +159,12 @@ public final class BlockingCommands {
         out.array(2);
         out.bulk(key);
         if (count < 0) {
-            out.bulk(l.pop(head));
+            out.bulk(l.pop(head, Generic.limits(c)));
             c.propagate(Propagate.b(head ? "LPOP" : "RPOP"), key); // AOF: the non-blocking form
         } else {
             int n = (int) Math.min(count, l.size());
             out.array(n);
-            for (int i = 0; i < n; i++) out.bulk(l.pop(head));
+            for (int i = 0; i < n; i++) out.bulk(l.pop(head, Generic.limits(c)));
             c.propagate(Propagate.b(head ? "LPOP" : "RPOP"), key, Propagate.number(n));
         }
         ListCommands.elementsRemoved(c, key, head, afterPop(c, key, l, before));
@@ -222,17 +222,17 @@ public final class BlockingCommands {
         ListValue sl = (ListValue) Generic.lookupWrite(c, src);
         ListValue dl = (ListValue) Generic.lookupWrite(c, dst);
         long sBefore = sl.memoryUsage();
-        byte[] v = sl.pop(fromHead);
+        byte[] v = sl.pop(fromHead, Generic.limits(c));
         if (dl == null) {
             dl = new ListValue(dst);
-            dl.push(v, toHead);
+            dl.push(v, toHead, Generic.limits(c));
             shard(c, dst).put(c.db(), dst, dl);
             Generic.added(c, dst);
         } else if (dl == sl) {
-            dl.push(v, toHead); // same key: a rotation
+            dl.push(v, toHead, Generic.limits(c)); // same key: a rotation
         } else {
             long dBefore = dl.memoryUsage();
-            dl.push(v, toHead);
+            dl.push(v, toHead, Generic.limits(c));
             shard(c, dst).resized(c.db(), dl.memoryUsage() - dBefore);
         }
         // Redis's lmoveHandlePush (its event, then the reply), then the pop's events on the source

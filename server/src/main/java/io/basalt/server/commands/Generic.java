@@ -1,5 +1,6 @@
 package io.basalt.server.commands;
 
+import io.basalt.data.EncodingLimits;
 import io.basalt.data.Shard;
 import io.basalt.resp.Numbers;
 import io.basalt.resp.RespRequest;
@@ -17,6 +18,14 @@ public final class Generic {
     public static final String NOT_INTEGER = "ERR value is not an integer or out of range";
     public static final String NOT_FLOAT = "ERR value is not a valid float";
     public static final String SYNTAX = "ERR syntax error";
+
+    /**
+     * The compact-encoding thresholds of the client's server (its keyspace's), which every value
+     * operation that may convert or fill a collection is given.
+     */
+    public static EncodingLimits limits(Client c) {
+        return c.server().keyspace().limits();
+    }
 
     /** Redis's LRU clock: seconds, 24 bits, used by OBJECT IDLETIME. */
     public static int lruClock() {

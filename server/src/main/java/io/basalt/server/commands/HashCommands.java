@@ -107,7 +107,7 @@ public final class HashCommands {
         long before = h.memoryUsage();
         long added = 0;
         for (int i = 2; i < a.argc(); i += 2) {
-            if (h.set(a.bytes(i), a.bytes(i + 1))) added++;
+            if (h.set(a.bytes(i), a.bytes(i + 1), Generic.limits(c))) added++;
         }
         stored(c, key, h, created, before);
         return added;
@@ -125,7 +125,7 @@ public final class HashCommands {
         boolean created = h == null;
         if (created) h = new HashValue(key);
         long before = h.memoryUsage();
-        h.set(field, a.bytes(3));
+        h.set(field, a.bytes(3), Generic.limits(c));
         stored(c, key, h, created, before);
         c.out().integer(1);
         Generic.changed(c, KeyspaceEvents.HASH, "hset", key);
@@ -185,7 +185,7 @@ public final class HashCommands {
         boolean created = h == null;
         if (created) h = new HashValue(key);
         long before = h.memoryUsage();
-        h.set(field, Numbers.toBytes(value));
+        h.set(field, Numbers.toBytes(value), Generic.limits(c));
         stored(c, key, h, created, before);
         c.out().integer(value);
         Generic.changed(c, KeyspaceEvents.HASH, "hincrby", key);
@@ -223,7 +223,7 @@ public final class HashCommands {
         boolean created = h == null;
         if (created) h = new HashValue(key);
         long before = h.memoryUsage();
-        h.set(field, text);
+        h.set(field, text, Generic.limits(c));
         stored(c, key, h, created, before);
         c.out().bulk(text);
         Generic.changed(c, KeyspaceEvents.HASH, "hincrbyfloat", key);

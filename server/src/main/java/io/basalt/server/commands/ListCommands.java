@@ -128,12 +128,12 @@ public final class ListCommands {
                 return;
             }
             l = new ListValue(key);
-            for (int i = 2; i < a.argc(); i++) l.push(a.bytes(i), head);
+            for (int i = 2; i < a.argc(); i++) l.push(a.bytes(i), head, Generic.limits(c));
             shard(c, key).put(c.db(), key, l);
             Generic.added(c, key);
         } else {
             long before = l.memoryUsage();
-            for (int i = 2; i < a.argc(); i++) l.push(a.bytes(i), head);
+            for (int i = 2; i < a.argc(); i++) l.push(a.bytes(i), head, Generic.limits(c));
             shard(c, key).resized(c.db(), l.memoryUsage() - before);
         }
         c.out().integer(l.size());
@@ -166,11 +166,11 @@ public final class ListCommands {
         }
         long before = l.memoryUsage();
         if (!hasCount) {
-            c.out().bulk(l.pop(head));
+            c.out().bulk(l.pop(head, Generic.limits(c)));
         } else {
             int n = (int) Math.min(count, l.size());
             c.out().array(n);
-            for (int i = 0; i < n; i++) c.out().bulk(l.pop(head));
+            for (int i = 0; i < n; i++) c.out().bulk(l.pop(head, Generic.limits(c)));
         }
         elementsRemoved(c, key, head, afterWrite(c, key, l, before));
     }
@@ -201,7 +201,7 @@ public final class ListCommands {
         if (i < 0 || i >= l.size()) c.out().nullBulk();
         else {
             long before = l.memoryUsage();
-            c.out().bulk(l.get((int) i));
+            c.out().bulk(l.get((int) i, Generic.limits(c)));
             readDone(c, a.bytes(1), l, before);
         }
     }
@@ -230,7 +230,7 @@ public final class ListCommands {
         RespWriter out = c.out();
         out.array((int) (t - s + 1));
         long before = l.memoryUsage();
-        l.forEach((int) s, (int) t, false, (b, off, n) -> {
+        l.forEach((int) s, (int) t, false, Generic.limits(c), (b, off, n) -> {
             out.bulk(b, off, n);
             return true;
         });
@@ -292,7 +292,7 @@ public final class ListCommands {
         final boolean tail = fromTail;
         long[] state = {0, 0, -1, 0}; // index, matches, single match, found count
         long before = l.memoryUsage();
-        l.forEach(0, len - 1, fromTail, (b, off, n) -> {
+        l.forEach(0, len - 1, fromTail, Generic.limits(c), (b, off, n) -> {
             long index = state[0]++;
             if (limit != 0 && index >= limit) return false;
             if (!java.util.Arrays.equals(b, off, off + n, ele, 0, ele.length)) return true;
@@ -337,7 +337,7 @@ public final class ListCommands {
             return;
         }
         long before = l.memoryUsage();
-        l.set((int) i, a.bytes(3));
+        l.set((int) i, a.bytes(3), Generic.limits(c));
         afterWrite(c, key, l, before);
         c.out().ok();
         Generic.changed(c, KeyspaceEvents.LIST, "lset", key);
@@ -370,7 +370,7 @@ public final class ListCommands {
             rtrim = len - t - 1;
         }
         long before = l.memoryUsage();
-        l.trim(ltrim, rtrim);
+        l.trim(ltrim, rtrim, Generic.limits(c));
         boolean deleted = afterWrite(c, key, l, before);
         c.notifyKeyspaceEvent(KeyspaceEvents.LIST, "ltrim", key);
         if (deleted) c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key);
@@ -392,7 +392,7 @@ public final class ListCommands {
         long before = l.memoryUsage();
         // count < 0 removes from the tail; Math.abs of LONG_MIN stays negative, so negate safely
         long limit = count == Long.MIN_VALUE ? Long.MAX_VALUE : Math.abs(count);
-        long removed = l.removeMatching(a.bytes(3), limit, count < 0);
+        long removed = l.removeMatching(a.bytes(3), limit, count < 0, Generic.limits(c));
         boolean deleted = afterWrite(c, key, l, before);
         if (removed > 0) Generic.changed(c, KeyspaceEvents.LIST, "lrem", key);
         if (deleted) c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key);
@@ -416,13 +416,13 @@ public final class ListCommands {
         ListValue l = asList(c, e);
         if (l == null) return;
         long before = l.memoryUsage();
-        int pivot = l.indexOf(a.bytes(3));
+        int pivot = l.indexOf(a.bytes(3), Generic.limits(c));
         if (pivot < 0) {
             readDone(c, key, l, before);
             c.out().integer(-1);
             return;
         }
-        l.insert(after ? pivot + 1 : pivot, a.bytes(4));
+        l.insert(after ? pivot + 1 : pivot, a.bytes(4), Generic.limits(c));
         afterWrite(c, key, l, before);
         Generic.changed(c, KeyspaceEvents.LIST, "linsert", key);
         c.out().integer(l.size());
@@ -458,18 +458,18 @@ public final class ListCommands {
         }
         ListValue dl = (ListValue) de;
         long sBefore = sl.memoryUsage();
-        byte[] v = sl.pop(fromHead);
+        byte[] v = sl.pop(fromHead, Generic.limits(c));
         if (dl == null) {
             dl = new ListValue(dst);
-            dl.push(v, toHead);
+            dl.push(v, toHead, Generic.limits(c));
             shard(c, dst).put(c.db(), dst, dl);
             Generic.added(c, dst);
         } else if (dl == sl) {
             // same key: the element goes back onto the same list (a rotation)
-            dl.push(v, toHead);
+            dl.push(v, toHead, Generic.limits(c));
         } else {
             long dBefore = dl.memoryUsage();
-            dl.push(v, toHead);
+            dl.push(v, toHead, Generic.limits(c));
             shard(c, dst).resized(c.db(), dl.memoryUsage() - dBefore);
         }
         // Redis's lmoveHandlePush (its event, then the reply), then the pop's events on the source
@@ -516,7 +516,7 @@ public final class ListCommands {
             out.array(2);
             out.bulk(key);
             out.array(n);
-            for (int i = 0; i < n; i++) out.bulk(l.pop(head));
+            for (int i = 0; i < n; i++) out.bulk(l.pop(head, Generic.limits(c)));
             elementsRemoved(c, key, head, afterWrite(c, key, l, before));
             return;
         }

@@ -93,7 +93,7 @@ public final class SetCommands {
         if (created) s = SetValue.createFor(key, a.bytes(2));
         long before = s.memoryUsage();
         int added = 0;
-        for (int i = 2; i < a.argc(); i++) if (s.add(a.bytes(i))) added++;
+        for (int i = 2; i < a.argc(); i++) if (s.add(a.bytes(i), Generic.limits(c))) added++;
         if (created) {
             shard(c, key).put(c.db(), key, s);
             Generic.added(c, key);
@@ -194,7 +194,7 @@ public final class SetCommands {
         if (count >= s.size()) {
             // Redis replies the set as SUNION would (a rebuilt copy), then deletes the key
             SetValue copy = SetValue.createIntset(key);
-            for (int i = 0; i < s.size(); i++) copy.add(s.get(i));
+            for (int i = 0; i < s.size(); i++) copy.add(s.get(i), Generic.limits(c));
             shard(c, key).remove(c.db(), key);
             c.notifyKeyspaceEvent(KeyspaceEvents.SET, "spop", key);
             replyMembers(c, copy);
@@ -334,12 +334,12 @@ public final class SetCommands {
         boolean added;
         if (d == null) {
             d = SetValue.createFor(dst, m);
-            added = d.add(m);
+            added = d.add(m, Generic.limits(c));
             shard(c, dst).put(c.db(), dst, d);
             Generic.added(c, dst);
         } else {
             long db = d.memoryUsage();
-            added = d.add(m);
+            added = d.add(m, Generic.limits(c));
             shard(c, dst).resized(c.db(), d.memoryUsage() - db);
         }
         c.signalModified(src);
@@ -463,7 +463,7 @@ public final class SetCommands {
             return;
         }
         SetValue d = SetValue.createIntset(dst);
-        for (byte[] m : result) d.add(m);
+        for (byte[] m : result) d.add(m, Generic.limits(c));
         store(c, dst, d, "sinterstore");
     }
 
@@ -497,7 +497,7 @@ public final class SetCommands {
         if (!diff) {
             for (SetValue s : sets) {
                 if (s == null) continue;
-                for (int i = 0; i < s.size(); i++) d.add(s.get(i));
+                for (int i = 0; i < s.size(); i++) d.add(s.get(i), Generic.limits(c));
             }
         } else if (sets[0] != null && sets[0].size() > 0) {
             // Redis 7.0 picks one of two algorithms by estimated work; the second fills the
@@ -521,10 +521,10 @@ public final class SetCommands {
                             break;
                         }
                     }
-                    if (keep) d.add(m);
+                    if (keep) d.add(m, Generic.limits(c));
                 }
             } else {
-                for (int i = 0; i < first.size(); i++) d.add(first.get(i));
+                for (int i = 0; i < first.size(); i++) d.add(first.get(i), Generic.limits(c));
                 for (int j = 1; j < sets.length && d.size() > 0; j++) {
                     SetValue s = sets[j];
                     if (s == null) continue;

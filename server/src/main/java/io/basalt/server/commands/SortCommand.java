@@ -180,7 +180,7 @@ public final class SortCommand {
                 // only the LIMIT range, in list order (from the tail for DESC)
                 int from = desc ? (int) (l.size() - 1 - end) : (int) start;
                 int to = desc ? (int) (l.size() - 1 - start) : (int) end;
-                l.forEach(from, to, desc, (buf, off, len) -> {
+                l.forEach(from, to, desc, Generic.limits(c), (buf, off, len) -> {
                     vector.add(new Item(Arrays.copyOfRange(buf, off, off + len)));
                     return true;
                 });
@@ -190,7 +190,7 @@ public final class SortCommand {
         } else if (src instanceof ListValue) {
             ListValue l = (ListValue) src;
             if (l.size() > 0) {
-                l.forEach(0, l.size() - 1, false, (buf, off, len) -> {
+                l.forEach(0, l.size() - 1, false, Generic.limits(c), (buf, off, len) -> {
                     vector.add(new Item(Arrays.copyOfRange(buf, off, off + len)));
                     return true;
                 });
@@ -255,11 +255,11 @@ public final class SortCommand {
             for (long i = start; i <= end; i++) {
                 Item it = vector.get((int) i);
                 if (gets.isEmpty()) {
-                    out.pushTail(it.obj);
+                    out.pushTail(it.obj, Generic.limits(c));
                 } else {
                     for (byte[] g : gets) {
                         byte[] v = lookupByPattern(c, g, it.obj);
-                        out.pushTail(v == null ? new byte[0] : v);
+                        out.pushTail(v == null ? new byte[0] : v, Generic.limits(c));
                     }
                 }
             }

@@ -20,7 +20,7 @@ public final class ZSetCommands {
     private ZSetCommands() {}
 
     /** Returned by lookups when a WRONGTYPE error has already been replied. */
-    private static final ZSetValue WRONG = ZSetValue.create(new byte[0], 0, 0);
+    private static final ZSetValue WRONG = ZSetValue.create(new byte[0], 0, 0, new io.basalt.data.EncodingLimits());
 
     public static void register(CommandTable t) {
         t.register("zadd", ZSetCommands::zadd);
@@ -143,7 +143,7 @@ public final class ZSetCommands {
                 return;
             }
             // Redis 7.0 picks the encoding from the first member only; later inserts convert
-            z = ZSetValue.create(key, 1, a.length(idx + 1));
+            z = ZSetValue.create(key, 1, a.length(idx + 1), Generic.limits(c));
             shard(c, key).put(c.db(), key, z);
             Generic.added(c, key);
         }
@@ -166,12 +166,12 @@ public final class ZSetCommands {
                 score = s;
                 processed++;
                 if (s != cur) {
-                    z.put(member, s);
+                    z.put(member, s, Generic.limits(c));
                     updated++;
                 }
             } else {
                 if (xx) continue;
-                z.put(member, s);
+                z.put(member, s, Generic.limits(c));
                 score = s;
                 added++;
                 processed++;

@@ -176,8 +176,8 @@ final class ZSetRange {
         boolean existed = Generic.lookupWrite(c, dst) != null;
         long maxLen = 0;
         for (byte[] m : members) maxLen = Math.max(maxLen, m.length);
-        ZSetValue z = ZSetValue.create(dst, members.size(), maxLen);
-        for (int i = 0; i < members.size(); i++) z.put(members.get(i).clone(), scores.get(i));
+        ZSetValue z = ZSetValue.create(dst, members.size(), maxLen, Generic.limits(c));
+        for (int i = 0; i < members.size(); i++) z.put(members.get(i).clone(), scores.get(i), Generic.limits(c));
         s.put(c.db(), dst, z);
         if (!existed) Generic.added(c, dst);
         c.signalModified(dst);
