@@ -122,13 +122,9 @@ public final class BlockingCommands {
     private static void pop(Client c, RespRequest a, int from, int to, boolean head, long count, long timeout) {
         for (int k = from; k < to; k++) {
             byte[] key = a.bytes(k);
-            Object e = Generic.lookupWrite(c, key);
-            if (e == null) continue;
-            if (!(e instanceof ListValue l)) {
-                c.error(Generic.WRONGTYPE);
-                return;
-            }
-            if (l.size() == 0) continue;
+            ListValue l = Generic.write(c, key, ListValue.class);
+            if (Generic.failed(l)) return;
+            if (l == null || l.size() == 0) continue;
             reply(c, key, l, head, count, c.out());
             return;
         }
@@ -183,17 +179,10 @@ public final class BlockingCommands {
     }
 
     private static void bmove(Client c, byte[] src, byte[] dst, boolean fromHead, boolean toHead, long timeout) {
-        Object se = Generic.lookupWrite(c, src);
-        if (se != null && !(se instanceof ListValue)) {
-            c.error(Generic.WRONGTYPE);
-            return;
-        }
-        if (se != null && ((ListValue) se).size() > 0) {
-            Object de = Generic.lookupWrite(c, dst);
-            if (de != null && !(de instanceof ListValue)) {
-                c.error(Generic.WRONGTYPE);
-                return;
-            }
+        ListValue sl = Generic.write(c, src, ListValue.class);
+        if (Generic.failed(sl)) return;
+        if (sl != null && sl.size() > 0) {
+            if (Generic.failed(Generic.write(c, dst, ListValue.class))) return;
             move(c, src, dst, fromHead, toHead, c.out());
             return;
         }
@@ -286,13 +275,9 @@ public final class BlockingCommands {
     private static void zpop(Client c, RespRequest a, int from, int to, boolean max, long count, long timeout) {
         for (int k = from; k < to; k++) {
             byte[] key = a.bytes(k);
-            Object e = Generic.lookupWrite(c, key);
-            if (e == null) continue;
-            if (!(e instanceof ZSetValue z)) {
-                c.error(Generic.WRONGTYPE);
-                return;
-            }
-            if (z.size() == 0) continue;
+            ZSetValue z = Generic.write(c, key, ZSetValue.class);
+            if (Generic.failed(z)) return;
+            if (z == null || z.size() == 0) continue;
             zreply(c, key, z, max, count, c.out());
             return;
         }

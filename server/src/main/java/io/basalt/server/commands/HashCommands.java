@@ -39,28 +39,7 @@ public final class HashCommands {
         t.register("hscan", HashCommands::hscan);
     }
 
-    /** Sentinel for "the reply (an error) was already written". */
-    private static final HashValue FAILED = new HashValue(new byte[0]);
-
     private static Shard shard(Client c, byte[] key) { return c.server().keyspace().shardOf(key); }
-
-    /** The hash at {@code key} for reading, null if missing, FAILED after a WRONGTYPE reply. */
-    private static HashValue read(Client c, byte[] key) {
-        Object e = Generic.lookupRead(c, key);
-        if (e == null) return null;
-        if (e instanceof HashValue h) return h;
-        c.error(Generic.WRONGTYPE);
-        return FAILED;
-    }
-
-    /** As {@link #read} with lookupKeyWrite semantics (no hit/miss counting). */
-    private static HashValue write(Client c, byte[] key) {
-        Object e = Generic.lookupWrite(c, key);
-        if (e == null) return null;
-        if (e instanceof HashValue h) return h;
-        c.error(Generic.WRONGTYPE);
-        return FAILED;
-    }
 
     /**
      * Stores a hash after a write: a new one goes into the keyspace, an existing one reports
@@ -100,8 +79,8 @@ public final class HashCommands {
     /** Sets the field/value pairs from argument 2 on; the count of new fields, or -1 on error. */
     private static long setPairs(Client c, RespRequest a) {
         byte[] key = a.bytes(1);
-        HashValue h = write(c, key);
-        if (h == FAILED) return -1;
+        HashValue h = Generic.write(c, key, HashValue.class);
+        if (Generic.failed(h)) return -1;
         boolean created = h == null;
         if (created) h = new HashValue(key);
         long before = h.memoryUsage();
@@ -115,8 +94,8 @@ public final class HashCommands {
 
     static void hsetnx(Client c, RespRequest a) {
         byte[] key = a.bytes(1);
-        HashValue h = write(c, key);
-        if (h == FAILED) return;
+        HashValue h = Generic.write(c, key, HashValue.class);
+        if (Generic.failed(h)) return;
         byte[] field = a.bytes(2);
         if (h != null && h.contains(field)) {
             c.out().integer(0);
@@ -133,8 +112,8 @@ public final class HashCommands {
 
     static void hdel(Client c, RespRequest a) {
         byte[] key = a.bytes(1);
-        HashValue h = write(c, key);
-        if (h == FAILED) return;
+        HashValue h = Generic.write(c, key, HashValue.class);
+        if (Generic.failed(h)) return;
         if (h == null) {
             c.out().integer(0);
             return;
@@ -163,8 +142,8 @@ public final class HashCommands {
         Long incr = Generic.longArg(c, a, 3);
         if (incr == null) return;
         byte[] key = a.bytes(1);
-        HashValue h = write(c, key);
-        if (h == FAILED) return;
+        HashValue h = Generic.write(c, key, HashValue.class);
+        if (Generic.failed(h)) return;
         byte[] field = a.bytes(2);
         long value = 0;
         byte[] old = h == null ? null : h.get(field);
@@ -202,8 +181,8 @@ public final class HashCommands {
             return;
         }
         byte[] key = a.bytes(1);
-        HashValue h = write(c, key);
-        if (h == FAILED) return;
+        HashValue h = Generic.write(c, key, HashValue.class);
+        if (Generic.failed(h)) return;
         byte[] field = a.bytes(2);
         BigDecimal value = BigDecimal.ZERO;
         byte[] old = h == null ? null : h.get(field);
@@ -233,16 +212,16 @@ public final class HashCommands {
     // ---------------------------------------------------------------- reads
 
     static void hget(Client c, RespRequest a) {
-        HashValue h = read(c, a.bytes(1));
-        if (h == FAILED) return;
+        HashValue h = Generic.read(c, a.bytes(1), HashValue.class);
+        if (Generic.failed(h)) return;
         byte[] v = h == null ? null : h.get(a.bytes(2));
         if (v == null) c.out().nullBulk();
         else c.out().bulk(v);
     }
 
     static void hmget(Client c, RespRequest a) {
-        HashValue h = read(c, a.bytes(1));
-        if (h == FAILED) return;
+        HashValue h = Generic.read(c, a.bytes(1), HashValue.class);
+        if (Generic.failed(h)) return;
         c.out().array(a.argc() - 2);
         for (int i = 2; i < a.argc(); i++) {
             byte[] v = h == null ? null : h.get(a.bytes(i));
@@ -252,27 +231,27 @@ public final class HashCommands {
     }
 
     static void hlen(Client c, RespRequest a) {
-        HashValue h = read(c, a.bytes(1));
-        if (h == FAILED) return;
+        HashValue h = Generic.read(c, a.bytes(1), HashValue.class);
+        if (Generic.failed(h)) return;
         c.out().integer(h == null ? 0 : h.size());
     }
 
     static void hstrlen(Client c, RespRequest a) {
-        HashValue h = read(c, a.bytes(1));
-        if (h == FAILED) return;
+        HashValue h = Generic.read(c, a.bytes(1), HashValue.class);
+        if (Generic.failed(h)) return;
         byte[] v = h == null ? null : h.get(a.bytes(2));
         c.out().integer(v == null ? 0 : v.length);
     }
 
     static void hexists(Client c, RespRequest a) {
-        HashValue h = read(c, a.bytes(1));
-        if (h == FAILED) return;
+        HashValue h = Generic.read(c, a.bytes(1), HashValue.class);
+        if (Generic.failed(h)) return;
         c.out().integer(h != null && h.contains(a.bytes(2)) ? 1 : 0);
     }
 
     static void hgetall(Client c, RespRequest a) {
-        HashValue h = read(c, a.bytes(1));
-        if (h == FAILED) return;
+        HashValue h = Generic.read(c, a.bytes(1), HashValue.class);
+        if (Generic.failed(h)) return;
         RespWriter out = c.out();
         if (h == null) {
             out.map(0);
@@ -286,16 +265,16 @@ public final class HashCommands {
     }
 
     static void hkeys(Client c, RespRequest a) {
-        HashValue h = read(c, a.bytes(1));
-        if (h == FAILED) return;
+        HashValue h = Generic.read(c, a.bytes(1), HashValue.class);
+        if (Generic.failed(h)) return;
         RespWriter out = c.out();
         out.array(h == null ? 0 : h.size());
         if (h != null) h.forEach((f, v) -> out.bulk(f));
     }
 
     static void hvals(Client c, RespRequest a) {
-        HashValue h = read(c, a.bytes(1));
-        if (h == FAILED) return;
+        HashValue h = Generic.read(c, a.bytes(1), HashValue.class);
+        if (Generic.failed(h)) return;
         RespWriter out = c.out();
         out.array(h == null ? 0 : h.size());
         if (h != null) h.forEach((f, v) -> out.bulk(v));
@@ -330,15 +309,15 @@ public final class HashCommands {
             randomWithCount(c, a, l, withValues);
             return;
         }
-        HashValue h = read(c, a.bytes(1));
-        if (h == FAILED) return;
+        HashValue h = Generic.read(c, a.bytes(1), HashValue.class);
+        if (Generic.failed(h)) return;
         if (h == null) c.out().nullBulk();
         else c.out().bulk(h.randomPair()[0]);
     }
 
     private static void randomWithCount(Client c, RespRequest a, long l, boolean withValues) {
-        HashValue h = read(c, a.bytes(1));
-        if (h == FAILED) return;
+        HashValue h = Generic.read(c, a.bytes(1), HashValue.class);
+        if (Generic.failed(h)) return;
         RespWriter out = c.out();
         if (h == null || l == 0) {
             out.array(0);
@@ -401,8 +380,8 @@ public final class HashCommands {
             c.error("ERR invalid cursor");
             return;
         }
-        HashValue h = read(c, a.bytes(1));
-        if (h == FAILED) return;
+        HashValue h = Generic.read(c, a.bytes(1), HashValue.class);
+        if (Generic.failed(h)) return;
         RespWriter out = c.out();
         if (h == null) {
             out.array(2);

@@ -73,13 +73,6 @@ public final class ListCommands {
         return null;
     }
 
-    /** The list at {@code e}, or null after replying WRONGTYPE when {@code e} is another type. */
-    private static ListValue asList(Client c, Object e) {
-        if (e instanceof ListValue l) return l;
-        c.error(Generic.WRONGTYPE);
-        return null;
-    }
-
     /**
      * Records the size change of a list mutated in place, then deletes its key if it has become
      * empty (the table un-accounts an entry by its current size, so the delta comes first).
@@ -116,12 +109,8 @@ public final class ListCommands {
 
     private static void push(Client c, RespRequest a, boolean head, boolean onlyExisting) {
         byte[] key = a.bytes(1);
-        Object e = Generic.lookupWrite(c, key);
-        if (e != null && !(e instanceof ListValue)) {
-            c.error(Generic.WRONGTYPE);
-            return;
-        }
-        ListValue l = (ListValue) e;
+        ListValue l = Generic.write(c, key, ListValue.class);
+        if (Generic.failed(l)) return;
         if (l == null) {
             if (onlyExisting) {
                 c.out().integer(0);
@@ -153,13 +142,12 @@ public final class ListCommands {
             count = n;
         }
         byte[] key = a.bytes(1);
-        Object e = Generic.lookupWrite(c, key);
-        if (e == null) {
+        ListValue l = Generic.write(c, key, ListValue.class);
+        if (Generic.failed(l)) return;
+        if (l == null) {
             if (hasCount) c.out().nullArray(); else c.out().nullBulk();
             return;
         }
-        ListValue l = asList(c, e);
-        if (l == null) return;
         if (hasCount && count == 0) {
             c.out().array(0);
             return;
@@ -178,23 +166,18 @@ public final class ListCommands {
     // ---------------------------------------------------------------- reads
 
     private static void llen(Client c, RespRequest a) {
-        Object e = Generic.lookupRead(c, a.bytes(1));
-        if (e == null) {
-            c.out().integer(0);
-            return;
-        }
-        ListValue l = asList(c, e);
-        if (l != null) c.out().integer(l.size());
+        ListValue l = Generic.read(c, a.bytes(1), ListValue.class);
+        if (Generic.failed(l)) return;
+        c.out().integer(l == null ? 0 : l.size());
     }
 
     private static void lindex(Client c, RespRequest a) {
-        Object e = Generic.lookupRead(c, a.bytes(1));
-        if (e == null) {
+        ListValue l = Generic.read(c, a.bytes(1), ListValue.class);
+        if (Generic.failed(l)) return;
+        if (l == null) {
             c.out().nullBulk();
             return;
         }
-        ListValue l = asList(c, e);
-        if (l == null) return;
         Long index = Generic.longArg(c, a, 2);
         if (index == null) return;
         long i = index < 0 ? l.size() + index : index;
@@ -211,13 +194,12 @@ public final class ListCommands {
         if (start == null) return;
         Long end = Generic.longArg(c, a, 3);
         if (end == null) return;
-        Object e = Generic.lookupRead(c, a.bytes(1));
-        if (e == null) {
+        ListValue l = Generic.read(c, a.bytes(1), ListValue.class);
+        if (Generic.failed(l)) return;
+        if (l == null) {
             c.out().array(0);
             return;
         }
-        ListValue l = asList(c, e);
-        if (l == null) return;
         long len = l.size();
         long s = start < 0 ? len + start : start;
         long t = end < 0 ? len + end : end;
@@ -272,13 +254,12 @@ public final class ListCommands {
             rank = -rank;
             fromTail = true;
         }
-        Object e = Generic.lookupRead(c, a.bytes(1));
-        if (e == null) {
+        ListValue l = Generic.read(c, a.bytes(1), ListValue.class);
+        if (Generic.failed(l)) return;
+        if (l == null) {
             if (count != -1) c.out().array(0); else c.out().nullBulk();
             return;
         }
-        ListValue l = asList(c, e);
-        if (l == null) return;
         byte[] ele = a.bytes(2);
         int len = l.size();
         if (len == 0) { // never stored empty, but the walk below needs an element
@@ -322,13 +303,12 @@ public final class ListCommands {
 
     private static void lset(Client c, RespRequest a) {
         byte[] key = a.bytes(1);
-        Object e = Generic.lookupWrite(c, key);
-        if (e == null) {
+        ListValue l = Generic.write(c, key, ListValue.class);
+        if (Generic.failed(l)) return;
+        if (l == null) {
             c.error("ERR no such key");
             return;
         }
-        ListValue l = asList(c, e);
-        if (l == null) return;
         Long index = Generic.longArg(c, a, 2);
         if (index == null) return;
         long i = index < 0 ? l.size() + index : index;
@@ -349,13 +329,12 @@ public final class ListCommands {
         Long end = Generic.longArg(c, a, 3);
         if (end == null) return;
         byte[] key = a.bytes(1);
-        Object e = Generic.lookupWrite(c, key);
-        if (e == null) {
+        ListValue l = Generic.write(c, key, ListValue.class);
+        if (Generic.failed(l)) return;
+        if (l == null) {
             c.out().ok();
             return;
         }
-        ListValue l = asList(c, e);
-        if (l == null) return;
         long len = l.size();
         long s = start < 0 ? len + start : start;
         long t = end < 0 ? len + end : end;
@@ -382,13 +361,12 @@ public final class ListCommands {
         Long count = Generic.longArg(c, a, 2);
         if (count == null) return;
         byte[] key = a.bytes(1);
-        Object e = Generic.lookupWrite(c, key);
-        if (e == null) {
+        ListValue l = Generic.write(c, key, ListValue.class);
+        if (Generic.failed(l)) return;
+        if (l == null) {
             c.out().integer(0);
             return;
         }
-        ListValue l = asList(c, e);
-        if (l == null) return;
         long before = l.memoryUsage();
         // count < 0 removes from the tail; Math.abs of LONG_MIN stays negative, so negate safely
         long limit = count == Long.MIN_VALUE ? Long.MAX_VALUE : Math.abs(count);
@@ -408,13 +386,12 @@ public final class ListCommands {
             return;
         }
         byte[] key = a.bytes(1);
-        Object e = Generic.lookupWrite(c, key);
-        if (e == null) {
+        ListValue l = Generic.write(c, key, ListValue.class);
+        if (Generic.failed(l)) return;
+        if (l == null) {
             c.out().integer(0);
             return;
         }
-        ListValue l = asList(c, e);
-        if (l == null) return;
         long before = l.memoryUsage();
         int pivot = l.indexOf(a.bytes(3), Generic.limits(c));
         if (pivot < 0) {
@@ -444,19 +421,14 @@ public final class ListCommands {
 
     /** Redis's lmoveGenericCommand: pops from {@code src} and pushes onto {@code dst}. */
     private static void move(Client c, byte[] src, byte[] dst, boolean fromHead, boolean toHead) {
-        Object se = Generic.lookupWrite(c, src);
-        if (se == null) {
+        ListValue sl = Generic.write(c, src, ListValue.class);
+        if (Generic.failed(sl)) return;
+        if (sl == null) {
             c.out().nullBulk();
             return;
         }
-        ListValue sl = asList(c, se);
-        if (sl == null) return;
-        Object de = Generic.lookupWrite(c, dst);
-        if (de != null && !(de instanceof ListValue)) {
-            c.error(Generic.WRONGTYPE);
-            return;
-        }
-        ListValue dl = (ListValue) de;
+        ListValue dl = Generic.write(c, dst, ListValue.class);
+        if (Generic.failed(dl)) return;
         long sBefore = sl.memoryUsage();
         byte[] v = sl.pop(fromHead, Generic.limits(c));
         if (dl == null) {
@@ -505,10 +477,9 @@ public final class ListCommands {
         if (count == -1) count = 1;
         for (int k = 2; k < wi; k++) {
             byte[] key = a.bytes(k);
-            Object e = Generic.lookupWrite(c, key);
-            if (e == null) continue;
-            ListValue l = asList(c, e);
-            if (l == null) return;
+            ListValue l = Generic.write(c, key, ListValue.class);
+            if (Generic.failed(l)) return;
+            if (l == null) continue;
             if (l.size() == 0) continue;
             long before = l.memoryUsage();
             int n = (int) Math.min(count, l.size());

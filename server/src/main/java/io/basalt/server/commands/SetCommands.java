@@ -48,18 +48,6 @@ public final class SetCommands {
     private static final String NOT_POSITIVE = "ERR value is out of range, must be positive";
     private static final String RANGE = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
 
-    /** Marks "the key holds another type" in lookups; never stored. */
-    private static final SetValue WRONG = SetValue.createIntset(new byte[0]);
-
-    /** The set at key, null if missing, or WRONG (after replying the error) for another type. */
-    private static SetValue lookup(Client c, byte[] key, boolean write) {
-        Object e = write ? Generic.lookupWrite(c, key) : Generic.lookupRead(c, key);
-        if (e == null) return null;
-        if (e instanceof SetValue s) return s;
-        c.error(Generic.WRONGTYPE);
-        return WRONG;
-    }
-
     private static Shard shard(Client c, byte[] key) { return c.server().keyspace().shardOf(key); }
 
     private static void member(RespWriter out, SetValue s, int i) {
@@ -87,8 +75,8 @@ public final class SetCommands {
 
     static void sadd(Client c, RespRequest a) {
         byte[] key = a.bytes(1);
-        SetValue s = lookup(c, key, true);
-        if (s == WRONG) return;
+        SetValue s = Generic.write(c, key, SetValue.class);
+        if (Generic.failed(s)) return;
         boolean created = s == null;
         if (created) s = SetValue.createFor(key, a.bytes(2));
         long before = s.memoryUsage();
@@ -106,8 +94,8 @@ public final class SetCommands {
 
     static void srem(Client c, RespRequest a) {
         byte[] key = a.bytes(1);
-        SetValue s = lookup(c, key, true);
-        if (s == WRONG) return;
+        SetValue s = Generic.write(c, key, SetValue.class);
+        if (Generic.failed(s)) return;
         if (s == null) {
             c.out().integer(0);
             return;
@@ -124,29 +112,29 @@ public final class SetCommands {
     }
 
     static void smembers(Client c, RespRequest a) {
-        SetValue s = lookup(c, a.bytes(1), false);
-        if (s == WRONG) return;
+        SetValue s = Generic.read(c, a.bytes(1), SetValue.class);
+        if (Generic.failed(s)) return;
         if (s == null) c.out().set(0);
         else replyMembers(c, s);
     }
 
     static void sismember(Client c, RespRequest a) {
-        SetValue s = lookup(c, a.bytes(1), false);
-        if (s == WRONG) return;
+        SetValue s = Generic.read(c, a.bytes(1), SetValue.class);
+        if (Generic.failed(s)) return;
         c.out().integer(s != null && s.contains(a.bytes(2)) ? 1 : 0);
     }
 
     static void smismember(Client c, RespRequest a) {
-        SetValue s = lookup(c, a.bytes(1), false);
-        if (s == WRONG) return;
+        SetValue s = Generic.read(c, a.bytes(1), SetValue.class);
+        if (Generic.failed(s)) return;
         RespWriter out = c.out();
         out.array(a.argc() - 2);
         for (int i = 2; i < a.argc(); i++) out.integer(s != null && s.contains(a.bytes(i)) ? 1 : 0);
     }
 
     static void scard(Client c, RespRequest a) {
-        SetValue s = lookup(c, a.bytes(1), false);
-        if (s == WRONG) return;
+        SetValue s = Generic.read(c, a.bytes(1), SetValue.class);
+        if (Generic.failed(s)) return;
         c.out().integer(s == null ? 0 : s.size());
     }
 
@@ -158,8 +146,8 @@ public final class SetCommands {
         byte[] key = a.bytes(1);
         ThreadLocalRandom rnd = ThreadLocalRandom.current();
         if (a.argc() == 2) {
-            SetValue s = lookup(c, key, true);
-            if (s == WRONG) return;
+            SetValue s = Generic.write(c, key, SetValue.class);
+            if (Generic.failed(s)) return;
             if (s == null) {
                 c.out().nullBulk();
                 return;
@@ -184,8 +172,8 @@ public final class SetCommands {
             c.error(NOT_POSITIVE);
             return;
         }
-        SetValue s = lookup(c, key, true);
-        if (s == WRONG) return;
+        SetValue s = Generic.write(c, key, SetValue.class);
+        if (Generic.failed(s)) return;
         if (s == null || count == 0) {
             c.out().set(0);
             return;
@@ -242,8 +230,8 @@ public final class SetCommands {
         byte[] key = a.bytes(1);
         ThreadLocalRandom rnd = ThreadLocalRandom.current();
         if (a.argc() == 2) {
-            SetValue s = lookup(c, key, false);
-            if (s == WRONG) return;
+            SetValue s = Generic.read(c, key, SetValue.class);
+            if (Generic.failed(s)) return;
             if (s == null) c.out().nullBulk();
             else member(c.out(), s, rnd.nextInt(s.size()));
             return;
@@ -254,8 +242,8 @@ public final class SetCommands {
             c.error(RANGE);
             return;
         }
-        SetValue s = lookup(c, key, false);
-        if (s == WRONG) return;
+        SetValue s = Generic.read(c, key, SetValue.class);
+        if (Generic.failed(s)) return;
         RespWriter out = c.out();
         if (s == null || l == 0) {
             out.array(0);
@@ -313,11 +301,10 @@ public final class SetCommands {
             c.out().integer(0);
             return;
         }
-        if (!(so instanceof SetValue) || (dob != null && !(dob instanceof SetValue))) {
-            c.error(Generic.WRONGTYPE);
-            return;
-        }
-        SetValue s = (SetValue) so;
+        SetValue s = Generic.as(c, so, SetValue.class);
+        if (Generic.failed(s)) return;
+        SetValue d = Generic.as(c, dob, SetValue.class);
+        if (Generic.failed(d)) return;
         if (so == dob) {
             c.out().integer(s.contains(m) ? 1 : 0);
             return;
@@ -330,7 +317,6 @@ public final class SetCommands {
         settle(c, src, s, before);
         c.notifyKeyspaceEvent(KeyspaceEvents.SET, "srem", src);
         if (s.size() == 0) c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", src);
-        SetValue d = (SetValue) dob;
         boolean added;
         if (d == null) {
             d = SetValue.createFor(dst, m);
@@ -357,8 +343,8 @@ public final class SetCommands {
     private static SetValue[] lookupAll(Client c, RespRequest a, int from, int to, boolean write) {
         SetValue[] sets = new SetValue[to - from];
         for (int i = from; i < to; i++) {
-            SetValue s = lookup(c, a.bytes(i), write);
-            if (s == WRONG) return null;
+            SetValue s = write ? Generic.write(c, a.bytes(i), SetValue.class) : Generic.read(c, a.bytes(i), SetValue.class);
+            if (Generic.failed(s)) return null;
             sets[i - from] = s;
         }
         return sets;
@@ -546,8 +532,8 @@ public final class SetCommands {
             c.error("ERR invalid cursor");
             return;
         }
-        SetValue s = lookup(c, a.bytes(1), false);
-        if (s == WRONG) return;
+        SetValue s = Generic.read(c, a.bytes(1), SetValue.class);
+        if (Generic.failed(s)) return;
         RespWriter out = c.out();
         if (s == null) {
             out.array(2);

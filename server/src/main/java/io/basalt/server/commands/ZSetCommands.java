@@ -19,9 +19,6 @@ import java.util.List;
 public final class ZSetCommands {
     private ZSetCommands() {}
 
-    /** Returned by lookups when a WRONGTYPE error has already been replied. */
-    private static final ZSetValue WRONG = ZSetValue.create(new byte[0], 0, 0, new io.basalt.data.EncodingLimits());
-
     public static void register(CommandTable t) {
         t.register("zadd", ZSetCommands::zadd);
         t.register("zincrby", ZSetCommands::zincrby);
@@ -58,22 +55,6 @@ public final class ZSetCommands {
     }
 
     // ------------------------------------------------------------------ lookups
-
-    static ZSetValue wrong() { return WRONG; }
-
-    static ZSetValue read(Client c, byte[] key) {
-        Object e = Generic.lookupRead(c, key);
-        if (e == null || e instanceof ZSetValue) return (ZSetValue) e;
-        c.error(Generic.WRONGTYPE);
-        return WRONG;
-    }
-
-    static ZSetValue write(Client c, byte[] key) {
-        Object e = Generic.lookupWrite(c, key);
-        if (e == null || e instanceof ZSetValue) return (ZSetValue) e;
-        c.error(Generic.WRONGTYPE);
-        return WRONG;
-    }
 
     static Shard shard(Client c, byte[] key) { return c.server().keyspace().shardOf(key); }
 
@@ -133,8 +114,8 @@ public final class ZSetCommands {
             scores[j] = d;
         }
         byte[] key = a.bytes(1);
-        ZSetValue z = write(c, key);
-        if (z == WRONG) return;
+        ZSetValue z = Generic.write(c, key, ZSetValue.class);
+        if (Generic.failed(z)) return;
         long added = 0, updated = 0, processed = 0;
         double score = 0;
         if (z == null) {
@@ -196,8 +177,8 @@ public final class ZSetCommands {
 
     static void zrem(Client c, RespRequest a) {
         byte[] key = a.bytes(1);
-        ZSetValue z = write(c, key);
-        if (z == WRONG) return;
+        ZSetValue z = Generic.write(c, key, ZSetValue.class);
+        if (Generic.failed(z)) return;
         if (z == null) {
             c.out().integer(0);
             return;
@@ -220,22 +201,22 @@ public final class ZSetCommands {
     }
 
     static void zcard(Client c, RespRequest a) {
-        ZSetValue z = read(c, a.bytes(1));
-        if (z == WRONG) return;
+        ZSetValue z = Generic.read(c, a.bytes(1), ZSetValue.class);
+        if (Generic.failed(z)) return;
         c.out().integer(z == null ? 0 : z.size());
     }
 
     static void zscore(Client c, RespRequest a) {
-        ZSetValue z = read(c, a.bytes(1));
-        if (z == WRONG) return;
+        ZSetValue z = Generic.read(c, a.bytes(1), ZSetValue.class);
+        if (Generic.failed(z)) return;
         Double s = z == null ? null : z.score(a.bytes(2));
         if (s == null) c.out().nullBulk();
         else c.out().dbl(s);
     }
 
     static void zmscore(Client c, RespRequest a) {
-        ZSetValue z = read(c, a.bytes(1));
-        if (z == WRONG) return;
+        ZSetValue z = Generic.read(c, a.bytes(1), ZSetValue.class);
+        if (Generic.failed(z)) return;
         c.out().array(a.argc() - 2);
         for (int i = 2; i < a.argc(); i++) {
             Double s = z == null ? null : z.score(a.bytes(i));
@@ -245,8 +226,8 @@ public final class ZSetCommands {
     }
 
     static void zrank(Client c, RespRequest a, boolean rev) {
-        ZSetValue z = read(c, a.bytes(1));
-        if (z == WRONG) return;
+        ZSetValue z = Generic.read(c, a.bytes(1), ZSetValue.class);
+        if (Generic.failed(z)) return;
         long r = z == null ? -1 : z.rank(a.bytes(2));
         if (r < 0) c.out().nullBulk();
         else c.out().integer(rev ? z.size() - 1 - r : r);
@@ -258,8 +239,8 @@ public final class ZSetCommands {
             c.error("ERR min or max is not a float");
             return;
         }
-        ZSetValue z = read(c, a.bytes(1));
-        if (z == WRONG) return;
+        ZSetValue z = Generic.read(c, a.bytes(1), ZSetValue.class);
+        if (Generic.failed(z)) return;
         if (z == null) {
             c.out().integer(0);
             return;
@@ -274,8 +255,8 @@ public final class ZSetCommands {
             c.error("ERR min or max not valid string range item");
             return;
         }
-        ZSetValue z = read(c, a.bytes(1));
-        if (z == WRONG) return;
+        ZSetValue z = Generic.read(c, a.bytes(1), ZSetValue.class);
+        if (Generic.failed(z)) return;
         if (z == null) {
             c.out().integer(0);
             return;

@@ -96,8 +96,8 @@ final class ZSetRange {
             }
         }
         byte[] key = a.bytes(keyIdx);
-        ZSetValue z = ZSetCommands.read(c, key);
-        if (z == ZSetCommands.wrong()) return;
+        ZSetValue z = Generic.read(c, key, ZSetValue.class);
+        if (Generic.failed(z)) return;
 
         int first = 0, last = -1;
         if (z != null) {
@@ -212,8 +212,8 @@ final class ZSetRange {
             }
         }
         byte[] key = a.bytes(1);
-        ZSetValue z = ZSetCommands.write(c, key);
-        if (z == ZSetCommands.wrong()) return;
+        ZSetValue z = Generic.write(c, key, ZSetValue.class);
+        if (Generic.failed(z)) return;
         if (z == null) {
             c.out().integer(0);
             return;
@@ -273,8 +273,8 @@ final class ZSetRange {
             count = n;
         }
         byte[] key = a.bytes(1);
-        ZSetValue z = ZSetCommands.write(c, key);
-        if (z == ZSetCommands.wrong()) return;
+        ZSetValue z = Generic.write(c, key, ZSetValue.class);
+        if (Generic.failed(z)) return;
         if (z == null || count == 0) {
             c.out().array(0);
             return;
@@ -371,8 +371,8 @@ final class ZSetRange {
         if (count == -1) count = 1;
         for (int i = 2; i < whereIdx; i++) {
             byte[] key = a.bytes(i);
-            ZSetValue z = ZSetCommands.write(c, key);
-            if (z == ZSetCommands.wrong()) return;
+            ZSetValue z = Generic.write(c, key, ZSetValue.class);
+            if (Generic.failed(z)) return;
             if (z == null) continue;
             List<byte[]> members = new ArrayList<>();
             List<Double> scores = new ArrayList<>();
