@@ -3,6 +3,7 @@ package io.basalt.server.commands;
 import io.basalt.data.EncodingLimits;
 import io.basalt.data.HashValue;
 import io.basalt.data.ListValue;
+import io.basalt.data.ObjectEntry;
 import io.basalt.data.SetValue;
 import io.basalt.data.Shard;
 import io.basalt.data.ZSetValue;
@@ -115,6 +116,21 @@ public final class Generic {
         if (type == SetValue.class) return WRONG_SET;
         if (type == ZSetValue.class) return WRONG_ZSET;
         throw new IllegalArgumentException("no typed lookup for " + type);
+    }
+
+    /**
+     * Opens the accounted in-place change of the collection {@code value} at {@code key} in the
+     * client's database ({@link Shard#edit}: null for a missing key, which the edit may
+     * {@link Shard.Edit#insert}). Every change of a stored collection happens inside one:
+     * <pre>{@code
+     * try (Shard.Edit ed = Generic.edit(c, key, h)) {
+     *     if (h == null) h = ed.insert(new HashValue(key));
+     *     h.set(field, value, ed.limits());
+     * }   // size change accounted; an emptied collection removed
+     * }</pre>
+     */
+    public static Shard.Edit edit(Client c, byte[] key, ObjectEntry value) {
+        return c.server().keyspace().shardOf(key).edit(c.db(), key, value);
     }
 
     /** Redis's {@code dbAdd} notification: {@code key} did not exist and now does ("new"). */

@@ -39,18 +39,19 @@ public final class HashCommands {
         t.register("hscan", HashCommands::hscan);
     }
 
-    private static Shard shard(Client c, byte[] key) { return c.server().keyspace().shardOf(key); }
-
     /**
-     * Stores a hash after a write: a new one goes into the keyspace, an existing one reports
-     * its size change.
+     * Sets {@code field} in the hash {@code h} at {@code key}, creating the hash if it is null
+     * (and then notifying the new key); true if the field is new.
      */
-    private static void stored(Client c, byte[] key, HashValue h, boolean created, long before) {
-        Shard s = shard(c, key);
-        if (created) {
-            s.put(c.db(), key, h);
-            Generic.added(c, key);
-        } else s.resized(c.db(), h.memoryUsage() - before);
+    private static boolean set(Client c, byte[] key, HashValue h, byte[] field, byte[] value) {
+        boolean created = h == null;
+        boolean added;
+        try (Shard.Edit ed = Generic.edit(c, key, h)) {
+            if (created) h = ed.insert(new HashValue(key));
+            added = h.set(field, value, ed.limits());
+        }
+        if (created) Generic.added(c, key);
+        return added;
     }
 
     // ---------------------------------------------------------------- writes
@@ -82,13 +83,14 @@ public final class HashCommands {
         HashValue h = Generic.write(c, key, HashValue.class);
         if (Generic.failed(h)) return -1;
         boolean created = h == null;
-        if (created) h = new HashValue(key);
-        long before = h.memoryUsage();
         long added = 0;
-        for (int i = 2; i < a.argc(); i += 2) {
-            if (h.set(a.bytes(i), a.bytes(i + 1), Generic.limits(c))) added++;
+        try (Shard.Edit ed = Generic.edit(c, key, h)) {
+            if (created) h = ed.insert(new HashValue(key));
+            for (int i = 2; i < a.argc(); i += 2) {
+                if (h.set(a.bytes(i), a.bytes(i + 1), ed.limits())) added++;
+            }
         }
-        stored(c, key, h, created, before);
+        if (created) Generic.added(c, key);
         return added;
     }
 
@@ -101,11 +103,7 @@ public final class HashCommands {
             c.out().integer(0);
             return;
         }
-        boolean created = h == null;
-        if (created) h = new HashValue(key);
-        long before = h.memoryUsage();
-        h.set(field, a.bytes(3), Generic.limits(c));
-        stored(c, key, h, created, before);
+        set(c, key, h, field, a.bytes(3));
         c.out().integer(1);
         Generic.changed(c, KeyspaceEvents.HASH, "hset", key);
     }
@@ -118,19 +116,16 @@ public final class HashCommands {
             c.out().integer(0);
             return;
         }
-        long before = h.memoryUsage();
         long deleted = 0;
-        for (int i = 2; i < a.argc(); i++) {
-            if (h.delete(a.bytes(i))) {
-                deleted++;
-                if (h.size() == 0) break;
+        try (Shard.Edit ed = Generic.edit(c, key, h)) {
+            for (int i = 2; i < a.argc(); i++) {
+                if (h.delete(a.bytes(i))) {
+                    deleted++;
+                    if (h.size() == 0) break;
+                }
             }
         }
-        Shard s = shard(c, key);
-        boolean removed = h.size() == 0;
-        // the delta first: the table un-accounts a removed entry by its current size
-        s.resized(c.db(), h.memoryUsage() - before);
-        if (removed) s.remove(c.db(), key); // an emptied hash disappears, as in Redis
+        boolean removed = h.size() == 0; // the edit removed the emptied hash, as Redis does
         if (deleted > 0) {
             Generic.changed(c, KeyspaceEvents.HASH, "hdel", key);
             if (removed) c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key);
@@ -161,11 +156,7 @@ public final class HashCommands {
             return;
         }
         value += incr;
-        boolean created = h == null;
-        if (created) h = new HashValue(key);
-        long before = h.memoryUsage();
-        h.set(field, Numbers.toBytes(value), Generic.limits(c));
-        stored(c, key, h, created, before);
+        set(c, key, h, field, Numbers.toBytes(value));
         c.out().integer(value);
         Generic.changed(c, KeyspaceEvents.HASH, "hincrby", key);
     }
@@ -199,11 +190,7 @@ public final class HashCommands {
             return;
         }
         byte[] text = StringLongDouble.format(sum);
-        boolean created = h == null;
-        if (created) h = new HashValue(key);
-        long before = h.memoryUsage();
-        h.set(field, text, Generic.limits(c));
-        stored(c, key, h, created, before);
+        set(c, key, h, field, text);
         c.out().bulk(text);
         Generic.changed(c, KeyspaceEvents.HASH, "hincrbyfloat", key);
         c.propagate(Propagate.HSET, key, field, text); // AOF: the result (Redis: HSET key field value)

@@ -63,14 +63,6 @@ public final class SetCommands {
         for (int i = 0; i < n; i++) member(out, s, i);
     }
 
-    /** Reports the size change of a set mutated in place, removing it if it became empty. */
-    private static void settle(Client c, byte[] key, SetValue s, long before) {
-        Shard sh = shard(c, key);
-        // the delta first: the table un-accounts a removed entry by its current size
-        sh.resized(c.db(), s.memoryUsage() - before);
-        if (s.size() == 0) sh.remove(c.db(), key);
-    }
-
     // ---------------------------------------------------------------- single-key commands
 
     static void sadd(Client c, RespRequest a) {
@@ -78,16 +70,12 @@ public final class SetCommands {
         SetValue s = Generic.write(c, key, SetValue.class);
         if (Generic.failed(s)) return;
         boolean created = s == null;
-        if (created) s = SetValue.createFor(key, a.bytes(2));
-        long before = s.memoryUsage();
         int added = 0;
-        for (int i = 2; i < a.argc(); i++) if (s.add(a.bytes(i), Generic.limits(c))) added++;
-        if (created) {
-            shard(c, key).put(c.db(), key, s);
-            Generic.added(c, key);
-        } else {
-            shard(c, key).resized(c.db(), s.memoryUsage() - before);
+        try (Shard.Edit ed = Generic.edit(c, key, s)) {
+            if (created) s = ed.insert(SetValue.createFor(key, a.bytes(2)));
+            for (int i = 2; i < a.argc(); i++) if (s.add(a.bytes(i), ed.limits())) added++;
         }
+        if (created) Generic.added(c, key);
         if (added > 0) Generic.changed(c, KeyspaceEvents.SET, "sadd", key);
         c.out().integer(added);
     }
@@ -100,10 +88,10 @@ public final class SetCommands {
             c.out().integer(0);
             return;
         }
-        long before = s.memoryUsage();
         int removed = 0;
-        for (int i = 2; i < a.argc() && s.size() > 0; i++) if (s.remove(a.bytes(i))) removed++;
-        settle(c, key, s, before);
+        try (Shard.Edit ed = Generic.edit(c, key, s)) {
+            for (int i = 2; i < a.argc() && s.size() > 0; i++) if (s.remove(a.bytes(i))) removed++;
+        }
         if (removed > 0) {
             Generic.changed(c, KeyspaceEvents.SET, "srem", key);
             if (s.size() == 0) c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key);
@@ -152,9 +140,10 @@ public final class SetCommands {
                 c.out().nullBulk();
                 return;
             }
-            long before = s.memoryUsage();
-            byte[] m = s.removeAt(rnd.nextInt(s.size()));
-            settle(c, key, s, before);
+            byte[] m;
+            try (Shard.Edit ed = Generic.edit(c, key, s)) {
+                m = s.removeAt(rnd.nextInt(s.size()));
+            }
             // Redis: "spop", the reply, then "del" if emptied
             c.notifyKeyspaceEvent(KeyspaceEvents.SET, "spop", key);
             c.out().bulk(m);
@@ -191,15 +180,16 @@ public final class SetCommands {
             return;
         }
         c.notifyKeyspaceEvent(KeyspaceEvents.SET, "spop", key);
-        long before = s.memoryUsage();
         int n = (int) count;
         out.set(n);
         // AOF: the members that went, as SREM commands of up to 1024 members (Redis's batches)
         java.util.List<byte[]> gone = new java.util.ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            byte[] m = s.removeAt(rnd.nextInt(s.size()));
-            out.bulk(m);
-            gone.add(m);
+        try (Shard.Edit ed = Generic.edit(c, key, s)) {
+            for (int i = 0; i < n; i++) {
+                byte[] m = s.removeAt(rnd.nextInt(s.size()));
+                out.bulk(m);
+                gone.add(m);
+            }
         }
         for (int i = 0; i < n; i += 1024) {
             int k = Math.min(1024, n - i);
@@ -209,7 +199,6 @@ public final class SetCommands {
             for (int j = 0; j < k; j++) argv[2 + j] = gone.get(i + j);
             c.propagate(argv);
         }
-        settle(c, key, s, before);
         popped(c, key, false);
     }
 
@@ -309,25 +298,21 @@ public final class SetCommands {
             c.out().integer(s.contains(m) ? 1 : 0);
             return;
         }
-        long before = s.memoryUsage();
-        if (!s.remove(m)) {
-            c.out().integer(0);
-            return;
+        try (Shard.Edit ed = Generic.edit(c, src, s)) {
+            if (!s.remove(m)) {
+                c.out().integer(0);
+                return;
+            }
         }
-        settle(c, src, s, before);
         c.notifyKeyspaceEvent(KeyspaceEvents.SET, "srem", src);
         if (s.size() == 0) c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", src);
+        boolean created = d == null;
         boolean added;
-        if (d == null) {
-            d = SetValue.createFor(dst, m);
-            added = d.add(m, Generic.limits(c));
-            shard(c, dst).put(c.db(), dst, d);
-            Generic.added(c, dst);
-        } else {
-            long db = d.memoryUsage();
-            added = d.add(m, Generic.limits(c));
-            shard(c, dst).resized(c.db(), d.memoryUsage() - db);
+        try (Shard.Edit ed = Generic.edit(c, dst, d)) {
+            if (created) d = ed.insert(SetValue.createFor(dst, m));
+            added = d.add(m, ed.limits());
         }
+        if (created) Generic.added(c, dst);
         c.signalModified(src);
         // an extra key changed only when the member was new to dst
         if (added) Generic.changed(c, KeyspaceEvents.SET, "sadd", dst);

@@ -54,18 +54,6 @@ public final class ZSetCommands {
         t.register("zintercard", (c, a) -> ZSetAlgebra.run(c, a, 1, null, ZSetAlgebra.INTER, true, "zintercard"));
     }
 
-    // ------------------------------------------------------------------ lookups
-
-    static Shard shard(Client c, byte[] key) { return c.server().keyspace().shardOf(key); }
-
-    /** After an in-place change: report the size delta, or drop the key if it became empty. */
-    static void written(Client c, byte[] key, ZSetValue z, long before) {
-        Shard s = shard(c, key);
-        // the delta first: the table un-accounts a removed entry by its current size
-        s.resized(c.db(), z.memoryUsage() - before);
-        if (z.size() == 0) s.remove(c.db(), key);
-    }
-
     // ------------------------------------------------------------------ ZADD / ZINCRBY
 
     static void zadd(Client c, RespRequest a) { zaddGeneric(c, a, false); }
@@ -118,47 +106,45 @@ public final class ZSetCommands {
         if (Generic.failed(z)) return;
         long added = 0, updated = 0, processed = 0;
         double score = 0;
-        if (z == null) {
-            if (xx) {
-                replyZadd(c, incr, ch, processed, score, added, updated);
-                return;
-            }
-            // Redis 7.0 picks the encoding from the first member only; later inserts convert
-            z = ZSetValue.create(key, 1, a.length(idx + 1), Generic.limits(c));
-            shard(c, key).put(c.db(), key, z);
-            Generic.added(c, key);
+        if (z == null && xx) {
+            replyZadd(c, incr, ch, processed, score, added, updated);
+            return;
         }
-        long before = z.memoryUsage();
-        for (int j = 0; j < elements; j++) {
-            byte[] member = a.bytes(idx + 2 * j + 1);
-            double s = scores[j];
-            Double cur = z.score(member);
-            if (cur != null) {
-                if (nx) continue;
-                if (incr) {
-                    s += cur;
-                    if (Double.isNaN(s)) {
-                        written(c, key, z, before);
-                        c.error("ERR resulting score is not a number (NaN)");
-                        return;
+        try (Shard.Edit ed = Generic.edit(c, key, z)) {
+            if (z == null) {
+                // Redis 7.0 picks the encoding from the first member only; later inserts convert
+                z = ed.insert(ZSetValue.create(key, 1, a.length(idx + 1), ed.limits()));
+                Generic.added(c, key);
+            }
+            for (int j = 0; j < elements; j++) {
+                byte[] member = a.bytes(idx + 2 * j + 1);
+                double s = scores[j];
+                Double cur = z.score(member);
+                if (cur != null) {
+                    if (nx) continue;
+                    if (incr) {
+                        s += cur;
+                        if (Double.isNaN(s)) {
+                            c.error("ERR resulting score is not a number (NaN)");
+                            return;
+                        }
                     }
+                    if ((lt && s >= cur) || (gt && s <= cur)) continue;
+                    score = s;
+                    processed++;
+                    if (s != cur) {
+                        z.put(member, s, ed.limits());
+                        updated++;
+                    }
+                } else {
+                    if (xx) continue;
+                    z.put(member, s, ed.limits());
+                    score = s;
+                    added++;
+                    processed++;
                 }
-                if ((lt && s >= cur) || (gt && s <= cur)) continue;
-                score = s;
-                processed++;
-                if (s != cur) {
-                    z.put(member, s, Generic.limits(c));
-                    updated++;
-                }
-            } else {
-                if (xx) continue;
-                z.put(member, s, Generic.limits(c));
-                score = s;
-                added++;
-                processed++;
             }
         }
-        written(c, key, z, before);
         replyZadd(c, incr, ch, processed, score, added, updated);
         if (added + updated > 0) Generic.changed(c, KeyspaceEvents.ZSET, incr ? "zincr" : "zadd", key);
     }
@@ -183,15 +169,15 @@ public final class ZSetCommands {
             c.out().integer(0);
             return;
         }
-        long before = z.memoryUsage();
         long deleted = 0;
-        for (int i = 2; i < a.argc(); i++) {
-            if (z.remove(a.bytes(i))) {
-                deleted++;
-                if (z.size() == 0) break;
+        try (Shard.Edit ed = Generic.edit(c, key, z)) {
+            for (int i = 2; i < a.argc(); i++) {
+                if (z.remove(a.bytes(i))) {
+                    deleted++;
+                    if (z.size() == 0) break;
+                }
             }
         }
-        written(c, key, z, before);
         if (deleted > 0) {
             c.notifyKeyspaceEvent(KeyspaceEvents.ZSET, "zrem", key);
             if (z.size() == 0) c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key);

@@ -240,9 +240,10 @@ final class ZSetRange {
             c.out().integer(0);
             return;
         }
-        long before = z.memoryUsage();
-        int removed = z.removeRange(first, last);
-        ZSetCommands.written(c, key, z, before);
+        int removed;
+        try (Shard.Edit ed = Generic.edit(c, key, z)) {
+            removed = z.removeRange(first, last);
+        }
         if (removed > 0) {
             Generic.changed(c, KeyspaceEvents.ZSET,
                     type == RANK ? "zremrangebyrank" : type == SCORE ? "zremrangebyscore" : "zremrangebylex", key);
@@ -317,10 +318,10 @@ final class ZSetRange {
         int take = (int) Math.min(count, size);
         if (max) z.walk(size - take, size - 1, true, (m, s) -> { members.add(m); scores.add(s); });
         else z.walk(0, take - 1, false, (m, s) -> { members.add(m); scores.add(s); });
-        long before = z.memoryUsage();
-        if (max) z.removeRange(size - take, size - 1);
-        else z.removeRange(0, take - 1);
-        ZSetCommands.written(c, key, z, before);
+        try (Shard.Edit ed = Generic.edit(c, key, z)) {
+            if (max) z.removeRange(size - take, size - 1);
+            else z.removeRange(0, take - 1);
+        }
     }
 
     static void zmpop(Client c, RespRequest a) {
