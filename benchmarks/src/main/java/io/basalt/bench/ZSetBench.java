@@ -1,5 +1,6 @@
 package io.basalt.bench;
 
+import io.basalt.data.EncodingLimits;
 import io.basalt.data.ZSetValue;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -34,6 +35,8 @@ public class ZSetBench {
     static final int MEMBERS = 100_000;
 
     private ZSetValue z;
+    /** Redis's default thresholds (a keyspace's, in the server). */
+    private final EncodingLimits limits = new EncodingLimits();
     private byte[][] members;
     private final SplittableRandom rnd = new SplittableRandom(1);
 
@@ -41,8 +44,8 @@ public class ZSetBench {
     public void setup() {
         members = new byte[MEMBERS][];
         for (int i = 0; i < MEMBERS; i++) members[i] = String.format("element:%012d", i).getBytes(StandardCharsets.US_ASCII);
-        z = ZSetValue.create("myzset".getBytes(StandardCharsets.US_ASCII), MEMBERS, 20);
-        for (byte[] m : members) z.put(m.clone(), rnd.nextInt(MEMBERS));
+        z = ZSetValue.create("myzset".getBytes(StandardCharsets.US_ASCII), MEMBERS, 20, limits);
+        for (byte[] m : members) z.put(m.clone(), rnd.nextInt(MEMBERS), limits);
     }
 
     @Benchmark
@@ -51,7 +54,7 @@ public class ZSetBench {
         double s = rnd.nextInt(MEMBERS);
         Double cur = z.score(m);
         if (cur != null && cur == s) return false;
-        return z.put(m, s);
+        return z.put(m, s, limits);
     }
 
     @Benchmark

@@ -426,10 +426,12 @@ public final class HashValue extends ObjectEntry {
      * Sets {@code field} to {@code value}; true if the field is new. Converts to a hash table
      * first when either is longer than the listpack limit, and after inserting when the hash
      * has more fields than the listpack limit, as Redis's hashTypeSet does.
+     *
+     * @param limits the thresholds of the keyspace this hash lives in
      */
-    public boolean set(byte[] field, byte[] value) {
-        if (rep instanceof byte[] && (field.length > EncodingLimits.hashMaxListpackValue
-                || value.length > EncodingLimits.hashMaxListpackValue)) {
+    public boolean set(byte[] field, byte[] value, EncodingLimits limits) {
+        if (rep instanceof byte[] && (field.length > limits.hashMaxListpackValue
+                || value.length > limits.hashMaxListpackValue)) {
             convert();
         }
         if (rep instanceof byte[] r) {
@@ -444,7 +446,7 @@ public final class HashValue extends ObjectEntry {
                 append(r, field, value, count);
             }
             // checked on updates too: a limit lowered by CONFIG SET converts on the next write
-            if (count > EncodingLimits.hashMaxListpackEntries) convert();
+            if (count > limits.hashMaxListpackEntries) convert();
             return p < 0;
         }
         return ((Table) rep).set(field, value);
@@ -547,7 +549,7 @@ public final class HashValue extends ObjectEntry {
             p = skip(r, p);
             byte[] v = entry(r, p);
             p = skip(r, p);
-            set(f, v);
+            t.set(f, v);
         }
     }
 

@@ -11,6 +11,7 @@ public final class Keyspace {
     private final int shardMask;
     private final int databases;
     private final LongAdder expiredKeys = new LongAdder();
+    private final EncodingLimits limits = new EncodingLimits();
     private volatile ExpiryListener expiryListener = (db, entry) -> { };
     private volatile boolean activeExpireEnabled = true;
     /** The access clock a new entry starts with: LRU seconds by default, see {@link #clockSource}. */
@@ -45,6 +46,12 @@ public final class Keyspace {
     public Eviction eviction() { return eviction; }
 
     public int databases() { return databases; }
+
+    /**
+     * This keyspace's compact-encoding thresholds: the server binds its configuration here, and
+     * every command, loader and encoder working on this keyspace's values passes them on.
+     */
+    public EncodingLimits limits() { return limits; }
 
     public int shardCount() { return shards.length; }
 

@@ -16,14 +16,18 @@ import java.util.zip.Inflater;
  * <p>Each node keeps free room on both sides of its entries ({@code buf[start, end)} is used), so
  * pushes and pops at both ends are O(1) amortised. Nodes fill up to the list-max-listpack-size
  * limit in force when they are written (entry count when positive, 4KB..64KB when negative, as
- * Redis's quicklist does), then a new node starts. Positional operations (LINDEX, LSET, LINSERT)
+ * Redis's quicklist does), then a new node starts. The list keeps no reference to those
+ * settings (a field per list): every operation that may fill or compress nodes takes the
+ * {@link EncodingLimits} of the keyspace the list lives in. Positional operations (LINDEX, LSET, LINSERT)
  * walk the nodes from the nearer end, as in Redis.
  *
  * <p>With list-compress-depth N > 0, nodes more than N nodes away from both ends are kept
  * deflated (Redis uses LZF; the effect, interior nodes of long lists taking less memory, is the
  * same). A compressed node is inflated when an operation reaches it and deflated again when the
  * operation ends, as Redis's quicklist does; nodes under 48 bytes, or that would not shrink by 8
- * bytes, stay raw.
+ * bytes, stay raw. The one walk without limits, {@link #forEach(int, int, boolean, EntryVisitor)}
+ * (persistence: RDB, AOF rewrite), deflates again exactly the nodes it inflated, so it leaves the
+ * list, and its size, as it found it.
  *
  * <p>Redis 7.0 lists are always quicklist-encoded (OBJECT ENCODING never reports anything else),
  * so there is no conversion. The memory estimate is a running sum, so {@link #memoryUsage()} is
@@ -192,7 +196,10 @@ public final class ListValue extends FieldEntry {
 
     // ---------------------------------------------------------------- compression
 
-    /** Inflates a compressed node before an operation reads or writes it. */
+    /**
+     * Inflates a compressed node before an operation reads or writes it, and queues it for the
+     * end of the operation ({@link #settle} or {@link #restore}).
+     */
     private void open(Node n) {
         if (n.packed == null) return;
         byte[] raw = new byte[n.end];
@@ -214,13 +221,17 @@ public final class ListValue extends FieldEntry {
         n.buf = raw;
         n.packed = null;
         n.start = 0;
-        touch(n);
+        n.tried = false;
+        queue(n);
     }
 
     /** Queues a raw node for {@link #settle}, which deflates it if it lies in the interior. */
-    private void touch(Node n) {
+    private void touch(Node n, EncodingLimits limits) {
         n.tried = false;
-        if (EncodingLimits.listCompressDepth <= 0) return;
+        if (limits.listCompressDepth > 0) queue(n);
+    }
+
+    private void queue(Node n) {
         if (touched == null) touched = new ArrayList<>(4);
         touched.add(n);
     }
@@ -252,8 +263,8 @@ public final class ListValue extends FieldEntry {
      * nodes at each end and every node inflated by the operation are deflated again (a list of
      * fewer than 2N nodes stays raw, as in Redis).
      */
-    private void settle() {
-        long depth = EncodingLimits.listCompressDepth;
+    private void settle(EncodingLimits limits) {
+        long depth = limits.listCompressDepth;
         if (depth <= 0 || nodes < depth * 2) {
             if (touched != null) touched.clear();
             return;
@@ -274,6 +285,16 @@ public final class ListValue extends FieldEntry {
         }
     }
 
+    /**
+     * Ends a walk that was given no limits: deflates again the nodes it inflated (they were
+     * compressed before it, their content has not changed, so they deflate to the same bytes).
+     */
+    private void restore() {
+        if (touched == null) return;
+        for (Node n : touched) compress(n);
+        touched.clear();
+    }
+
     /** Whether the node is deflated (for tests). */
     int compressedNodes() {
         int c = 0;
@@ -282,8 +303,8 @@ public final class ListValue extends FieldEntry {
     }
 
     /** Whether a node may take {@code add} more bytes under list-max-listpack-size. */
-    private static boolean fits(Node n, int add) {
-        long fill = EncodingLimits.listMaxListpackSize;
+    private static boolean fits(Node n, int add, EncodingLimits limits) {
+        long fill = limits.listMaxListpackSize;
         long newUsed = (long) n.used() + add;
         if (fill >= 0) return n.count < fill && newUsed <= SIZE_SAFETY_LIMIT;
         int level = (int) Math.min(5, -fill) - 1;
@@ -300,8 +321,8 @@ public final class ListValue extends FieldEntry {
      * at that end will fill it too (growing it from one entry by halves copied it ~10 times over:
      * 5% of LPUSH's time). Only the two end nodes of a list can be partly empty.
      */
-    private static Node newEndNode(int es, boolean growsAtHead) {
-        long fill = EncodingLimits.listMaxListpackSize;
+    private static Node newEndNode(int es, boolean growsAtHead, EncodingLimits limits) {
+        long fill = limits.listMaxListpackSize;
         long bytes = fill >= 0 ? Math.min((long) es * fill, SIZE_SAFETY_LIMIT) : 4096L << ((int) Math.min(5, -fill) - 1);
         return newNode(es, growsAtHead, (int) Math.max(es + 16, Math.min(bytes, 1 << 16)));
     }
@@ -392,11 +413,11 @@ public final class ListValue extends FieldEntry {
 
     // ---------------------------------------------------------------- operations
 
-    public void pushHead(byte[] v) {
+    public void pushHead(byte[] v, EncodingLimits limits) {
         int es = entrySize(v.length);
         Node n = head;
-        if (n == null || !fits(n, es)) {
-            n = n == null ? newNode(es, true) : newEndNode(es, true);
+        if (n == null || !fits(n, es, limits)) {
+            n = n == null ? newNode(es, true) : newEndNode(es, true, limits);
             linkAfter(null, n);
         } else {
             open(n);
@@ -407,14 +428,14 @@ public final class ListValue extends FieldEntry {
         writeEntry(n.buf, n.start, v);
         n.count++;
         size++;
-        settle();
+        settle(limits);
     }
 
-    public void pushTail(byte[] v) {
+    public void pushTail(byte[] v, EncodingLimits limits) {
         int es = entrySize(v.length);
         Node n = tail;
-        if (n == null || !fits(n, es)) {
-            n = n == null ? newNode(es, false) : newEndNode(es, false);
+        if (n == null || !fits(n, es, limits)) {
+            n = n == null ? newNode(es, false) : newEndNode(es, false, limits);
             linkAfter(tail, n);
         } else {
             open(n);
@@ -424,16 +445,16 @@ public final class ListValue extends FieldEntry {
         n.end = writeEntry(n.buf, n.end, v);
         n.count++;
         size++;
-        settle();
+        settle(limits);
     }
 
     /** Pushes at the head ({@code atHead} true) or the tail. */
-    public void push(byte[] v, boolean atHead) {
-        if (atHead) pushHead(v); else pushTail(v);
+    public void push(byte[] v, boolean atHead, EncodingLimits limits) {
+        if (atHead) pushHead(v, limits); else pushTail(v, limits);
     }
 
     /** Removes and returns the head element, or null when empty. */
-    public byte[] popHead() {
+    public byte[] popHead(EncodingLimits limits) {
         Node n = head;
         if (n == null) return null;
         open(n);
@@ -441,12 +462,12 @@ public final class ListValue extends FieldEntry {
         n.start += entrySize(v.length);
         if (--n.count == 0) unlink(n);
         size--;
-        settle();
+        settle(limits);
         return v;
     }
 
     /** Removes and returns the tail element, or null when empty. */
-    public byte[] popTail() {
+    public byte[] popTail(EncodingLimits limits) {
         Node n = tail;
         if (n == null) return null;
         open(n);
@@ -456,40 +477,40 @@ public final class ListValue extends FieldEntry {
         n.end = s;
         if (--n.count == 0) unlink(n);
         size--;
-        settle();
+        settle(limits);
         return v;
     }
 
-    public byte[] pop(boolean atHead) { return atHead ? popHead() : popTail(); }
+    public byte[] pop(boolean atHead, EncodingLimits limits) { return atHead ? popHead(limits) : popTail(limits); }
 
     /** The element at position {@code i} (0 = head), copied; the caller checks the bounds. */
-    public byte[] get(int i) {
+    public byte[] get(int i, EncodingLimits limits) {
         Pos p = locate(i);
         byte[] v = valueAt(p.n.buf, p.off);
-        settle();
+        settle(limits);
         return v;
     }
 
     /** Replaces the element at position {@code i}; the caller checks the bounds. */
-    public void set(int i, byte[] v) {
+    public void set(int i, byte[] v, EncodingLimits limits) {
         Pos p = locate(i);
         int old = entrySize(lenAt(p.n.buf, p.off));
         splice(p.n, p.off, old, v);
-        touch(p.n);
-        settle();
+        touch(p.n, limits);
+        settle(limits);
     }
 
     /** Inserts {@code v} so that it ends up at position {@code i} (0..size). */
-    public void insert(int i, byte[] v) {
-        if (i == 0) { pushHead(v); return; }
-        if (i == size) { pushTail(v); return; }
+    public void insert(int i, byte[] v, EncodingLimits limits) {
+        if (i == 0) { pushHead(v, limits); return; }
+        if (i == size) { pushTail(v, limits); return; }
         Pos p = locate(i);
         Node n = p.n;
         int es = entrySize(v.length);
-        if (fits(n, es)) {
+        if (fits(n, es, limits)) {
             splice(n, p.off, 0, v);
             n.count++;
-            touch(n);
+            touch(n, limits);
         } else {
             // split the full node at the insertion point; the new element joins whichever half
             // has room, or gets a node of its own between them
@@ -502,9 +523,9 @@ public final class ListValue extends FieldEntry {
                 n.count = p.k;
                 n.end = p.off;
                 linkAfter(n, right);
-                touch(right);
+                touch(right, limits);
             }
-            if (n.count > 0 && fits(n, es)) {
+            if (n.count > 0 && fits(n, es, limits)) {
                 if (n.buf.length - n.end < es) regrow(n, es, false);
                 n.end = writeEntry(n.buf, n.end, v);
                 n.count++;
@@ -513,23 +534,37 @@ public final class ListValue extends FieldEntry {
                 m.end = writeEntry(m.buf, 0, v);
                 m.count = 1;
                 linkAfter(n, m);
-                touch(m);
+                touch(m, limits);
             }
             if (n.count == 0) unlink(n);
         }
         size++;
-        settle();
+        settle(limits);
     }
 
     /**
      * Visits entries {@code from..to} (inclusive, 0 <= from <= to < size) in place, from the
-     * tail end when {@code reverse}.
+     * tail end when {@code reverse}; as a command's read, it ends like any operation (with
+     * list-compress-depth set, nodes it reached in the interior are deflated).
+     */
+    public void forEach(int from, int to, boolean reverse, EncodingLimits limits, EntryVisitor visitor) {
+        try {
+            walk(from, to, reverse, visitor);
+        } finally {
+            settle(limits);
+        }
+    }
+
+    /**
+     * {@link #forEach(int, int, boolean, EncodingLimits, EntryVisitor)} for readers outside the
+     * command path (RDB, AOF rewrite): leaves the list as it found it, compressed nodes
+     * compressed, so its accounted size does not change under a snapshot's walk.
      */
     public void forEach(int from, int to, boolean reverse, EntryVisitor visitor) {
         try {
             walk(from, to, reverse, visitor);
         } finally {
-            settle();
+            restore();
         }
     }
 
@@ -568,11 +603,11 @@ public final class ListValue extends FieldEntry {
     }
 
     /** Position of the first element equal to {@code v}, or -1. */
-    public int indexOf(byte[] v) {
+    public int indexOf(byte[] v, EncodingLimits limits) {
         if (size == 0) return -1;
         int[] found = {-1};
         int[] i = {0};
-        forEach(0, size - 1, false, (b, off, len) -> {
+        forEach(0, size - 1, false, limits, (b, off, len) -> {
             if (Arrays.equals(b, off, off + len, v, 0, v.length)) {
                 found[0] = i[0];
                 return false;
@@ -588,10 +623,10 @@ public final class ListValue extends FieldEntry {
      * scanning from the tail when {@code fromTail}. Returns how many were removed. The list is
      * repacked in one pass when anything matches.
      */
-    public long removeMatching(byte[] v, long count, boolean fromTail) {
-        if (size == 0 || indexOf(v) < 0) return 0;
+    public long removeMatching(byte[] v, long count, boolean fromTail, EncodingLimits limits) {
+        if (size == 0 || indexOf(v, limits) < 0) return 0;
         List<byte[]> all = new ArrayList<>(size);
-        forEach(0, size - 1, false, (b, off, len) -> all.add(Arrays.copyOfRange(b, off, off + len)));
+        forEach(0, size - 1, false, limits, (b, off, len) -> all.add(Arrays.copyOfRange(b, off, off + len)));
         long removed = 0;
         if (fromTail) {
             for (int i = all.size() - 1; i >= 0 && (count == 0 || removed < count); i--) {
@@ -609,12 +644,12 @@ public final class ListValue extends FieldEntry {
             }
         }
         clear();
-        for (byte[] e : all) if (e != null) pushTail(e);
+        for (byte[] e : all) if (e != null) pushTail(e, limits);
         return removed;
     }
 
     /** LTRIM: drops {@code left} elements from the head and {@code right} from the tail. */
-    public void trim(long left, long right) {
+    public void trim(long left, long right, EncodingLimits limits) {
         if (left + right >= size) {
             clear();
             return;
@@ -624,14 +659,14 @@ public final class ListValue extends FieldEntry {
             size -= head.count;
             unlink(head);
         }
-        for (; left > 0; left--) popHead();
+        for (; left > 0; left--) popHead(limits);
         while (right > 0 && right >= tail.count) {
             right -= tail.count;
             size -= tail.count;
             unlink(tail);
         }
-        for (; right > 0; right--) popTail();
-        settle();
+        for (; right > 0; right--) popTail(limits);
+        settle(limits);
     }
 
     private void clear() {

@@ -34,6 +34,12 @@ public abstract class ObjectEntry {
     /** The Redis encoding name, as OBJECT ENCODING replies it. */
     public abstract String encodingName();
 
+    /** Number of elements (fields, members, entries). */
+    public abstract int size();
+
+    /** Whether the collection is empty: Redis never keeps an empty one (see {@link Shard.Edit}). */
+    public boolean isEmpty() { return size() == 0; }
+
     /** Estimated heap bytes of this entry, for memory accounting. */
     public abstract long memoryUsage();
 

@@ -104,8 +104,11 @@ public final class SetValue extends FieldEntry implements ZSetSource {
         return index.containsKey(new Member(m));
     }
 
-    /** Adds a member; true if it was not there. Converts to hashtable exactly when Redis 7.0 does. */
-    public boolean add(byte[] m) {
+    /**
+     * Adds a member; true if it was not there. Converts to hashtable exactly when Redis 7.0 does
+     * ({@code limits}: the thresholds of the keyspace this set lives in, or will be stored in).
+     */
+    public boolean add(byte[] m, EncodingLimits limits) {
         if (ints != null) {
             long v;
             try {
@@ -124,7 +127,7 @@ public final class SetValue extends FieldEntry implements ZSetSource {
             System.arraycopy(ints, pos, ints, pos + 1, size - pos);
             ints[pos] = v;
             size++;
-            if (size > EncodingLimits.setMaxIntsetEntries) toHashtable();
+            if (size > limits.setMaxIntsetEntries) toHashtable();
             return true;
         }
         return htAdd(m);

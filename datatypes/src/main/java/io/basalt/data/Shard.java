@@ -47,7 +47,11 @@ public final class Shard {
 
     public void lock() { lock.lock(); }
 
-    public void unlock() { lock.unlock(); }
+    public void unlock() {
+        // the last unlock of a command: every edit it opened must have been closed (accounted)
+        assert lock.getHoldCount() > 1 || editDepth == 0 : "a Shard.Edit was not closed";
+        lock.unlock();
+    }
 
     public boolean heldByCurrentThread() { return lock.isHeldByCurrentThread(); }
 
@@ -136,10 +140,96 @@ public final class Shard {
         return n;
     }
 
-    /** Records that an object entry grew or shrank in place by {@code delta} bytes. */
-    public void resized(int db, long delta) {
+    /** Records that an object entry grew or shrank in place by {@code delta} bytes (see {@link Edit}). */
+    void resized(int db, long delta) {
         dbs[db].resized(delta);
         accounted(dbs[db]);
+    }
+
+    // ---------------------------------------------------------------- in-place edits
+
+    /** The edits open on this shard, innermost last; reused, so opening one allocates nothing. */
+    private Edit[] edits = new Edit[2];
+    private int editDepth;
+
+    /**
+     * Opens an in-place change of the collection {@code value} stored at {@code key} (null when
+     * the key is missing: the command may then {@link Edit#insert} a new one). Use it with
+     * try-with-resources around every change of a stored collection, reads that may deflate list
+     * nodes included:
+     * <pre>{@code
+     * try (Shard.Edit ed = shard.edit(db, key, h)) {
+     *     if (h == null) h = ed.insert(new HashValue(key));
+     *     h.set(field, value, ed.limits());
+     * }
+     * }</pre>
+     * Closing it accounts the size change, then removes the key if the collection was left
+     * empty, in that order (the table un-accounts a removed entry by its current size). A command
+     * cannot forget either, nor get the order wrong. The shard must be locked by this thread.
+     * Edits nest (LMOVE edits its source and destination) and close in reverse order; an edit of
+     * a value another open edit already covers (LMOVE of a list onto itself) is left to that one.
+     */
+    public Edit edit(int db, byte[] key, ObjectEntry value) {
+        if (!lock.isHeldByCurrentThread()) throw new IllegalStateException("shard " + index + " is not locked");
+        boolean covered = false;
+        for (int i = 0; i < editDepth && value != null; i++) covered |= edits[i].value == value;
+        if (editDepth == edits.length) edits = java.util.Arrays.copyOf(edits, editDepth * 2);
+        Edit e = edits[editDepth];
+        if (e == null) e = edits[editDepth] = new Edit();
+        editDepth++;
+        e.db = db;
+        e.key = key;
+        e.value = value;
+        e.covered = covered;
+        e.before = value == null || covered ? 0 : value.memoryUsage();
+        return e;
+    }
+
+    /**
+     * One in-place change of a stored collection, from {@link #edit} to {@link #close}. The
+     * handle belongs to its shard and is reused by the next edit once closed: it must not be
+     * kept beyond its try block.
+     */
+    public final class Edit implements AutoCloseable {
+        private int db;
+        private byte[] key;
+        private ObjectEntry value;
+        private long before;
+        private boolean covered;
+
+        private Edit() {}
+
+        /**
+         * Stores {@code created} at the edit's missing key, now (so it is in the keyspace for the
+         * rest of the command, as Redis's dbAdd), and returns it; its growth until the edit
+         * closes is accounted then, and it is removed then if still empty.
+         */
+        public <T extends ObjectEntry> T insert(T created) {
+            if (value != null) throw new IllegalStateException("the key already holds a value");
+            put(db, key, created);
+            value = created;
+            before = created.memoryUsage();
+            return created;
+        }
+
+        /** The thresholds of this shard's keyspace, for the value's operations. */
+        public EncodingLimits limits() { return keyspace.limits(); }
+
+        @Override
+        public void close() {
+            if (editDepth == 0 || edits[editDepth - 1] != this) {
+                throw new IllegalStateException("edits close in the reverse order of opening");
+            }
+            editDepth--;
+            ObjectEntry v = value;
+            value = null;
+            if (v == null || covered) return;
+            // the delta first: the table un-accounts a removed entry by its current size
+            long delta = v.memoryUsage() - before;
+            if (delta != 0) resized(db, delta);
+            // an emptied collection disappears, as in Redis (unless the command replaced it)
+            if (v.isEmpty() && dbs[db].get(key, Entries.hash(key)) == v) remove(db, key);
+        }
     }
 
     public int size(int db) { return dbs[db].size(); }

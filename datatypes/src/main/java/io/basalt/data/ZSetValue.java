@@ -33,11 +33,11 @@ public final class ZSetValue extends FieldEntry {
 
     /**
      * Redis's zsetTypeCreate: compact unless the expected size or the longest member already
-     * exceeds the thresholds.
+     * exceeds the thresholds ({@code limits}: those of the keyspace it will be stored in).
      */
-    public static ZSetValue create(byte[] key, long sizeHint, long maxLenHint) {
+    public static ZSetValue create(byte[] key, long sizeHint, long maxLenHint, EncodingLimits limits) {
         ZSetValue z = new ZSetValue(key);
-        if (sizeHint <= EncodingLimits.zsetMaxListpackEntries && maxLenHint <= EncodingLimits.zsetMaxListpackValue) {
+        if (sizeHint <= limits.zsetMaxListpackEntries && maxLenHint <= limits.zsetMaxListpackValue) {
             z.lp = new byte[(int) Math.min(Math.max(16, sizeHint * (maxLenHint + 10)), 4096)];
         } else {
             z.list = new ZSetTree();
@@ -93,9 +93,10 @@ public final class ZSetValue extends FieldEntry {
 
     /**
      * Sets the member's score, inserting it if absent (converting to the skiplist first when
-     * the insert would cross a threshold, as zsetAdd does). Returns true if it was inserted.
+     * the insert would cross a threshold of {@code limits}, as zsetAdd does). Returns true if it
+     * was inserted.
      */
-    public boolean put(byte[] member, double score) {
+    public boolean put(byte[] member, double score, EncodingLimits limits) {
         if (list == null) {
             int p = find(member);
             if (p >= 0) {
@@ -104,7 +105,7 @@ public final class ZSetValue extends FieldEntry {
                 insertCompact(member, score);
                 return false;
             }
-            if (n + 1 > EncodingLimits.zsetMaxListpackEntries || member.length > EncodingLimits.zsetMaxListpackValue) {
+            if (n + 1 > limits.zsetMaxListpackEntries || member.length > limits.zsetMaxListpackValue) {
                 convertToSkipList();
             } else {
                 insertCompact(member, score);

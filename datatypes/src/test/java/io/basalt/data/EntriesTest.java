@@ -27,6 +27,8 @@ class EntriesTest {
 
         @Override public String encodingName() { return "listpack"; }
 
+        @Override public int size() { return value.length(); }
+
         @Override public long memoryUsage() { return 64; }
 
         @Override public ObjectEntry copy(byte[] newKey) { return new Box(newKey, value.toString()); }

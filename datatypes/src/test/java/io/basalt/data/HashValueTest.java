@@ -1,6 +1,5 @@
 package io.basalt.data;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -19,11 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** {@link HashValue}: both encodings against a HashMap model, conversions, scan and copies. */
 class HashValueTest {
 
-    @AfterEach
-    void restore() {
-        EncodingLimits.hashMaxListpackEntries = 512;
-        EncodingLimits.hashMaxListpackValue = 64;
-    }
+    /** The thresholds the hashes of a test are written with (a keyspace's, in the server). */
+    private final EncodingLimits limits = new EncodingLimits();
 
     private static byte[] b(String s) { return s.getBytes(StandardCharsets.ISO_8859_1); }
 
@@ -38,11 +34,11 @@ class HashValueTest {
     @Test
     void listpackKeepsInsertionOrderAndReplacesInPlace() {
         HashValue h = new HashValue(b("k"));
-        assertTrue(h.set(b("a"), b("1")));
-        assertTrue(h.set(b("b"), b("22")));
-        assertTrue(h.set(b("c"), b("")));
-        assertFalse(h.set(b("a"), b("a much longer value than before")));
-        assertFalse(h.set(b("b"), b("")));
+        assertTrue(h.set(b("a"), b("1"), limits));
+        assertTrue(h.set(b("b"), b("22"), limits));
+        assertTrue(h.set(b("c"), b(""), limits));
+        assertFalse(h.set(b("a"), b("a much longer value than before"), limits));
+        assertFalse(h.set(b("b"), b(""), limits));
         List<String> order = new ArrayList<>();
         h.forEach((f, v) -> order.add(s(f) + "=" + s(v)));
         assertEquals(List.of("a=a much longer value than before", "b=", "c="), order);
@@ -56,20 +52,20 @@ class HashValueTest {
 
     @Test
     void convertsAtTheThresholdsAndNeverBack() {
-        EncodingLimits.hashMaxListpackEntries = 3;
-        EncodingLimits.hashMaxListpackValue = 4;
+        limits.hashMaxListpackEntries = 3;
+        limits.hashMaxListpackValue = 4;
         HashValue h = new HashValue(b("k"));
-        for (String f : new String[]{"a", "b", "c"}) h.set(b(f), b("v"));
+        for (String f : new String[]{"a", "b", "c"}) h.set(b(f), b("v"), limits);
         assertEquals("listpack", h.encodingName());
-        h.set(b("d"), b("v"));
+        h.set(b("d"), b("v"), limits);
         assertEquals("hashtable", h.encodingName());
         h.delete(b("a"));
         h.delete(b("b"));
         assertEquals("hashtable", h.encodingName());
         HashValue v = new HashValue(b("k"));
-        v.set(b("f"), b("1234"));
+        v.set(b("f"), b("1234"), limits);
         assertEquals("listpack", v.encodingName());
-        v.set(b("f"), b("12345"));
+        v.set(b("f"), b("12345"), limits);
         assertEquals("hashtable", v.encodingName());
         assertArrayEquals(b("12345"), v.get(b("f")));
     }
@@ -78,7 +74,7 @@ class HashValueTest {
     void randomOperationsMatchAModel() {
         Random rnd = new Random(42);
         for (int round = 0; round < 20; round++) {
-            EncodingLimits.hashMaxListpackEntries = rnd.nextInt(40);
+            limits.hashMaxListpackEntries = rnd.nextInt(40);
             HashValue h = new HashValue(b("k"));
             Map<String, String> model = new HashMap<>();
             for (int i = 0; i < 2000; i++) {
@@ -87,7 +83,7 @@ class HashValueTest {
                     assertEquals(model.remove(f) != null, h.delete(b(f)));
                 } else {
                     String v = "x".repeat(rnd.nextInt(200));
-                    assertEquals(model.put(f, v) == null, h.set(b(f), b(v)));
+                    assertEquals(model.put(f, v) == null, h.set(b(f), b(v), limits));
                 }
                 assertEquals(model.size(), h.size());
             }
@@ -98,16 +94,16 @@ class HashValueTest {
 
     @Test
     void scanVisitsEveryFieldAcrossGrowth() {
-        EncodingLimits.hashMaxListpackEntries = 0;
+        limits.hashMaxListpackEntries = 0;
         HashValue h = new HashValue(b("k"));
-        for (int i = 0; i < 50; i++) h.set(b("f" + i), b("v"));
+        for (int i = 0; i < 50; i++) h.set(b("f" + i), b("v"), limits);
         Map<String, Integer> seen = new HashMap<>();
         long cursor = 0;
         int steps = 0;
         do {
             cursor = h.scan(cursor, (f, v) -> seen.merge(s(f), 1, Integer::sum));
             // the table grows mid-iteration: fields present throughout must still be returned
-            if (steps++ == 5) for (int i = 50; i < 500; i++) h.set(b("g" + i), b("v"));
+            if (steps++ == 5) for (int i = 50; i < 500; i++) h.set(b("g" + i), b("v"), limits);
         } while (cursor != 0);
         for (int i = 0; i < 50; i++) assertTrue(seen.containsKey("f" + i), "f" + i);
         // and across shrinking, when most fields go away mid-iteration
@@ -124,12 +120,12 @@ class HashValueTest {
     @Test
     void copiesAreIndependentAndRekeyHandsOver() {
         for (long limit : new long[]{512, 0}) {
-            EncodingLimits.hashMaxListpackEntries = limit;
+            limits.hashMaxListpackEntries = limit;
             HashValue h = new HashValue(b("k"));
-            h.set(b("a"), b("1"));
-            h.set(b("b"), b("2"));
+            h.set(b("a"), b("1"), limits);
+            h.set(b("b"), b("2"), limits);
             HashValue c = (HashValue) h.copy(b("c"));
-            c.set(b("a"), b("changed"));
+            c.set(b("a"), b("changed"), limits);
             c.delete(b("b"));
             assertArrayEquals(b("1"), h.get(b("a")));
             assertArrayEquals(b("2"), h.get(b("b")));
@@ -144,11 +140,11 @@ class HashValueTest {
     void memoryEstimateFollowsTheContents() {
         HashValue h = new HashValue(b("k"));
         long empty = h.memoryUsage();
-        for (int i = 0; i < 100; i++) h.set(b("field" + i), b("value" + i));
+        for (int i = 0; i < 100; i++) h.set(b("field" + i), b("value" + i), limits);
         long listpack = h.memoryUsage();
         assertTrue(listpack > empty + 100 * 10);
-        EncodingLimits.hashMaxListpackEntries = 50;
-        h.set(b("one-more"), b("v"));
+        limits.hashMaxListpackEntries = 50;
+        h.set(b("one-more"), b("v"), limits);
         assertEquals("hashtable", h.encodingName());
         assertTrue(h.memoryUsage() > listpack, "a hashtable costs more than the listpack");
         long before = h.memoryUsage();
@@ -159,9 +155,9 @@ class HashValueTest {
     @Test
     void randomPairIsAPairOfTheHash() {
         for (long limit : new long[]{512, 0}) {
-            EncodingLimits.hashMaxListpackEntries = limit;
+            limits.hashMaxListpackEntries = limit;
             HashValue h = new HashValue(b("k"));
-            for (int i = 0; i < 10; i++) h.set(b("f" + i), b("v" + i));
+            for (int i = 0; i < 10; i++) h.set(b("f" + i), b("v" + i), limits);
             for (int k = 0; k < 100; k++) {
                 byte[][] p = h.randomPair();
                 assertEquals("v" + s(p[0]).substring(1), s(p[1]));
@@ -173,19 +169,19 @@ class HashValueTest {
     @Test
     void headerFieldsSurviveEdits() {
         for (long limit : new long[]{512, 2}) {
-            EncodingLimits.hashMaxListpackEntries = limit;
+            limits.hashMaxListpackEntries = limit;
             HashValue h = new HashValue(b("the-key"));
             assertEquals(-1, h.expireAt());
             h.clock(0xabcdef);
             h.expireAt(123456789012L);
-            h.set(b("f1"), b("v1"));
+            h.set(b("f1"), b("v1"), limits);
             assertTrue(h.keyEquals(b("the-key")));
             assertFalse(h.keyEquals(b("the-kez")));
             assertEquals(Entries.hash(b("the-key")), Entries.hashOf(h));
             assertTrue(Entries.keyMatches(h, b("the-*"), false));
-            h.set(b("f2"), b("v2"));
-            h.set(b("f3"), b("v3")); // the hashtable when the limit is 2
-            h.set(b("f1"), b("longer value"));
+            h.set(b("f2"), b("v2"), limits);
+            h.set(b("f3"), b("v3"), limits); // the hashtable when the limit is 2
+            h.set(b("f1"), b("longer value"), limits);
             h.delete(b("f2"));
             assertEquals(0xabcdef, h.clock());
             assertEquals(123456789012L, h.expireAt());

@@ -1,6 +1,5 @@
 package io.basalt.data;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -19,8 +18,8 @@ class SetValueTest {
 
     private static String s(byte[] b) { return new String(b, StandardCharsets.UTF_8); }
 
-    @AfterEach
-    void reset() { EncodingLimits.setMaxIntsetEntries = 512; }
+    /** The thresholds the values of a test are written with (a keyspace's, in the server). */
+    private final EncodingLimits limits = new EncodingLimits();
 
     @Test
     void canonicalIntegersLikeString2ll() {
@@ -39,7 +38,7 @@ class SetValueTest {
         SetValue v = SetValue.createFor(b("k"), b("5"));
         assertEquals("intset", v.encodingName());
         assertEquals("set", v.typeName());
-        for (String m : new String[]{"5", "-3", "10", "0", "5"}) v.add(b(m));
+        for (String m : new String[]{"5", "-3", "10", "0", "5"}) v.add(b(m), limits);
         assertEquals(4, v.size());
         assertEquals("-3", s(v.get(0)));
         assertEquals("0", s(v.get(1)));
@@ -57,22 +56,22 @@ class SetValueTest {
 
     @Test
     void convertsExactlyAtTheThresholdAndNeverBack() {
-        EncodingLimits.setMaxIntsetEntries = 3;
+        limits.setMaxIntsetEntries = 3;
         SetValue v = SetValue.createIntset(b("k"));
-        v.add(b("1"));
-        v.add(b("2"));
-        v.add(b("3"));
+        v.add(b("1"), limits);
+        v.add(b("2"), limits);
+        v.add(b("3"), limits);
         assertEquals("intset", v.encodingName());
-        assertFalse(v.add(b("3")));
+        assertFalse(v.add(b("3"), limits));
         assertEquals("intset", v.encodingName());
-        v.add(b("4"));
+        v.add(b("4"), limits);
         assertEquals("hashtable", v.encodingName());
         assertEquals(4, v.size());
         v.remove(b("4"));
         assertEquals("hashtable", v.encodingName());
         SetValue w = SetValue.createFor(b("k"), b("1"));
-        w.add(b("1"));
-        w.add(b("a"));
+        w.add(b("1"), limits);
+        w.add(b("a"), limits);
         assertEquals("hashtable", w.encodingName());
         assertTrue(w.contains(b("1")));
         assertTrue(w.contains(b("a")));
@@ -86,7 +85,7 @@ class SetValueTest {
         for (int i = 0; i < 20000; i++) {
             String m = "m" + r.nextInt(500);
             int op = r.nextInt(3);
-            if (op == 0) assertEquals(model.add(m), v.add(b(m)));
+            if (op == 0) assertEquals(model.add(m), v.add(b(m), limits));
             else if (op == 1) assertEquals(model.remove(m), v.remove(b(m)));
             else if (v.size() > 0) model.remove(s(v.removeAt(r.nextInt(v.size()))));
             assertEquals(model.size(), v.size());
@@ -101,7 +100,7 @@ class SetValueTest {
     void memoryEstimateTracksChanges() {
         SetValue v = SetValue.createFor(b("k"), b("a"));
         long empty = v.memoryUsage();
-        for (int i = 0; i < 100; i++) v.add(b("member-" + i));
+        for (int i = 0; i < 100; i++) v.add(b("member-" + i), limits);
         long full = v.memoryUsage();
         assertTrue(full > empty + 100 * 20);
         for (int i = 0; i < 100; i++) v.remove(b("member-" + i));
@@ -111,12 +110,12 @@ class SetValueTest {
     @Test
     void copyIsDeepAndRekeyHandsOver() {
         SetValue v = SetValue.createFor(b("k"), b("a"));
-        v.add(b("a"));
-        v.add(b("b"));
+        v.add(b("a"), limits);
+        v.add(b("b"), limits);
         SetValue c = (SetValue) v.copy(b("k2"));
         assertNotSame(v, c);
         assertArrayEquals(b("k2"), c.key);
-        c.add(b("c"));
+        c.add(b("c"), limits);
         assertEquals(2, v.size());
         assertEquals(3, c.size());
         assertEquals(c.memoryUsage() - v.memoryUsage() > 0, true);
@@ -125,9 +124,9 @@ class SetValueTest {
         assertTrue(r.contains(b("b")));
         assertEquals(v.memoryUsage() + "longer-key".length() - 1, r.memoryUsage());
         SetValue i = SetValue.createFor(b("n"), b("1"));
-        i.add(b("1"));
+        i.add(b("1"), limits);
         SetValue ic = (SetValue) i.copy(b("n2"));
-        ic.add(b("2"));
+        ic.add(b("2"), limits);
         assertEquals(1, i.size());
         assertEquals("intset", ic.encodingName());
     }

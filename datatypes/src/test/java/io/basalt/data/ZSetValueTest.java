@@ -1,6 +1,5 @@
 package io.basalt.data;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -21,42 +20,39 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** ZSetValue in both encodings against a plain sorted-list model. */
 class ZSetValueTest {
 
-    @AfterEach
-    void restore() {
-        EncodingLimits.zsetMaxListpackEntries = 128;
-        EncodingLimits.zsetMaxListpackValue = 64;
-    }
+    /** The thresholds the values of a test are written with (a keyspace's, in the server). */
+    private final EncodingLimits limits = new EncodingLimits();
 
     private static byte[] b(String s) { return s.getBytes(StandardCharsets.UTF_8); }
 
     @Test
     void convertsAtThresholdsAndNeverBack() {
-        EncodingLimits.zsetMaxListpackEntries = 3;
-        EncodingLimits.zsetMaxListpackValue = 4;
-        ZSetValue z = ZSetValue.create(b("k"), 1, 1);
+        limits.zsetMaxListpackEntries = 3;
+        limits.zsetMaxListpackValue = 4;
+        ZSetValue z = ZSetValue.create(b("k"), 1, 1, limits);
         assertEquals("listpack", z.encodingName());
-        z.put(b("a"), 1);
-        z.put(b("b"), 2);
-        z.put(b("c"), 3);
-        z.put(b("c"), 4); // an update does not convert
+        z.put(b("a"), 1, limits);
+        z.put(b("b"), 2, limits);
+        z.put(b("c"), 3, limits);
+        z.put(b("c"), 4, limits); // an update does not convert
         assertEquals("listpack", z.encodingName());
-        z.put(b("d"), 4);
+        z.put(b("d"), 4, limits);
         assertEquals("skiplist", z.encodingName());
         z.remove(b("d"));
         z.remove(b("c"));
         assertEquals("skiplist", z.encodingName());
-        ZSetValue y = ZSetValue.create(b("k"), 1, 1);
-        y.put(b("12345"), 1);
+        ZSetValue y = ZSetValue.create(b("k"), 1, 1, limits);
+        y.put(b("12345"), 1, limits);
         assertEquals("skiplist", y.encodingName());
-        assertEquals("skiplist", ZSetValue.create(b("k"), 1, 5).encodingName());
+        assertEquals("skiplist", ZSetValue.create(b("k"), 1, 5, limits).encodingName());
     }
 
     @Test
     void copyIsDeepAndRekeyedHandsOver() {
-        ZSetValue z = ZSetValue.create(b("k"), 1, 1);
-        z.put(b("a"), 1);
+        ZSetValue z = ZSetValue.create(b("k"), 1, 1, limits);
+        z.put(b("a"), 1, limits);
         ZSetValue c = (ZSetValue) z.copy(b("k2"));
-        c.put(b("b"), 2);
+        c.put(b("b"), 2, limits);
         assertEquals(1, z.size());
         assertEquals(2, c.size());
         ZSetValue r = (ZSetValue) z.rekeyed(b("k3"));
@@ -69,16 +65,16 @@ class ZSetValueTest {
     @Test
     void matchesModel() {
         for (int limit : new int[]{1000, 8}) {
-            EncodingLimits.zsetMaxListpackEntries = limit;
+            limits.zsetMaxListpackEntries = limit;
             Random rnd = new Random(42 + limit);
-            ZSetValue z = ZSetValue.create(b("k"), 1, 1);
+            ZSetValue z = ZSetValue.create(b("k"), 1, 1, limits);
             Map<String, Double> model = new HashMap<>();
             for (int i = 0; i < 5000; i++) {
                 String m = "m" + rnd.nextInt(200);
                 int op = rnd.nextInt(10);
                 if (op < 6) {
                     double s = rnd.nextInt(30) - 10 + (rnd.nextBoolean() ? 0.5 : 0);
-                    boolean added = z.put(b(m), s);
+                    boolean added = z.put(b(m), s, limits);
                     assertEquals(!model.containsKey(m), added);
                     model.put(m, s);
                 } else if (op < 8) {

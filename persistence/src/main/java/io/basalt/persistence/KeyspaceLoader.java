@@ -31,6 +31,10 @@ public final class KeyspaceLoader implements KeyspaceSink {
         this.lruClock = () -> (int) ((System.currentTimeMillis() / 1000) & 0xffffff);
     }
 
+    /** Values are built with the thresholds of the keyspace they load into. */
+    @Override
+    public io.basalt.data.EncodingLimits limits() { return ks.limits(); }
+
     @Override
     public void key(int db, byte[] key, Object entry, long expireAt, long idleSeconds, int freq) {
         if (keyLoadDelay != 0) debugDelay(keyLoadDelay);

@@ -18,4 +18,10 @@ public interface KeyspaceSink {
 
     /** A RESIZEDB hint for the database about to be loaded. */
     default void resizeDb(int db, long size, long expires) {}
+
+    /**
+     * The thresholds that pick the loaded values' encodings: the receiving keyspace's (asked once,
+     * before the first key). Redis's defaults unless the sink says otherwise.
+     */
+    default io.basalt.data.EncodingLimits limits() { return new io.basalt.data.EncodingLimits(); }
 }

@@ -21,8 +21,13 @@ public final class RdbEncoder {
     private byte[] scratch = new byte[256];
     private int len;
     private final boolean compress;
+    /** The thresholds of the keyspace whose values are written: list nodes are cut by them. */
+    private final EncodingLimits limits;
 
-    public RdbEncoder(boolean compress) { this.compress = compress; }
+    public RdbEncoder(boolean compress, EncodingLimits limits) {
+        this.compress = compress;
+        this.limits = limits;
+    }
 
     public int size() { return len; }
 
@@ -192,9 +197,12 @@ public final class RdbEncoder {
         }
     }
 
-    /** Quicklist v2: listpack nodes cut by list-max-listpack-size as Redis's quicklist would. */
+    /**
+     * Quicklist v2: listpack nodes cut by list-max-listpack-size as Redis's quicklist would. The
+     * walk is the persistence one, which leaves the list's compressed nodes as it found them.
+     */
     private void writeList(ListValue l) {
-        long fill = EncodingLimits.listMaxListpackSize;
+        long fill = limits.listMaxListpackSize;
         int maxBytes = fill >= 0 ? 8192 : new int[]{4096, 8192, 16384, 32768, 65536}[(int) Math.min(-fill - 1, 4)];
         long maxCount = fill > 0 ? fill : Long.MAX_VALUE;
         java.util.List<byte[]> nodes = new java.util.ArrayList<>();
@@ -269,9 +277,12 @@ public final class RdbEncoder {
         writeLongString(value);
     }
 
-    /** A DUMP payload: object, RDB version (2 bytes LE), CRC64 of all that (8 bytes LE). */
-    public static byte[] dump(Object e, boolean compress) {
-        RdbEncoder enc = new RdbEncoder(compress);
+    /**
+     * A DUMP payload: object, RDB version (2 bytes LE), CRC64 of all that (8 bytes LE).
+     * {@code limits} are those of the keyspace {@code e} lives in.
+     */
+    public static byte[] dump(Object e, boolean compress, EncodingLimits limits) {
+        RdbEncoder enc = new RdbEncoder(compress, limits);
         enc.writeObject(e);
         enc.writeLE(Rdb.VERSION, 2);
         long crc = Crc64.update(0, enc.buf, 0, enc.len);

@@ -1,5 +1,6 @@
 package io.basalt.persistence;
 
+import io.basalt.data.EncodingLimits;
 import io.basalt.data.HashValue;
 import io.basalt.data.ListValue;
 import io.basalt.data.ObjectEntry;
@@ -20,15 +21,19 @@ import java.util.Map;
 /**
  * Reads RDB files (versions 1 to 10, everything Redis 7.0 loads except modules, streams and
  * functions) and DUMP payloads. Values are rebuilt through the data types' normal APIs, so the
- * encoding thresholds (hash-max-listpack-entries, ...) pick each value's encoding as Redis's
- * loader does. Every malformed input ends in an {@link RdbException} or {@link EOFException},
+ * encoding thresholds (hash-max-listpack-entries, ...) of the receiving keyspace pick each value's
+ * encoding as Redis's loader does. Every malformed input ends in an {@link RdbException} or {@link EOFException},
  * never in a half-built value reaching the sink.
  */
 public final class RdbLoader {
     private final RdbInput in;
+    private final EncodingLimits limits;
     private int version = Rdb.VERSION;
 
-    private RdbLoader(InputStream in) { this.in = new RdbInput(in); }
+    private RdbLoader(InputStream in, EncodingLimits limits) {
+        this.in = new RdbInput(in);
+        this.limits = limits;
+    }
 
     /**
      * Result of a load. {@code bytes} is exactly where the RDB ended in the stream (after the
@@ -43,7 +48,7 @@ public final class RdbLoader {
      * @throws IOException on read errors or truncation ({@link EOFException})
      */
     public static Stats load(InputStream input, KeyspaceSink sink) throws IOException {
-        return new RdbLoader(input).loadAll(sink);
+        return new RdbLoader(input, sink.limits()).loadAll(sink);
     }
 
     /** The "REDIS" signature and a version this loader can read. */
@@ -68,7 +73,7 @@ public final class RdbLoader {
      * opcode; the rest of the stream is not read.
      */
     public static Map<String, byte[]> auxFields(InputStream input) throws IOException {
-        RdbLoader l = new RdbLoader(input);
+        RdbLoader l = new RdbLoader(input, new EncodingLimits()); // reads no value
         l.readHeader();
         Map<String, byte[]> aux = new LinkedHashMap<>();
         while (l.in.read() == Rdb.OPCODE_AUX) {
@@ -151,15 +156,15 @@ public final class RdbLoader {
 
     /**
      * Decodes a DUMP payload into an entry for {@code key} (without expiry), checking its RDB
-     * version and CRC64 footer first.
+     * version and CRC64 footer first; {@code limits} are those of the keyspace it will go into.
      *
      * @throws RdbException "DUMP payload version or checksum are wrong" or "Bad data format"
      */
-    public static Object restore(byte[] payload, byte[] key) {
+    public static Object restore(byte[] payload, byte[] key, EncodingLimits limits) {
         if (!verifyDump(payload)) throw new RdbException("DUMP payload version or checksum are wrong");
         // like Redis, the object is read from the whole payload: a value running into the footer
         // is not detected (restoreCommand does not check where the object ended)
-        RdbLoader l = new RdbLoader(new ByteArrayInputStream(payload));
+        RdbLoader l = new RdbLoader(new ByteArrayInputStream(payload), limits);
         try {
             int type = l.in.read();
             Object e = l.readObject(type, key, -1);
@@ -312,12 +317,12 @@ public final class RdbLoader {
             case Rdb.TYPE_LIST: {
                 long n = checkedLen(readLen());
                 ListValue l = new ListValue(key);
-                for (long i = 0; i < n; i++) l.pushTail(readString());
+                for (long i = 0; i < n; i++) l.pushTail(readString(), limits);
                 return l.size() == 0 ? null : l;
             }
             case Rdb.TYPE_LIST_ZIPLIST: {
                 ListValue l = new ListValue(key);
-                Ziplist.parse(readString(), l::pushTail);
+                Ziplist.parse(readString(), v -> l.pushTail(v, limits));
                 return l.size() == 0 ? null : l;
             }
             case Rdb.TYPE_LIST_QUICKLIST:
@@ -333,9 +338,9 @@ public final class RdbLoader {
                         }
                     }
                     byte[] blob = readString();
-                    if (container == Rdb.QUICKLIST_NODE_PLAIN) l.pushTail(blob);
-                    else if (type == Rdb.TYPE_LIST_QUICKLIST) Ziplist.parse(blob, l::pushTail);
-                    else Listpack.parse(blob, l::pushTail);
+                    if (container == Rdb.QUICKLIST_NODE_PLAIN) l.pushTail(blob, limits);
+                    else if (type == Rdb.TYPE_LIST_QUICKLIST) Ziplist.parse(blob, v -> l.pushTail(v, limits));
+                    else Listpack.parse(blob, v -> l.pushTail(v, limits));
                 }
                 return l.size() == 0 ? null : l;
             }
@@ -345,7 +350,7 @@ public final class RdbLoader {
                 for (long i = 0; i < n; i++) {
                     byte[] m = readString();
                     if (s == null) s = SetValue.createFor(key, m);
-                    if (!s.add(m)) throw new RdbException("Duplicate set members detected");
+                    if (!s.add(m, limits)) throw new RdbException("Duplicate set members detected");
                 }
                 return s;
             }
@@ -354,7 +359,7 @@ public final class RdbLoader {
                 Intset.parse(readString(), v -> ms.add(Listpack.ascii(v)));
                 if (ms.isEmpty()) return null;
                 SetValue s = SetValue.createIntset(key);
-                for (byte[] m : ms) s.add(m);
+                for (byte[] m : ms) s.add(m, limits);
                 return s;
             }
             case Rdb.TYPE_ZSET:
@@ -397,7 +402,7 @@ public final class RdbLoader {
                 for (long i = 0; i < n; i++) {
                     byte[] f = readString();
                     byte[] v = readString();
-                    if (!h.set(f, v)) throw new RdbException("Duplicate hash fields detected");
+                    if (!h.set(f, v, limits)) throw new RdbException("Duplicate hash fields detected");
                 }
                 return h.size() == 0 ? null : h;
             }
@@ -412,7 +417,7 @@ public final class RdbLoader {
                 if ((flat.size() & 1) != 0) throw new RdbException("Hash listpack integrity check failed.");
                 HashValue h = new HashValue(key);
                 for (int i = 0; i < flat.size(); i += 2) {
-                    if (!h.set(flat.get(i), flat.get(i + 1))) throw new RdbException("Duplicate hash fields detected");
+                    if (!h.set(flat.get(i), flat.get(i + 1), limits)) throw new RdbException("Duplicate hash fields detected");
                 }
                 return h.size() == 0 ? null : h;
             }
@@ -427,11 +432,11 @@ public final class RdbLoader {
         }
     }
 
-    private static ObjectEntry buildZSet(byte[] key, List<byte[]> ms, double[] sc, long maxLen) {
+    private ObjectEntry buildZSet(byte[] key, List<byte[]> ms, double[] sc, long maxLen) {
         if (ms.isEmpty()) return null;
-        ZSetValue z = ZSetValue.create(key, ms.size(), maxLen);
+        ZSetValue z = ZSetValue.create(key, ms.size(), maxLen, limits);
         for (int i = 0; i < ms.size(); i++) {
-            if (!z.put(ms.get(i), sc[i])) throw new RdbException("Duplicate zset fields detected");
+            if (!z.put(ms.get(i), sc[i], limits)) throw new RdbException("Duplicate zset fields detected");
         }
         return z;
     }

@@ -81,14 +81,14 @@ public final class RdbWriter {
      */
     public static Result write(OutputStream out, Keyspace ks, Options o) throws IOException {
         ConcurrentLinkedQueue<Chunk> queue = new ConcurrentLinkedQueue<>();
-        ThreadLocal<RdbEncoder> encoders = ThreadLocal.withInitial(() -> new RdbEncoder(o.compress));
+        ThreadLocal<RdbEncoder> encoders = ThreadLocal.withInitial(() -> new RdbEncoder(o.compress, ks.limits()));
         // The walk (this thread) encodes every entry of a step into one reused buffer, noting
         // where the database changes; only entries that writers serialize before changing them
         // go through the queue. A chunk array, a queue node and a copy per key would be ~3 objects
         // and the encoded size again of garbage per key: for a million keys, enough young
         // collections to make G1 grow the heap by half while the snapshot runs.
         Thread walker = Thread.currentThread();
-        StepBuffer step = new StepBuffer(o.compress);
+        StepBuffer step = new StepBuffer(new RdbEncoder(o.compress, ks.limits()));
         long[] keys = new long[1];
         int clockNow = (int) ((System.currentTimeMillis() / 1000) & 0xffffff);
         Snapshot.Sink sink = (db, e) -> {
@@ -133,7 +133,7 @@ public final class RdbWriter {
         }
         CrcOut co = new CrcOut(out, o.checksum);
         try {
-            RdbEncoder h = new RdbEncoder(o.compress);
+            RdbEncoder h = new RdbEncoder(o.compress, ks.limits());
             h.write("REDIS0010".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, 9);
             h.writeAux("redis-ver", o.redisVersion);
             h.writeAux("redis-bits", 64);
@@ -143,7 +143,7 @@ public final class RdbWriter {
             co.write(h.array(), 0, h.size());
             int[] curDb = {-1};
             boolean[] seen = new boolean[ks.databases()];
-            RdbEncoder sel = new RdbEncoder(false);
+            RdbEncoder sel = new RdbEncoder(false, ks.limits());
             boolean more = true;
             while (more) {
                 if (o.cancelled != null && o.cancelled.getAsBoolean()) throw new IOException("cancelled");
@@ -203,7 +203,7 @@ public final class RdbWriter {
         int runs;
         long entries;
 
-        StepBuffer(boolean compress) { enc = new RdbEncoder(compress); }
+        StepBuffer(RdbEncoder enc) { this.enc = enc; }
 
         /** Called before each entry of database {@code db} is appended. */
         void db(int db) {

@@ -58,33 +58,34 @@ class RdbRoundTripTest {
 
     static Keyspace sample() {
         Keyspace ks = new Keyspace(16, 4);
+        io.basalt.data.EncodingLimits limits = ks.limits();
         long ttl = System.currentTimeMillis() + 3_600_000;
         put(ks, 0, StringRecord.create(b("int"), b("12345"), -1, StringRecord.ENC_INT), -1);
         put(ks, 0, StringRecord.create(b("big"), b("x".repeat(1000)), ttl, StringRecord.ENC_RAW), -1);
         put(ks, 3, StringRecord.create(b("neg"), b("-9223372036854775808"), -1, StringRecord.ENC_INT), -1);
         ListValue l = new ListValue(b("list"));
-        for (int i = 0; i < 3000; i++) l.pushTail(b(i % 3 == 0 ? "v" + i : Integer.toString(i * 1000)));
+        for (int i = 0; i < 3000; i++) l.pushTail(b(i % 3 == 0 ? "v" + i : Integer.toString(i * 1000)), limits);
         put(ks, 0, l, ttl);
         SetValue is = SetValue.createIntset(b("iset"));
-        for (int i = -5; i < 100; i++) is.add(b(Integer.toString(i * 70000)));
+        for (int i = -5; i < 100; i++) is.add(b(Integer.toString(i * 70000)), limits);
         put(ks, 0, is, -1);
         SetValue hs = SetValue.createFor(b("hset"), b("a"));
-        for (int i = 0; i < 50; i++) hs.add(b("m" + i));
+        for (int i = 0; i < 50; i++) hs.add(b("m" + i), limits);
         put(ks, 1, hs, ttl);
         HashValue sh = new HashValue(b("shash"));
-        sh.set(b("f"), b("v"));
-        sh.set(b("n"), b("42"));
+        sh.set(b("f"), b("v"), limits);
+        sh.set(b("n"), b("42"), limits);
         put(ks, 0, sh, -1);
         HashValue bh = new HashValue(b("bhash"));
-        for (int i = 0; i < 1000; i++) bh.set(b("f" + i), b("v" + i));
+        for (int i = 0; i < 1000; i++) bh.set(b("f" + i), b("v" + i), limits);
         put(ks, 0, bh, ttl);
-        ZSetValue sz = ZSetValue.create(b("szset"), 3, 5);
-        sz.put(b("a"), 1.5);
-        sz.put(b("b"), 2);
-        sz.put(b("c"), Double.NEGATIVE_INFINITY);
+        ZSetValue sz = ZSetValue.create(b("szset"), 3, 5, limits);
+        sz.put(b("a"), 1.5, limits);
+        sz.put(b("b"), 2, limits);
+        sz.put(b("c"), Double.NEGATIVE_INFINITY, limits);
         put(ks, 0, sz, -1);
-        ZSetValue bz = ZSetValue.create(b("bzset"), 500, 10);
-        for (int i = 0; i < 500; i++) bz.put(b("m" + i), i / 3.0);
+        ZSetValue bz = ZSetValue.create(b("bzset"), 500, 10, limits);
+        for (int i = 0; i < 500; i++) bz.put(b("m" + i), i / 3.0, limits);
         put(ks, 2, bz, -1);
         return ks;
     }
@@ -170,19 +171,19 @@ class RdbRoundTripTest {
         Keyspace ks = sample();
         for (int i = 0; i < ks.shardCount(); i++) {
             ks.shard(i).forEach(0, e -> {
-                byte[] p = RdbEncoder.dump(e, true);
+                byte[] p = RdbEncoder.dump(e, true, ks.limits());
                 assertTrue(RdbLoader.verifyDump(p));
-                Object back = RdbLoader.restore(p, Entries.key(e));
+                Object back = RdbLoader.restore(p, Entries.key(e), ks.limits());
                 String want = content(e).replaceFirst("ttl=\\S+", "");
                 String got = content(back).replaceFirst("ttl=\\S+", "");
                 assertEquals(want, got);
             });
         }
         Random r = new Random(7);
-        byte[] p = RdbEncoder.dump(StringRecord.create(b("k"), b("hello"), -1, StringRecord.ENC_EMBSTR), true);
+        byte[] p = RdbEncoder.dump(StringRecord.create(b("k"), b("hello"), -1, StringRecord.ENC_EMBSTR), true, ks.limits());
         byte[] q = p.clone();
         q[1] ^= 1;
-        assertThrows(RdbException.class, () -> RdbLoader.restore(q, b("k")));
+        assertThrows(RdbException.class, () -> RdbLoader.restore(q, b("k"), ks.limits()));
         for (int k = 0; k < 2000; k++) {
             // well-checksummed garbage must fail cleanly too
             byte[] g = new byte[r.nextInt(40) + 1];
@@ -193,7 +194,7 @@ class RdbRoundTripTest {
             long crc = Crc64.update(0, payload, 0, g.length + 2);
             for (int i = 0; i < 8; i++) payload[g.length + 2 + i] = (byte) (crc >> (8 * i));
             try {
-                RdbLoader.restore(payload, b("k"));
+                RdbLoader.restore(payload, b("k"), ks.limits());
             } catch (RdbException expected) {
                 // fine
             }
@@ -219,7 +220,7 @@ class RdbRoundTripTest {
         };
         for (byte[] body : bodies) {
             long before = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
-            assertThrows(RdbException.class, () -> RdbLoader.restore(payload(body), b("k")));
+            assertThrows(RdbException.class, () -> RdbLoader.restore(payload(body), b("k"), new io.basalt.data.EncodingLimits()));
             long after = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
             assertTrue(after - before < 64L << 20, "allocated " + (after - before));
         }

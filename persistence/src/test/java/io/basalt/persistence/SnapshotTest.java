@@ -56,7 +56,7 @@ class SnapshotTest {
                     Shard s = ks.shardOf(k);
                     if (i % 10 == 0) {
                         ListValue l = new ListValue(k);
-                        l.pushTail(b("a" + i));
+                        l.pushTail(b("a" + i), ks.limits());
                         s.put(db, k, l);
                     } else {
                         s.put(db, k, StringRecord.create(k, b("v" + db + "-" + i), i % 7 == 0 ? 1 : -1, StringRecord.ENC_RAW));
@@ -87,7 +87,7 @@ class SnapshotTest {
                             case 1 -> s.remove(db, k);
                             case 2 -> {
                                 Object e = s.get(db, k, System.currentTimeMillis()); // lazy expiry too
-                                if (e instanceof ListValue l) l.pushHead(b("mut"));
+                                if (e instanceof ListValue l) l.pushHead(b("mut"), ks.limits());
                             }
                             case 3 -> s.get(db, k, System.currentTimeMillis());
                             default -> {

@@ -137,14 +137,15 @@ public final class BasaltServer {
         config.bind("proto-max-bulk-len", v -> protoMaxBulkLen = Long.parseLong(v));
         config.bind("client-query-buffer-limit", v -> queryBufferLimit = Long.parseLong(v));
         config.bind("requirepass", v -> requirePass = v);
-        // compact-encoding thresholds of the collection types
-        config.bind("hash-max-listpack-entries", v -> EncodingLimits.hashMaxListpackEntries = Long.parseLong(v));
-        config.bind("hash-max-listpack-value", v -> EncodingLimits.hashMaxListpackValue = Long.parseLong(v));
-        config.bind("set-max-intset-entries", v -> EncodingLimits.setMaxIntsetEntries = Long.parseLong(v));
-        config.bind("zset-max-listpack-entries", v -> EncodingLimits.zsetMaxListpackEntries = Long.parseLong(v));
-        config.bind("zset-max-listpack-value", v -> EncodingLimits.zsetMaxListpackValue = Long.parseLong(v));
-        config.bind("list-max-listpack-size", v -> EncodingLimits.listMaxListpackSize = Long.parseLong(v));
-        config.bind("list-compress-depth", v -> EncodingLimits.listCompressDepth = Long.parseLong(v));
+        // compact-encoding thresholds of the collection types: this server's keyspace's own
+        EncodingLimits encodingLimits = keyspace.limits();
+        config.bind("hash-max-listpack-entries", v -> encodingLimits.hashMaxListpackEntries = Long.parseLong(v));
+        config.bind("hash-max-listpack-value", v -> encodingLimits.hashMaxListpackValue = Long.parseLong(v));
+        config.bind("set-max-intset-entries", v -> encodingLimits.setMaxIntsetEntries = Long.parseLong(v));
+        config.bind("zset-max-listpack-entries", v -> encodingLimits.zsetMaxListpackEntries = Long.parseLong(v));
+        config.bind("zset-max-listpack-value", v -> encodingLimits.zsetMaxListpackValue = Long.parseLong(v));
+        config.bind("list-max-listpack-size", v -> encodingLimits.listMaxListpackSize = Long.parseLong(v));
+        config.bind("list-compress-depth", v -> encodingLimits.listCompressDepth = Long.parseLong(v));
         // LZ4 compression of large string values (Basalt-only directives, see docs/configuration.md)
         for (String p : new String[] {"basalt-compression", "basalt-compression-min-size", "basalt-compression-min-saving"}) {
             config.bind(p, v -> keyspace.compression(config.get("basalt-compression").equals("lz4"),

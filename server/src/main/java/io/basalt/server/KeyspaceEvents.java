@@ -112,7 +112,7 @@ public final class KeyspaceEvents implements ServerModule {
         }
         int f = parseFlags(classes);
         // "An" prints as "A" (as in Redis), yet new-key events stay on
-        if (ConfigParams.keyspaceEventsHideNew(classes)) f |= NEW;
+        if (ConfigParams.keyspaceEventsHideNew(server.config(), classes)) f |= NEW;
         flags = f; // the volatile write publishes the prefixes too
     }
 

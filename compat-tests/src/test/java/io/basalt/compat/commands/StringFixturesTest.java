@@ -32,6 +32,9 @@ abstract class StringFixturesTest extends DifferentialTest {
         public String encodingName() { return "listpack"; }
 
         @Override
+        public int size() { return 1; }
+
+        @Override
         public long memoryUsage() { return 64; }
 
         @Override

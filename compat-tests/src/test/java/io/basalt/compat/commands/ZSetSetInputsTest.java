@@ -30,6 +30,8 @@ class ZSetSetInputsTest extends DifferentialTest {
 
         @Override public String encodingName() { return "hashtable"; }
 
+        @Override public int size() { return members.size(); }
+
         @Override public long memoryUsage() { return 64; }
 
         @Override public ObjectEntry copy(byte[] newKey) {

@@ -78,17 +78,14 @@ public final class BitCommands {
      */
     private static byte[] stringForWrite(Client c, byte[] key, long maxBit, int[] state) {
         int bytes = (int) (maxBit >>> 3) + 1;
-        Object e = Generic.lookupWrite(c, key);
-        if (e == null) {
+        byte[] r = Generic.write(c, key, byte[].class);
+        if (Generic.failed(r)) return null;
+        if (r == null) {
             state[0] = DIRTY | STORE;
             // the "new" event comes now, before any reply, as in Redis; the key is stored (under
             // the same shard lock) once the bits are written
             Generic.added(c, key);
             return StringRecord.allocate(key, bytes, -1, StringRecord.ENC_RAW);
-        }
-        if (!(e instanceof byte[] r)) {
-            c.error(Generic.WRONGTYPE);
-            return null;
         }
         byte[] nr = StringRecord.grow(r, bytes);
         StringRecord.encoding(nr, StringRecord.ENC_RAW);
@@ -143,13 +140,10 @@ public final class BitCommands {
     static void getbit(Client c, RespRequest a) {
         long offset = bitOffset(c, a, 2, 0);
         if (offset < 0) return;
-        Object e = Generic.lookupRead(c, a.bytes(1));
-        if (e == null) {
+        byte[] stored = Generic.read(c, a.bytes(1), byte[].class);
+        if (Generic.failed(stored)) return;
+        if (stored == null) {
             c.out().integer(0);
-            return;
-        }
-        if (!(e instanceof byte[] stored)) {
-            c.error(Generic.WRONGTYPE);
             return;
         }
         byte[] r = StringRecord.plain(stored);
@@ -189,13 +183,10 @@ public final class BitCommands {
 
     /** BITCOUNT: in 7.0 the key is looked up before the range is parsed (a missing key is 0). */
     static void bitcount(Client c, RespRequest a) {
-        Object e = Generic.lookupRead(c, a.bytes(1));
-        if (e == null) {
+        byte[] stored = Generic.read(c, a.bytes(1), byte[].class);
+        if (Generic.failed(stored)) return;
+        if (stored == null) {
             c.out().integer(0);
-            return;
-        }
-        if (!(e instanceof byte[] stored)) {
-            c.error(Generic.WRONGTYPE);
             return;
         }
         byte[] r = StringRecord.plain(stored);
@@ -281,13 +272,10 @@ public final class BitCommands {
             c.error("ERR The bit argument must be 1 or 0.");
             return;
         }
-        Object e = Generic.lookupRead(c, a.bytes(1));
-        if (e == null) {
+        byte[] stored = Generic.read(c, a.bytes(1), byte[].class);
+        if (Generic.failed(stored)) return;
+        if (stored == null) {
             c.out().integer(bit == 1 ? -1 : 0);
-            return;
-        }
-        if (!(e instanceof byte[] stored)) {
-            c.error(Generic.WRONGTYPE);
             return;
         }
         byte[] r = StringRecord.plain(stored);
@@ -394,12 +382,9 @@ public final class BitCommands {
         int[] lens = new int[n];
         int maxLen = 0;
         for (int j = 0; j < n; j++) {
-            Object e = Generic.lookupRead(c, a.bytes(j + 3));
-            if (e == null) continue;
-            if (!(e instanceof byte[] stored)) {
-                c.error(Generic.WRONGTYPE);
-                return;
-            }
+            byte[] stored = Generic.read(c, a.bytes(j + 3), byte[].class);
+            if (Generic.failed(stored)) return;
+            if (stored == null) continue;
             byte[] r = StringRecord.plain(stored);
             src[j] = r;
             offs[j] = StringRecord.valueOffset(r);
@@ -516,12 +501,9 @@ public final class BitCommands {
         byte[] key = a.bytes(1);
         int[] state = new int[1];
         if (readonly) {
-            Object e = Generic.lookupRead(c, key);
-            if (e != null && !(e instanceof byte[])) {
-                c.error(Generic.WRONGTYPE);
-                return;
-            }
-            r = e == null ? null : StringRecord.plain((byte[]) e);
+            byte[] stored = Generic.read(c, key, byte[].class);
+            if (Generic.failed(stored)) return;
+            r = stored == null ? null : StringRecord.plain(stored);
         } else {
             if (readOnlyCommand) {
                 c.error("ERR BITFIELD_RO only supports the GET subcommand");

@@ -70,20 +70,6 @@ public final class BlockingCommands {
         return ms;
     }
 
-    private static Shard shard(Client c, byte[] key) { return c.server().keyspace().shardOf(key); }
-
-    /**
-     * Accounts a list popped in place; removes its key once empty (as ListCommands does).
-     * Returns whether the key was deleted.
-     */
-    private static boolean afterPop(Client c, byte[] key, ListValue l, long before) {
-        Shard s = shard(c, key);
-        s.resized(c.db(), l.memoryUsage() - before);
-        if (l.size() != 0) return false;
-        s.remove(c.db(), key);
-        return true;
-    }
-
     /** The non-empty list at {@code key}, or null (missing, empty or another type: not ready). */
     private static ListValue ready(Client c, byte[] key) {
         Object e = Generic.lookupWrite(c, key);
@@ -122,13 +108,9 @@ public final class BlockingCommands {
     private static void pop(Client c, RespRequest a, int from, int to, boolean head, long count, long timeout) {
         for (int k = from; k < to; k++) {
             byte[] key = a.bytes(k);
-            Object e = Generic.lookupWrite(c, key);
-            if (e == null) continue;
-            if (!(e instanceof ListValue l)) {
-                c.error(Generic.WRONGTYPE);
-                return;
-            }
-            if (l.size() == 0) continue;
+            ListValue l = Generic.write(c, key, ListValue.class);
+            if (Generic.failed(l)) return;
+            if (l == null || l.size() == 0) continue;
             reply(c, key, l, head, count, c.out());
             return;
         }
@@ -155,19 +137,20 @@ public final class BlockingCommands {
     }
 
     private static void reply(Client c, byte[] key, ListValue l, boolean head, long count, RespWriter out) {
-        long before = l.memoryUsage();
         out.array(2);
         out.bulk(key);
-        if (count < 0) {
-            out.bulk(l.pop(head));
-            c.propagate(Propagate.b(head ? "LPOP" : "RPOP"), key); // AOF: the non-blocking form
-        } else {
-            int n = (int) Math.min(count, l.size());
-            out.array(n);
-            for (int i = 0; i < n; i++) out.bulk(l.pop(head));
-            c.propagate(Propagate.b(head ? "LPOP" : "RPOP"), key, Propagate.number(n));
+        try (Shard.Edit ed = Generic.edit(c, key, l)) {
+            if (count < 0) {
+                out.bulk(l.pop(head, ed.limits()));
+                c.propagate(Propagate.b(head ? "LPOP" : "RPOP"), key); // AOF: the non-blocking form
+            } else {
+                int n = (int) Math.min(count, l.size());
+                out.array(n);
+                for (int i = 0; i < n; i++) out.bulk(l.pop(head, ed.limits()));
+                c.propagate(Propagate.b(head ? "LPOP" : "RPOP"), key, Propagate.number(n));
+            }
         }
-        ListCommands.elementsRemoved(c, key, head, afterPop(c, key, l, before));
+        ListCommands.elementsRemoved(c, key, head, l.size() == 0); // (emptied: deleted by the edit)
     }
 
     // ---------------------------------------------------------------- BLMOVE / BRPOPLPUSH
@@ -183,17 +166,10 @@ public final class BlockingCommands {
     }
 
     private static void bmove(Client c, byte[] src, byte[] dst, boolean fromHead, boolean toHead, long timeout) {
-        Object se = Generic.lookupWrite(c, src);
-        if (se != null && !(se instanceof ListValue)) {
-            c.error(Generic.WRONGTYPE);
-            return;
-        }
-        if (se != null && ((ListValue) se).size() > 0) {
-            Object de = Generic.lookupWrite(c, dst);
-            if (de != null && !(de instanceof ListValue)) {
-                c.error(Generic.WRONGTYPE);
-                return;
-            }
+        ListValue sl = Generic.write(c, src, ListValue.class);
+        if (Generic.failed(sl)) return;
+        if (sl != null && sl.size() > 0) {
+            if (Generic.failed(Generic.write(c, dst, ListValue.class))) return;
             move(c, src, dst, fromHead, toHead, c.out());
             return;
         }
@@ -221,31 +197,27 @@ public final class BlockingCommands {
     private static void move(Client c, byte[] src, byte[] dst, boolean fromHead, boolean toHead, RespWriter out) {
         ListValue sl = (ListValue) Generic.lookupWrite(c, src);
         ListValue dl = (ListValue) Generic.lookupWrite(c, dst);
-        long sBefore = sl.memoryUsage();
-        byte[] v = sl.pop(fromHead);
-        if (dl == null) {
-            dl = new ListValue(dst);
-            dl.push(v, toHead);
-            shard(c, dst).put(c.db(), dst, dl);
-            Generic.added(c, dst);
-        } else if (dl == sl) {
-            dl.push(v, toHead); // same key: a rotation
-        } else {
-            long dBefore = dl.memoryUsage();
-            dl.push(v, toHead);
-            shard(c, dst).resized(c.db(), dl.memoryUsage() - dBefore);
+        // (dst == src: a rotation, which the source's edit accounts whole)
+        boolean created = dl == null;
+        try (Shard.Edit se = Generic.edit(c, src, sl)) {
+            byte[] v = sl.pop(fromHead, se.limits());
+            try (Shard.Edit de = Generic.edit(c, dst, dl)) {
+                if (created) dl = de.insert(new ListValue(dst));
+                dl.push(v, toHead, de.limits());
+            }
+            if (created) Generic.added(c, dst);
+            // Redis's lmoveHandlePush (its event, then the reply), then the pop's events on the source
+            Generic.changed(c, KeyspaceEvents.LIST, toHead ? "lpush" : "rpush", dst);
+            // AOF: the non-blocking form
+            if (c.lastCommand().equals("brpoplpush")) c.propagate(Propagate.b("RPOPLPUSH"), src, dst);
+            else if (out != c.out()) { // served later: Redis's shared "left"/"right" words
+                c.propagate(Propagate.b("LMOVE"), src, dst, Propagate.b(fromHead ? "left" : "right"), Propagate.b(toHead ? "left" : "right"));
+            } else {
+                c.propagate(Propagate.b("LMOVE"), src, dst, Propagate.b(fromHead ? "LEFT" : "RIGHT"), Propagate.b(toHead ? "LEFT" : "RIGHT"));
+            }
+            out.bulk(v);
         }
-        // Redis's lmoveHandlePush (its event, then the reply), then the pop's events on the source
-        Generic.changed(c, KeyspaceEvents.LIST, toHead ? "lpush" : "rpush", dst);
-        // AOF: the non-blocking form
-        if (c.lastCommand().equals("brpoplpush")) c.propagate(Propagate.b("RPOPLPUSH"), src, dst);
-        else if (out != c.out()) { // served later: Redis's shared "left"/"right" words
-            c.propagate(Propagate.b("LMOVE"), src, dst, Propagate.b(fromHead ? "left" : "right"), Propagate.b(toHead ? "left" : "right"));
-        } else {
-            c.propagate(Propagate.b("LMOVE"), src, dst, Propagate.b(fromHead ? "LEFT" : "RIGHT"), Propagate.b(toHead ? "LEFT" : "RIGHT"));
-        }
-        out.bulk(v);
-        ListCommands.elementsRemoved(c, src, fromHead, afterPop(c, src, sl, sBefore));
+        ListCommands.elementsRemoved(c, src, fromHead, sl.size() == 0); // (emptied: deleted by its edit)
     }
 
     // ---------------------------------------------------------------- BZPOPMIN / BZPOPMAX / BZMPOP
@@ -286,13 +258,9 @@ public final class BlockingCommands {
     private static void zpop(Client c, RespRequest a, int from, int to, boolean max, long count, long timeout) {
         for (int k = from; k < to; k++) {
             byte[] key = a.bytes(k);
-            Object e = Generic.lookupWrite(c, key);
-            if (e == null) continue;
-            if (!(e instanceof ZSetValue z)) {
-                c.error(Generic.WRONGTYPE);
-                return;
-            }
-            if (z.size() == 0) continue;
+            ZSetValue z = Generic.write(c, key, ZSetValue.class);
+            if (Generic.failed(z)) return;
+            if (z == null || z.size() == 0) continue;
             zreply(c, key, z, max, count, c.out());
             return;
         }

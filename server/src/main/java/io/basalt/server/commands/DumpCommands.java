@@ -26,7 +26,7 @@ public final class DumpCommands {
             c.out().nullBulk();
             return;
         }
-        c.out().bulk(RdbEncoder.dump(e, c.server().config().getBool("rdbcompression")));
+        c.out().bulk(RdbEncoder.dump(e, c.server().config().getBool("rdbcompression"), Generic.limits(c)));
     }
 
     /** RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]. */
@@ -83,7 +83,7 @@ public final class DumpCommands {
         }
         Object e;
         try {
-            e = RdbLoader.restore(payload, key);
+            e = RdbLoader.restore(payload, key, Generic.limits(c));
         } catch (RdbException | OutOfMemoryError ex) {
             c.error("ERR Bad data format");
             return;

@@ -39,39 +39,19 @@ public final class HashCommands {
         t.register("hscan", HashCommands::hscan);
     }
 
-    /** Sentinel for "the reply (an error) was already written". */
-    private static final HashValue FAILED = new HashValue(new byte[0]);
-
-    private static Shard shard(Client c, byte[] key) { return c.server().keyspace().shardOf(key); }
-
-    /** The hash at {@code key} for reading, null if missing, FAILED after a WRONGTYPE reply. */
-    private static HashValue read(Client c, byte[] key) {
-        Object e = Generic.lookupRead(c, key);
-        if (e == null) return null;
-        if (e instanceof HashValue h) return h;
-        c.error(Generic.WRONGTYPE);
-        return FAILED;
-    }
-
-    /** As {@link #read} with lookupKeyWrite semantics (no hit/miss counting). */
-    private static HashValue write(Client c, byte[] key) {
-        Object e = Generic.lookupWrite(c, key);
-        if (e == null) return null;
-        if (e instanceof HashValue h) return h;
-        c.error(Generic.WRONGTYPE);
-        return FAILED;
-    }
-
     /**
-     * Stores a hash after a write: a new one goes into the keyspace, an existing one reports
-     * its size change.
+     * Sets {@code field} in the hash {@code h} at {@code key}, creating the hash if it is null
+     * (and then notifying the new key); true if the field is new.
      */
-    private static void stored(Client c, byte[] key, HashValue h, boolean created, long before) {
-        Shard s = shard(c, key);
-        if (created) {
-            s.put(c.db(), key, h);
-            Generic.added(c, key);
-        } else s.resized(c.db(), h.memoryUsage() - before);
+    private static boolean set(Client c, byte[] key, HashValue h, byte[] field, byte[] value) {
+        boolean created = h == null;
+        boolean added;
+        try (Shard.Edit ed = Generic.edit(c, key, h)) {
+            if (created) h = ed.insert(new HashValue(key));
+            added = h.set(field, value, ed.limits());
+        }
+        if (created) Generic.added(c, key);
+        return added;
     }
 
     // ---------------------------------------------------------------- writes
@@ -100,58 +80,52 @@ public final class HashCommands {
     /** Sets the field/value pairs from argument 2 on; the count of new fields, or -1 on error. */
     private static long setPairs(Client c, RespRequest a) {
         byte[] key = a.bytes(1);
-        HashValue h = write(c, key);
-        if (h == FAILED) return -1;
+        HashValue h = Generic.write(c, key, HashValue.class);
+        if (Generic.failed(h)) return -1;
         boolean created = h == null;
-        if (created) h = new HashValue(key);
-        long before = h.memoryUsage();
         long added = 0;
-        for (int i = 2; i < a.argc(); i += 2) {
-            if (h.set(a.bytes(i), a.bytes(i + 1))) added++;
+        try (Shard.Edit ed = Generic.edit(c, key, h)) {
+            if (created) h = ed.insert(new HashValue(key));
+            for (int i = 2; i < a.argc(); i += 2) {
+                if (h.set(a.bytes(i), a.bytes(i + 1), ed.limits())) added++;
+            }
         }
-        stored(c, key, h, created, before);
+        if (created) Generic.added(c, key);
         return added;
     }
 
     static void hsetnx(Client c, RespRequest a) {
         byte[] key = a.bytes(1);
-        HashValue h = write(c, key);
-        if (h == FAILED) return;
+        HashValue h = Generic.write(c, key, HashValue.class);
+        if (Generic.failed(h)) return;
         byte[] field = a.bytes(2);
         if (h != null && h.contains(field)) {
             c.out().integer(0);
             return;
         }
-        boolean created = h == null;
-        if (created) h = new HashValue(key);
-        long before = h.memoryUsage();
-        h.set(field, a.bytes(3));
-        stored(c, key, h, created, before);
+        set(c, key, h, field, a.bytes(3));
         c.out().integer(1);
         Generic.changed(c, KeyspaceEvents.HASH, "hset", key);
     }
 
     static void hdel(Client c, RespRequest a) {
         byte[] key = a.bytes(1);
-        HashValue h = write(c, key);
-        if (h == FAILED) return;
+        HashValue h = Generic.write(c, key, HashValue.class);
+        if (Generic.failed(h)) return;
         if (h == null) {
             c.out().integer(0);
             return;
         }
-        long before = h.memoryUsage();
         long deleted = 0;
-        for (int i = 2; i < a.argc(); i++) {
-            if (h.delete(a.bytes(i))) {
-                deleted++;
-                if (h.size() == 0) break;
+        try (Shard.Edit ed = Generic.edit(c, key, h)) {
+            for (int i = 2; i < a.argc(); i++) {
+                if (h.delete(a.bytes(i))) {
+                    deleted++;
+                    if (h.size() == 0) break;
+                }
             }
         }
-        Shard s = shard(c, key);
-        boolean removed = h.size() == 0;
-        // the delta first: the table un-accounts a removed entry by its current size
-        s.resized(c.db(), h.memoryUsage() - before);
-        if (removed) s.remove(c.db(), key); // an emptied hash disappears, as in Redis
+        boolean removed = h.size() == 0; // the edit removed the emptied hash, as Redis does
         if (deleted > 0) {
             Generic.changed(c, KeyspaceEvents.HASH, "hdel", key);
             if (removed) c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key);
@@ -163,8 +137,8 @@ public final class HashCommands {
         Long incr = Generic.longArg(c, a, 3);
         if (incr == null) return;
         byte[] key = a.bytes(1);
-        HashValue h = write(c, key);
-        if (h == FAILED) return;
+        HashValue h = Generic.write(c, key, HashValue.class);
+        if (Generic.failed(h)) return;
         byte[] field = a.bytes(2);
         long value = 0;
         byte[] old = h == null ? null : h.get(field);
@@ -182,11 +156,7 @@ public final class HashCommands {
             return;
         }
         value += incr;
-        boolean created = h == null;
-        if (created) h = new HashValue(key);
-        long before = h.memoryUsage();
-        h.set(field, Numbers.toBytes(value));
-        stored(c, key, h, created, before);
+        set(c, key, h, field, Numbers.toBytes(value));
         c.out().integer(value);
         Generic.changed(c, KeyspaceEvents.HASH, "hincrby", key);
     }
@@ -202,8 +172,8 @@ public final class HashCommands {
             return;
         }
         byte[] key = a.bytes(1);
-        HashValue h = write(c, key);
-        if (h == FAILED) return;
+        HashValue h = Generic.write(c, key, HashValue.class);
+        if (Generic.failed(h)) return;
         byte[] field = a.bytes(2);
         BigDecimal value = BigDecimal.ZERO;
         byte[] old = h == null ? null : h.get(field);
@@ -220,11 +190,7 @@ public final class HashCommands {
             return;
         }
         byte[] text = StringLongDouble.format(sum);
-        boolean created = h == null;
-        if (created) h = new HashValue(key);
-        long before = h.memoryUsage();
-        h.set(field, text);
-        stored(c, key, h, created, before);
+        set(c, key, h, field, text);
         c.out().bulk(text);
         Generic.changed(c, KeyspaceEvents.HASH, "hincrbyfloat", key);
         c.propagate(Propagate.HSET, key, field, text); // AOF: the result (Redis: HSET key field value)
@@ -233,16 +199,16 @@ public final class HashCommands {
     // ---------------------------------------------------------------- reads
 
     static void hget(Client c, RespRequest a) {
-        HashValue h = read(c, a.bytes(1));
-        if (h == FAILED) return;
+        HashValue h = Generic.read(c, a.bytes(1), HashValue.class);
+        if (Generic.failed(h)) return;
         byte[] v = h == null ? null : h.get(a.bytes(2));
         if (v == null) c.out().nullBulk();
         else c.out().bulk(v);
     }
 
     static void hmget(Client c, RespRequest a) {
-        HashValue h = read(c, a.bytes(1));
-        if (h == FAILED) return;
+        HashValue h = Generic.read(c, a.bytes(1), HashValue.class);
+        if (Generic.failed(h)) return;
         c.out().array(a.argc() - 2);
         for (int i = 2; i < a.argc(); i++) {
             byte[] v = h == null ? null : h.get(a.bytes(i));
@@ -252,27 +218,27 @@ public final class HashCommands {
     }
 
     static void hlen(Client c, RespRequest a) {
-        HashValue h = read(c, a.bytes(1));
-        if (h == FAILED) return;
+        HashValue h = Generic.read(c, a.bytes(1), HashValue.class);
+        if (Generic.failed(h)) return;
         c.out().integer(h == null ? 0 : h.size());
     }
 
     static void hstrlen(Client c, RespRequest a) {
-        HashValue h = read(c, a.bytes(1));
-        if (h == FAILED) return;
+        HashValue h = Generic.read(c, a.bytes(1), HashValue.class);
+        if (Generic.failed(h)) return;
         byte[] v = h == null ? null : h.get(a.bytes(2));
         c.out().integer(v == null ? 0 : v.length);
     }
 
     static void hexists(Client c, RespRequest a) {
-        HashValue h = read(c, a.bytes(1));
-        if (h == FAILED) return;
+        HashValue h = Generic.read(c, a.bytes(1), HashValue.class);
+        if (Generic.failed(h)) return;
         c.out().integer(h != null && h.contains(a.bytes(2)) ? 1 : 0);
     }
 
     static void hgetall(Client c, RespRequest a) {
-        HashValue h = read(c, a.bytes(1));
-        if (h == FAILED) return;
+        HashValue h = Generic.read(c, a.bytes(1), HashValue.class);
+        if (Generic.failed(h)) return;
         RespWriter out = c.out();
         if (h == null) {
             out.map(0);
@@ -286,16 +252,16 @@ public final class HashCommands {
     }
 
     static void hkeys(Client c, RespRequest a) {
-        HashValue h = read(c, a.bytes(1));
-        if (h == FAILED) return;
+        HashValue h = Generic.read(c, a.bytes(1), HashValue.class);
+        if (Generic.failed(h)) return;
         RespWriter out = c.out();
         out.array(h == null ? 0 : h.size());
         if (h != null) h.forEach((f, v) -> out.bulk(f));
     }
 
     static void hvals(Client c, RespRequest a) {
-        HashValue h = read(c, a.bytes(1));
-        if (h == FAILED) return;
+        HashValue h = Generic.read(c, a.bytes(1), HashValue.class);
+        if (Generic.failed(h)) return;
         RespWriter out = c.out();
         out.array(h == null ? 0 : h.size());
         if (h != null) h.forEach((f, v) -> out.bulk(v));
@@ -330,15 +296,15 @@ public final class HashCommands {
             randomWithCount(c, a, l, withValues);
             return;
         }
-        HashValue h = read(c, a.bytes(1));
-        if (h == FAILED) return;
+        HashValue h = Generic.read(c, a.bytes(1), HashValue.class);
+        if (Generic.failed(h)) return;
         if (h == null) c.out().nullBulk();
         else c.out().bulk(h.randomPair()[0]);
     }
 
     private static void randomWithCount(Client c, RespRequest a, long l, boolean withValues) {
-        HashValue h = read(c, a.bytes(1));
-        if (h == FAILED) return;
+        HashValue h = Generic.read(c, a.bytes(1), HashValue.class);
+        if (Generic.failed(h)) return;
         RespWriter out = c.out();
         if (h == null || l == 0) {
             out.array(0);
@@ -401,8 +367,8 @@ public final class HashCommands {
             c.error("ERR invalid cursor");
             return;
         }
-        HashValue h = read(c, a.bytes(1));
-        if (h == FAILED) return;
+        HashValue h = Generic.read(c, a.bytes(1), HashValue.class);
+        if (Generic.failed(h)) return;
         RespWriter out = c.out();
         if (h == null) {
             out.array(2);

@@ -43,8 +43,6 @@ public final class ListCommands {
 
     // ---------------------------------------------------------------- helpers
 
-    private static Shard shard(Client c, byte[] key) { return c.server().keyspace().shardOf(key); }
-
     /**
      * Redis's getRangeLongFromObjectOrReply: when {@code error} is given it is the reply both for
      * a non-integer and for an out-of-range value; returns null after replying.
@@ -73,26 +71,6 @@ public final class ListCommands {
         return null;
     }
 
-    /** The list at {@code e}, or null after replying WRONGTYPE when {@code e} is another type. */
-    private static ListValue asList(Client c, Object e) {
-        if (e instanceof ListValue l) return l;
-        c.error(Generic.WRONGTYPE);
-        return null;
-    }
-
-    /**
-     * Records the size change of a list mutated in place, then deletes its key if it has become
-     * empty (the table un-accounts an entry by its current size, so the delta comes first).
-     * Returns whether the key was deleted.
-     */
-    private static boolean afterWrite(Client c, byte[] key, ListValue l, long before) {
-        Shard s = shard(c, key);
-        s.resized(c.db(), l.memoryUsage() - before);
-        if (l.size() != 0) return false;
-        s.remove(c.db(), key);
-        return true;
-    }
-
     /**
      * Redis's {@code listElementsRemoved}: "lpop"/"rpop", then "del" if the list was emptied
      * (and deleted), then signalModifiedKey.
@@ -103,39 +81,24 @@ public final class ListCommands {
         c.signalModified(key);
     }
 
-    /**
-     * After a read: with list-compress-depth set, reaching a raw interior node deflates it, so
-     * even a read may change the list's size; the table's total must follow.
-     */
-    private static void readDone(Client c, byte[] key, ListValue l, long before) {
-        long delta = l.memoryUsage() - before;
-        if (delta != 0) shard(c, key).resized(c.db(), delta);
-    }
-
     // ---------------------------------------------------------------- push / pop
 
     private static void push(Client c, RespRequest a, boolean head, boolean onlyExisting) {
         byte[] key = a.bytes(1);
-        Object e = Generic.lookupWrite(c, key);
-        if (e != null && !(e instanceof ListValue)) {
-            c.error(Generic.WRONGTYPE);
-            return;
-        }
-        ListValue l = (ListValue) e;
+        ListValue l = Generic.write(c, key, ListValue.class);
+        if (Generic.failed(l)) return;
         if (l == null) {
             if (onlyExisting) {
                 c.out().integer(0);
                 return;
             }
-            l = new ListValue(key);
-            for (int i = 2; i < a.argc(); i++) l.push(a.bytes(i), head);
-            shard(c, key).put(c.db(), key, l);
-            Generic.added(c, key);
-        } else {
-            long before = l.memoryUsage();
-            for (int i = 2; i < a.argc(); i++) l.push(a.bytes(i), head);
-            shard(c, key).resized(c.db(), l.memoryUsage() - before);
         }
+        boolean created = l == null;
+        try (Shard.Edit ed = Generic.edit(c, key, l)) {
+            if (created) l = ed.insert(new ListValue(key));
+            for (int i = 2; i < a.argc(); i++) l.push(a.bytes(i), head, ed.limits());
+        }
+        if (created) Generic.added(c, key);
         c.out().integer(l.size());
         Generic.changed(c, KeyspaceEvents.LIST, head ? "lpush" : "rpush", key);
     }
@@ -153,56 +116,53 @@ public final class ListCommands {
             count = n;
         }
         byte[] key = a.bytes(1);
-        Object e = Generic.lookupWrite(c, key);
-        if (e == null) {
+        ListValue l = Generic.write(c, key, ListValue.class);
+        if (Generic.failed(l)) return;
+        if (l == null) {
             if (hasCount) c.out().nullArray(); else c.out().nullBulk();
             return;
         }
-        ListValue l = asList(c, e);
-        if (l == null) return;
         if (hasCount && count == 0) {
             c.out().array(0);
             return;
         }
-        long before = l.memoryUsage();
-        if (!hasCount) {
-            c.out().bulk(l.pop(head));
-        } else {
-            int n = (int) Math.min(count, l.size());
-            c.out().array(n);
-            for (int i = 0; i < n; i++) c.out().bulk(l.pop(head));
+        try (Shard.Edit ed = Generic.edit(c, key, l)) {
+            if (!hasCount) {
+                c.out().bulk(l.pop(head, ed.limits()));
+            } else {
+                int n = (int) Math.min(count, l.size());
+                c.out().array(n);
+                for (int i = 0; i < n; i++) c.out().bulk(l.pop(head, ed.limits()));
+            }
         }
-        elementsRemoved(c, key, head, afterWrite(c, key, l, before));
+        elementsRemoved(c, key, head, l.size() == 0); // (emptied: deleted by the edit)
     }
 
     // ---------------------------------------------------------------- reads
 
     private static void llen(Client c, RespRequest a) {
-        Object e = Generic.lookupRead(c, a.bytes(1));
-        if (e == null) {
-            c.out().integer(0);
-            return;
-        }
-        ListValue l = asList(c, e);
-        if (l != null) c.out().integer(l.size());
+        ListValue l = Generic.read(c, a.bytes(1), ListValue.class);
+        if (Generic.failed(l)) return;
+        c.out().integer(l == null ? 0 : l.size());
     }
 
     private static void lindex(Client c, RespRequest a) {
-        Object e = Generic.lookupRead(c, a.bytes(1));
-        if (e == null) {
+        ListValue l = Generic.read(c, a.bytes(1), ListValue.class);
+        if (Generic.failed(l)) return;
+        if (l == null) {
             c.out().nullBulk();
             return;
         }
-        ListValue l = asList(c, e);
-        if (l == null) return;
         Long index = Generic.longArg(c, a, 2);
         if (index == null) return;
         long i = index < 0 ? l.size() + index : index;
         if (i < 0 || i >= l.size()) c.out().nullBulk();
         else {
-            long before = l.memoryUsage();
-            c.out().bulk(l.get((int) i));
-            readDone(c, a.bytes(1), l, before);
+            // an edit even to read: with list-compress-depth set, reaching a raw interior node
+            // deflates it, so a read may change the list's size
+            try (Shard.Edit ed = Generic.edit(c, a.bytes(1), l)) {
+                c.out().bulk(l.get((int) i, ed.limits()));
+            }
         }
     }
 
@@ -211,13 +171,12 @@ public final class ListCommands {
         if (start == null) return;
         Long end = Generic.longArg(c, a, 3);
         if (end == null) return;
-        Object e = Generic.lookupRead(c, a.bytes(1));
-        if (e == null) {
+        ListValue l = Generic.read(c, a.bytes(1), ListValue.class);
+        if (Generic.failed(l)) return;
+        if (l == null) {
             c.out().array(0);
             return;
         }
-        ListValue l = asList(c, e);
-        if (l == null) return;
         long len = l.size();
         long s = start < 0 ? len + start : start;
         long t = end < 0 ? len + end : end;
@@ -229,12 +188,12 @@ public final class ListCommands {
         if (t >= len) t = len - 1;
         RespWriter out = c.out();
         out.array((int) (t - s + 1));
-        long before = l.memoryUsage();
-        l.forEach((int) s, (int) t, false, (b, off, n) -> {
-            out.bulk(b, off, n);
-            return true;
-        });
-        readDone(c, a.bytes(1), l, before);
+        try (Shard.Edit ed = Generic.edit(c, a.bytes(1), l)) { // a read may deflate nodes (LINDEX)
+            l.forEach((int) s, (int) t, false, ed.limits(), (b, off, n) -> {
+                out.bulk(b, off, n);
+                return true;
+            });
+        }
     }
 
     private static void lpos(Client c, RespRequest a) {
@@ -272,13 +231,12 @@ public final class ListCommands {
             rank = -rank;
             fromTail = true;
         }
-        Object e = Generic.lookupRead(c, a.bytes(1));
-        if (e == null) {
+        ListValue l = Generic.read(c, a.bytes(1), ListValue.class);
+        if (Generic.failed(l)) return;
+        if (l == null) {
             if (count != -1) c.out().array(0); else c.out().nullBulk();
             return;
         }
-        ListValue l = asList(c, e);
-        if (l == null) return;
         byte[] ele = a.bytes(2);
         int len = l.size();
         if (len == 0) { // never stored empty, but the walk below needs an element
@@ -291,21 +249,21 @@ public final class ListCommands {
         final long wantRank = rank, wantCount = count, limit = maxlen;
         final boolean tail = fromTail;
         long[] state = {0, 0, -1, 0}; // index, matches, single match, found count
-        long before = l.memoryUsage();
-        l.forEach(0, len - 1, fromTail, (b, off, n) -> {
-            long index = state[0]++;
-            if (limit != 0 && index >= limit) return false;
-            if (!java.util.Arrays.equals(b, off, off + n, ele, 0, ele.length)) return true;
-            long pos = tail ? len - 1 - index : index;
-            if (++state[1] < wantRank) return true;
-            if (found == null) {
-                state[2] = pos;
-                return false;
-            }
-            found[(int) state[3]++] = (int) pos;
-            return wantCount == 0 || state[3] < wantCount;
-        });
-        readDone(c, a.bytes(1), l, before);
+        try (Shard.Edit ed = Generic.edit(c, a.bytes(1), l)) { // a read may deflate nodes (LINDEX)
+            l.forEach(0, len - 1, fromTail, ed.limits(), (b, off, n) -> {
+                long index = state[0]++;
+                if (limit != 0 && index >= limit) return false;
+                if (!java.util.Arrays.equals(b, off, off + n, ele, 0, ele.length)) return true;
+                long pos = tail ? len - 1 - index : index;
+                if (++state[1] < wantRank) return true;
+                if (found == null) {
+                    state[2] = pos;
+                    return false;
+                }
+                found[(int) state[3]++] = (int) pos;
+                return wantCount == 0 || state[3] < wantCount;
+            });
+        }
         int nfound = (int) state[3];
         long single = state[2];
         if (found != null) {
@@ -322,13 +280,12 @@ public final class ListCommands {
 
     private static void lset(Client c, RespRequest a) {
         byte[] key = a.bytes(1);
-        Object e = Generic.lookupWrite(c, key);
-        if (e == null) {
+        ListValue l = Generic.write(c, key, ListValue.class);
+        if (Generic.failed(l)) return;
+        if (l == null) {
             c.error("ERR no such key");
             return;
         }
-        ListValue l = asList(c, e);
-        if (l == null) return;
         Long index = Generic.longArg(c, a, 2);
         if (index == null) return;
         long i = index < 0 ? l.size() + index : index;
@@ -336,9 +293,9 @@ public final class ListCommands {
             c.error("ERR index out of range");
             return;
         }
-        long before = l.memoryUsage();
-        l.set((int) i, a.bytes(3));
-        afterWrite(c, key, l, before);
+        try (Shard.Edit ed = Generic.edit(c, key, l)) {
+            l.set((int) i, a.bytes(3), ed.limits());
+        }
         c.out().ok();
         Generic.changed(c, KeyspaceEvents.LIST, "lset", key);
     }
@@ -349,13 +306,12 @@ public final class ListCommands {
         Long end = Generic.longArg(c, a, 3);
         if (end == null) return;
         byte[] key = a.bytes(1);
-        Object e = Generic.lookupWrite(c, key);
-        if (e == null) {
+        ListValue l = Generic.write(c, key, ListValue.class);
+        if (Generic.failed(l)) return;
+        if (l == null) {
             c.out().ok();
             return;
         }
-        ListValue l = asList(c, e);
-        if (l == null) return;
         long len = l.size();
         long s = start < 0 ? len + start : start;
         long t = end < 0 ? len + end : end;
@@ -369,9 +325,10 @@ public final class ListCommands {
             ltrim = s;
             rtrim = len - t - 1;
         }
-        long before = l.memoryUsage();
-        l.trim(ltrim, rtrim);
-        boolean deleted = afterWrite(c, key, l, before);
+        try (Shard.Edit ed = Generic.edit(c, key, l)) {
+            l.trim(ltrim, rtrim, ed.limits());
+        }
+        boolean deleted = l.size() == 0; // (by the edit)
         c.notifyKeyspaceEvent(KeyspaceEvents.LIST, "ltrim", key);
         if (deleted) c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key);
         c.signalModified(key);
@@ -382,18 +339,19 @@ public final class ListCommands {
         Long count = Generic.longArg(c, a, 2);
         if (count == null) return;
         byte[] key = a.bytes(1);
-        Object e = Generic.lookupWrite(c, key);
-        if (e == null) {
+        ListValue l = Generic.write(c, key, ListValue.class);
+        if (Generic.failed(l)) return;
+        if (l == null) {
             c.out().integer(0);
             return;
         }
-        ListValue l = asList(c, e);
-        if (l == null) return;
-        long before = l.memoryUsage();
         // count < 0 removes from the tail; Math.abs of LONG_MIN stays negative, so negate safely
         long limit = count == Long.MIN_VALUE ? Long.MAX_VALUE : Math.abs(count);
-        long removed = l.removeMatching(a.bytes(3), limit, count < 0);
-        boolean deleted = afterWrite(c, key, l, before);
+        long removed;
+        try (Shard.Edit ed = Generic.edit(c, key, l)) {
+            removed = l.removeMatching(a.bytes(3), limit, count < 0, ed.limits());
+        }
+        boolean deleted = l.size() == 0; // (by the edit)
         if (removed > 0) Generic.changed(c, KeyspaceEvents.LIST, "lrem", key);
         if (deleted) c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key);
         c.out().integer(removed);
@@ -408,22 +366,20 @@ public final class ListCommands {
             return;
         }
         byte[] key = a.bytes(1);
-        Object e = Generic.lookupWrite(c, key);
-        if (e == null) {
+        ListValue l = Generic.write(c, key, ListValue.class);
+        if (Generic.failed(l)) return;
+        if (l == null) {
             c.out().integer(0);
             return;
         }
-        ListValue l = asList(c, e);
-        if (l == null) return;
-        long before = l.memoryUsage();
-        int pivot = l.indexOf(a.bytes(3));
-        if (pivot < 0) {
-            readDone(c, key, l, before);
-            c.out().integer(-1);
-            return;
+        try (Shard.Edit ed = Generic.edit(c, key, l)) {
+            int pivot = l.indexOf(a.bytes(3), ed.limits());
+            if (pivot < 0) {
+                c.out().integer(-1);
+                return;
+            }
+            l.insert(after ? pivot + 1 : pivot, a.bytes(4), ed.limits());
         }
-        l.insert(after ? pivot + 1 : pivot, a.bytes(4));
-        afterWrite(c, key, l, before);
         Generic.changed(c, KeyspaceEvents.LIST, "linsert", key);
         c.out().integer(l.size());
     }
@@ -444,38 +400,29 @@ public final class ListCommands {
 
     /** Redis's lmoveGenericCommand: pops from {@code src} and pushes onto {@code dst}. */
     private static void move(Client c, byte[] src, byte[] dst, boolean fromHead, boolean toHead) {
-        Object se = Generic.lookupWrite(c, src);
-        if (se == null) {
+        ListValue sl = Generic.write(c, src, ListValue.class);
+        if (Generic.failed(sl)) return;
+        if (sl == null) {
             c.out().nullBulk();
             return;
         }
-        ListValue sl = asList(c, se);
-        if (sl == null) return;
-        Object de = Generic.lookupWrite(c, dst);
-        if (de != null && !(de instanceof ListValue)) {
-            c.error(Generic.WRONGTYPE);
-            return;
+        ListValue dl = Generic.write(c, dst, ListValue.class);
+        if (Generic.failed(dl)) return;
+        // (dst == src: the element goes back onto the same list, a rotation that the source's
+        // edit accounts whole)
+        boolean created = dl == null;
+        try (Shard.Edit se = Generic.edit(c, src, sl)) {
+            byte[] v = sl.pop(fromHead, se.limits());
+            try (Shard.Edit de = Generic.edit(c, dst, dl)) {
+                if (created) dl = de.insert(new ListValue(dst));
+                dl.push(v, toHead, de.limits());
+            }
+            if (created) Generic.added(c, dst);
+            // Redis's lmoveHandlePush (its event, then the reply), then the pop's events on the source
+            Generic.changed(c, KeyspaceEvents.LIST, toHead ? "lpush" : "rpush", dst);
+            c.out().bulk(v);
         }
-        ListValue dl = (ListValue) de;
-        long sBefore = sl.memoryUsage();
-        byte[] v = sl.pop(fromHead);
-        if (dl == null) {
-            dl = new ListValue(dst);
-            dl.push(v, toHead);
-            shard(c, dst).put(c.db(), dst, dl);
-            Generic.added(c, dst);
-        } else if (dl == sl) {
-            // same key: the element goes back onto the same list (a rotation)
-            dl.push(v, toHead);
-        } else {
-            long dBefore = dl.memoryUsage();
-            dl.push(v, toHead);
-            shard(c, dst).resized(c.db(), dl.memoryUsage() - dBefore);
-        }
-        // Redis's lmoveHandlePush (its event, then the reply), then the pop's events on the source
-        Generic.changed(c, KeyspaceEvents.LIST, toHead ? "lpush" : "rpush", dst);
-        c.out().bulk(v);
-        elementsRemoved(c, src, fromHead, afterWrite(c, src, sl, sBefore));
+        elementsRemoved(c, src, fromHead, sl.size() == 0); // (emptied: deleted by its edit)
     }
 
     private static void lmpop(Client c, RespRequest a) {
@@ -505,19 +452,19 @@ public final class ListCommands {
         if (count == -1) count = 1;
         for (int k = 2; k < wi; k++) {
             byte[] key = a.bytes(k);
-            Object e = Generic.lookupWrite(c, key);
-            if (e == null) continue;
-            ListValue l = asList(c, e);
-            if (l == null) return;
+            ListValue l = Generic.write(c, key, ListValue.class);
+            if (Generic.failed(l)) return;
+            if (l == null) continue;
             if (l.size() == 0) continue;
-            long before = l.memoryUsage();
             int n = (int) Math.min(count, l.size());
             RespWriter out = c.out();
             out.array(2);
             out.bulk(key);
             out.array(n);
-            for (int i = 0; i < n; i++) out.bulk(l.pop(head));
-            elementsRemoved(c, key, head, afterWrite(c, key, l, before));
+            try (Shard.Edit ed = Generic.edit(c, key, l)) {
+                for (int i = 0; i < n; i++) out.bulk(l.pop(head, ed.limits()));
+            }
+            elementsRemoved(c, key, head, l.size() == 0); // (emptied: deleted by the edit)
             return;
         }
         c.out().nullArray();

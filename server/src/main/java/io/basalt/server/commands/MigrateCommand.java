@@ -89,7 +89,7 @@ public final class MigrateCommand {
                 if (ttl < 1) ttl = 1;
             }
             keys.add(k);
-            payloads.add(RdbEncoder.dump(e, compress));
+            payloads.add(RdbEncoder.dump(e, compress, Generic.limits(c)));
             ttls.add(ttl);
         }
         if (keys.isEmpty()) {

@@ -48,18 +48,6 @@ public final class SetCommands {
     private static final String NOT_POSITIVE = "ERR value is out of range, must be positive";
     private static final String RANGE = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
 
-    /** Marks "the key holds another type" in lookups; never stored. */
-    private static final SetValue WRONG = SetValue.createIntset(new byte[0]);
-
-    /** The set at key, null if missing, or WRONG (after replying the error) for another type. */
-    private static SetValue lookup(Client c, byte[] key, boolean write) {
-        Object e = write ? Generic.lookupWrite(c, key) : Generic.lookupRead(c, key);
-        if (e == null) return null;
-        if (e instanceof SetValue s) return s;
-        c.error(Generic.WRONGTYPE);
-        return WRONG;
-    }
-
     private static Shard shard(Client c, byte[] key) { return c.server().keyspace().shardOf(key); }
 
     private static void member(RespWriter out, SetValue s, int i) {
@@ -75,47 +63,35 @@ public final class SetCommands {
         for (int i = 0; i < n; i++) member(out, s, i);
     }
 
-    /** Reports the size change of a set mutated in place, removing it if it became empty. */
-    private static void settle(Client c, byte[] key, SetValue s, long before) {
-        Shard sh = shard(c, key);
-        // the delta first: the table un-accounts a removed entry by its current size
-        sh.resized(c.db(), s.memoryUsage() - before);
-        if (s.size() == 0) sh.remove(c.db(), key);
-    }
-
     // ---------------------------------------------------------------- single-key commands
 
     static void sadd(Client c, RespRequest a) {
         byte[] key = a.bytes(1);
-        SetValue s = lookup(c, key, true);
-        if (s == WRONG) return;
+        SetValue s = Generic.write(c, key, SetValue.class);
+        if (Generic.failed(s)) return;
         boolean created = s == null;
-        if (created) s = SetValue.createFor(key, a.bytes(2));
-        long before = s.memoryUsage();
         int added = 0;
-        for (int i = 2; i < a.argc(); i++) if (s.add(a.bytes(i))) added++;
-        if (created) {
-            shard(c, key).put(c.db(), key, s);
-            Generic.added(c, key);
-        } else {
-            shard(c, key).resized(c.db(), s.memoryUsage() - before);
+        try (Shard.Edit ed = Generic.edit(c, key, s)) {
+            if (created) s = ed.insert(SetValue.createFor(key, a.bytes(2)));
+            for (int i = 2; i < a.argc(); i++) if (s.add(a.bytes(i), ed.limits())) added++;
         }
+        if (created) Generic.added(c, key);
         if (added > 0) Generic.changed(c, KeyspaceEvents.SET, "sadd", key);
         c.out().integer(added);
     }
 
     static void srem(Client c, RespRequest a) {
         byte[] key = a.bytes(1);
-        SetValue s = lookup(c, key, true);
-        if (s == WRONG) return;
+        SetValue s = Generic.write(c, key, SetValue.class);
+        if (Generic.failed(s)) return;
         if (s == null) {
             c.out().integer(0);
             return;
         }
-        long before = s.memoryUsage();
         int removed = 0;
-        for (int i = 2; i < a.argc() && s.size() > 0; i++) if (s.remove(a.bytes(i))) removed++;
-        settle(c, key, s, before);
+        try (Shard.Edit ed = Generic.edit(c, key, s)) {
+            for (int i = 2; i < a.argc() && s.size() > 0; i++) if (s.remove(a.bytes(i))) removed++;
+        }
         if (removed > 0) {
             Generic.changed(c, KeyspaceEvents.SET, "srem", key);
             if (s.size() == 0) c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key);
@@ -124,29 +100,29 @@ public final class SetCommands {
     }
 
     static void smembers(Client c, RespRequest a) {
-        SetValue s = lookup(c, a.bytes(1), false);
-        if (s == WRONG) return;
+        SetValue s = Generic.read(c, a.bytes(1), SetValue.class);
+        if (Generic.failed(s)) return;
         if (s == null) c.out().set(0);
         else replyMembers(c, s);
     }
 
     static void sismember(Client c, RespRequest a) {
-        SetValue s = lookup(c, a.bytes(1), false);
-        if (s == WRONG) return;
+        SetValue s = Generic.read(c, a.bytes(1), SetValue.class);
+        if (Generic.failed(s)) return;
         c.out().integer(s != null && s.contains(a.bytes(2)) ? 1 : 0);
     }
 
     static void smismember(Client c, RespRequest a) {
-        SetValue s = lookup(c, a.bytes(1), false);
-        if (s == WRONG) return;
+        SetValue s = Generic.read(c, a.bytes(1), SetValue.class);
+        if (Generic.failed(s)) return;
         RespWriter out = c.out();
         out.array(a.argc() - 2);
         for (int i = 2; i < a.argc(); i++) out.integer(s != null && s.contains(a.bytes(i)) ? 1 : 0);
     }
 
     static void scard(Client c, RespRequest a) {
-        SetValue s = lookup(c, a.bytes(1), false);
-        if (s == WRONG) return;
+        SetValue s = Generic.read(c, a.bytes(1), SetValue.class);
+        if (Generic.failed(s)) return;
         c.out().integer(s == null ? 0 : s.size());
     }
 
@@ -158,15 +134,16 @@ public final class SetCommands {
         byte[] key = a.bytes(1);
         ThreadLocalRandom rnd = ThreadLocalRandom.current();
         if (a.argc() == 2) {
-            SetValue s = lookup(c, key, true);
-            if (s == WRONG) return;
+            SetValue s = Generic.write(c, key, SetValue.class);
+            if (Generic.failed(s)) return;
             if (s == null) {
                 c.out().nullBulk();
                 return;
             }
-            long before = s.memoryUsage();
-            byte[] m = s.removeAt(rnd.nextInt(s.size()));
-            settle(c, key, s, before);
+            byte[] m;
+            try (Shard.Edit ed = Generic.edit(c, key, s)) {
+                m = s.removeAt(rnd.nextInt(s.size()));
+            }
             // Redis: "spop", the reply, then "del" if emptied
             c.notifyKeyspaceEvent(KeyspaceEvents.SET, "spop", key);
             c.out().bulk(m);
@@ -184,8 +161,8 @@ public final class SetCommands {
             c.error(NOT_POSITIVE);
             return;
         }
-        SetValue s = lookup(c, key, true);
-        if (s == WRONG) return;
+        SetValue s = Generic.write(c, key, SetValue.class);
+        if (Generic.failed(s)) return;
         if (s == null || count == 0) {
             c.out().set(0);
             return;
@@ -194,7 +171,7 @@ public final class SetCommands {
         if (count >= s.size()) {
             // Redis replies the set as SUNION would (a rebuilt copy), then deletes the key
             SetValue copy = SetValue.createIntset(key);
-            for (int i = 0; i < s.size(); i++) copy.add(s.get(i));
+            for (int i = 0; i < s.size(); i++) copy.add(s.get(i), Generic.limits(c));
             shard(c, key).remove(c.db(), key);
             c.notifyKeyspaceEvent(KeyspaceEvents.SET, "spop", key);
             replyMembers(c, copy);
@@ -203,15 +180,16 @@ public final class SetCommands {
             return;
         }
         c.notifyKeyspaceEvent(KeyspaceEvents.SET, "spop", key);
-        long before = s.memoryUsage();
         int n = (int) count;
         out.set(n);
         // AOF: the members that went, as SREM commands of up to 1024 members (Redis's batches)
         java.util.List<byte[]> gone = new java.util.ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            byte[] m = s.removeAt(rnd.nextInt(s.size()));
-            out.bulk(m);
-            gone.add(m);
+        try (Shard.Edit ed = Generic.edit(c, key, s)) {
+            for (int i = 0; i < n; i++) {
+                byte[] m = s.removeAt(rnd.nextInt(s.size()));
+                out.bulk(m);
+                gone.add(m);
+            }
         }
         for (int i = 0; i < n; i += 1024) {
             int k = Math.min(1024, n - i);
@@ -221,7 +199,6 @@ public final class SetCommands {
             for (int j = 0; j < k; j++) argv[2 + j] = gone.get(i + j);
             c.propagate(argv);
         }
-        settle(c, key, s, before);
         popped(c, key, false);
     }
 
@@ -242,8 +219,8 @@ public final class SetCommands {
         byte[] key = a.bytes(1);
         ThreadLocalRandom rnd = ThreadLocalRandom.current();
         if (a.argc() == 2) {
-            SetValue s = lookup(c, key, false);
-            if (s == WRONG) return;
+            SetValue s = Generic.read(c, key, SetValue.class);
+            if (Generic.failed(s)) return;
             if (s == null) c.out().nullBulk();
             else member(c.out(), s, rnd.nextInt(s.size()));
             return;
@@ -254,8 +231,8 @@ public final class SetCommands {
             c.error(RANGE);
             return;
         }
-        SetValue s = lookup(c, key, false);
-        if (s == WRONG) return;
+        SetValue s = Generic.read(c, key, SetValue.class);
+        if (Generic.failed(s)) return;
         RespWriter out = c.out();
         if (s == null || l == 0) {
             out.array(0);
@@ -313,35 +290,29 @@ public final class SetCommands {
             c.out().integer(0);
             return;
         }
-        if (!(so instanceof SetValue) || (dob != null && !(dob instanceof SetValue))) {
-            c.error(Generic.WRONGTYPE);
-            return;
-        }
-        SetValue s = (SetValue) so;
+        SetValue s = Generic.as(c, so, SetValue.class);
+        if (Generic.failed(s)) return;
+        SetValue d = Generic.as(c, dob, SetValue.class);
+        if (Generic.failed(d)) return;
         if (so == dob) {
             c.out().integer(s.contains(m) ? 1 : 0);
             return;
         }
-        long before = s.memoryUsage();
-        if (!s.remove(m)) {
-            c.out().integer(0);
-            return;
+        try (Shard.Edit ed = Generic.edit(c, src, s)) {
+            if (!s.remove(m)) {
+                c.out().integer(0);
+                return;
+            }
         }
-        settle(c, src, s, before);
         c.notifyKeyspaceEvent(KeyspaceEvents.SET, "srem", src);
         if (s.size() == 0) c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", src);
-        SetValue d = (SetValue) dob;
+        boolean created = d == null;
         boolean added;
-        if (d == null) {
-            d = SetValue.createFor(dst, m);
-            added = d.add(m);
-            shard(c, dst).put(c.db(), dst, d);
-            Generic.added(c, dst);
-        } else {
-            long db = d.memoryUsage();
-            added = d.add(m);
-            shard(c, dst).resized(c.db(), d.memoryUsage() - db);
+        try (Shard.Edit ed = Generic.edit(c, dst, d)) {
+            if (created) d = ed.insert(SetValue.createFor(dst, m));
+            added = d.add(m, ed.limits());
         }
+        if (created) Generic.added(c, dst);
         c.signalModified(src);
         // an extra key changed only when the member was new to dst
         if (added) Generic.changed(c, KeyspaceEvents.SET, "sadd", dst);
@@ -357,8 +328,8 @@ public final class SetCommands {
     private static SetValue[] lookupAll(Client c, RespRequest a, int from, int to, boolean write) {
         SetValue[] sets = new SetValue[to - from];
         for (int i = from; i < to; i++) {
-            SetValue s = lookup(c, a.bytes(i), write);
-            if (s == WRONG) return null;
+            SetValue s = write ? Generic.write(c, a.bytes(i), SetValue.class) : Generic.read(c, a.bytes(i), SetValue.class);
+            if (Generic.failed(s)) return null;
             sets[i - from] = s;
         }
         return sets;
@@ -463,7 +434,7 @@ public final class SetCommands {
             return;
         }
         SetValue d = SetValue.createIntset(dst);
-        for (byte[] m : result) d.add(m);
+        for (byte[] m : result) d.add(m, Generic.limits(c));
         store(c, dst, d, "sinterstore");
     }
 
@@ -497,7 +468,7 @@ public final class SetCommands {
         if (!diff) {
             for (SetValue s : sets) {
                 if (s == null) continue;
-                for (int i = 0; i < s.size(); i++) d.add(s.get(i));
+                for (int i = 0; i < s.size(); i++) d.add(s.get(i), Generic.limits(c));
             }
         } else if (sets[0] != null && sets[0].size() > 0) {
             // Redis 7.0 picks one of two algorithms by estimated work; the second fills the
@@ -521,10 +492,10 @@ public final class SetCommands {
                             break;
                         }
                     }
-                    if (keep) d.add(m);
+                    if (keep) d.add(m, Generic.limits(c));
                 }
             } else {
-                for (int i = 0; i < first.size(); i++) d.add(first.get(i));
+                for (int i = 0; i < first.size(); i++) d.add(first.get(i), Generic.limits(c));
                 for (int j = 1; j < sets.length && d.size() > 0; j++) {
                     SetValue s = sets[j];
                     if (s == null) continue;
@@ -546,8 +517,8 @@ public final class SetCommands {
             c.error("ERR invalid cursor");
             return;
         }
-        SetValue s = lookup(c, a.bytes(1), false);
-        if (s == WRONG) return;
+        SetValue s = Generic.read(c, a.bytes(1), SetValue.class);
+        if (Generic.failed(s)) return;
         RespWriter out = c.out();
         if (s == null) {
             out.array(2);

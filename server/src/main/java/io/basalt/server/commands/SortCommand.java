@@ -180,20 +180,25 @@ public final class SortCommand {
                 // only the LIMIT range, in list order (from the tail for DESC)
                 int from = desc ? (int) (l.size() - 1 - end) : (int) start;
                 int to = desc ? (int) (l.size() - 1 - start) : (int) end;
-                l.forEach(from, to, desc, (buf, off, len) -> {
-                    vector.add(new Item(Arrays.copyOfRange(buf, off, off + len)));
-                    return true;
-                });
+                // an edit even to read: with list-compress-depth set, a read may deflate nodes
+                try (Shard.Edit ed = Generic.edit(c, key, l)) {
+                    l.forEach(from, to, desc, ed.limits(), (buf, off, len) -> {
+                        vector.add(new Item(Arrays.copyOfRange(buf, off, off + len)));
+                        return true;
+                    });
+                }
                 end -= start;
                 start = 0;
             }
         } else if (src instanceof ListValue) {
             ListValue l = (ListValue) src;
             if (l.size() > 0) {
-                l.forEach(0, l.size() - 1, false, (buf, off, len) -> {
-                    vector.add(new Item(Arrays.copyOfRange(buf, off, off + len)));
-                    return true;
-                });
+                try (Shard.Edit ed = Generic.edit(c, key, l)) { // a read may deflate nodes (above)
+                    l.forEach(0, l.size() - 1, false, ed.limits(), (buf, off, len) -> {
+                        vector.add(new Item(Arrays.copyOfRange(buf, off, off + len)));
+                        return true;
+                    });
+                }
             }
         } else if (src instanceof SetValue) {
             ((SetValue) src).forEachMember(m -> vector.add(new Item(m)));
@@ -255,11 +260,11 @@ public final class SortCommand {
             for (long i = start; i <= end; i++) {
                 Item it = vector.get((int) i);
                 if (gets.isEmpty()) {
-                    out.pushTail(it.obj);
+                    out.pushTail(it.obj, Generic.limits(c));
                 } else {
                     for (byte[] g : gets) {
                         byte[] v = lookupByPattern(c, g, it.obj);
-                        out.pushTail(v == null ? new byte[0] : v);
+                        out.pushTail(v == null ? new byte[0] : v, Generic.limits(c));
                     }
                 }
             }

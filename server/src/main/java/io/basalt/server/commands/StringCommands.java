@@ -134,24 +134,16 @@ public final class StringCommands {
         replyGet(c, a.bytes(1));
     }
 
-    /** Marks a WRONGTYPE already replied by {@link #replyGet}. */
-    private static final Object WRONG = new Object();
-
     /**
      * GET's reply for {@code key} (the value, or null), shared by GET, GETSET, GETDEL and SET ... GET.
-     * Returns the entry (null when missing), or {@link #WRONG} after replying WRONGTYPE.
+     * Returns the record (null when missing), or after replying WRONGTYPE what
+     * {@link Generic#failed} recognizes.
      */
-    private static Object replyGet(Client c, byte[] key) {
-        Object e = Generic.lookupRead(c, key);
-        if (e == null) {
-            c.out().nullBulk();
-        } else if (e instanceof byte[] r) {
-            replyValue(c, r);
-        } else {
-            c.error(Generic.WRONGTYPE);
-            return WRONG;
-        }
-        return e;
+    private static byte[] replyGet(Client c, byte[] key) {
+        byte[] r = Generic.read(c, key, byte[].class);
+        if (r == null) c.out().nullBulk();
+        else if (!Generic.failed(r)) replyValue(c, r);
+        return r;
     }
 
     // flags of parseExtendedStringArgumentsOrReply
@@ -266,7 +258,7 @@ public final class StringCommands {
         boolean looked = false;
         if ((flags & F_GET) != 0) {
             old = replyGet(c, key);
-            if (old == WRONG) return;
+            if (Generic.failed(old)) return;
             looked = true;
         }
         if ((flags & (F_NX | F_XX | F_KEEPTTL)) != 0) {
@@ -309,8 +301,8 @@ public final class StringCommands {
 
     static void getset(Client c, RespRequest a) {
         byte[] key = a.bytes(1);
-        Object old = replyGet(c, key);
-        if (old == WRONG) return;
+        byte[] old = replyGet(c, key);
+        if (Generic.failed(old)) return;
         shard(c, key).put(c.db(), key, recordFromArg(key, a, 2, -1));
         if (old == null) Generic.added(c, key);
         Generic.changed(c, KeyspaceEvents.STRING, "set", key);
@@ -318,8 +310,8 @@ public final class StringCommands {
 
     static void getdel(Client c, RespRequest a) {
         byte[] key = a.bytes(1);
-        Object e = replyGet(c, key);
-        if (e != null && e != WRONG) {
+        byte[] r = replyGet(c, key);
+        if (r != null && !Generic.failed(r)) {
             shard(c, key).remove(c.db(), key);
             Generic.changed(c, KeyspaceEvents.GENERIC, "del", key);
             // AOF: as Redis, a DEL (UNLINK with lazyfree-lazy-user-del)
@@ -340,13 +332,10 @@ public final class StringCommands {
         int flags = f & 0xffff;
         int expireArg = f >>> 16;
         byte[] key = a.bytes(1);
-        Object e = Generic.lookupRead(c, key);
-        if (e == null) {
+        byte[] r = Generic.read(c, key, byte[].class);
+        if (Generic.failed(r)) return;
+        if (r == null) {
             c.out().nullBulk();
-            return;
-        }
-        if (!(e instanceof byte[] r)) {
-            c.error(Generic.WRONGTYPE);
             return;
         }
         long at = 0;
@@ -425,17 +414,14 @@ public final class StringCommands {
 
     static void append(Client c, RespRequest a) {
         byte[] key = a.bytes(1);
-        Object e = Generic.lookupWrite(c, key);
-        if (e == null) {
+        byte[] stored = Generic.write(c, key, byte[].class);
+        if (Generic.failed(stored)) return;
+        if (stored == null) {
             // a new key gets the argument as SET would store it (int / embstr / raw)
             shard(c, key).put(c.db(), key, recordFromArg(key, a, 2, -1));
             Generic.added(c, key);
             Generic.changed(c, KeyspaceEvents.STRING, "append", key);
             c.out().integer(a.length(2));
-            return;
-        }
-        if (!(e instanceof byte[] stored)) {
-            c.error(Generic.WRONGTYPE);
             return;
         }
         // APPEND always builds a new record (and Shard.put recompresses it when eligible), so a
@@ -453,14 +439,9 @@ public final class StringCommands {
     }
 
     static void strlen(Client c, RespRequest a) {
-        Object e = Generic.lookupRead(c, a.bytes(1));
-        if (e == null) {
-            c.out().integer(0);
-        } else if (e instanceof byte[] r) {
-            c.out().integer(StringRecord.valueLength(r));
-        } else {
-            c.error(Generic.WRONGTYPE);
-        }
+        byte[] r = Generic.read(c, a.bytes(1), byte[].class);
+        if (Generic.failed(r)) return;
+        c.out().integer(r == null ? 0 : StringRecord.valueLength(r));
     }
 
     /** GETRANGE / SUBSTR: indexes are parsed before the key is looked up, as in Redis. */
@@ -469,13 +450,10 @@ public final class StringCommands {
         if (start == null) return;
         Long end = Generic.longArg(c, a, 3);
         if (end == null) return;
-        Object e = Generic.lookupRead(c, a.bytes(1));
-        if (e == null) {
+        byte[] stored = Generic.read(c, a.bytes(1), byte[].class);
+        if (Generic.failed(stored)) return;
+        if (stored == null) {
             c.out().bulk(EMPTY);
-            return;
-        }
-        if (!(e instanceof byte[] stored)) {
-            c.error(Generic.WRONGTYPE);
             return;
         }
         byte[] r = StringRecord.plain(stored);
@@ -510,23 +488,20 @@ public final class StringCommands {
         byte[] key = a.bytes(1);
         int vLen = a.length(3);
         Shard s = shard(c, key);
-        Object e = Generic.lookupWrite(c, key);
-        if (e == null) {
+        byte[] r = Generic.write(c, key, byte[].class);
+        if (Generic.failed(r)) return;
+        if (r == null) {
             if (vLen == 0) {
                 c.out().integer(0);
                 return;
             }
             if (!checkStringLength(c, offset, vLen, key.length)) return;
-            byte[] r = StringRecord.allocate(key, (int) offset + vLen, -1, StringRecord.ENC_RAW);
-            a.buffer().getBytes(a.offset(3), r, r.length - vLen, vLen);
-            s.put(c.db(), key, r);
+            byte[] n = StringRecord.allocate(key, (int) offset + vLen, -1, StringRecord.ENC_RAW);
+            a.buffer().getBytes(a.offset(3), n, n.length - vLen, vLen);
+            s.put(c.db(), key, n);
             Generic.added(c, key);
             Generic.changed(c, KeyspaceEvents.STRING, "setrange", key);
             c.out().integer(offset + vLen);
-            return;
-        }
-        if (!(e instanceof byte[] r)) {
-            c.error(Generic.WRONGTYPE);
             return;
         }
         int oldLen = StringRecord.valueLength(r);
@@ -568,14 +543,11 @@ public final class StringCommands {
 
     /** Redis {@code incrDecrCommand}: the result is an int-encoded string that keeps the key's TTL. */
     private static void incrDecr(Client c, byte[] key, long incr) {
-        Object e = Generic.lookupWrite(c, key);
+        byte[] stored = Generic.write(c, key, byte[].class);
+        if (Generic.failed(stored)) return;
         long value = 0;
         long expireAt = -1;
-        if (e != null) {
-            if (!(e instanceof byte[] stored)) {
-                c.error(Generic.WRONGTYPE);
-                return;
-            }
+        if (stored != null) {
             byte[] r = StringRecord.plain(stored);
             int off = StringRecord.valueOffset(r);
             try {
@@ -596,7 +568,7 @@ public final class StringCommands {
         byte[] nr = StringRecord.allocate(key, digits, expireAt, StringRecord.ENC_INT);
         Numbers.writeDigits(value, nr, nr.length - digits, digits);
         shard(c, key).put(c.db(), key, nr);
-        if (e == null) Generic.added(c, key);
+        if (stored == null) Generic.added(c, key);
         Generic.changed(c, KeyspaceEvents.STRING, "incrby", key);
         c.out().integer(value);
     }
@@ -607,14 +579,11 @@ public final class StringCommands {
      */
     static void incrbyfloat(Client c, RespRequest a) {
         byte[] key = a.bytes(1);
-        Object e = Generic.lookupWrite(c, key);
+        byte[] stored = Generic.write(c, key, byte[].class);
+        if (Generic.failed(stored)) return;
         BigDecimal value = BigDecimal.ZERO;
         long expireAt = -1;
-        if (e != null) {
-            if (!(e instanceof byte[] stored)) {
-                c.error(Generic.WRONGTYPE);
-                return;
-            }
+        if (stored != null) {
             byte[] r = StringRecord.plain(stored);
             int off = StringRecord.valueOffset(r);
             value = StringLongDouble.parse(r, off, r.length - off);
@@ -638,7 +607,7 @@ public final class StringCommands {
         byte[] text = StringLongDouble.format(sum);
         int enc = text.length <= StringRecord.EMBSTR_LIMIT ? StringRecord.ENC_EMBSTR : StringRecord.ENC_RAW;
         shard(c, key).put(c.db(), key, StringRecord.create(key, text, expireAt, enc));
-        if (e == null) Generic.added(c, key);
+        if (stored == null) Generic.added(c, key);
         Generic.changed(c, KeyspaceEvents.STRING, "incrbyfloat", key);
         // AOF: the result, not the float arithmetic (Redis: SET key value KEEPTTL)
         c.propagate(Propagate.SET, key, text, Propagate.KEEPTTL);

@@ -19,9 +19,6 @@ import java.util.List;
 public final class ZSetCommands {
     private ZSetCommands() {}
 
-    /** Returned by lookups when a WRONGTYPE error has already been replied. */
-    private static final ZSetValue WRONG = ZSetValue.create(new byte[0], 0, 0);
-
     public static void register(CommandTable t) {
         t.register("zadd", ZSetCommands::zadd);
         t.register("zincrby", ZSetCommands::zincrby);
@@ -55,34 +52,6 @@ public final class ZSetCommands {
         t.register("zinterstore", (c, a) -> ZSetAlgebra.run(c, a, 2, a.bytes(1), ZSetAlgebra.INTER, false, "zinterstore"));
         t.register("zdiffstore", (c, a) -> ZSetAlgebra.run(c, a, 2, a.bytes(1), ZSetAlgebra.DIFF, false, "zdiffstore"));
         t.register("zintercard", (c, a) -> ZSetAlgebra.run(c, a, 1, null, ZSetAlgebra.INTER, true, "zintercard"));
-    }
-
-    // ------------------------------------------------------------------ lookups
-
-    static ZSetValue wrong() { return WRONG; }
-
-    static ZSetValue read(Client c, byte[] key) {
-        Object e = Generic.lookupRead(c, key);
-        if (e == null || e instanceof ZSetValue) return (ZSetValue) e;
-        c.error(Generic.WRONGTYPE);
-        return WRONG;
-    }
-
-    static ZSetValue write(Client c, byte[] key) {
-        Object e = Generic.lookupWrite(c, key);
-        if (e == null || e instanceof ZSetValue) return (ZSetValue) e;
-        c.error(Generic.WRONGTYPE);
-        return WRONG;
-    }
-
-    static Shard shard(Client c, byte[] key) { return c.server().keyspace().shardOf(key); }
-
-    /** After an in-place change: report the size delta, or drop the key if it became empty. */
-    static void written(Client c, byte[] key, ZSetValue z, long before) {
-        Shard s = shard(c, key);
-        // the delta first: the table un-accounts a removed entry by its current size
-        s.resized(c.db(), z.memoryUsage() - before);
-        if (z.size() == 0) s.remove(c.db(), key);
     }
 
     // ------------------------------------------------------------------ ZADD / ZINCRBY
@@ -133,51 +102,49 @@ public final class ZSetCommands {
             scores[j] = d;
         }
         byte[] key = a.bytes(1);
-        ZSetValue z = write(c, key);
-        if (z == WRONG) return;
+        ZSetValue z = Generic.write(c, key, ZSetValue.class);
+        if (Generic.failed(z)) return;
         long added = 0, updated = 0, processed = 0;
         double score = 0;
-        if (z == null) {
-            if (xx) {
-                replyZadd(c, incr, ch, processed, score, added, updated);
-                return;
-            }
-            // Redis 7.0 picks the encoding from the first member only; later inserts convert
-            z = ZSetValue.create(key, 1, a.length(idx + 1));
-            shard(c, key).put(c.db(), key, z);
-            Generic.added(c, key);
+        if (z == null && xx) {
+            replyZadd(c, incr, ch, processed, score, added, updated);
+            return;
         }
-        long before = z.memoryUsage();
-        for (int j = 0; j < elements; j++) {
-            byte[] member = a.bytes(idx + 2 * j + 1);
-            double s = scores[j];
-            Double cur = z.score(member);
-            if (cur != null) {
-                if (nx) continue;
-                if (incr) {
-                    s += cur;
-                    if (Double.isNaN(s)) {
-                        written(c, key, z, before);
-                        c.error("ERR resulting score is not a number (NaN)");
-                        return;
+        try (Shard.Edit ed = Generic.edit(c, key, z)) {
+            if (z == null) {
+                // Redis 7.0 picks the encoding from the first member only; later inserts convert
+                z = ed.insert(ZSetValue.create(key, 1, a.length(idx + 1), ed.limits()));
+                Generic.added(c, key);
+            }
+            for (int j = 0; j < elements; j++) {
+                byte[] member = a.bytes(idx + 2 * j + 1);
+                double s = scores[j];
+                Double cur = z.score(member);
+                if (cur != null) {
+                    if (nx) continue;
+                    if (incr) {
+                        s += cur;
+                        if (Double.isNaN(s)) {
+                            c.error("ERR resulting score is not a number (NaN)");
+                            return;
+                        }
                     }
+                    if ((lt && s >= cur) || (gt && s <= cur)) continue;
+                    score = s;
+                    processed++;
+                    if (s != cur) {
+                        z.put(member, s, ed.limits());
+                        updated++;
+                    }
+                } else {
+                    if (xx) continue;
+                    z.put(member, s, ed.limits());
+                    score = s;
+                    added++;
+                    processed++;
                 }
-                if ((lt && s >= cur) || (gt && s <= cur)) continue;
-                score = s;
-                processed++;
-                if (s != cur) {
-                    z.put(member, s);
-                    updated++;
-                }
-            } else {
-                if (xx) continue;
-                z.put(member, s);
-                score = s;
-                added++;
-                processed++;
             }
         }
-        written(c, key, z, before);
         replyZadd(c, incr, ch, processed, score, added, updated);
         if (added + updated > 0) Generic.changed(c, KeyspaceEvents.ZSET, incr ? "zincr" : "zadd", key);
     }
@@ -196,21 +163,21 @@ public final class ZSetCommands {
 
     static void zrem(Client c, RespRequest a) {
         byte[] key = a.bytes(1);
-        ZSetValue z = write(c, key);
-        if (z == WRONG) return;
+        ZSetValue z = Generic.write(c, key, ZSetValue.class);
+        if (Generic.failed(z)) return;
         if (z == null) {
             c.out().integer(0);
             return;
         }
-        long before = z.memoryUsage();
         long deleted = 0;
-        for (int i = 2; i < a.argc(); i++) {
-            if (z.remove(a.bytes(i))) {
-                deleted++;
-                if (z.size() == 0) break;
+        try (Shard.Edit ed = Generic.edit(c, key, z)) {
+            for (int i = 2; i < a.argc(); i++) {
+                if (z.remove(a.bytes(i))) {
+                    deleted++;
+                    if (z.size() == 0) break;
+                }
             }
         }
-        written(c, key, z, before);
         if (deleted > 0) {
             c.notifyKeyspaceEvent(KeyspaceEvents.ZSET, "zrem", key);
             if (z.size() == 0) c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key);
@@ -220,22 +187,22 @@ public final class ZSetCommands {
     }
 
     static void zcard(Client c, RespRequest a) {
-        ZSetValue z = read(c, a.bytes(1));
-        if (z == WRONG) return;
+        ZSetValue z = Generic.read(c, a.bytes(1), ZSetValue.class);
+        if (Generic.failed(z)) return;
         c.out().integer(z == null ? 0 : z.size());
     }
 
     static void zscore(Client c, RespRequest a) {
-        ZSetValue z = read(c, a.bytes(1));
-        if (z == WRONG) return;
+        ZSetValue z = Generic.read(c, a.bytes(1), ZSetValue.class);
+        if (Generic.failed(z)) return;
         Double s = z == null ? null : z.score(a.bytes(2));
         if (s == null) c.out().nullBulk();
         else c.out().dbl(s);
     }
 
     static void zmscore(Client c, RespRequest a) {
-        ZSetValue z = read(c, a.bytes(1));
-        if (z == WRONG) return;
+        ZSetValue z = Generic.read(c, a.bytes(1), ZSetValue.class);
+        if (Generic.failed(z)) return;
         c.out().array(a.argc() - 2);
         for (int i = 2; i < a.argc(); i++) {
             Double s = z == null ? null : z.score(a.bytes(i));
@@ -245,8 +212,8 @@ public final class ZSetCommands {
     }
 
     static void zrank(Client c, RespRequest a, boolean rev) {
-        ZSetValue z = read(c, a.bytes(1));
-        if (z == WRONG) return;
+        ZSetValue z = Generic.read(c, a.bytes(1), ZSetValue.class);
+        if (Generic.failed(z)) return;
         long r = z == null ? -1 : z.rank(a.bytes(2));
         if (r < 0) c.out().nullBulk();
         else c.out().integer(rev ? z.size() - 1 - r : r);
@@ -258,8 +225,8 @@ public final class ZSetCommands {
             c.error("ERR min or max is not a float");
             return;
         }
-        ZSetValue z = read(c, a.bytes(1));
-        if (z == WRONG) return;
+        ZSetValue z = Generic.read(c, a.bytes(1), ZSetValue.class);
+        if (Generic.failed(z)) return;
         if (z == null) {
             c.out().integer(0);
             return;
@@ -274,8 +241,8 @@ public final class ZSetCommands {
             c.error("ERR min or max not valid string range item");
             return;
         }
-        ZSetValue z = read(c, a.bytes(1));
-        if (z == WRONG) return;
+        ZSetValue z = Generic.read(c, a.bytes(1), ZSetValue.class);
+        if (Generic.failed(z)) return;
         if (z == null) {
             c.out().integer(0);
             return;

@@ -46,8 +46,8 @@ final class ZSetRandom {
             withCount(c, a, l, withScores);
             return;
         }
-        ZSetValue z = ZSetCommands.read(c, a.bytes(1));
-        if (z == ZSetCommands.wrong()) return;
+        ZSetValue z = Generic.read(c, a.bytes(1), ZSetValue.class);
+        if (Generic.failed(z)) return;
         if (z == null) {
             c.out().nullBulk();
             return;
@@ -57,8 +57,8 @@ final class ZSetRandom {
     }
 
     private static void withCount(Client c, RespRequest a, long l, boolean withScores) {
-        ZSetValue z = ZSetCommands.read(c, a.bytes(1));
-        if (z == ZSetCommands.wrong()) return;
+        ZSetValue z = Generic.read(c, a.bytes(1), ZSetValue.class);
+        if (Generic.failed(z)) return;
         if (z == null || l == 0) {
             c.out().array(0);
             return;
@@ -120,8 +120,8 @@ final class ZSetRandom {
             c.error("ERR invalid cursor");
             return;
         }
-        ZSetValue z = ZSetCommands.read(c, a.bytes(1));
-        if (z == ZSetCommands.wrong()) return;
+        ZSetValue z = Generic.read(c, a.bytes(1), ZSetValue.class);
+        if (Generic.failed(z)) return;
         if (z == null) {
             c.out().array(2);
             c.out().bulk("0");

@@ -96,8 +96,8 @@ final class ZSetRange {
             }
         }
         byte[] key = a.bytes(keyIdx);
-        ZSetValue z = ZSetCommands.read(c, key);
-        if (z == ZSetCommands.wrong()) return;
+        ZSetValue z = Generic.read(c, key, ZSetValue.class);
+        if (Generic.failed(z)) return;
 
         int first = 0, last = -1;
         if (z != null) {
@@ -176,8 +176,8 @@ final class ZSetRange {
         boolean existed = Generic.lookupWrite(c, dst) != null;
         long maxLen = 0;
         for (byte[] m : members) maxLen = Math.max(maxLen, m.length);
-        ZSetValue z = ZSetValue.create(dst, members.size(), maxLen);
-        for (int i = 0; i < members.size(); i++) z.put(members.get(i).clone(), scores.get(i));
+        ZSetValue z = ZSetValue.create(dst, members.size(), maxLen, Generic.limits(c));
+        for (int i = 0; i < members.size(); i++) z.put(members.get(i).clone(), scores.get(i), Generic.limits(c));
         s.put(c.db(), dst, z);
         if (!existed) Generic.added(c, dst);
         c.signalModified(dst);
@@ -212,8 +212,8 @@ final class ZSetRange {
             }
         }
         byte[] key = a.bytes(1);
-        ZSetValue z = ZSetCommands.write(c, key);
-        if (z == ZSetCommands.wrong()) return;
+        ZSetValue z = Generic.write(c, key, ZSetValue.class);
+        if (Generic.failed(z)) return;
         if (z == null) {
             c.out().integer(0);
             return;
@@ -240,9 +240,10 @@ final class ZSetRange {
             c.out().integer(0);
             return;
         }
-        long before = z.memoryUsage();
-        int removed = z.removeRange(first, last);
-        ZSetCommands.written(c, key, z, before);
+        int removed;
+        try (Shard.Edit ed = Generic.edit(c, key, z)) {
+            removed = z.removeRange(first, last);
+        }
         if (removed > 0) {
             Generic.changed(c, KeyspaceEvents.ZSET,
                     type == RANK ? "zremrangebyrank" : type == SCORE ? "zremrangebyscore" : "zremrangebylex", key);
@@ -273,8 +274,8 @@ final class ZSetRange {
             count = n;
         }
         byte[] key = a.bytes(1);
-        ZSetValue z = ZSetCommands.write(c, key);
-        if (z == ZSetCommands.wrong()) return;
+        ZSetValue z = Generic.write(c, key, ZSetValue.class);
+        if (Generic.failed(z)) return;
         if (z == null || count == 0) {
             c.out().array(0);
             return;
@@ -317,10 +318,10 @@ final class ZSetRange {
         int take = (int) Math.min(count, size);
         if (max) z.walk(size - take, size - 1, true, (m, s) -> { members.add(m); scores.add(s); });
         else z.walk(0, take - 1, false, (m, s) -> { members.add(m); scores.add(s); });
-        long before = z.memoryUsage();
-        if (max) z.removeRange(size - take, size - 1);
-        else z.removeRange(0, take - 1);
-        ZSetCommands.written(c, key, z, before);
+        try (Shard.Edit ed = Generic.edit(c, key, z)) {
+            if (max) z.removeRange(size - take, size - 1);
+            else z.removeRange(0, take - 1);
+        }
     }
 
     static void zmpop(Client c, RespRequest a) {
@@ -371,8 +372,8 @@ final class ZSetRange {
         if (count == -1) count = 1;
         for (int i = 2; i < whereIdx; i++) {
             byte[] key = a.bytes(i);
-            ZSetValue z = ZSetCommands.write(c, key);
-            if (z == ZSetCommands.wrong()) return;
+            ZSetValue z = Generic.write(c, key, ZSetValue.class);
+            if (Generic.failed(z)) return;
             if (z == null) continue;
             List<byte[]> members = new ArrayList<>();
             List<Double> scores = new ArrayList<>();

@@ -139,7 +139,7 @@ public final class ConfigParams {
         t.add(integer("min-replicas-max-lag", 10, 0, INT_MAX).aliases("min-slaves-max-lag").notImplemented().build());
         t.add(integer("min-replicas-to-write", 0, 0, INT_MAX).aliases("min-slaves-to-write").notImplemented().build());
         t.add(bool("no-appendfsync-on-rewrite", false).notImplemented().build());
-        t.add(special("notify-keyspace-events", "", ConfigParams::keyspaceEvents).build());
+        t.add(special("notify-keyspace-events", "", new KeyspaceEventsParser()).build());
         t.add(enumeration("oom-score-adj", "no", "no", "yes", "relative", "absolute").notImplemented().build());
         t.add(special("oom-score-adj-values", "0 200 800", ConfigParams::oomScoreAdjValues).notImplemented().build());
         t.add(string("pidfile", "").immutable().build());
@@ -278,15 +278,30 @@ public final class ConfigParams {
     private static final String EVENT_CLASSES = "g$lshzxetd";
 
     /**
-     * The last notify-keyspace-events value that had 'n' (new-key events) hidden by 'A' in its
-     * printed form (see {@link #keyspaceEvents}), or null: the server's flags still include new
-     * keys then, as in Redis, where the flags and their printed form are separate.
+     * Whether the printed notify-keyspace-events value {@code v} of {@code config} was set with
+     * 'n' that the printed form cannot show (see {@link KeyspaceEventsParser}).
      */
-    private static volatile String newHiddenByAll;
+    public static boolean keyspaceEventsHideNew(Config config, String v) {
+        return config.param("notify-keyspace-events").parser instanceof KeyspaceEventsParser p
+                && v.equals(p.newHiddenByAll);
+    }
 
-    /** Whether the printed value {@code v} was set with 'n' that the printed form cannot show. */
-    public static boolean keyspaceEventsHideNew(String v) {
-        return v.equals(newHiddenByAll);
+    /**
+     * notify-keyspace-events' parser. One per configuration table (so per server: two servers in
+     * one JVM do not share it), because it remembers the last value that had 'n' (new-key events)
+     * hidden by 'A' in its printed form: the server's flags still include new keys then, as in
+     * Redis, where the flags and their printed form are separate.
+     */
+    private static final class KeyspaceEventsParser implements ConfigParam.Parser {
+        private volatile String newHiddenByAll;
+
+        @Override
+        public String parse(String v) throws ConfigException {
+            String printed = keyspaceEvents(v);
+            if (printed.startsWith("A") && v.indexOf('n') >= 0) newHiddenByAll = printed;
+            else if (printed.equals(newHiddenByAll)) newHiddenByAll = null;
+            return printed;
+        }
     }
 
     /**
@@ -322,10 +337,7 @@ public final class ConfigParams {
         if (k) sb.append('K');
         if (e) sb.append('E');
         if (m) sb.append('m');
-        String printed = sb.toString();
-        if (every && n) newHiddenByAll = printed;
-        else if (printed.equals(newHiddenByAll)) newHiddenByAll = null;
-        return printed;
+        return sb.toString();
     }
 
     static String oomScoreAdjValues(String v) throws ConfigException {

@@ -37,6 +37,24 @@ class ConfigTest {
         assertEquals("127.0.0.1 -::1", c.get("bind"));
     }
 
+    /**
+     * "AnKE" prints as "AKE" yet keeps new-key events: that memory belongs to one configuration,
+     * so a second server in the same JVM printing the same value without 'n' is not affected.
+     */
+    @Test
+    void hiddenNewKeyEventsArePerConfiguration() throws Exception {
+        Config a = Config.defaults();
+        Config b = Config.defaults();
+        a.set(pairs("notify-keyspace-events", "AnKE"));
+        b.set(pairs("notify-keyspace-events", "AKE"));
+        assertEquals("AKE", a.get("notify-keyspace-events"));
+        assertEquals("AKE", b.get("notify-keyspace-events"));
+        assertTrue(ConfigParams.keyspaceEventsHideNew(a, "AKE"));
+        assertTrue(!ConfigParams.keyspaceEventsHideNew(b, "AKE"));
+        a.set(pairs("notify-keyspace-events", "AKE"));
+        assertTrue(!ConfigParams.keyspaceEventsHideNew(a, "AKE"), "set again without 'n'");
+    }
+
     @Test
     void setIsAtomicAndUsesRedisErrors() throws Exception {
         Config c = Config.defaults();
