@@ -25,6 +25,15 @@ public final class RdbWriter {
         public boolean checksum = true;
         public String redisVersion = "7.0.15";
         public long usedMem;
+        /**
+         * Replication info (Redis's rdbSaveInfo): the stream's database, replication id and
+         * offset the image stands at, written as the repl-stream-db / repl-id / repl-offset aux
+         * fields when {@code replId} is set (a full sync's image; an RDB a restart may partially
+         * resync from). The values may be filled in by {@link #atInstant}, which runs first.
+         */
+        public int replStreamDb;
+        public String replId;
+        public long replOffset;
         /** aof-base aux field: 1 when the file is the base of a multi-part AOF. */
         public boolean aofBase;
         /** RDB_OPCODE_IDLE (LRU policies) or RDB_OPCODE_FREQ (LFU policies) per key, as Redis. */
@@ -139,6 +148,11 @@ public final class RdbWriter {
             h.writeAux("redis-bits", 64);
             h.writeAux("ctime", System.currentTimeMillis() / 1000);
             h.writeAux("used-mem", o.usedMem);
+            if (o.replId != null) {
+                h.writeAux("repl-stream-db", o.replStreamDb);
+                h.writeAux("repl-id", o.replId);
+                h.writeAux("repl-offset", o.replOffset);
+            }
             h.writeAux("aof-base", o.aofBase ? 1 : 0);
             co.write(h.array(), 0, h.size());
             int[] curDb = {-1};

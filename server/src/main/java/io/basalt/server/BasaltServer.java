@@ -66,12 +66,12 @@ public final class BasaltServer {
     private final Monitor monitor = new Monitor();
     private final AppendOnly aof = new AppendOnly(this);
     private final EffectStream effects;
+    private final io.basalt.server.replication.ReplicationSource replication;
     private final Propagation propagation;
     private final Backup backup = new Backup(this);
     private final Map<Long, Client> clients = new ConcurrentHashMap<>();
     private final AtomicLong nextClientId = new AtomicLong(1);
     private final String runId;
-    private final String replId;
     private final long startMillis = System.currentTimeMillis();
     private final long startNanos = System.nanoTime();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -105,8 +105,6 @@ public final class BasaltServer {
         byte[] id = new byte[20];
         new SecureRandom().nextBytes(id);
         this.runId = HexFormat.of().formatHex(id);
-        new SecureRandom().nextBytes(id);
-        this.replId = HexFormat.of().formatHex(id);
         Commands.registerAll(this, commands);
         this.dispatcher = new Dispatcher(this);
         this.persistence = new Persistence(this);
@@ -125,6 +123,8 @@ public final class BasaltServer {
         addModule(monitoring);
         addModule(propagation);
         addModule(aof);
+        this.replication = new io.basalt.server.replication.ReplicationSource(this);
+        addModule(replication);
         addModule(ServerModule.cron(persistence::cron));
         addModule(ServerModule.cron(new HeapTrim(stats.commandsProcessed::sum)));
         // a key removed by lazy or active expiry: Redis's deleteExpiredKeyAndPropagate
@@ -282,6 +282,9 @@ public final class BasaltServer {
     /** Every write effect, in execution order: the AOF and (next) the replication backlog subscribe here. */
     public EffectStream effects() { return effects; }
 
+    /** The master side of replication: the stream to replicas, the backlog, PSYNC. */
+    public io.basalt.server.replication.ReplicationSource replication() { return replication; }
+
     /** What each write propagates to the effect stream. */
     public Propagation propagation() { return propagation; }
 
@@ -291,9 +294,6 @@ public final class BasaltServer {
     public Monitor monitor() { return monitor; }
 
     public String runId() { return runId; }
-
-    /** The replication ID INFO replication reports (a master's own history, random per start). */
-    public String replId() { return replId; }
 
     /** Whether the server has bound its listeners (INFO reports the bound port then). */
     public boolean listening() { return !listeners.isEmpty(); }

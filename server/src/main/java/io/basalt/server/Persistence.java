@@ -68,7 +68,7 @@ public final class Persistence {
             + "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
 
     /** The RDB writer's options from the config (also for the AOF's RDB base). */
-    RdbWriter.Options options() {
+    public RdbWriter.Options options() {
         RdbWriter.Options o = new RdbWriter.Options();
         o.compress = server.config().getBool("rdbcompression");
         o.checksum = server.config().getBool("rdbchecksum");

@@ -31,5 +31,6 @@ public final class Commands {
         TransactionCommands.register(t);
         PubSubCommands.register(t);
         TrackingCommands.register(t);
+        ReplicationCommands.register(t);
     }
 }

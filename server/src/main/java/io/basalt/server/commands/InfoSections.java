@@ -342,17 +342,7 @@ public final class InfoSections {
 
     private static void replication(BasaltServer s, StringBuilder sb) {
         sb.append("# Replication\r\n");
-        line(sb, "role", "master");
-        line(sb, "connected_slaves", 0);
-        line(sb, "master_failover_state", "no-failover");
-        line(sb, "master_replid", s.replId());
-        line(sb, "master_replid2", "0000000000000000000000000000000000000000");
-        line(sb, "master_repl_offset", 0);
-        line(sb, "second_repl_offset", -1);
-        line(sb, "repl_backlog_active", 0);
-        line(sb, "repl_backlog_size", s.config().get("repl-backlog-size"));
-        line(sb, "repl_backlog_first_byte_offset", 0);
-        line(sb, "repl_backlog_histlen", 0);
+        s.replication().info(sb);
     }
 
     // ---------------------------------------------------------------- cpu

@@ -1,0 +1,660 @@
+package io.basalt.server.replication;
+
+import io.basalt.persistence.RdbWriter;
+import io.basalt.server.BasaltServer;
+import io.basalt.server.Client;
+import io.basalt.server.Effect;
+import io.basalt.server.EffectSink;
+import io.basalt.server.Log;
+import io.basalt.server.ServerModule;
+import io.basalt.server.config.Config;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The master side of Redis 7.0's replication protocol: a sink of the effect stream that encodes
+ * every effect as Redis's replication stream (RESP commands, SELECT when the database changes),
+ * counts {@code master_repl_offset} in bytes of that stream, keeps the backlog for partial
+ * resyncs (PSYNC replid offset: +CONTINUE), and serves full resyncs (+FULLRESYNC) from the
+ * forkless snapshot: the image is taken at one instant under all shard locks, the offset it
+ * stands at is the one +FULLRESYNC announces, and the effects after that instant are buffered for
+ * the replica until its image has been sent. Writers are never stopped for a sync.
+ *
+ * <p>Locking: {@link #accept} runs under the writes' shard locks and the stream's lock, then this
+ * object's; the snapshot instant runs under every shard lock, then this object's; the cron's PING
+ * takes only this object's. So the replication stream has one total order, the execution order.
+ */
+public final class ReplicationSource implements EffectSink, ServerModule {
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final String NO_ID = "0000000000000000000000000000000000000000";
+
+    private final BasaltServer server;
+    // replication ids and offsets (Redis's server.replid/replid2/master_repl_offset/second_replid_offset)
+    private String replId;
+    private String replId2 = NO_ID;
+    private long secondReplOffset = -1;
+    private long offset; // guarded by this
+    /** The database of the last SELECT in the stream (-1: the next effect emits one). */
+    private int streamDb = -1; // guarded by this
+    private Backlog backlog; // guarded by this; null until the first replica asks to sync
+    private long backlogIdleSince = -1;
+    private boolean subscribed;
+    private final List<Replica> replicas = new CopyOnWriteArrayList<>();
+    /** What each connection told with REPLCONF before (and after) it became a replica. */
+    private final Map<Client, Replica> handshakes = new ConcurrentHashMap<>();
+    private final ByteBuf encoded = Unpooled.buffer(256); // guarded by this
+
+    // configuration
+    private volatile long backlogSize = 1 << 20;
+    private volatile long backlogTtl = 3600;
+    private volatile boolean disklessSync = true;
+    private volatile int disklessDelay = 5;
+    private volatile int disklessMaxReplicas;
+    private volatile int pingPeriod = 10;
+    private volatile int replTimeout = 60;
+    private long lastPing;
+
+    public ReplicationSource(BasaltServer server) {
+        this.server = server;
+        this.replId = randomId();
+    }
+
+    static String randomId() {
+        byte[] id = new byte[20];
+        new SecureRandom().nextBytes(id);
+        return HexFormat.of().formatHex(id);
+    }
+
+    @Override
+    public void bind(Config config) {
+        config.bind("repl-backlog-size", v -> resizeBacklog(Long.parseLong(v)));
+        config.bind("repl-backlog-ttl", v -> backlogTtl = Long.parseLong(v));
+        config.bind("repl-diskless-sync", v -> disklessSync = v.equals("yes"));
+        config.bind("repl-diskless-sync-delay", v -> disklessDelay = Integer.parseInt(v));
+        config.bind("repl-diskless-sync-max-replicas", v -> disklessMaxReplicas = Integer.parseInt(v));
+        config.bind("repl-ping-replica-period", v -> pingPeriod = Integer.parseInt(v));
+        config.bind("repl-timeout", v -> replTimeout = Integer.parseInt(v));
+    }
+
+    /** Redis's resizeReplicationBacklog: the history kept is trimmed to the new size. */
+    private synchronized void resizeBacklog(long size) {
+        backlogSize = Math.max(16 * 1024, size); // Redis's CONFIG_REPL_BACKLOG_MIN_SIZE
+        if (backlog != null) backlog = backlog.resized((int) Math.min(Integer.MAX_VALUE - 8, backlogSize));
+    }
+
+    // ---------------------------------------------------------------- the stream
+
+    /**
+     * A unit of the effect stream, under the writes' locks: appended to the stream as Redis's
+     * replicationFeedSlaves does (a SELECT first when the database changes), counted in the
+     * offset, kept in the backlog and sent to every replica.
+     */
+    @Override
+    public synchronized void accept(long seq, List<Effect> effects) {
+        ByteBuf b = encoded;
+        b.clear();
+        for (Effect e : effects) {
+            if (e.db() >= 0 && e.db() != streamDb) {
+                encode(b, "SELECT".getBytes(StandardCharsets.US_ASCII), Integer.toString(e.db()).getBytes(StandardCharsets.US_ASCII));
+                streamDb = e.db();
+            }
+            encode(b, e.argv());
+        }
+        feed(b);
+    }
+
+    private static void encode(ByteBuf b, byte[]... argv) {
+        header(b, '*', argv.length);
+        for (byte[] a : argv) {
+            header(b, '$', a.length);
+            b.writeBytes(a);
+            b.writeBytes(CRLF);
+        }
+    }
+
+    private static void header(ByteBuf b, char type, long n) {
+        b.writeByte(type);
+        b.writeCharSequence(Long.toString(n), StandardCharsets.US_ASCII);
+        b.writeBytes(CRLF);
+    }
+
+    /** Appends encoded stream bytes: backlog, offset, every replica (this object's lock held). */
+    private void feed(ByteBuf b) {
+        int len = b.readableBytes();
+        if (len == 0) return;
+        if (backlog != null) backlog.append(b.array(), b.arrayOffset() + b.readerIndex(), len);
+        offset += len;
+        for (Replica r : replicas) r.feed(b.array(), b.arrayOffset() + b.readerIndex(), len);
+    }
+
+    /** The cron: PINGs into the stream every repl-ping-replica-period, timeouts, the backlog's TTL. */
+    @Override
+    public void cron() {
+        long now = System.currentTimeMillis();
+        synchronized (this) {
+            if (!replicas.isEmpty() && now - lastPing >= pingPeriod * 1000L) {
+                lastPing = now;
+                // Redis's replicationCron: a PING in the stream lets replicas detect a dead master;
+                // it counts in the offset like any record (but goes to no AOF)
+                ByteBuf b = encoded;
+                b.clear();
+                encode(b, "PING".getBytes(StandardCharsets.US_ASCII));
+                feed(b);
+            }
+            for (Replica r : replicas) {
+                if (r.state == Replica.State.ONLINE && r.lastAckMillis > 0 && now - r.lastAckMillis > replTimeout * 1000L) {
+                    Log.warning("Disconnecting timedout replica (streaming sync): " + r.name());
+                    r.client.kill();
+                }
+            }
+            if (backlog != null && replicas.isEmpty()) {
+                if (backlogIdleSince < 0) backlogIdleSince = now;
+                if (backlogTtl > 0 && now - backlogIdleSince >= backlogTtl * 1000) {
+                    // Redis frees the backlog once no replica was attached for repl-backlog-ttl,
+                    // and changes the replication id (a later PSYNC cannot continue from here)
+                    Log.notice("Replication backlog freed after " + backlogTtl + " seconds without connected replicas.");
+                    backlog = null;
+                    replId2 = NO_ID;
+                    secondReplOffset = -1;
+                    replId = randomId();
+                }
+            } else {
+                backlogIdleSince = -1;
+            }
+        }
+        startWaitingSyncs(now, false);
+    }
+
+    // ---------------------------------------------------------------- REPLCONF, PSYNC, SYNC
+
+    /** REPLCONF's options (listening-port, ip-address, capa): remembered for the connection. */
+    public void handshake(Client c, String option, String value) {
+        Replica r = handshakes.computeIfAbsent(c, Replica::new);
+        switch (option) {
+            case "listening-port" -> r.listeningPort = Integer.parseInt(value);
+            case "ip-address" -> r.announcedIp = value;
+            case "capa" -> {
+                if (value.equalsIgnoreCase("eof")) r.capaEof = true;
+                else if (value.equalsIgnoreCase("psync2")) r.capaPsync2 = true;
+            }
+            default -> { }
+        }
+    }
+
+    /** REPLCONF ACK offset: the replica has processed the stream up to there. */
+    public void ack(Client c, long ackOffset) {
+        Replica r = handshakes.get(c);
+        if (r == null || !replicas.contains(r)) return;
+        synchronized (this) {
+            if (ackOffset > r.ackOffset) r.ackOffset = ackOffset;
+            r.lastAckMillis = System.currentTimeMillis();
+            // a diskless sync goes online with the first ACK: the replica has loaded the image
+            // and reads the socket again (Redis's repl_start_cmd_stream_on_ack)
+            if (r.state == Replica.State.WAIT_ACK) r.goOnline();
+        }
+    }
+
+    /**
+     * PSYNC replid offset (SYNC: replid null): +CONTINUE from the backlog when the history
+     * matches (Redis's masterTryPartialResynchronization, also through replid2 after a
+     * promotion), else a full resync. Replies are written straight to the connection, ahead of
+     * the stream; the client becomes a replica.
+     */
+    public void psync(Client c, String askedId, long askedOffset, boolean legacySync) {
+        Replica r = handshakes.computeIfAbsent(c, Replica::new);
+        if (replicas.contains(r)) return; // a second PSYNC on a replica link: ignored, as Redis
+        r.legacySync = legacySync;
+        boolean create;
+        synchronized (this) {
+            if (!legacySync && askedId != null && tryPartial(r, askedId, askedOffset)) return;
+            create = backlog == null;
+            if (create) createBacklog();
+            r.state = Replica.State.WAIT_BGSAVE_START;
+            r.waitingSince = System.currentTimeMillis();
+            replicas.add(r);
+        }
+        if (create) subscribe();
+        Log.notice("Replica " + r.name() + " asks for synchronization");
+        if (legacySync || askedId == null || askedId.equals("?")) {
+            Log.notice("Full resync requested by replica " + r.name());
+        }
+        startWaitingSyncs(System.currentTimeMillis(), false);
+    }
+
+    /** Creates the backlog and subscribes to the effect stream (the first replica's sync). */
+    private void createBacklog() {
+        backlog = new Backlog((int) Math.min(Integer.MAX_VALUE - 8, backlogSize), offset);
+        // Redis's createReplicationBacklog: a new history starts: the next effect SELECTs
+        streamDb = -1;
+    }
+
+    /**
+     * Starts receiving the effect stream (once: the source stays subscribed). Not under this
+     * object's lock: subscribing takes every shard lock, and writers publishing hold shard locks
+     * before they take this one.
+     */
+    private void subscribe() {
+        synchronized (this) {
+            if (subscribed) return;
+            subscribed = true;
+        }
+        server.effects().subscribe(this);
+    }
+
+    /**
+     * Redis's masterTryPartialResynchronization. {@code askedOffset} is the first stream byte the
+     * replica lacks (its processed offset + 1; Redis numbers stream bytes from 1).
+     */
+    private boolean tryPartial(Replica r, String askedId, long askedOffset) {
+        if (askedId.equals("?")) return false;
+        long processed = askedOffset - 1;
+        if (!askedId.equals(replId) && !(askedId.equals(replId2) && processed <= secondReplOffset)) {
+            if (!askedId.equals(replId2)) {
+                Log.notice("Partial resynchronization not accepted: Replication ID mismatch (Replica asked for '"
+                        + askedId + "', my replication IDs are '" + replId + "' and '" + replId2 + "')");
+            } else {
+                Log.notice("Partial resynchronization not accepted: Requested offset for second ID was " + askedOffset
+                        + ", but I can reply up to " + secondReplOffset);
+            }
+            return false;
+        }
+        if (backlog == null || !backlog.covers(processed, offset)) {
+            Log.notice("Unable to partial resync with replica " + r.name() + " for lack of backlog (Replica request was: "
+                    + askedOffset + ").");
+            return false;
+        }
+        // +CONTINUE <replid> for a psync2 replica (it learns a changed id), then the missing bytes
+        String reply = r.capaPsync2 ? "+CONTINUE " + replId + "\r\n" : "+CONTINUE\r\n";
+        ByteBuf b = Unpooled.buffer();
+        b.writeCharSequence(reply, StandardCharsets.US_ASCII);
+        backlog.copyFrom(processed, offset, b);
+        r.state = Replica.State.ONLINE;
+        r.lastAckMillis = System.currentTimeMillis();
+        r.ackOffset = processed;
+        replicas.add(r);
+        r.client.channel().writeAndFlush(b);
+        Log.notice("Partial resynchronization request from " + r.name() + " accepted. Sending "
+                + (offset - processed) + " bytes of backlog starting from offset " + askedOffset + ".");
+        return true;
+    }
+
+    /**
+     * Starts a full sync for the replicas waiting for one: at once for a disk-based sync or when
+     * repl-diskless-sync-delay is 0 or enough replicas wait (repl-diskless-sync-max-replicas),
+     * else once the delay has passed (the cron), so replicas arriving together share one image.
+     */
+    private void startWaitingSyncs(long now, boolean force) {
+        List<Replica> batch = new ArrayList<>();
+        boolean diskless;
+        synchronized (this) {
+            int waiting = 0;
+            long oldest = Long.MAX_VALUE;
+            for (Replica r : replicas) {
+                if (r.state != Replica.State.WAIT_BGSAVE_START) continue;
+                waiting++;
+                oldest = Math.min(oldest, r.waitingSince);
+            }
+            if (waiting == 0) return;
+            diskless = disklessSync;
+            boolean due = force || !diskless || disklessDelay == 0 || now - oldest >= disklessDelay * 1000L
+                    || (disklessMaxReplicas > 0 && waiting >= disklessMaxReplicas);
+            if (!due) return;
+            for (Replica r : replicas) {
+                if (r.state != Replica.State.WAIT_BGSAVE_START) continue;
+                // a replica that cannot read the EOF-marked format gets a disk-based payload
+                if (diskless && !r.capaEof) continue;
+                r.state = Replica.State.WAIT_BGSAVE_END;
+                batch.add(r);
+            }
+            if (batch.isEmpty() && diskless) {
+                // only replicas without capa eof wait: serve them from disk
+                diskless = false;
+                for (Replica r : replicas) {
+                    if (r.state != Replica.State.WAIT_BGSAVE_START) continue;
+                    r.state = Replica.State.WAIT_BGSAVE_END;
+                    batch.add(r);
+                }
+            }
+        }
+        if (batch.isEmpty()) return;
+        boolean toSocket = diskless;
+        Thread t = new Thread(() -> fullSync(batch, toSocket), "basalt-repl-sync");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /**
+     * One image for a batch of replicas. At the snapshot instant (every shard locked) the offset
+     * is read, +FULLRESYNC written and the replicas start buffering the stream; the image then
+     * streams while writers run. Diskless: straight to the sockets between "$EOF:mark" and the
+     * mark; disk-based: to a temporary file first, then "$len" and the file.
+     */
+    private void fullSync(List<Replica> batch, boolean diskless) {
+        java.nio.file.Path tmp = null;
+        try {
+            RdbWriter.Options o = server.persistence().options();
+            byte[] mark = randomId().getBytes(StandardCharsets.US_ASCII);
+            o.atInstant = () -> {
+                synchronized (this) {
+                    o.replId = replId;
+                    o.replOffset = offset;
+                    // the image's stream database: the replica's master client starts there,
+                    // and the next effect SELECTs explicitly (Redis resets slaveseldb)
+                    o.replStreamDb = Math.max(0, streamDb);
+                    streamDb = -1;
+                    for (Replica r : batch) {
+                        r.startOffset = offset;
+                        r.ackOffset = offset;
+                        r.buffering = true;
+                        String head = (r.legacySync ? "" : "+FULLRESYNC " + replId + " " + offset + "\r\n")
+                                + (diskless ? "$EOF:" + new String(mark, StandardCharsets.US_ASCII) + "\r\n" : "");
+                        if (!head.isEmpty()) r.client.channel().writeAndFlush(Unpooled.copiedBuffer(head, StandardCharsets.US_ASCII));
+                    }
+                }
+            };
+            Log.notice("Starting BGSAVE for SYNC with target: " + (diskless ? "replicas sockets" : "disk"));
+            if (diskless) {
+                try (SocketsOut out = new SocketsOut(batch)) {
+                    RdbWriter.write(out, server.keyspace(), o);
+                    out.write(mark, 0, mark.length);
+                }
+                Log.notice("Streamed RDB transfer with replica(s) succeeded (socket). Waiting for REPLCONF ACK from replica to enable streaming");
+                synchronized (this) {
+                    for (Replica r : batch) if (r.state == Replica.State.WAIT_BGSAVE_END) r.state = Replica.State.WAIT_ACK;
+                }
+            } else {
+                java.nio.file.Path dir = java.nio.file.Path.of(server.config().get("dir"));
+                tmp = java.nio.file.Files.createTempFile(dir, "temp-repl-", ".rdb");
+                try (OutputStream f = new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(tmp), 1 << 16)) {
+                    RdbWriter.write(f, server.keyspace(), o);
+                }
+                long size = java.nio.file.Files.size(tmp);
+                try (SocketsOut out = new SocketsOut(batch); java.io.InputStream in = java.nio.file.Files.newInputStream(tmp)) {
+                    byte[] head = ("$" + size + "\r\n").getBytes(StandardCharsets.US_ASCII);
+                    out.write(head, 0, head.length);
+                    byte[] buf = new byte[1 << 16];
+                    int n;
+                    while ((n = in.read(buf)) > 0) out.write(buf, 0, n);
+                }
+                Log.notice("Synchronization with replica(s) succeeded");
+                synchronized (this) {
+                    for (Replica r : batch) if (r.state == Replica.State.WAIT_BGSAVE_END) r.goOnline();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            Log.warning("Full resync for replica(s) failed: " + e);
+            for (Replica r : batch) r.client.kill();
+        } finally {
+            if (tmp != null) {
+                try {
+                    java.nio.file.Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // a stale temp file in dir is harmless
+                }
+            }
+        }
+    }
+
+    /** Writes the image to every replica of a batch, waiting while a socket is not writable. */
+    private static final class SocketsOut extends OutputStream {
+        private final List<Replica> batch;
+
+        SocketsOut(List<Replica> batch) {
+            this.batch = batch;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (len == 0) return;
+            boolean anyAlive = false;
+            for (Replica r : batch) {
+                Channel ch = r.client.channel();
+                if (!ch.isActive()) continue;
+                anyAlive = true;
+                // backpressure: the image never piles up in memory faster than the replica reads
+                long deadline = System.nanoTime() + 60_000_000_000L;
+                while (!ch.isWritable() && ch.isActive()) {
+                    if (System.nanoTime() > deadline) throw new IOException("replica " + r.name() + " stopped reading");
+                    try {
+                        Thread.sleep(1);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IOException("interrupted");
+                    }
+                }
+                ch.writeAndFlush(Unpooled.copiedBuffer(b, off, len));
+            }
+            if (!anyAlive) throw new IOException("every replica of the sync disconnected");
+        }
+    }
+
+    /** A connection closed: a replica is forgotten (its sync, if any, goes on for the others). */
+    @Override
+    public void clientClosed(Client c) {
+        Replica r = handshakes.remove(c);
+        if (r == null) return;
+        synchronized (this) {
+            if (replicas.remove(r)) {
+                r.buffered = null;
+                Log.notice("Connection with replica " + r.name() + " lost.");
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- introspection
+
+    /** Whether {@code c} is a replica link (Redis's CLIENT_SLAVE): it gets no ordinary replies. */
+    public boolean isReplica(Client c) {
+        Replica r = handshakes.get(c);
+        return r != null && replicas.contains(r);
+    }
+
+    public synchronized long offset() { return offset; }
+
+    public String replId() { return replId; }
+
+    /** Replicas that acknowledged at least {@code off} (WAIT). */
+    public int ackedAtLeast(long off) {
+        int n = 0;
+        for (Replica r : replicas) if (r.state == Replica.State.ONLINE && r.ackOffset >= off) n++;
+        return n;
+    }
+
+    /** INFO replication, as a master. */
+    public synchronized void info(StringBuilder sb) {
+        line(sb, "role", "master");
+        int i = 0;
+        List<String> lines = new ArrayList<>();
+        long now = System.currentTimeMillis();
+        for (Replica r : replicas) {
+            lines.add("slave" + (i++) + ":ip=" + r.ip() + ",port=" + r.listeningPort + ",state=" + r.state.info
+                    + ",offset=" + r.ackOffset + ",lag=" + (r.lastAckMillis > 0 ? (now - r.lastAckMillis) / 1000 : 0));
+        }
+        line(sb, "connected_slaves", replicas.size());
+        for (String l : lines) sb.append(l).append("\r\n");
+        line(sb, "master_failover_state", "no-failover");
+        line(sb, "master_replid", replId);
+        line(sb, "master_replid2", replId2);
+        line(sb, "master_repl_offset", offset);
+        line(sb, "second_repl_offset", secondReplOffset);
+        line(sb, "repl_backlog_active", backlog != null ? 1 : 0);
+        line(sb, "repl_backlog_size", backlogSize);
+        line(sb, "repl_backlog_first_byte_offset", backlog != null ? backlog.firstByteOffset() : 0);
+        line(sb, "repl_backlog_histlen", backlog != null ? backlog.histlen() : 0);
+    }
+
+    private static void line(StringBuilder sb, String k, Object v) {
+        sb.append(k).append(':').append(v).append("\r\n");
+    }
+
+    // ---------------------------------------------------------------- a replica
+
+    /** One replica link, as Redis's client with CLIENT_SLAVE and its repl state. */
+    private final class Replica {
+        enum State {
+            WAIT_BGSAVE_START("wait_bgsave"), WAIT_BGSAVE_END("wait_bgsave"), WAIT_ACK("send_bulk"), ONLINE("online");
+
+            final String info;
+
+            State(String info) { this.info = info; }
+        }
+
+        final Client client;
+        volatile State state = State.WAIT_BGSAVE_START;
+        int listeningPort;
+        String announcedIp;
+        boolean capaEof;
+        boolean capaPsync2;
+        boolean legacySync;
+        long waitingSince;
+        long startOffset;
+        volatile long ackOffset;
+        volatile long lastAckMillis;
+        /** While the image is sent: the stream after its instant, sent once the image is through. */
+        boolean buffering;
+        ByteBuf buffered;
+        /** Stream bytes to write, flushed by one task on the connection's event loop. */
+        private ByteBuf outgoing;
+        private boolean flushScheduled;
+
+        Replica(Client client) {
+            this.client = client;
+        }
+
+        String ip() { return announcedIp != null ? announcedIp : hostOf(client.address()); }
+
+        String name() { return ip() + ":" + listeningPort; }
+
+        /** Stream bytes (this source's lock held): buffered during the image, else sent. */
+        void feed(byte[] b, int off, int len) {
+            if (buffering) {
+                if (buffered == null) buffered = Unpooled.buffer(Math.max(256, len));
+                buffered.writeBytes(b, off, len);
+                return;
+            }
+            if (state != State.ONLINE) return;
+            send(b, off, len);
+        }
+
+        private void send(byte[] b, int off, int len) {
+            if (outgoing == null) outgoing = Unpooled.buffer(Math.max(256, len));
+            outgoing.writeBytes(b, off, len);
+            if (!flushScheduled) {
+                flushScheduled = true;
+                client.channel().eventLoop().execute(this::flush);
+            }
+        }
+
+        /** On the connection's event loop: one write and flush for everything fed since the last. */
+        private void flush() {
+            ByteBuf out;
+            synchronized (ReplicationSource.this) {
+                out = outgoing;
+                outgoing = null;
+                flushScheduled = false;
+            }
+            if (out == null) return;
+            if (client.channel().isActive()) client.channel().writeAndFlush(out);
+            else out.release();
+        }
+
+        /** The image is through (and acknowledged, for diskless): the buffered stream goes out, then the live one. */
+        void goOnline() {
+            state = State.ONLINE;
+            buffering = false;
+            lastAckMillis = System.currentTimeMillis();
+            ByteBuf b = buffered;
+            buffered = null;
+            if (b != null && b.isReadable()) send(b.array(), b.arrayOffset() + b.readerIndex(), b.readableBytes());
+            Log.notice("Synchronization with replica " + name() + " succeeded");
+        }
+    }
+
+    private static String hostOf(String address) {
+        int colon = address.lastIndexOf(':');
+        String h = colon > 0 ? address.substring(0, colon) : address;
+        if (h.startsWith("[") && h.endsWith("]")) h = h.substring(1, h.length() - 1);
+        return h;
+    }
+
+    // ---------------------------------------------------------------- the backlog
+
+    /**
+     * Redis's replication backlog: the last {@code size} bytes of the stream in a ring, and the
+     * stream offset its first byte has, so a replica that lost its link can continue from
+     * where it was (PSYNC) instead of a full resync.
+     */
+    static final class Backlog {
+        private final byte[] ring;
+        /** Stream offset of the end of the history (= master_repl_offset). */
+        private long end;
+        private long histlen;
+
+        Backlog(int size, long offset) {
+            this.ring = new byte[size];
+            this.end = offset;
+        }
+
+        void append(byte[] b, int off, int len) {
+            int size = ring.length;
+            if (len >= size) { // only the last size bytes matter
+                off += len - size;
+                end += len - size;
+                len = size;
+            }
+            int pos = (int) (end % size);
+            int first = Math.min(len, size - pos);
+            System.arraycopy(b, off, ring, pos, first);
+            if (len > first) System.arraycopy(b, off + first, ring, 0, len - first);
+            end += len;
+            histlen = Math.min(size, histlen + len);
+        }
+
+        /** repl_backlog_first_byte_offset: Redis numbers stream bytes from 1. */
+        long firstByteOffset() { return end - histlen + 1; }
+
+        long histlen() { return histlen; }
+
+        /** Whether a replica at {@code from} (the offset it processed) can continue from here. */
+        boolean covers(long from, long masterOffset) {
+            return from >= end - histlen && from <= masterOffset;
+        }
+
+        /** Writes the history after offset {@code from} into {@code out}. */
+        void copyFrom(long from, long to, ByteBuf out) {
+            int size = ring.length;
+            long n = to - from;
+            int pos = (int) (from % size);
+            int first = (int) Math.min(n, size - pos);
+            out.writeBytes(ring, pos, first);
+            if (n > first) out.writeBytes(ring, 0, (int) (n - first));
+        }
+
+        /** CONFIG SET repl-backlog-size: a new ring holding as much of the history as fits. */
+        Backlog resized(int size) {
+            Backlog b = new Backlog(size, end - Math.min(histlen, size));
+            long keep = Math.min(histlen, size);
+            ByteBuf tmp = Unpooled.buffer((int) keep);
+            copyFrom(end - keep, end, tmp);
+            b.append(tmp.array(), tmp.arrayOffset(), (int) keep);
+            return b;
+        }
+    }
+}
