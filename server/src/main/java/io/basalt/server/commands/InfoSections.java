@@ -294,9 +294,9 @@ public final class InfoSections {
         line(sb, "instantaneous_input_repl_kbps", "0.00");
         line(sb, "instantaneous_output_repl_kbps", "0.00");
         line(sb, "rejected_connections", st.rejectedConnections.sum());
-        line(sb, "sync_full", 0);
-        line(sb, "sync_partial_ok", 0);
-        line(sb, "sync_partial_err", 0);
+        line(sb, "sync_full", s.replication().syncFull());
+        line(sb, "sync_partial_ok", s.replication().syncPartialOk());
+        line(sb, "sync_partial_err", s.replication().syncPartialErr());
         line(sb, "expired_keys", s.keyspace().expiredKeys());
         line(sb, "expired_stale_perc", "0.00");
         line(sb, "expired_time_cap_reached_count", 0);

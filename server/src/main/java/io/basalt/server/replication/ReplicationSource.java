@@ -65,6 +65,10 @@ public final class ReplicationSource implements EffectSink, ServerModule {
     private volatile int pingPeriod = 10;
     private volatile int replTimeout = 60;
     private long lastPing;
+    // INFO stats: sync_full, sync_partial_ok, sync_partial_err
+    private final java.util.concurrent.atomic.AtomicLong syncFull = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong syncPartialOk = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong syncPartialErr = new java.util.concurrent.atomic.AtomicLong();
 
     public ReplicationSource(BasaltServer server) {
         this.server = server;
@@ -218,7 +222,15 @@ public final class ReplicationSource implements EffectSink, ServerModule {
         r.legacySync = legacySync;
         boolean create;
         synchronized (this) {
-            if (!legacySync && askedId != null && tryPartial(r, askedId, askedOffset)) return;
+            if (!legacySync && askedId != null) {
+                if (tryPartial(r, askedId, askedOffset)) {
+                    syncPartialOk.incrementAndGet();
+                    return;
+                }
+                // a replica that asked to continue and could not (Redis: not for "?")
+                if (!askedId.equals("?")) syncPartialErr.incrementAndGet();
+            }
+            syncFull.incrementAndGet();
             create = backlog == null;
             if (create) createBacklog();
             r.state = Replica.State.WAIT_BGSAVE_START;
@@ -467,6 +479,12 @@ public final class ReplicationSource implements EffectSink, ServerModule {
     }
 
     public synchronized long offset() { return offset; }
+
+    public long syncFull() { return syncFull.get(); }
+
+    public long syncPartialOk() { return syncPartialOk.get(); }
+
+    public long syncPartialErr() { return syncPartialErr.get(); }
 
     public String replId() { return replId; }
 
