@@ -16,6 +16,7 @@ final class ReplicationCommands {
         t.register("replconf", ReplicationCommands::replconf);
         t.register("psync", ReplicationCommands::psync);
         t.register("sync", ReplicationCommands::sync);
+        t.register("role", (c, a) -> c.server().replication().role(c.out()));
     }
 
     /** Redis's replconfCommand: option/value pairs, +OK; ACK from a replica gets no reply. */

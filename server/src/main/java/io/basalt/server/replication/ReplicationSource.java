@@ -495,6 +495,22 @@ public final class ReplicationSource implements EffectSink, ServerModule {
         return n;
     }
 
+    /** ROLE as a master: the offset and each online replica's address and acknowledged offset. */
+    public synchronized void role(io.basalt.resp.RespWriter w) {
+        w.array(3);
+        w.bulk("master");
+        w.integer(offset);
+        List<Replica> online = new ArrayList<>();
+        for (Replica r : replicas) if (r.state == Replica.State.ONLINE) online.add(r);
+        w.array(online.size());
+        for (Replica r : online) {
+            w.array(3);
+            w.bulk(r.ip());
+            w.bulk(Integer.toString(r.listeningPort));
+            w.bulk(Long.toString(r.ackOffset));
+        }
+    }
+
     /** INFO replication, as a master. */
     public synchronized void info(StringBuilder sb) {
         line(sb, "role", "master");
