@@ -60,7 +60,7 @@ public final class AppendOnly implements EffectSink, ServerModule {
     private volatile long rewrites;
     private volatile long consecutiveFailures;
 
-    AppendOnly(BasaltServer server) {
+    public AppendOnly(BasaltServer server) {
         this.server = server;
     }
 
@@ -96,7 +96,7 @@ public final class AppendOnly implements EffectSink, ServerModule {
      * With appendonly yes: loads the files of the manifest (Redis's loadAppendOnlyFiles) and opens
      * the log for appending. Throws with the message to print when the files cannot be used.
      */
-    void startup() throws AofException, IOException {
+    public void startup() throws AofException, IOException {
         if (!server.config().getBool("appendonly")) return;
         AofLog l = newLog();
         AofManifest m = l.readManifest();
@@ -209,7 +209,7 @@ public final class AppendOnly implements EffectSink, ServerModule {
     };
 
     /** Redis's writeCommandsDeniedByDiskError for the AOF: the MISCONF error, or null. */
-    String writeDenied() {
+    public String writeDenied() {
         AofLog l = log;
         if (l == null || l.writeOk()) return null;
         return "MISCONF Errors writing to the AOF file: " + l.writeError();
@@ -277,7 +277,7 @@ public final class AppendOnly implements EffectSink, ServerModule {
     }
 
     /** Writes out and fsyncs everything appended so far (shutdown's flushAppendOnlyFile + fsync). */
-    void flush() {
+    public void flush() {
         AofLog l = log;
         if (l == null) return;
         try {
@@ -288,7 +288,7 @@ public final class AppendOnly implements EffectSink, ServerModule {
     }
 
     /** Flushes, fsyncs and closes the log (shutdown; a second call does nothing). */
-    void close() {
+    public void close() {
         AofLog l = log;
         if (l != null) l.close();
     }
@@ -331,13 +331,13 @@ public final class AppendOnly implements EffectSink, ServerModule {
     private volatile boolean initialRewrite;
 
     /** Whether the running rewrite is the first one of an AOF turned on at runtime. */
-    boolean writingInitialAof() { return rewriting && initialRewrite; }
+    public boolean writingInitialAof() { return rewriting && initialRewrite; }
 
     /**
      * Shutdown: stops a running rewrite and waits for its thread to end (Redis kills the rewrite
      * child: the current files already hold the whole dataset). Later rewrites are refused.
      */
-    void cancelRewrite() {
+    public void cancelRewrite() {
         cancelRewrite = true;
         Thread t = rewriteThread;
         if (t != null) {
@@ -351,7 +351,7 @@ public final class AppendOnly implements EffectSink, ServerModule {
     }
 
     /** A shutdown that failed: rewrites are allowed again. */
-    void allowRewrite() { cancelRewrite = false; }
+    public void allowRewrite() { cancelRewrite = false; }
 
     private boolean preamble() {
         return server.config().getBool("aof-use-rdb-preamble");
@@ -566,7 +566,7 @@ public final class AppendOnly implements EffectSink, ServerModule {
      * Called with {@code s} locked before a command changes it: during a rewrite, a shard not yet
      * in the new base is written there first, so the base holds its state as of the switch.
      */
-    void beforeWrite(Shard s) {
+    public void beforeWrite(Shard s) {
         if (!shardsPending) return;
         synchronized (baseLock) {
             if (base == null || dumped[s.index()]) return;

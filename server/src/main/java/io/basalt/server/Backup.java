@@ -39,7 +39,7 @@ public final class Backup {
     private volatile BackupManifest last;
     private volatile long bytes;
 
-    Backup(BasaltServer server) { this.server = server; }
+    public Backup(BasaltServer server) { this.server = server; }
 
     public boolean inProgress() { return thread != null; }
 

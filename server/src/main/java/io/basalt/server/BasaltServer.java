@@ -338,7 +338,7 @@ public final class BasaltServer {
     }
 
     /** A connection closed: every subsystem forgets the client, then it leaves the client list. */
-    void clientClosed(Client c) {
+    public void clientClosed(Client c) {
         for (ServerModule m : modules) {
             try {
                 m.clientClosed(c);
@@ -352,12 +352,12 @@ public final class BasaltServer {
     // ---------------------------------------------------------------- hooks
 
     /** After every executed command: slowlog and latency monitoring (see {@link Monitoring}). */
-    void afterCommand(Client c, CommandSpec spec, RespRequest req, long micros) {
+    public void afterCommand(Client c, CommandSpec spec, RespRequest req, long micros) {
         monitoring.afterCommand(c, spec, req, micros);
         if (monitor.active()) monitor.feed(c, spec, req);
     }
 
-    Client register(Channel ch) {
+    public Client register(Channel ch) {
         stats.connectionsReceived.increment();
         Client c = new Client(this, ch, nextClientId.getAndIncrement(), ClientKind.NORMAL);
         if (clients.size() >= maxClients) {
@@ -377,7 +377,7 @@ public final class BasaltServer {
         return c;
     }
 
-    void unregister(Client c) {
+    public void unregister(Client c) {
         clients.remove(c.id());
     }
 

@@ -72,7 +72,7 @@ public final class Blocking implements KeyChangeListener, ServerModule {
     private final Map<Integer, Integer> waitersPerDb = new HashMap<>(); // guarded by this
     private volatile int withTimeout;
 
-    Blocking(Keyspace keyspace, AppendOnly aof, Propagation propagation) {
+    public Blocking(Keyspace keyspace, AppendOnly aof, Propagation propagation) {
         this.keyspace = keyspace;
         this.aof = aof;
         this.propagation = propagation;

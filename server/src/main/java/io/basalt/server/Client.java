@@ -26,13 +26,13 @@ public final class Client {
     volatile String name = "";
     volatile String libName = "";
     volatile String libVer = "";
-    volatile boolean authenticated;
+    public volatile boolean authenticated;
     volatile long lastInteraction = System.currentTimeMillis();
     volatile String lastCommand = "NULL";
     volatile boolean noEvict;
     volatile boolean noTouch;
-    volatile long queryBufferSize;
-    volatile long outputBufferSize;
+    public volatile long queryBufferSize;
+    public volatile long outputBufferSize;
     private ReplyMode replyMode = ReplyMode.ON;
     private boolean skipNext;
     private boolean suppressCurrent;
@@ -48,7 +48,7 @@ public final class Client {
     private Runnable waker;
     private boolean skipNextBeforeDefer;
 
-    Client(BasaltServer server, Channel channel, long id, ClientKind kind) {
+    public Client(BasaltServer server, Channel channel, long id, ClientKind kind) {
         this.server = server;
         this.channel = channel;
         this.id = id;
@@ -107,7 +107,7 @@ public final class Client {
     }
 
     /** Something was written to the client outside of a command (Redis's writeToClient updates lastinteraction). */
-    void wrote() { lastInteraction = System.currentTimeMillis(); }
+    public void wrote() { lastInteraction = System.currentTimeMillis(); }
 
     /** When the client last sent a command (CLIENT LIST idle). */
     public long lastCommandMillis() { return lastInteraction; }
@@ -158,7 +158,7 @@ public final class Client {
     }
 
     /** Called by the dispatcher before a command: whether its reply is to be dropped. */
-    boolean beginReply() {
+    public boolean beginReply() {
         pushEnd = -1;
         skipNextBeforeDefer = skipNext;
         boolean skip = skipNext;
@@ -168,7 +168,7 @@ public final class Client {
     }
 
     /** Called after the command: whether the bytes it wrote are to be dropped. */
-    boolean dropReply() {
+    public boolean dropReply() {
         return suppressCurrent || replyMode == ReplyMode.OFF;
     }
 
@@ -179,14 +179,14 @@ public final class Client {
      * connection handler keeps the command in the query buffer and parks the connection until
      * the pause ends, then runs it again from the start (so the reply-skip state is restored too).
      */
-    void defer() {
+    public void defer() {
         deferred = true;
         skipNext = skipNextBeforeDefer;
         suppressCurrent = false;
     }
 
     /** True (once) if the command just dispatched was held back by {@link #defer()}. */
-    boolean takeDeferred() {
+    public boolean takeDeferred() {
         boolean d = deferred;
         deferred = false;
         return d;
@@ -200,7 +200,7 @@ public final class Client {
      * on the connection's event loop when CLIENT UNPAUSE is called or the pause time is over,
      * whichever comes first. The event loop itself never waits, so other connections go on.
      */
-    void park(Runnable resume) {
+    public void park(Runnable resume) {
         parked = true;
         channel.config().setAutoRead(false);
         ClientPause pause = server.pause();
@@ -222,7 +222,7 @@ public final class Client {
     }
 
     /** Forgets the waker of a parked connection (it resumed or closed). */
-    void cancelPark() {
+    public void cancelPark() {
         Runnable w = waker;
         waker = null;
         if (w != null) server.pause().cancel(w);
@@ -235,13 +235,13 @@ public final class Client {
     private java.util.function.Consumer<io.netty.buffer.ByteBuf> onUnblock;
 
     /** Called by {@link Blocking#block}: the command just dispatched waits, with no reply yet. */
-    void blockRequested() { blockRequested = true; }
+    public void blockRequested() { blockRequested = true; }
 
     /**
      * True (once) if the command just dispatched blocked: the connection handler then stops
      * reading and waits for {@code onUnblock} to get the reply (served or timed out).
      */
-    boolean takeBlocked(java.util.function.Consumer<io.netty.buffer.ByteBuf> onUnblock) {
+    public boolean takeBlocked(java.util.function.Consumer<io.netty.buffer.ByteBuf> onUnblock) {
         if (!blockRequested) return false;
         blockRequested = false;
         blocked = true;
@@ -254,7 +254,7 @@ public final class Client {
     public boolean blocked() { return blocked; }
 
     /** On the event loop: the blocked command's reply is ready; the connection resumes. */
-    void unblocked(io.netty.buffer.ByteBuf reply) {
+    public void unblocked(io.netty.buffer.ByteBuf reply) {
         java.util.function.Consumer<io.netty.buffer.ByteBuf> k = onUnblock;
         onUnblock = null;
         blocked = false;
@@ -271,22 +271,22 @@ public final class Client {
     /** Between MULTI and EXEC/DISCARD, the queued commands; null otherwise. */
     private volatile Transaction multi;
     /** Redis's CLIENT_DIRTY_CAS: a watched key changed; set by writers on other threads. */
-    volatile boolean dirtyCas;
+    public volatile boolean dirtyCas;
     /** The keys this client WATCHes (event loop only). */
-    final java.util.List<Watches.WatchedKey> watched = new java.util.ArrayList<>();
+    public final java.util.List<Watches.WatchedKey> watched = new java.util.ArrayList<>();
     /** Running the commands of an EXEC: blocking commands do not block (CLIENT_DENY_BLOCKING). */
-    boolean inExec;
+    public boolean inExec;
 
     /** True between MULTI and EXEC/DISCARD (flag 'x' in CLIENT LIST). */
     public boolean inMulti() { return multi != null; }
 
-    Transaction transaction() { return multi; }
+    public Transaction transaction() { return multi; }
 
     /** MULTI: starts queuing. */
     public void beginMulti() { multi = new Transaction(); }
 
     /** Redis's flagTransaction: a command rejected while queuing makes the EXEC fail. */
-    void flagTransaction() {
+    public void flagTransaction() {
         Transaction t = multi;
         if (t != null) t.aborted = true;
     }
@@ -325,13 +325,13 @@ public final class Client {
     // ---------------------------------------------------------------- propagation (see Propagation)
 
     /** Redis's server.dirty, per client: the changes this client's commands made (see KeyspaceEvents). */
-    long dirty;
+    public long dirty;
     /** What the running command propagates instead of itself (Redis's alsoPropagate); null: itself. */
     private java.util.List<byte[][]> propagated;
     /** The records of the commands of a running EXEC, published as one MULTI ... EXEC unit. */
-    java.util.List<Effect> execEffects = new java.util.ArrayList<>();
+    public java.util.List<Effect> execEffects = new java.util.ArrayList<>();
     /** Keys the running command found expired: their DELs go before its own records. */
-    java.util.List<Effect> expiredEffects;
+    public java.util.List<Effect> expiredEffects;
 
     /** Counts one change to the dataset (Redis's server.dirty++). */
     public void dirty() { dirty++; }
@@ -357,7 +357,7 @@ public final class Client {
         if (propagated == null) propagated = new java.util.ArrayList<>(0);
     }
 
-    java.util.List<byte[][]> takePropagated() {
+    public java.util.List<byte[][]> takePropagated() {
         java.util.List<byte[][]> p = propagated;
         propagated = null;
         return p;
@@ -372,7 +372,7 @@ public final class Client {
     }
 
     /** Drops the replies written but not yet flushed to the socket. */
-    void discardPendingReplies() {
+    public void discardPendingReplies() {
         io.netty.buffer.ByteBuf b = out.target();
         if (b != null) b.clear();
     }
@@ -416,9 +416,9 @@ public final class Client {
     public void resetErrorFlag() { errorReplied = false; }
 
     /** The context the dispatcher fills for this client's current command. */
-    CommandContext context() { return context; }
+    public CommandContext context() { return context; }
 
-    void touched(CommandSpec spec) {
+    public void touched(CommandSpec spec) {
         lastInteraction = System.currentTimeMillis();
         // the commands of an EXEC leave CLIENT LIST's cmd at exec, as in Redis
         if (!inExec) {
@@ -428,13 +428,13 @@ public final class Client {
     }
 
     /** Redis sets the last command as soon as it is looked up, even if a check rejects it. */
-    void lookedUp(CommandSpec spec) {
+    public void lookedUp(CommandSpec spec) {
         lastCommand = spec.name;
         lastSpec = spec;
     }
 
     /** Whether the last command looked up has {@link io.basalt.server.command.CommandFlags} {@code flag}. */
-    boolean lastSpecIs(int flag) {
+    public boolean lastSpecIs(int flag) {
         CommandSpec s = lastSpec;
         return s != null && s.is(flag);
     }
@@ -519,11 +519,11 @@ public final class Client {
     // ---------------------------------------------------------------- pushes (Pub/Sub, MONITOR)
 
     /** Guarded by the PubSub lock: this client's channels, patterns and shard channels. */
-    PubSub.Subscriptions pubsub;
+    public PubSub.Subscriptions pubsub;
     /** True while MONITOR streams commands to this client (flag 'O' in CLIENT LIST). */
-    volatile boolean monitor;
+    public volatile boolean monitor;
     /** True while this client's command runs (only read and written on its event loop). */
-    boolean executing;
+    public boolean executing;
     private volatile Outbox outbox;
     private Runnable pushFlusher;
     private int pushEnd = -1;
@@ -535,7 +535,7 @@ public final class Client {
     public boolean subscribed() { return subscriptions + patternSubscriptions + shardSubscriptions > 0; }
 
     /** The queue other threads push messages into, created with the first subscription or MONITOR. */
-    Outbox outbox() {
+    public Outbox outbox() {
         Outbox o = outbox;
         if (o == null) {
             synchronized (this) {
@@ -547,37 +547,37 @@ public final class Client {
     }
 
     /** The connection handler's way to write pushes outside of a command (set once, on connect). */
-    void pushFlusher(Runnable r) { this.pushFlusher = r; }
+    public void pushFlusher(Runnable r) { this.pushFlusher = r; }
 
     /** On the event loop: a drain task for the pushes queued by other threads. */
-    void pushesReady() {
+    public void pushesReady() {
         Runnable r = pushFlusher;
         if (r != null) r.run();
     }
 
     /** On the event loop, with the output buffer in place: writes the queued pushes into it. */
-    void drainPushes() {
+    public void drainPushes() {
         Outbox o = outbox;
         if (o != null) o.drain();
     }
 
     /** Bytes pushed to this client and not yet written into its output. */
-    long queuedPushBytes() {
+    public long queuedPushBytes() {
         Outbox o = outbox;
         return o == null ? 0 : o.queuedBytes();
     }
 
     /** Marks the end of a push just written: CLIENT REPLY OFF / SKIP never drop pushes (Redis's CLIENT_PUSHING). */
-    void pushed() { pushEnd = out.target().writerIndex(); }
+    public void pushed() { pushEnd = out.target().writerIndex(); }
 
     /** Where the pushes written by the current command end (-1: none), for a dropped reply. */
-    int pushEnd() { return pushEnd; }
+    public int pushEnd() { return pushEnd; }
 
     /**
      * Queues a frame for this client (any thread), written by its event loop in order with
      * Pub/Sub messages; at once when this client is the one running a command on this thread.
      */
-    void push(byte[] frame) {
+    public void push(byte[] frame) {
         outbox().add(new Outbox.Push(frame), frame.length);
         if (executing && channel.eventLoop().inEventLoop()) drainPushes();
     }
@@ -585,11 +585,11 @@ public final class Client {
     // ---------------------------------------------------------------- CLIENT TRACKING
 
     /** Tracking options, null while tracking is off. */
-    volatile Tracking.State tracking;
+    public volatile Tracking.State tracking;
     /** CLIENT CACHING yes|no given for the next command (Redis's CLIENT_TRACKING_CACHING). */
-    volatile boolean trackingCaching;
+    public volatile boolean trackingCaching;
     /** Invalidations this client caused for itself, sent after the reply (event loop only). */
-    final java.util.List<byte[]> pendingInvalidations = new java.util.ArrayList<>();
+    public final java.util.List<byte[]> pendingInvalidations = new java.util.ArrayList<>();
 
     /** Whether CLIENT TRACKING is on. */
     public boolean tracking() { return tracking != null; }
@@ -613,7 +613,7 @@ public final class Client {
     public void trackingCaching(boolean v) { trackingCaching = v; }
 
     /** The connection closed: pushes queued for it are dropped. */
-    void closeOutbox() {
+    public void closeOutbox() {
         Outbox o = outbox;
         if (o != null) o.close();
     }

@@ -10,7 +10,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
  * this event loop as soon as it is complete, writing replies into one buffer per read batch that
  * is flushed once in {@link #channelReadComplete} (pipelined commands share a syscall).
  */
-final class ClientHandler extends ChannelInboundHandlerAdapter {
+public final class ClientHandler extends ChannelInboundHandlerAdapter {
     private final BasaltServer server;
     private final RespParser parser = new RespParser();
     private Client client;
@@ -20,7 +20,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private int lastOutput = 256;
     private ChannelHandlerContext ctx;
 
-    ClientHandler(BasaltServer server) {
+    public ClientHandler(BasaltServer server) {
         this.server = server;
     }
 

@@ -24,7 +24,7 @@ public final class Dispatcher {
     /** Cluster redirects; null in standalone mode, where routing costs one null check. */
     private volatile Router router;
 
-    Dispatcher(BasaltServer server) {
+    public Dispatcher(BasaltServer server) {
         this.server = server;
         this.table = server.commands();
         this.keyspace = server.keyspace();

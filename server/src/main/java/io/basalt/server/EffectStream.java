@@ -16,7 +16,7 @@ public final class EffectStream {
     private volatile EffectSink[] sinks = new EffectSink[0];
     private long seq; // guarded by this
 
-    EffectStream(Keyspace keyspace) {
+    public EffectStream(Keyspace keyspace) {
         this.keyspace = keyspace;
     }
 

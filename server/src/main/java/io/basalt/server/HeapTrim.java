@@ -22,7 +22,7 @@ import java.util.function.LongSupplier;
  * ({@code -XX:+ExplicitGCInvokesConcurrent}, which bin/basalt-server sets): a stop-the-world full
  * collection of a large heap would stall every client.
  */
-final class HeapTrim implements Runnable {
+public final class HeapTrim implements Runnable {
     private static final long MIN_GROWTH = 16L << 20;
     private static final long IDLE_NANOS = 1_000_000_000L;
     /** How long a started cycle is given before the committed size is taken as the new baseline. */
@@ -36,7 +36,7 @@ final class HeapTrim implements Runnable {
     private long baseline = -1;
     private long settleUntil;
 
-    HeapTrim(LongSupplier commands) {
+    public HeapTrim(LongSupplier commands) {
         this.commands = commands;
         this.enabled = concurrentExplicitGc();
     }

@@ -53,7 +53,7 @@ public final class KeyspaceEvents implements ServerModule {
     /** The subsystems told of key changes (WATCH, tracking, blocked clients), in order. */
     private volatile KeyChangeListener[] listeners = new KeyChangeListener[0];
 
-    KeyspaceEvents(BasaltServer server) {
+    public KeyspaceEvents(BasaltServer server) {
         this.server = server;
     }
 
@@ -63,7 +63,7 @@ public final class KeyspaceEvents implements ServerModule {
     }
 
     /** Adds a listener of key changes (at server construction). */
-    void listen(KeyChangeListener l) {
+    public void listen(KeyChangeListener l) {
         KeyChangeListener[] a = java.util.Arrays.copyOf(listeners, listeners.length + 1);
         a[a.length - 1] = l;
         listeners = a;

@@ -24,10 +24,10 @@ public final class Monitor implements ServerModule {
     /** Copy-on-write: read on every command, changed only by MONITOR, RESET and disconnection. */
     private volatile Client[] monitors = NONE;
 
-    Monitor() {}
+    public Monitor() {}
 
     /** Whether any client monitors (the dispatcher's one check per command). */
-    boolean active() { return monitors.length != 0; }
+    public boolean active() { return monitors.length != 0; }
 
     /** MONITOR: {@code c} receives the commands executed from now on. */
     public synchronized void add(Client c) {
@@ -57,7 +57,7 @@ public final class Monitor implements ServerModule {
     }
 
     /** After {@code c} executed a command: its line to every monitor (the monitor itself included). */
-    void feed(Client c, CommandSpec spec, RespRequest req) {
+    public void feed(Client c, CommandSpec spec, RespRequest req) {
         Client[] m = monitors;
         if (m.length == 0 || spec.is(CommandFlags.ADMIN | CommandFlags.SKIP_MONITOR)) return;
         byte[] line = line(c, spec, req);

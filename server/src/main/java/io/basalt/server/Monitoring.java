@@ -37,7 +37,7 @@ public final class Monitoring implements ServerModule {
     volatile long latencyThresholdMs;
     volatile boolean latencyTracking = true;
 
-    Monitoring(BasaltServer server) {
+    public Monitoring(BasaltServer server) {
         this.server = server;
     }
 
@@ -49,7 +49,7 @@ public final class Monitoring implements ServerModule {
         config.bind("latency-tracking", v -> latencyTracking = v.equals("yes"));
     }
 
-    void afterCommand(Client c, CommandSpec spec, RespRequest req, long micros) {
+    public void afterCommand(Client c, CommandSpec spec, RespRequest req, long micros) {
         if (spec.write && !c.errorReplied()) server.stats().dirty.increment();
         if (latencyTracking) histograms.computeIfAbsent(spec, k -> new LatencyHistogram()).record(micros * 1000);
         long slower = slowlogSlowerThan;
@@ -104,7 +104,7 @@ public final class Monitoring implements ServerModule {
     }
 
     /** AUTH and HELLO ... AUTH passwords never reach the slow log (Redis redacts them). */
-    static boolean redacted(CommandSpec spec, RespRequest req, int i) {
+    public static boolean redacted(CommandSpec spec, RespRequest req, int i) {
         if (spec.name.equals("auth")) return i >= 1;
         if (spec.name.equals("hello") && i >= 3) {
             return req.is(i - 1, "AUTH") || req.is(i - 2, "AUTH");

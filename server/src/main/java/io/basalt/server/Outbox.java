@@ -20,12 +20,12 @@ import java.util.ArrayDeque;
  * Appending never waits for the subscriber: the queued bytes count toward its
  * {@code client-output-buffer-limit}, and a client over the hard limit is closed instead.
  */
-final class Outbox {
+public final class Outbox {
     /** A MONITOR line: written as is, unless the monitor turned its replies off. */
     record Line(byte[] bytes) {}
 
     /** A RESP3 push or Pub/Sub frame built for this client (tracking invalidations): never dropped by CLIENT REPLY. */
-    record Push(byte[] bytes) {}
+    public record Push(byte[] bytes) {}
 
     private final Client client;
     private ArrayDeque<Object> items = new ArrayDeque<>(); // guarded by this
@@ -33,12 +33,12 @@ final class Outbox {
     private boolean scheduled; // guarded by this: a drain task is on its way
     private boolean closing; // guarded by this: over the limit, nothing more is queued
 
-    Outbox(Client client) {
+    public Outbox(Client client) {
         this.client = client;
     }
 
     /** Queues an item for the client (any thread); {@code size} is its size on the wire, about. */
-    void add(Object item, int size) {
+    public void add(Object item, int size) {
         boolean schedule;
         long queued;
         synchronized (this) {
@@ -54,14 +54,14 @@ final class Outbox {
     }
 
     /** Bytes queued here and not yet handed to the connection. */
-    synchronized long queuedBytes() { return bytes; }
+    public synchronized long queuedBytes() { return bytes; }
 
     /**
      * On the client's event loop: writes every queued item into the client's output. Pub/Sub
      * messages are written in the client's current protocol, as Redis encodes them when it
      * delivers them.
      */
-    void drain() {
+    public void drain() {
         ArrayDeque<Object> batch;
         synchronized (this) {
             scheduled = false;
@@ -117,7 +117,7 @@ final class Outbox {
     }
 
     /** The connection closed: nothing more is queued, and what is queued is dropped. */
-    synchronized void close() {
+    public synchronized void close() {
         closing = true;
         items.clear();
         bytes = 0;

@@ -38,7 +38,7 @@ public final class Persistence {
     private volatile long currentSaveKeysTotal;
     private final Object saveLock = new Object();
 
-    Persistence(BasaltServer server) { this.server = server; }
+    public Persistence(BasaltServer server) { this.server = server; }
 
     public Path rdbPath() {
         return Path.of(server.config().get("dir"), server.config().get("dbfilename"));
@@ -88,7 +88,7 @@ public final class Persistence {
     }
 
     /** Held by every save from start to rename; a shutdown takes it before locking the shards. */
-    Object saveLock() { return saveLock; }
+    public Object saveLock() { return saveLock; }
 
     private boolean save(java.util.function.BooleanSupplier cancelled) {
         synchronized (saveLock) {
@@ -179,7 +179,7 @@ public final class Persistence {
      * Shutdown (Redis's finishShutdown kills the saving child): stops a running BGSAVE and waits
      * for its thread; no BGSAVE starts until {@link #allowBgsave}.
      */
-    void cancelBgsave() {
+    public void cancelBgsave() {
         bgsaveCancel = true;
         Thread t = bgsaveThread;
         if (t != null) {
@@ -193,7 +193,7 @@ public final class Persistence {
     }
 
     /** A shutdown that failed: background saves are allowed again. */
-    void allowBgsave() { bgsaveCancel = false; }
+    public void allowBgsave() { bgsaveCancel = false; }
 
     /** BGSAVE SCHEDULE while a save runs: start another when it ends. */
     public void scheduleBgsave() { bgsaveScheduled = true; }
@@ -211,7 +211,7 @@ public final class Persistence {
     }
 
     /** Cron: scheduled BGSAVE and the save points, as serverCron checks them. */
-    void cron() {
+    public void cron() {
         if (bgsaveThread != null) return;
         long now = System.currentTimeMillis();
         if (bgsaveScheduled) {

@@ -32,7 +32,7 @@ public final class Propagation implements ServerModule {
     private volatile boolean lazyExpire;
     private volatile boolean lazyEviction;
 
-    Propagation(BasaltServer server, EffectStream stream) {
+    public Propagation(BasaltServer server, EffectStream stream) {
         this.server = server;
         this.stream = stream;
     }
@@ -83,7 +83,7 @@ public final class Propagation implements ServerModule {
     }
 
     /** A blocked client served by another client's write, the locks still held: its pop's records. */
-    void served(Client c) {
+    public void served(Client c) {
         List<byte[][]> own = c.takePropagated();
         if (!stream.active() || own == null || own.isEmpty() || !c.kind().propagates()) return;
         List<Effect> rs = new ArrayList<>(own.size());
@@ -113,7 +113,7 @@ public final class Propagation implements ServerModule {
      * lazyfree-lazy-expire, as Redis's deleteExpiredKeyAndPropagate. Found by a command, it goes
      * out with (before) that command's own records.
      */
-    void expired(int db, byte[] key) {
+    public void expired(int db, byte[] key) {
         if (!stream.active() || loading()) return;
         Effect e = new Effect(db, new byte[][] {lazyExpire ? UNLINK : DEL, key});
         Client c = running.get();
@@ -129,7 +129,7 @@ public final class Propagation implements ServerModule {
      * A key evicted by maxmemory, under its shard lock: DEL, or UNLINK with lazyfree-lazy-eviction,
      * as Redis's propagateDeletion.
      */
-    void evicted(int db, byte[] key) {
+    public void evicted(int db, byte[] key) {
         if (!stream.active() || loading()) return;
         stream.publish(java.util.Collections.singletonList(new Effect(db, new byte[][] {lazyEviction ? UNLINK : DEL, key})));
     }

@@ -6,7 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
 /** Redis's protected mode: with no password set, only loopback clients may connect. */
-final class ProtectedMode {
+public final class ProtectedMode {
     private ProtectedMode() {}
 
     static final String DENIED = "-DENIED Redis is running in protected mode because protected mode is enabled and "
@@ -22,7 +22,7 @@ final class ProtectedMode {
             + "order for the server to start accepting connections from the outside.\r\n";
 
     /** The refusal to send, or null when the connection may proceed. */
-    static String check(BasaltServer server, Channel ch) {
+    public static String check(BasaltServer server, Channel ch) {
         return check(server.config().getBool("protected-mode"), server.requiresAuth(), ch.remoteAddress());
     }
 
@@ -31,7 +31,7 @@ final class ProtectedMode {
      * clients whenever protected mode is on and the default user has no password, whatever
      * the bind addresses are; Unix-socket clients count as local.
      */
-    static String check(boolean protectedMode, boolean passwordSet, SocketAddress remote) {
+    public static String check(boolean protectedMode, boolean passwordSet, SocketAddress remote) {
         if (!protectedMode || passwordSet) return null;
         if (remote instanceof InetSocketAddress a && a.getAddress() != null && !a.getAddress().isLoopbackAddress()) {
             return DENIED;

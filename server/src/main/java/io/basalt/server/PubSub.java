@@ -43,7 +43,7 @@ public final class PubSub implements ServerModule {
     }
 
     /** One client's subscriptions, in the order it made them. */
-    static final class Subscriptions {
+    public static final class Subscriptions {
         @SuppressWarnings("unchecked")
         final LinkedHashSet<Name>[] sets = new LinkedHashSet[] {new LinkedHashSet<>(), new LinkedHashSet<>(), new LinkedHashSet<>()};
 
@@ -93,7 +93,7 @@ public final class PubSub implements ServerModule {
     /** Subscriptions of all clients: publishing with none costs one volatile read. */
     private volatile int total;
 
-    PubSub() {}
+    public PubSub() {}
 
     // ---------------------------------------------------------------- publishing
 

@@ -33,13 +33,13 @@ public final class Tracking implements KeyChangeListener, ServerModule {
     static final byte[] CHANNEL = "__redis__:invalidate".getBytes(StandardCharsets.US_ASCII);
 
     /** A client's tracking options (CLIENT TRACKING on ...). Read by writers on other threads. */
-    static final class State {
-        final long redirect;
-        final boolean bcast;
-        final boolean optin;
-        final boolean optout;
-        final boolean noloop;
-        volatile boolean brokenRedirect;
+    public static final class State {
+        public final long redirect;
+        public final boolean bcast;
+        public final boolean optin;
+        public final boolean optout;
+        public final boolean noloop;
+        public volatile boolean brokenRedirect;
         /** BCAST prefixes, in Redis's (rax, bytewise) order. */
         final TreeMap<Bytes, Boolean> prefixes = new TreeMap<>();
 
@@ -77,7 +77,7 @@ public final class Tracking implements KeyChangeListener, ServerModule {
     private volatile boolean broadcastPending;
     private volatile long maxKeys = 1_000_000;
 
-    Tracking(BasaltServer server) {
+    public Tracking(BasaltServer server) {
         this.server = server;
     }
 
@@ -175,7 +175,7 @@ public final class Tracking implements KeyChangeListener, ServerModule {
      * trackingRememberKeys, after a read-only command of a tracking (non-BCAST) client, with the
      * command's shard locks still held.
      */
-    void remember(Client c, CommandContext cmd) {
+    public void remember(Client c, CommandContext cmd) {
         State s = c.tracking;
         if (s == null || s.bcast || cmd.spec().is(io.basalt.server.command.CommandFlags.PUBSUB)) return;
         boolean caching = c.trackingCaching;
@@ -237,7 +237,7 @@ public final class Tracking implements KeyChangeListener, ServerModule {
      * trackingBroadcastInvalidationMessages: the keys changed under each BCAST prefix since the
      * last call, one message per client (without the keys it changed itself if NOLOOP).
      */
-    void broadcast() {
+    public void broadcast() {
         if (!broadcastPending) return;
         broadcastPending = false;
         for (Prefix px : prefixes.values()) {
@@ -291,7 +291,7 @@ public final class Tracking implements KeyChangeListener, ServerModule {
     }
 
     /** Redis's trackingLimitUsedSlots: over tracking-table-max-keys, keys are invalidated until under. */
-    void limit() {
+    public void limit() {
         long max = maxKeys;
         if (max == 0 || table.size() <= max) return;
         Iterator<Bytes> it = table.keySet().iterator();
@@ -299,7 +299,7 @@ public final class Tracking implements KeyChangeListener, ServerModule {
     }
 
     /** After a command (or EXEC) of {@code c}: the invalidations it caused for itself. */
-    void sendPending(Client c) {
+    public void sendPending(Client c) {
         List<byte[]> keys = new ArrayList<>(c.pendingInvalidations);
         c.pendingInvalidations.clear();
         for (byte[] k : keys) send(c, k == null ? nullFor(c) : keyArray(k));

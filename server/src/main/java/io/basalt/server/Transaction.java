@@ -11,16 +11,16 @@ import java.util.List;
  * copied out of the query buffer, which is reused, with the keys and slots found when they were
  * queued) and whether one was rejected while queuing, which makes EXEC fail with EXECABORT.
  */
-final class Transaction {
+public final class Transaction {
     final List<CommandContext> commands = new ArrayList<>();
     /** Redis's CLIENT_DIRTY_EXEC: a command was rejected while queuing. */
-    boolean aborted;
+    public boolean aborted;
     /** Redis's mstate.cmd_flags: the union of the queued commands' flags (a write: a CLIENT PAUSE WRITE holds EXEC). */
     int flags;
     /** Redis's mstate.cmd_inv_flags: the flags some queued command lacks (a non-"loading" one: EXEC waits for the load). */
     int missingFlags;
     /** Bytes of queued arguments, CLIENT LIST's multi-mem. */
-    long memory;
+    public long memory;
 
     void queue(CommandContext cmd) {
         RespRequest req = cmd.request();
@@ -40,5 +40,5 @@ final class Transaction {
     /** Whether some queued command lacks {@code flag}. */
     boolean notAll(int flag) { return (missingFlags & flag) != 0; }
 
-    int size() { return commands.size(); }
+    public int size() { return commands.size(); }
 }

@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Watches implements KeyChangeListener, ServerModule {
     /** One client's watch of one key. {@code expired}: the key was logically expired when watched. */
-    static final class WatchedKey {
+    public static final class WatchedKey {
         final Client client;
         final int db;
         final byte[] key;
@@ -52,7 +52,7 @@ public final class Watches implements KeyChangeListener, ServerModule {
     /** Watches registered: writes skip the lookup while nobody watches anything. */
     private final AtomicInteger count = new AtomicInteger();
 
-    Watches(Keyspace keyspace) {
+    public Watches(Keyspace keyspace) {
         this.keyspace = keyspace;
     }
 

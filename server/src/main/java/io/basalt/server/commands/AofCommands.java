@@ -5,10 +5,10 @@ import io.basalt.server.Client;
 import io.basalt.server.command.CommandTable;
 
 /** BGREWRITEAOF: compacts the append-only file in the background (see io.basalt.server.AppendOnly). */
-final class AofCommands {
+public final class AofCommands {
     private AofCommands() {}
 
-    static void register(CommandTable t) {
+    public static void register(CommandTable t) {
         t.register("bgrewriteaof", AofCommands::bgrewriteaof);
     }
 

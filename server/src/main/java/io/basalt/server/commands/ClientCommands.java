@@ -18,7 +18,7 @@ import java.nio.charset.StandardCharsets;
 public final class ClientCommands {
     private ClientCommands() {}
 
-    static void register(CommandTable t) {
+    public static void register(CommandTable t) {
         t.register("client|id", ClientCommands::id);
         t.register("client|info", ClientCommands::info);
         t.register("client|list", ClientCommands::list);

@@ -21,7 +21,7 @@ import java.util.Locale;
 public final class CommandCommands {
     private CommandCommands() {}
 
-    static void register(CommandTable t) {
+    public static void register(CommandTable t) {
         t.register("command", CommandCommands::command);
         t.register("command|count", CommandCommands::count);
         t.register("command|info", CommandCommands::info);

@@ -17,7 +17,7 @@ import java.util.List;
 public final class ConfigCommands {
     private ConfigCommands() {}
 
-    static void register(CommandTable t) {
+    public static void register(CommandTable t) {
         t.register("config|get", ConfigCommands::get);
         t.register("config|set", ConfigCommands::set);
         t.register("config|resetstat", ConfigCommands::resetstat);

@@ -10,7 +10,7 @@ import io.basalt.server.command.CommandTable;
 public final class ConnectionCommands {
     private ConnectionCommands() {}
 
-    static void register(CommandTable t) {
+    public static void register(CommandTable t) {
         t.register("ping", ConnectionCommands::ping);
         t.register("echo", ConnectionCommands::echo);
         t.register("quit", ConnectionCommands::quit);

@@ -17,7 +17,7 @@ import java.util.Locale;
  * the others (crash, RDB reload, allocator tuning...) answer exactly as Redis answers an unknown
  * subcommand.
  */
-final class DebugCommand {
+public final class DebugCommand {
     private DebugCommand() {}
 
     static final String NOT_ALLOWED = "ERR DEBUG command not allowed. If the enable-debug-command option is set to "

@@ -13,7 +13,7 @@ import java.util.Set;
 public final class InfoCommand {
     private InfoCommand() {}
 
-    static void register(CommandTable t) {
+    public static void register(CommandTable t) {
         t.register("info", InfoCommand::info);
     }
 

@@ -36,7 +36,7 @@ public final class InfoSections {
             "cpu", "modules", "errorstats", "cluster", "keyspace");
 
     /** A fixed estimate of what the server itself needs before any key (Redis: used_memory_startup). */
-    static final long STARTUP_OVERHEAD = 876072;
+    public static final long STARTUP_OVERHEAD = 876072;
     /** Per-connection overhead in used_memory_overhead (client struct plus buffers). */
     static final long CLIENT_OVERHEAD = 20 * 1024;
 
@@ -155,7 +155,7 @@ public final class InfoSections {
     // ---------------------------------------------------------------- memory
 
     /** Resident set size from /proc/self/statm (pages), or the JVM's committed heap elsewhere. */
-    static long rss() {
+    public static long rss() {
         try {
             String[] statm = Files.readString(Path.of("/proc/self/statm")).trim().split("\\s+");
             return Long.parseLong(statm[1]) * 4096;

@@ -17,7 +17,7 @@ import java.util.Map;
 public final class LatencyCommands {
     private LatencyCommands() {}
 
-    static void register(CommandTable t) {
+    public static void register(CommandTable t) {
         t.register("latency|latest", LatencyCommands::latest);
         t.register("latency|history", LatencyCommands::history);
         t.register("latency|reset", LatencyCommands::reset);

@@ -10,10 +10,10 @@ import io.basalt.server.command.CommandTable;
 import java.nio.charset.StandardCharsets;
 
 /** MEMORY USAGE|STATS|DOCTOR|MALLOC-STATS|PURGE|HELP over the keyspace's own memory accounting. */
-final class MemoryCommands {
+public final class MemoryCommands {
     private MemoryCommands() {}
 
-    static void register(CommandTable t) {
+    public static void register(CommandTable t) {
         t.register("memory|usage", MemoryCommands::usage);
         t.register("memory|stats", MemoryCommands::stats);
         t.register("memory|doctor", MemoryCommands::doctor);

@@ -18,7 +18,7 @@ import java.util.List;
 public final class PubSubCommands {
     private PubSubCommands() {}
 
-    static void register(CommandTable t) {
+    public static void register(CommandTable t) {
         t.register("subscribe", (c, a) -> c.server().pubSub().subscribe(c, PubSub.CHANNEL, names(a)));
         t.register("psubscribe", (c, a) -> c.server().pubSub().subscribe(c, PubSub.PATTERN, names(a)));
         t.register("ssubscribe", (c, a) -> {

@@ -14,7 +14,7 @@ import io.basalt.server.command.CommandTable;
 public final class ServerCommands {
     private ServerCommands() {}
 
-    static void register(CommandTable t) {
+    public static void register(CommandTable t) {
         t.register("dbsize", ServerCommands::dbsize);
         t.register("flushdb", ServerCommands::flushdb);
         t.register("flushall", ServerCommands::flushall);

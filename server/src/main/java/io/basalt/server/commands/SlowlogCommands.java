@@ -11,7 +11,7 @@ import java.util.List;
 public final class SlowlogCommands {
     private SlowlogCommands() {}
 
-    static void register(CommandTable t) {
+    public static void register(CommandTable t) {
         t.register("slowlog|get", SlowlogCommands::get);
         t.register("slowlog|len", SlowlogCommands::len);
         t.register("slowlog|reset", SlowlogCommands::reset);

@@ -13,10 +13,10 @@ import java.util.List;
  * TRACKINGINFO, with Redis 7.0's option checks in its order and its error texts. The tracking
  * itself is {@link Tracking}.
  */
-final class TrackingCommands {
+public final class TrackingCommands {
     private TrackingCommands() {}
 
-    static void register(CommandTable t) {
+    public static void register(CommandTable t) {
         t.register("client|tracking", TrackingCommands::tracking);
         t.register("client|caching", TrackingCommands::caching);
         t.register("client|getredir", (c, a) -> c.out().integer(c.trackingRedirect()));

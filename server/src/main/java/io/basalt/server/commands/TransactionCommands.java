@@ -8,10 +8,10 @@ import io.basalt.server.command.CommandTable;
  * MULTI, EXEC, DISCARD, WATCH and UNWATCH (Redis's multi.c). Queuing happens in the dispatcher,
  * which sees every command first; EXEC's atomic run is {@link io.basalt.server.Dispatcher#exec}.
  */
-final class TransactionCommands {
+public final class TransactionCommands {
     private TransactionCommands() {}
 
-    static void register(CommandTable t) {
+    public static void register(CommandTable t) {
         t.register("multi", TransactionCommands::multi);
         t.register("exec", (c, a) -> c.server().dispatcher().exec(c));
         t.register("discard", TransactionCommands::discard);
