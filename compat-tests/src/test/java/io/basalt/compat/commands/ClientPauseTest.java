@@ -1,6 +1,6 @@
 package io.basalt.compat.commands;
 
-import io.basalt.server.ClientPause;
+import io.basalt.server.client.ClientPause;
 import io.basalt.server.command.CommandTable;
 import org.junit.jupiter.api.Test;
 

@@ -1,7 +1,21 @@
 package io.basalt.server.commands;
 
 import io.basalt.server.BasaltServer;
+import io.basalt.server.admin.CommandCommands;
+import io.basalt.server.admin.ConfigCommands;
+import io.basalt.server.admin.InfoCommand;
+import io.basalt.server.admin.LatencyCommands;
+import io.basalt.server.admin.ServerCommands;
+import io.basalt.server.admin.SlowlogCommands;
+import io.basalt.server.client.ClientCommands;
+import io.basalt.server.client.ConnectionCommands;
 import io.basalt.server.command.CommandTable;
+import io.basalt.server.exec.TransactionCommands;
+import io.basalt.server.persist.AofCommands;
+import io.basalt.server.persist.BackupCommand;
+import io.basalt.server.persist.PersistenceCommands;
+import io.basalt.server.pubsub.PubSubCommands;
+import io.basalt.server.tracking.TrackingCommands;
 
 /** Registers every command family's handlers. One class per family, named after Redis's groups. */
 public final class Commands {

@@ -4,7 +4,9 @@ import io.basalt.data.Entries;
 import io.basalt.data.Keyspace;
 import io.basalt.resp.RespRequest;
 import io.basalt.server.BasaltServer;
-import io.basalt.server.Client;
+import io.basalt.server.admin.InfoSections;
+import io.basalt.server.client.Client;
+import io.basalt.server.command.CommandHelp;
 import io.basalt.server.command.CommandTable;
 
 import java.nio.charset.StandardCharsets;

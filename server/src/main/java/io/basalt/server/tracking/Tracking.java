@@ -1,0 +1,388 @@
+package io.basalt.server.tracking;
+
+import io.basalt.resp.RespRequest;
+import io.basalt.server.BasaltServer;
+import io.basalt.server.client.Client;
+import io.basalt.server.command.CommandSpec;
+import io.basalt.server.exec.CommandContext;
+import io.basalt.server.module.KeyChangeListener;
+import io.basalt.server.module.ServerModule;
+import io.basalt.server.pubsub.KeyspaceEvents;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Client-side caching (CLIENT TRACKING), as Redis's tracking.c: the table of keys clients read
+ * (key → ids of the clients that may cache it; keys, not per database, as in Redis), the
+ * prefixes of BCAST clients with the keys changed under them since the last broadcast, and the
+ * invalidation messages: a RESP3 push {@code invalidate [keys]} to the client, or to the client
+ * it redirects to (as a message on {@code __redis__:invalidate} when that one is a RESP2 Pub/Sub
+ * connection).
+ *
+ * <p>Keys are remembered while the read command still holds its shard locks, and invalidated by
+ * writers under the same locks ({@link KeyspaceEvents#modified}), so a read cannot slip its key
+ * into the table after a write it did not see. Messages to the client running the command wait
+ * until its reply is written (after the whole EXEC inside a transaction); BCAST messages are sent
+ * once per batch of commands, like Redis's once per event loop iteration.
+ */
+public final class Tracking implements KeyChangeListener, ServerModule {
+    static final byte[] CHANNEL = "__redis__:invalidate".getBytes(StandardCharsets.US_ASCII);
+
+    /** A client's tracking options (CLIENT TRACKING on ...). Read by writers on other threads. */
+    public static final class State {
+        public final long redirect;
+        public final boolean bcast;
+        public final boolean optin;
+        public final boolean optout;
+        public final boolean noloop;
+        public volatile boolean brokenRedirect;
+        /** BCAST prefixes, in Redis's (rax, bytewise) order. */
+        final TreeMap<Bytes, Boolean> prefixes = new TreeMap<>();
+
+        State(long redirect, boolean bcast, boolean optin, boolean optout, boolean noloop) {
+            this.redirect = redirect;
+            this.bcast = bcast;
+            this.optin = optin;
+            this.optout = optout;
+            this.noloop = noloop;
+        }
+    }
+
+    /** A byte[] with value equality and unsigned bytewise order. */
+    record Bytes(byte[] b) implements Comparable<Bytes> {
+        @Override public boolean equals(Object o) { return o instanceof Bytes x && Arrays.equals(b, x.b); }
+        @Override public int hashCode() { return Arrays.hashCode(b); }
+        @Override public int compareTo(Bytes o) { return Arrays.compareUnsigned(b, o.b); }
+    }
+
+    /** The clients of one BCAST prefix and the keys changed under it since the last broadcast. */
+    private static final class Prefix {
+        final Set<Client> clients = ConcurrentHashMap.newKeySet();
+        /** Changed key → the client that changed it last (for NOLOOP), in key order as Redis's rax. */
+        final TreeMap<Bytes, Object> changed = new TreeMap<>(); // guarded by this
+    }
+
+    private static final Object NO_CLIENT = new Object();
+
+    private final BasaltServer server;
+    private final Map<Bytes, Set<Long>> table = new ConcurrentHashMap<>();
+    /** In Redis's (rax) order: broadcasts go out prefix by prefix in that order. */
+    private final Map<Bytes, Prefix> prefixes = new java.util.concurrent.ConcurrentSkipListMap<>();
+    private final AtomicInteger clients = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong items = new java.util.concurrent.atomic.AtomicLong();
+    private volatile boolean broadcastPending;
+    private volatile long maxKeys = 1_000_000;
+
+    public Tracking(BasaltServer server) {
+        this.server = server;
+    }
+
+    void maxKeys(long max) { this.maxKeys = max; }
+
+    /** INFO tracking_clients. */
+    public int clients() { return clients.get(); }
+
+    /** INFO tracking_total_keys. */
+    public long totalKeys() { return table.size(); }
+
+    /** INFO tracking_total_items: client ids over all keys. */
+    public long totalItems() { return items.get(); }
+
+    /** INFO tracking_total_prefixes. */
+    public long totalPrefixes() { return prefixes.size(); }
+
+    // ---------------------------------------------------------------- on / off
+
+    /** enableTracking: {@code prefixList} already checked for collisions. */
+    public void enable(Client c, long redirect, boolean bcast, boolean optin, boolean optout, boolean noloop,
+                       List<byte[]> prefixList) {
+        State old = c.tracking;
+        State s = new State(redirect, bcast, optin, optout, noloop);
+        if (old == null) {
+            clients.incrementAndGet();
+        } else if (old.bcast) {
+            // switching options keeps the prefixes already registered (Redis adds to them)
+            for (Bytes p : old.prefixes.keySet()) s.prefixes.put(p, Boolean.TRUE);
+        }
+        if (bcast) {
+            if (prefixList.isEmpty()) s.prefixes.put(new Bytes(new byte[0]), Boolean.TRUE);
+            for (byte[] p : prefixList) s.prefixes.put(new Bytes(p), Boolean.TRUE);
+            for (Bytes p : s.prefixes.keySet()) prefixes.computeIfAbsent(p, k -> new Prefix()).clients.add(c);
+        }
+        c.tracking = s;
+    }
+
+    /** disableTracking (CLIENT TRACKING off, RESET, disconnect). Table entries go lazily. */
+    public void disable(Client c) {
+        State s = c.tracking;
+        if (s == null) return;
+        c.tracking = null;
+        c.trackingCaching = false;
+        clients.decrementAndGet();
+        for (Bytes p : s.prefixes.keySet()) {
+            prefixes.computeIfPresent(p, (k, px) -> {
+                px.clients.remove(c);
+                return px.clients.isEmpty() ? null : px;
+            });
+        }
+    }
+
+    /**
+     * checkPrefixCollisionsOrReply: null if no prefix overlaps another (one being a prefix of the
+     * other) or one the client has, else the error to reply.
+     */
+    public static String prefixCollision(Client c, List<byte[]> list) {
+        State s = c.tracking;
+        for (int i = 0; i < list.size(); i++) {
+            byte[] p = list.get(i);
+            if (s != null) {
+                for (Bytes have : s.prefixes.keySet()) {
+                    if (overlap(have.b(), p)) {
+                        return "ERR Prefix '" + latin1(p) + "' overlaps with an existing prefix '" + latin1(have.b())
+                                + "'. Prefixes for a single client must not overlap.";
+                    }
+                }
+            }
+            for (int j = i + 1; j < list.size(); j++) {
+                if (overlap(p, list.get(j))) {
+                    return "ERR Prefix '" + latin1(p) + "' overlaps with another provided prefix '" + latin1(list.get(j))
+                            + "'. Prefixes for a single client must not overlap.";
+                }
+            }
+        }
+        return null;
+    }
+
+    private static boolean overlap(byte[] a, byte[] b) {
+        int n = Math.min(a.length, b.length);
+        return Arrays.equals(a, 0, n, b, 0, n);
+    }
+
+    private static String latin1(byte[] b) {
+        // %s stops at a NUL, as the C format does
+        int n = 0;
+        while (n < b.length && b[n] != 0) n++;
+        return new String(b, 0, n, StandardCharsets.ISO_8859_1);
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /**
+     * trackingRememberKeys, after a read-only command of a tracking (non-BCAST) client, with the
+     * command's shard locks still held.
+     */
+    public void remember(Client c, CommandContext cmd) {
+        State s = c.tracking;
+        if (s == null || s.bcast || cmd.spec().is(io.basalt.server.command.CommandFlags.PUBSUB)) return;
+        boolean caching = c.trackingCaching;
+        if ((s.optin && !caching) || (s.optout && caching)) return;
+        RespRequest req = cmd.request();
+        int n = cmd.keyCount();
+        Long id = c.id();
+        for (int i = 0; i < n; i++) {
+            Bytes k = new Bytes(req.bytes(cmd.keyIndex(i)));
+            table.compute(k, (key, ids) -> {
+                Set<Long> set = ids == null ? ConcurrentHashMap.newKeySet() : ids;
+                if (set.add(id)) items.incrementAndGet();
+                return set;
+            });
+        }
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    /**
+     * trackingInvalidateKey: {@code key} changed, by {@code by} (null: expiry, eviction). Sends
+     * the clients that may cache it an invalidation and forgets them for the key.
+     */
+    void invalidate(Client by, byte[] key, boolean bcast) {
+        if (clients.get() == 0 && table.isEmpty()) return;
+        Bytes k = new Bytes(key);
+        if (bcast && !prefixes.isEmpty()) rememberForBroadcast(by, k);
+        Set<Long> ids = table.remove(k);
+        if (ids == null) return;
+        items.addAndGet(-ids.size());
+        for (Long id : ids) {
+            Client target = server.client(id);
+            if (target == null) continue;
+            State s = target.tracking;
+            if (s == null || s.bcast) continue;
+            if (s.noloop && target == by) continue;
+            if (target == by && by.executing) {
+                // after the reply of the command (or EXEC) that changed it
+                by.pendingInvalidations.add(key);
+            } else {
+                send(target, keyArray(key));
+            }
+        }
+    }
+
+    private void rememberForBroadcast(Client by, Bytes key) {
+        for (Map.Entry<Bytes, Prefix> e : prefixes.entrySet()) {
+            byte[] p = e.getKey().b();
+            if (p.length > key.b().length || !Arrays.equals(p, 0, p.length, key.b(), 0, p.length)) continue;
+            Prefix px = e.getValue();
+            synchronized (px) {
+                px.changed.put(key, by == null ? NO_CLIENT : by);
+            }
+            broadcastPending = true;
+        }
+    }
+
+    /**
+     * trackingBroadcastInvalidationMessages: the keys changed under each BCAST prefix since the
+     * last call, one message per client (without the keys it changed itself if NOLOOP).
+     */
+    public void broadcast() {
+        if (!broadcastPending) return;
+        broadcastPending = false;
+        for (Prefix px : prefixes.values()) {
+            TreeMap<Bytes, Object> changed;
+            synchronized (px) {
+                if (px.changed.isEmpty()) continue;
+                changed = new TreeMap<>(px.changed);
+                px.changed.clear();
+            }
+            byte[] all = keyArray(changed, null);
+            for (Client c : px.clients) {
+                State s = c.tracking;
+                byte[] msg = s != null && s.noloop ? keyArray(changed, c) : all;
+                if (msg != null) send(c, msg);
+            }
+        }
+    }
+
+    @Override
+    public void modified(Client by, int db, byte[] key) { invalidate(by, key, true); }
+
+    @Override
+    public void flushing(Client by, int db) { flushed(by); }
+
+    @Override
+    public void clientClosed(Client c) { disable(c); }
+
+    @Override
+    public void bind(io.basalt.server.config.Config config) {
+        config.bind("tracking-table-max-keys", v -> maxKeys(Long.parseLong(v)));
+    }
+
+    /** The cron: keys expired by the cycle, the table's size limit, pending BCAST invalidations. */
+    @Override
+    public void cron() {
+        limit();
+        broadcast();
+    }
+
+    /** trackingInvalidateKeysOnFlush: every tracking client is told "everything" (a null), the table is emptied. */
+    void flushed(Client by) {
+        if (clients.get() > 0) {
+            for (Client c : server.clients()) {
+                if (c.tracking == null) continue;
+                if (c == by && by.executing) by.pendingInvalidations.add(null);
+                else send(c, nullFor(c));
+            }
+        }
+        table.clear();
+        items.set(0);
+    }
+
+    /** Redis's trackingLimitUsedSlots: over tracking-table-max-keys, keys are invalidated until under. */
+    public void limit() {
+        long max = maxKeys;
+        if (max == 0 || table.size() <= max) return;
+        Iterator<Bytes> it = table.keySet().iterator();
+        while (table.size() > max && it.hasNext()) invalidate(null, it.next().b(), false);
+    }
+
+    /** After a command (or EXEC) of {@code c}: the invalidations it caused for itself. */
+    public void sendPending(Client c) {
+        List<byte[]> keys = new ArrayList<>(c.pendingInvalidations);
+        c.pendingInvalidations.clear();
+        for (byte[] k : keys) send(c, k == null ? nullFor(c) : keyArray(k));
+        // right after the reply, before the next pipelined command's (we are on c's event loop)
+        c.drainPushes();
+    }
+
+    private static byte[] nullFor(Client c) {
+        return c.resp3() ? new byte[] {'_', '\r', '\n'} : "$-1\r\n".getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * sendTrackingMessage: {@code value} (the RESP of the key array, or of a null) to the client
+     * or its redirection target; a redirection to a client that is gone marks it broken and, in
+     * RESP3, tells the client.
+     */
+    private void send(Client c, byte[] value) {
+        State s = c.tracking;
+        Client target = c;
+        boolean redirected = false;
+        if (s != null && s.redirect != 0) {
+            target = server.client(s.redirect);
+            if (target == null) {
+                s.brokenRedirect = true;
+                if (c.resp3()) {
+                    ByteArrayOutputStream m = new ByteArrayOutputStream();
+                    ascii(m, ">2\r\n$21\r\ntracking-redir-broken\r\n:" + s.redirect + "\r\n");
+                    c.push(m.toByteArray());
+                }
+                return;
+            }
+            redirected = true;
+        }
+        ByteArrayOutputStream m = new ByteArrayOutputStream(32 + value.length);
+        if (target.resp3()) {
+            ascii(m, ">2\r\n$10\r\ninvalidate\r\n");
+        } else if (redirected && target.type().equals("pubsub")) {
+            ascii(m, "*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n");
+        } else {
+            return; // RESP2 without a Pub/Sub redirection: nowhere to send it
+        }
+        m.writeBytes(value);
+        target.push(m.toByteArray());
+    }
+
+    private static byte[] keyArray(byte[] key) {
+        ByteArrayOutputStream m = new ByteArrayOutputStream(key.length + 16);
+        ascii(m, "*1\r\n$" + key.length + "\r\n");
+        m.writeBytes(key);
+        ascii(m, "\r\n");
+        return m.toByteArray();
+    }
+
+    /** trackingBuildBroadcastReply: the changed keys, without those {@code skip} changed; null if none. */
+    private static byte[] keyArray(TreeMap<Bytes, Object> changed, Client skip) {
+        List<byte[]> keys = new ArrayList<>(changed.size());
+        for (Map.Entry<Bytes, Object> e : changed.entrySet()) if (skip == null || e.getValue() != skip) keys.add(e.getKey().b());
+        if (keys.isEmpty()) return null;
+        ByteArrayOutputStream m = new ByteArrayOutputStream();
+        ascii(m, "*" + keys.size() + "\r\n");
+        for (byte[] k : keys) {
+            ascii(m, "$" + k.length + "\r\n");
+            m.writeBytes(k);
+            ascii(m, "\r\n");
+        }
+        return m.toByteArray();
+    }
+
+    private static void ascii(ByteArrayOutputStream m, String s) {
+        m.writeBytes(s.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** CLIENT TRACKINGINFO's prefixes of {@code c}, in order. */
+    public static List<byte[]> prefixesOf(Client c) {
+        State s = c.tracking;
+        List<byte[]> out = new ArrayList<>();
+        if (s != null) for (Bytes b : s.prefixes.keySet()) out.add(b.b());
+        return out;
+    }
+}
