@@ -7,7 +7,7 @@ import io.basalt.resp.RespRequest;
 import io.basalt.server.admin.HeapTrim;
 import io.basalt.server.admin.InfoSections;
 import io.basalt.server.admin.Monitoring;
-import io.basalt.server.admin.ServerStats;
+import io.basalt.server.stats.ServerStats;
 import io.basalt.server.client.Client;
 import io.basalt.server.client.ClientKind;
 import io.basalt.server.client.ClientPause;

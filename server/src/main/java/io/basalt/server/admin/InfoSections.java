@@ -9,6 +9,8 @@ import io.basalt.server.command.CommandSpec;
 import io.basalt.server.commands.Generic;
 import io.basalt.server.config.Config;
 import io.basalt.server.config.ConfigParams;
+import io.basalt.server.stats.LatencyHistogram;
+import io.basalt.server.stats.ServerStats;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;

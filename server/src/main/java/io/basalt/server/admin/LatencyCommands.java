@@ -5,6 +5,7 @@ import io.basalt.server.client.Client;
 import io.basalt.server.command.CommandHelp;
 import io.basalt.server.command.CommandSpec;
 import io.basalt.server.command.CommandTable;
+import io.basalt.server.stats.LatencyHistogram;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -6,6 +6,8 @@ import io.basalt.server.client.Client;
 import io.basalt.server.command.CommandFlags;
 import io.basalt.server.command.CommandSpec;
 import io.basalt.server.module.ServerModule;
+import io.basalt.server.stats.LatencyHistogram;
+import io.basalt.server.stats.SlowlogEntry;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;

@@ -5,6 +5,7 @@ import io.basalt.server.client.Client;
 import io.basalt.server.command.CommandHelp;
 import io.basalt.server.command.CommandTable;
 import io.basalt.server.commands.Generic;
+import io.basalt.server.stats.SlowlogEntry;
 
 import java.util.List;
 

@@ -1,8 +1,10 @@
-package io.basalt.server.client;
+package io.basalt.server.net;
 
 import io.basalt.resp.Numbers;
 import io.basalt.resp.RespRequest;
 import io.basalt.server.BasaltServer;
+import io.basalt.server.client.Client;
+import io.basalt.server.client.ClientPause;
 import io.basalt.server.command.CommandHelp;
 import io.basalt.server.command.CommandTable;
 import io.basalt.server.commands.Generic;

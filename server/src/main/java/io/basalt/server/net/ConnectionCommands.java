@@ -1,8 +1,9 @@
-package io.basalt.server.client;
+package io.basalt.server.net;
 
 import io.basalt.resp.RespRequest;
 import io.basalt.resp.RespWriter;
 import io.basalt.server.BasaltServer;
+import io.basalt.server.client.Client;
 import io.basalt.server.command.CommandTable;
 import io.basalt.server.commands.Generic;
 

@@ -1,4 +1,4 @@
-package io.basalt.server.admin;
+package io.basalt.server.stats;
 
 import org.junit.jupiter.api.Test;
 

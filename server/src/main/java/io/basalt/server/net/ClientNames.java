@@ -1,4 +1,4 @@
-package io.basalt.server.client;
+package io.basalt.server.net;
 
 /** Redis's rule for connection names: printable ASCII without spaces (CLIENT SETNAME, HELLO SETNAME). */
 final class ClientNames {

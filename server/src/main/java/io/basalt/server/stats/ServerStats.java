@@ -1,4 +1,4 @@
-package io.basalt.server.admin;
+package io.basalt.server.stats;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
