@@ -4,10 +4,15 @@ import io.basalt.data.EncodingLimits;
 import io.basalt.data.Eviction;
 import io.basalt.data.Keyspace;
 import io.basalt.resp.RespRequest;
+import io.basalt.server.admin.CommandCommands;
+import io.basalt.server.admin.ConfigCommands;
 import io.basalt.server.admin.HeapTrim;
+import io.basalt.server.admin.InfoCommand;
 import io.basalt.server.admin.InfoSections;
+import io.basalt.server.admin.LatencyCommands;
 import io.basalt.server.admin.Monitoring;
-import io.basalt.server.stats.ServerStats;
+import io.basalt.server.admin.ServerCommands;
+import io.basalt.server.admin.SlowlogCommands;
 import io.basalt.server.client.Client;
 import io.basalt.server.client.ClientKind;
 import io.basalt.server.client.ClientPause;
@@ -20,17 +25,26 @@ import io.basalt.server.config.ConfigException;
 import io.basalt.server.exec.Dispatcher;
 import io.basalt.server.exec.EffectStream;
 import io.basalt.server.exec.Propagation;
+import io.basalt.server.exec.TransactionCommands;
 import io.basalt.server.exec.Watches;
 import io.basalt.server.module.ServerModule;
+import io.basalt.server.net.ClientCommands;
 import io.basalt.server.net.ClientHandler;
+import io.basalt.server.net.ConnectionCommands;
 import io.basalt.server.net.ProtectedMode;
+import io.basalt.server.persist.AofCommands;
 import io.basalt.server.persist.AppendOnly;
 import io.basalt.server.persist.Backup;
+import io.basalt.server.persist.BackupCommand;
 import io.basalt.server.persist.Persistence;
+import io.basalt.server.persist.PersistenceCommands;
 import io.basalt.server.pubsub.KeyspaceEvents;
 import io.basalt.server.pubsub.Monitor;
 import io.basalt.server.pubsub.PubSub;
+import io.basalt.server.pubsub.PubSubCommands;
+import io.basalt.server.stats.ServerStats;
 import io.basalt.server.tracking.Tracking;
+import io.basalt.server.tracking.TrackingCommands;
 import io.basalt.server.util.Log;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -128,7 +142,7 @@ public final class BasaltServer {
         this.runId = HexFormat.of().formatHex(id);
         new SecureRandom().nextBytes(id);
         this.replId = HexFormat.of().formatHex(id);
-        Commands.registerAll(this, commands);
+        registerCommands(commands);
         this.dispatcher = new Dispatcher(this);
         this.persistence = new Persistence(this);
         // key changes, in Redis's order: WATCH (touchWatchedKey), then client-side caches;
@@ -213,6 +227,28 @@ public final class BasaltServer {
      * limit (the cron goes on with the rest). Not from inside an EXEC, whose shard locks the
      * eviction must not take out of order: the cron does it then.
      */
+    /**
+     * Every command family, in one place: each subsystem's own family and the data families.
+     * The composition root does this (not a family), so no family depends on the others.
+     */
+    private static void registerCommands(CommandTable t) {
+        ConnectionCommands.register(t);
+        ClientCommands.register(t);
+        ServerCommands.register(t);
+        PersistenceCommands.register(t);
+        BackupCommand.register(t);
+        ConfigCommands.register(t);
+        InfoCommand.register(t);
+        CommandCommands.register(t);
+        SlowlogCommands.register(t);
+        LatencyCommands.register(t);
+        Commands.registerAll(t);
+        AofCommands.register(t);
+        TransactionCommands.register(t);
+        PubSubCommands.register(t);
+        TrackingCommands.register(t);
+    }
+
     private void updateMaxmemory(long bytes) {
         Eviction eviction = keyspace.eviction();
         eviction.maxmemory(bytes);
