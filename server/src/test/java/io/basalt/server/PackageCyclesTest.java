@@ -62,25 +62,32 @@ class PackageCyclesTest {
      * package split, to be removed, never added to (see docs/architecture.md, "Package map").
      */
     static final Set<String> KNOWN = Set.of(
-            "admin -> (root)",
-            "blocking -> (root)",
-            "blocking -> persist",
+            // BasaltServer is still a service locator: handlers and subsystems reach each other
+            // through c.server().x(). Constructor injection (subsystems) and a narrower view for
+            // the handlers remove these.
             "client -> (root)",
-            "client -> command",
-            "client -> exec",
-            "client -> pubsub",
-            "client -> tracking",
-            "commands -> (root)",
-            "commands -> admin",
             "exec -> (root)",
+            "blocking -> (root)",
+            "pubsub -> (root)",
+            "commands -> (root)",
+            "tracking -> (root)",
+            "persist -> (root)",
+            "admin -> (root)",
+            "net -> (root)",
+            // MULTI/WATCH, the command context and the propagation buffers are still fields of
+            // Client (hot path of the dispatcher); to move behind a Client.Slot like tracking's.
+            "client -> exec",
+            // the push queue (Outbox) and keyspace notifications, reached from Client
+            "client -> pubsub",
+            // the dispatcher calls the AOF, RDB (MISCONF), blocking and tracking directly; to
+            // become hooks the subsystems register (as KeyChangeListener and EffectSink are)
             "exec -> blocking",
             "exec -> persist",
             "exec -> tracking",
-            "net -> (root)",
-            "persist -> (root)",
-            "pubsub -> (root)",
-            "pubsub -> admin",
-            "tracking -> (root)");
+            // a blocking serve appends to the AOF (beforeWrite) besides publishing the effect
+            "blocking -> persist",
+            // MEMORY DOCTOR/STATS reuse INFO's used-memory figures
+            "commands -> admin");
 
     @Test
     void noCyclesBetweenServerPackages() throws IOException {

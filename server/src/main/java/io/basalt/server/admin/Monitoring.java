@@ -85,7 +85,7 @@ public final class Monitoring implements ServerModule {
                 args[i] = ("... (" + (argc - n + 1) + " more arguments)").getBytes(StandardCharsets.US_ASCII);
                 break;
             }
-            if (redacted(spec, req, i)) {
+            if (spec.redacted(req, i)) {
                 args[i] = "(redacted)".getBytes(StandardCharsets.US_ASCII);
                 continue;
             }
@@ -106,15 +106,6 @@ public final class Monitoring implements ServerModule {
                     c.address(), c.name()));
             while (slowlog.size() > slowlogMaxLen) slowlog.removeLast();
         }
-    }
-
-    /** AUTH and HELLO ... AUTH passwords never reach the slow log (Redis redacts them). */
-    public static boolean redacted(CommandSpec spec, RespRequest req, int i) {
-        if (spec.name.equals("auth")) return i >= 1;
-        if (spec.name.equals("hello") && i >= 3) {
-            return req.is(i - 1, "AUTH") || req.is(i - 2, "AUTH");
-        }
-        return false;
     }
 
     /** Newest first, at most {@code count} entries (all when negative). */

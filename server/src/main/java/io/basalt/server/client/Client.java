@@ -3,14 +3,12 @@ package io.basalt.server.client;
 import io.basalt.resp.RespWriter;
 import io.basalt.server.BasaltServer;
 import io.basalt.server.blocking.Blocking;
-import io.basalt.server.command.CommandSpec;
 import io.basalt.server.exec.CommandContext;
 import io.basalt.server.exec.Effect;
 import io.basalt.server.exec.Transaction;
 import io.basalt.server.exec.Watches;
 import io.basalt.server.pubsub.Outbox;
 import io.basalt.server.pubsub.PubSub;
-import io.basalt.server.tracking.Tracking;
 import io.netty.channel.Channel;
 
 import java.net.InetSocketAddress;
@@ -49,8 +47,10 @@ public final class Client {
     private boolean errorReplied;
     /** The running command's keys, slots and shards (reused from command to command). */
     private final CommandContext context = new CommandContext();
-    /** The last command looked up, as {@link #lastCommand}. */
-    private volatile CommandSpec lastSpec;
+    /** The command flag bits ({@code CommandSpec.bits}) of the last command looked up, as {@link #lastCommand}. */
+    private volatile int lastBits;
+    /** Each subsystem's per-client state, by {@link Slot} (see there). */
+    private final Object[] slots = new Object[Slot.CAPACITY];
     // CLIENT PAUSE: the current command was held back / the connection waits for the unpause
     private boolean deferred;
     private volatile boolean parked;
@@ -427,25 +427,24 @@ public final class Client {
     /** The context the dispatcher fills for this client's current command. */
     public CommandContext context() { return context; }
 
-    public void touched(CommandSpec spec) {
+    public void touched(String command, int bits) {
         lastInteraction = System.currentTimeMillis();
         // the commands of an EXEC leave CLIENT LIST's cmd at exec, as in Redis
         if (!inExec) {
-            lastCommand = spec.name;
-            lastSpec = spec;
+            lastCommand = command;
+            lastBits = bits;
         }
     }
 
     /** Redis sets the last command as soon as it is looked up, even if a check rejects it. */
-    public void lookedUp(CommandSpec spec) {
-        lastCommand = spec.name;
-        lastSpec = spec;
+    public void lookedUp(String command, int bits) {
+        lastCommand = command;
+        lastBits = bits;
     }
 
     /** Whether the last command looked up has {@link io.basalt.server.command.CommandFlags} {@code flag}. */
     public boolean lastSpecIs(int flag) {
-        CommandSpec s = lastSpec;
-        return s != null && s.is(flag);
+        return (lastBits & flag) != 0;
     }
 
     /** The socket's file descriptor, as CLIENT LIST shows it (-1 when the transport has none). */
@@ -458,25 +457,6 @@ public final class Client {
             }
         }
         return -1;
-    }
-
-    /** The flags field of CLIENT LIST: one letter per state, "N" when none applies. */
-    public String flags() {
-        StringBuilder f = new StringBuilder(4);
-        if (monitor) f.append('O');
-        if (!type().equals("normal")) f.append('P');
-        if (multi != null) f.append('x');
-        if (parked || blocked) f.append('b');
-        Tracking.State t = tracking;
-        if (t != null) {
-            f.append('t');
-            if (t.brokenRedirect) f.append('R');
-            if (t.bcast) f.append('B');
-        }
-        if (dirtyCas) f.append('d');
-        if (closeAfterReply) f.append('c');
-        if (noEvict) f.append('e');
-        return f.length() == 0 ? "N" : f.toString();
     }
 
     public String address() { return format(channel.remoteAddress()); }
@@ -527,8 +507,6 @@ public final class Client {
 
     // ---------------------------------------------------------------- pushes (Pub/Sub, MONITOR)
 
-    /** Guarded by the PubSub lock: this client's channels, patterns and shard channels. */
-    public PubSub.Subscriptions pubsub;
     /** True while MONITOR streams commands to this client (flag 'O' in CLIENT LIST). */
     public volatile boolean monitor;
     /** True while this client's command runs (only read and written on its event loop). */
@@ -591,39 +569,46 @@ public final class Client {
         if (executing && channel.eventLoop().inEventLoop()) drainPushes();
     }
 
-    // ---------------------------------------------------------------- CLIENT TRACKING
-
-    /** Tracking options, null while tracking is off. */
-    public volatile Tracking.State tracking;
-    /** CLIENT CACHING yes|no given for the next command (Redis's CLIENT_TRACKING_CACHING). */
-    public volatile boolean trackingCaching;
-    /** Invalidations this client caused for itself, sent after the reply (event loop only). */
-    public final java.util.List<byte[]> pendingInvalidations = new java.util.ArrayList<>();
-
-    /** Whether CLIENT TRACKING is on. */
-    public boolean tracking() { return tracking != null; }
-
-    public boolean trackingBcast() { Tracking.State s = tracking; return s != null && s.bcast; }
-
-    public boolean trackingOptin() { Tracking.State s = tracking; return s != null && s.optin; }
-
-    public boolean trackingOptout() { Tracking.State s = tracking; return s != null && s.optout; }
-
-    public boolean trackingNoloop() { Tracking.State s = tracking; return s != null && s.noloop; }
-
-    public boolean trackingBrokenRedirect() { Tracking.State s = tracking; return s != null && s.brokenRedirect; }
-
-    /** CLIENT GETREDIR: -1 when off, 0 without a redirection. */
-    public long trackingRedirect() { Tracking.State s = tracking; return s == null ? -1 : s.redirect; }
-
-    public boolean trackingCaching() { return trackingCaching; }
-
-    /** CLIENT CACHING yes|no. */
-    public void trackingCaching(boolean v) { trackingCaching = v; }
-
     /** The connection closed: pushes queued for it are dropped. */
     public void closeOutbox() {
         Outbox o = outbox;
         if (o != null) o.close();
+    }
+
+    // ---------------------------------------------------------------- subsystem state
+
+    /** The state {@code slot}'s subsystem keeps for this client; null until it sets one. */
+    @SuppressWarnings("unchecked")
+    public <T> T get(Slot<T> slot) { return (T) slots[slot.index]; }
+
+    /** Sets (or, with null, drops) the state {@code slot}'s subsystem keeps for this client. */
+    public <T> void set(Slot<T> slot, T state) { slots[slot.index] = state; }
+
+    /**
+     * A place on every client for one subsystem's per-client state (tracking options, Pub/Sub
+     * subscriptions, ...), so that the state's type, fields and rules stay in the subsystem's
+     * package and Client knows nothing of them. A subsystem makes one slot, as a static final
+     * field, and reads it with {@code client.get(SLOT)}: an array load, no lookup, no allocation.
+     * Slots are read and written on the client's event loop unless the subsystem says otherwise.
+     */
+    public static final class Slot<T> {
+        /** Room for every subsystem: a new one that does not fit fails at class initialization. */
+        static final int CAPACITY = 8;
+        private static final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+
+        final int index;
+        private final String owner;
+
+        private Slot(String owner) {
+            this.index = next.getAndIncrement();
+            this.owner = owner;
+            if (index >= CAPACITY) throw new IllegalStateException("no client slot left for " + owner);
+        }
+
+        /** A new slot, named after its owner for error messages. */
+        public static <T> Slot<T> of(String owner) { return new Slot<>(owner); }
+
+        @Override
+        public String toString() { return "Client.Slot(" + owner + ")"; }
     }
 }

@@ -1,8 +1,5 @@
 package io.basalt.server.client;
 
-import io.basalt.server.command.CommandFlags;
-import io.basalt.server.command.CommandSpec;
-
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -59,14 +56,15 @@ public final class ClientPause {
     }
 
     /**
-     * Whether {@code spec} must wait: every command under ALL, writes and may-replicate ones
-     * (Redis's CMD_MAY_REPLICATE: no writes, but replication traffic) under WRITE.
+     * Whether a command must wait: every command under ALL; under WRITE, {@code write} ones:
+     * writes and may-replicate ones (Redis's CMD_MAY_REPLICATE: no writes, but replication
+     * traffic), {@code CommandFlags.PAUSED_BY_WRITE}.
      */
-    public boolean holds(CommandSpec spec) {
+    public boolean holds(boolean write) {
         int t = type();
         if (t == NONE) return false;
         if (t == ALL) return true;
-        return spec.is(CommandFlags.WRITE | CommandFlags.MAY_REPLICATE);
+        return write;
     }
 
     /** Registers a waker for a parked client; it runs on unpause. */

@@ -60,7 +60,8 @@ public final class Dispatcher {
         process(c, req);
         // Redis's resetClient: CLIENT CACHING yes|no applies to the next command only (the
         // commands of a transaction count as one, and another CLIENT command keeps it)
-        if (c.trackingCaching && !c.inMulti() && !c.lastSpecIs(CommandFlags.CLIENT)) c.trackingCaching = false;
+        Tracking.PerClient t = Tracking.of(c);
+        if (t != null && t.caching() && !c.inMulti() && !c.lastSpecIs(CommandFlags.CLIENT)) t.resetCaching();
     }
 
     private void process(Client c, RespRequest req) {
@@ -91,7 +92,7 @@ public final class Dispatcher {
             }
             spec = sub;
         }
-        c.lookedUp(spec);
+        c.lookedUp(spec.name, spec.bits);
         if (!spec.arityOk(req.argc()) || spec.handler() == null) {
             reject(c, spec, "ERR wrong number of arguments for '" + spec.name + "' command");
             return;
@@ -231,7 +232,7 @@ public final class Dispatcher {
     private boolean holdsForPause(Client c, CommandSpec spec) {
         ClientPause pause = server.pause();
         if (pause.type() == ClientPause.NONE) return false;
-        if (pause.holds(spec)) return true;
+        if (pause.holds(spec.is(CommandFlags.PAUSED_BY_WRITE))) return true;
         return execHas(c, spec, CommandFlags.WRITE);
     }
 
@@ -239,7 +240,7 @@ public final class Dispatcher {
     void call(Client c, CommandContext cmd) {
         CommandSpec spec = cmd.spec();
         RespRequest req = cmd.request();
-        c.touched(spec);
+        c.touched(spec.name, spec.bits);
         c.resetErrorFlag();
         long start = System.nanoTime();
         // while it runs, messages published to this client go straight into its output (before
@@ -258,7 +259,10 @@ public final class Dispatcher {
         }
         // invalidations of keys this client tracks and just changed: after its reply (after the
         // whole EXEC for a transaction), as Redis's trackingHandlePendingKeyInvalidations
-        if (!nested && !c.pendingInvalidations.isEmpty()) server.tracking().sendPending(c);
+        if (!nested) {
+            Tracking.PerClient t = Tracking.of(c);
+            if (t != null && t.hasPending()) server.tracking().sendPending(c);
+        }
         if (!ran) { // redirected with its keys locked (ASK, TRYAGAIN): rejected, as in processCommand
             spec.rejectedCalls.increment();
             return;
@@ -407,7 +411,7 @@ public final class Dispatcher {
         propagation.begin(c);
         spec.handler().execute(c, cmd.request());
         propagation.afterCommand(c, spec, cmd.request(), dirty);
-        if (spec.is(CommandFlags.READONLY) && c.tracking != null) server.tracking().remember(c, cmd);
+        if (spec.is(CommandFlags.READONLY) && Tracking.options(c) != null) server.tracking().remember(c, cmd);
     }
 
     // ---------------------------------------------------------------- unknown command errors

@@ -8,6 +8,7 @@ import io.basalt.server.client.ClientPause;
 import io.basalt.server.command.CommandHelp;
 import io.basalt.server.command.CommandTable;
 import io.basalt.server.commands.Generic;
+import io.basalt.server.tracking.Tracking;
 
 import java.nio.charset.StandardCharsets;
 
@@ -162,7 +163,7 @@ public final class ClientCommands {
                 .append(" name=").append(o.name())
                 .append(" age=").append((now - o.createdAt()) / 1000)
                 .append(" idle=").append((now - o.lastCommandMillis()) / 1000)
-                .append(" flags=").append(o.flags())
+                .append(" flags=").append(flags(o))
                 .append(" db=").append(o.db())
                 .append(" sub=").append(o.subscriptions())
                 .append(" psub=").append(o.patternSubscriptions())
@@ -395,5 +396,24 @@ public final class ClientCommands {
                 "    Report tracking status for the current connection.",
                 "NO-EVICT (ON|OFF)",
                 "    Protect current client connection from eviction.");
+    }
+
+    /** The flags field of CLIENT LIST: one letter per state, "N" when none applies. */
+    static String flags(Client c) {
+        StringBuilder f = new StringBuilder(4);
+        if (c.monitor()) f.append('O');
+        if (!c.type().equals("normal")) f.append('P');
+        if (c.inMulti()) f.append('x');
+        if (c.parked() || c.blocked()) f.append('b');
+        Tracking.State t = Tracking.options(c);
+        if (t != null) {
+            f.append('t');
+            if (t.brokenRedirect) f.append('R');
+            if (t.bcast) f.append('B');
+        }
+        if (c.dirtyCas()) f.append('d');
+        if (c.closingAfterReply()) f.append('c');
+        if (c.noEvict()) f.append('e');
+        return f.length() == 0 ? "N" : f.toString();
     }
 }

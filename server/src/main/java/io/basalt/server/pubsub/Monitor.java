@@ -1,7 +1,6 @@
 package io.basalt.server.pubsub;
 
 import io.basalt.resp.RespRequest;
-import io.basalt.server.admin.Monitoring;
 import io.basalt.server.client.Client;
 import io.basalt.server.command.CommandFlags;
 import io.basalt.server.command.CommandSpec;
@@ -76,7 +75,7 @@ public final class Monitor implements ServerModule {
                 + " [" + c.db() + " " + c.address() + "] ");
         for (int i = 0; i < req.argc(); i++) {
             if (i > 0) b.write(' ');
-            if (Monitoring.redacted(spec, req, i)) {
+            if (spec.redacted(req, i)) {
                 ascii(b, "\"(redacted)\"");
                 continue;
             }

@@ -44,8 +44,11 @@ public final class PubSub implements ServerModule {
         @Override public int hashCode() { return Arrays.hashCode(bytes); }
     }
 
+    /** Where each client keeps its {@link Subscriptions}; guarded by this PubSub's lock. */
+    private static final Client.Slot<Subscriptions> SLOT = Client.Slot.of("pubsub");
+
     /** One client's subscriptions, in the order it made them. */
-    public static final class Subscriptions {
+    static final class Subscriptions {
         @SuppressWarnings("unchecked")
         final LinkedHashSet<Name>[] sets = new LinkedHashSet[] {new LinkedHashSet<>(), new LinkedHashSet<>(), new LinkedHashSet<>()};
 
@@ -155,8 +158,8 @@ public final class PubSub implements ServerModule {
         synchronized (lock) {
             // messages published before this subscription come before its confirmations
             c.drainPushes();
-            Subscriptions s = c.pubsub;
-            if (s == null) c.pubsub = s = new Subscriptions();
+            Subscriptions s = c.get(SLOT);
+            if (s == null) c.set(SLOT, s = new Subscriptions());
             for (byte[] n : names) {
                 Name name = new Name(n);
                 if (s.sets[kind].add(name)) {
@@ -176,8 +179,8 @@ public final class PubSub implements ServerModule {
     public void unsubscribe(Client c, int kind, List<byte[]> names) {
         synchronized (lock) {
             c.drainPushes();
-            Subscriptions s = c.pubsub;
-            if (s == null) c.pubsub = s = new Subscriptions();
+            Subscriptions s = c.get(SLOT);
+            if (s == null) c.set(SLOT, s = new Subscriptions());
             if (names.isEmpty()) {
                 List<Name> all = new ArrayList<>(s.sets[kind]);
                 for (Name name : all) {
@@ -201,7 +204,7 @@ public final class PubSub implements ServerModule {
 
     public void reset(Client c) {
         synchronized (lock) {
-            Subscriptions s = c.pubsub;
+            Subscriptions s = c.get(SLOT);
             if (s == null) return;
             for (int kind = 0; kind < 3; kind++) {
                 for (Name name : new ArrayList<>(s.sets[kind])) remove(c, s, kind, name);

@@ -38,6 +38,53 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Tracking implements KeyChangeListener, ServerModule {
     static final byte[] CHANNEL = "__redis__:invalidate".getBytes(StandardCharsets.US_ASCII);
 
+    /** Where each client keeps its {@link PerClient} (null until it first turns tracking on). */
+    private static final Client.Slot<PerClient> SLOT = Client.Slot.of("tracking");
+
+    /**
+     * What tracking keeps per client: the options of CLIENT TRACKING (null while off), CLIENT
+     * CACHING's flag and the invalidations the client caused for itself, sent after its reply.
+     * Made at the first CLIENT TRACKING on and kept until the connection closes.
+     */
+    public static final class PerClient {
+        /** Tracking options, null while tracking is off (read by other clients' writes). */
+        volatile State options;
+        /** CLIENT CACHING yes|no given for the next command (Redis's CLIENT_TRACKING_CACHING). */
+        volatile boolean caching;
+        /** Invalidations this client caused for itself, sent after the reply (event loop only). */
+        final List<byte[]> pending = new ArrayList<>();
+
+        /** Whether CLIENT CACHING yes|no applies to the next command. */
+        public boolean caching() { return caching; }
+
+        /** Redis's resetClient: CLIENT CACHING applies to one command only. */
+        public void resetCaching() { caching = false; }
+
+        /** Whether invalidations wait for the end of the running command. */
+        public boolean hasPending() { return !pending.isEmpty(); }
+
+        /** Whether tracking is on. */
+        public boolean on() { return options != null; }
+    }
+
+    /** {@code c}'s tracking state, or null when it never turned tracking on. */
+    public static PerClient of(Client c) { return c.get(SLOT); }
+
+    /** {@code c}'s tracking options, or null while tracking is off. */
+    public static State options(Client c) {
+        PerClient p = c.get(SLOT);
+        return p == null ? null : p.options;
+    }
+
+    private static PerClient perClient(Client c) {
+        PerClient p = c.get(SLOT);
+        if (p == null) c.set(SLOT, p = new PerClient());
+        return p;
+    }
+
+    /** CLIENT CACHING yes|no: for the next command of a tracking client. */
+    public static void caching(Client c, boolean v) { perClient(c).caching = v; }
+
     /** A client's tracking options (CLIENT TRACKING on ...). Read by writers on other threads. */
     public static final class State {
         public final long redirect;
@@ -106,7 +153,8 @@ public final class Tracking implements KeyChangeListener, ServerModule {
     /** enableTracking: {@code prefixList} already checked for collisions. */
     public void enable(Client c, long redirect, boolean bcast, boolean optin, boolean optout, boolean noloop,
                        List<byte[]> prefixList) {
-        State old = c.tracking;
+        PerClient pc = perClient(c);
+        State old = pc.options;
         State s = new State(redirect, bcast, optin, optout, noloop);
         if (old == null) {
             clients.incrementAndGet();
@@ -119,15 +167,16 @@ public final class Tracking implements KeyChangeListener, ServerModule {
             for (byte[] p : prefixList) s.prefixes.put(new Bytes(p), Boolean.TRUE);
             for (Bytes p : s.prefixes.keySet()) prefixes.computeIfAbsent(p, k -> new Prefix()).clients.add(c);
         }
-        c.tracking = s;
+        pc.options = s;
     }
 
     /** disableTracking (CLIENT TRACKING off, RESET, disconnect). Table entries go lazily. */
     public void disable(Client c) {
-        State s = c.tracking;
+        PerClient pc = c.get(SLOT);
+        State s = pc == null ? null : pc.options;
         if (s == null) return;
-        c.tracking = null;
-        c.trackingCaching = false;
+        pc.options = null;
+        pc.caching = false;
         clients.decrementAndGet();
         for (Bytes p : s.prefixes.keySet()) {
             prefixes.computeIfPresent(p, (k, px) -> {
@@ -142,7 +191,7 @@ public final class Tracking implements KeyChangeListener, ServerModule {
      * other) or one the client has, else the error to reply.
      */
     public static String prefixCollision(Client c, List<byte[]> list) {
-        State s = c.tracking;
+        State s = options(c);
         for (int i = 0; i < list.size(); i++) {
             byte[] p = list.get(i);
             if (s != null) {
@@ -182,9 +231,10 @@ public final class Tracking implements KeyChangeListener, ServerModule {
      * command's shard locks still held.
      */
     public void remember(Client c, CommandContext cmd) {
-        State s = c.tracking;
+        PerClient pc = c.get(SLOT);
+        State s = pc == null ? null : pc.options;
         if (s == null || s.bcast || cmd.spec().is(io.basalt.server.command.CommandFlags.PUBSUB)) return;
-        boolean caching = c.trackingCaching;
+        boolean caching = pc.caching;
         if ((s.optin && !caching) || (s.optout && caching)) return;
         RespRequest req = cmd.request();
         int n = cmd.keyCount();
@@ -215,12 +265,12 @@ public final class Tracking implements KeyChangeListener, ServerModule {
         for (Long id : ids) {
             Client target = server.client(id);
             if (target == null) continue;
-            State s = target.tracking;
+            State s = options(target);
             if (s == null || s.bcast) continue;
             if (s.noloop && target == by) continue;
             if (target == by && by.executing) {
                 // after the reply of the command (or EXEC) that changed it
-                by.pendingInvalidations.add(key);
+                perClient(by).pending.add(key);
             } else {
                 send(target, keyArray(key));
             }
@@ -255,7 +305,7 @@ public final class Tracking implements KeyChangeListener, ServerModule {
             }
             byte[] all = keyArray(changed, null);
             for (Client c : px.clients) {
-                State s = c.tracking;
+                State s = options(c);
                 byte[] msg = s != null && s.noloop ? keyArray(changed, c) : all;
                 if (msg != null) send(c, msg);
             }
@@ -287,8 +337,8 @@ public final class Tracking implements KeyChangeListener, ServerModule {
     void flushed(Client by) {
         if (clients.get() > 0) {
             for (Client c : server.clients()) {
-                if (c.tracking == null) continue;
-                if (c == by && by.executing) by.pendingInvalidations.add(null);
+                if (options(c) == null) continue;
+                if (c == by && by.executing) perClient(by).pending.add(null);
                 else send(c, nullFor(c));
             }
         }
@@ -306,8 +356,9 @@ public final class Tracking implements KeyChangeListener, ServerModule {
 
     /** After a command (or EXEC) of {@code c}: the invalidations it caused for itself. */
     public void sendPending(Client c) {
-        List<byte[]> keys = new ArrayList<>(c.pendingInvalidations);
-        c.pendingInvalidations.clear();
+        PerClient pc = perClient(c);
+        List<byte[]> keys = new ArrayList<>(pc.pending);
+        pc.pending.clear();
         for (byte[] k : keys) send(c, k == null ? nullFor(c) : keyArray(k));
         // right after the reply, before the next pipelined command's (we are on c's event loop)
         c.drainPushes();
@@ -323,7 +374,7 @@ public final class Tracking implements KeyChangeListener, ServerModule {
      * RESP3, tells the client.
      */
     private void send(Client c, byte[] value) {
-        State s = c.tracking;
+        State s = options(c);
         Client target = c;
         boolean redirected = false;
         if (s != null && s.redirect != 0) {
@@ -380,7 +431,7 @@ public final class Tracking implements KeyChangeListener, ServerModule {
 
     /** CLIENT TRACKINGINFO's prefixes of {@code c}, in order. */
     public static List<byte[]> prefixesOf(Client c) {
-        State s = c.tracking;
+        State s = options(c);
         List<byte[]> out = new ArrayList<>();
         if (s != null) for (Bytes b : s.prefixes.keySet()) out.add(b.b());
         return out;

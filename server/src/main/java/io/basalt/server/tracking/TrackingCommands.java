@@ -19,7 +19,7 @@ public final class TrackingCommands {
     public static void register(CommandTable t) {
         t.register("client|tracking", TrackingCommands::tracking);
         t.register("client|caching", TrackingCommands::caching);
-        t.register("client|getredir", (c, a) -> c.out().integer(c.trackingRedirect()));
+        t.register("client|getredir", (c, a) -> c.out().integer(redirect(c)));
         t.register("client|trackinginfo", TrackingCommands::trackinginfo);
     }
 
@@ -68,7 +68,7 @@ public final class TrackingCommands {
                 c.error("ERR PREFIX option requires BCAST mode to be enabled");
                 return;
             }
-            if (c.tracking() && c.trackingBcast() != bcast) {
+            if (on(c) && bcast(c) != bcast) {
                 c.error("ERR You can't switch BCAST mode on/off before disabling tracking for this client, "
                         + "and then re-enabling it with a different mode.");
                 return;
@@ -81,7 +81,7 @@ public final class TrackingCommands {
                 c.error("ERR You can't specify both OPTIN mode and OPTOUT mode");
                 return;
             }
-            if ((optin && c.trackingOptout()) || (optout && c.trackingOptin())) {
+            if ((optin && optout(c)) || (optout && optin(c))) {
                 c.error("ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, "
                         + "and then re-enabling it with a different mode.");
                 return;
@@ -105,18 +105,18 @@ public final class TrackingCommands {
 
     /** CLIENT CACHING yes|no: whether the next command's keys are tracked (OPTIN / OPTOUT). */
     static void caching(Client c, RespRequest a) {
-        if (!c.tracking()) {
+        if (!on(c)) {
             c.error("ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or "
                     + "OPTOUT mode enabled");
             return;
         }
         if (a.is(2, "yes")) {
-            if (!c.trackingOptin()) {
+            if (!optin(c)) {
                 c.error("ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.");
                 return;
             }
         } else if (a.is(2, "no")) {
-            if (!c.trackingOptout()) {
+            if (!optout(c)) {
                 c.error("ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.");
                 return;
             }
@@ -124,34 +124,53 @@ public final class TrackingCommands {
             c.error(Generic.SYNTAX);
             return;
         }
-        c.trackingCaching(true);
+        Tracking.caching(c, true);
         c.out().ok();
     }
 
     /** CLIENT TRACKINGINFO: a map of flags (a set), redirect and prefixes. */
     static void trackinginfo(Client c, RespRequest a) {
         List<String> flags = new ArrayList<>();
-        flags.add(c.tracking() ? "on" : "off");
-        if (c.trackingBcast()) flags.add("bcast");
-        if (c.trackingOptin()) {
+        flags.add(on(c) ? "on" : "off");
+        if (bcast(c)) flags.add("bcast");
+        if (optin(c)) {
             flags.add("optin");
-            if (c.trackingCaching()) flags.add("caching-yes");
+            if (caching(c)) flags.add("caching-yes");
         }
-        if (c.trackingOptout()) {
+        if (optout(c)) {
             flags.add("optout");
-            if (c.trackingCaching()) flags.add("caching-no");
+            if (caching(c)) flags.add("caching-no");
         }
-        if (c.trackingNoloop()) flags.add("noloop");
-        if (c.trackingBrokenRedirect()) flags.add("broken_redirect");
+        if (noloop(c)) flags.add("noloop");
+        if (brokenRedirect(c)) flags.add("broken_redirect");
         c.out().map(3);
         c.out().bulk("flags");
         c.out().set(flags.size());
         for (String f : flags) c.out().bulk(f);
         c.out().bulk("redirect");
-        c.out().integer(c.trackingRedirect());
+        c.out().integer(redirect(c));
         c.out().bulk("prefixes");
         List<byte[]> prefixes = Tracking.prefixesOf(c);
         c.out().array(prefixes.size());
         for (byte[] p : prefixes) c.out().bulk(p);
     }
+
+    // ---------------------------------------------------------------- the client's tracking state
+
+    private static boolean on(Client c) { return Tracking.options(c) != null; }
+
+    private static boolean bcast(Client c) { Tracking.State s = Tracking.options(c); return s != null && s.bcast; }
+
+    private static boolean optin(Client c) { Tracking.State s = Tracking.options(c); return s != null && s.optin; }
+
+    private static boolean optout(Client c) { Tracking.State s = Tracking.options(c); return s != null && s.optout; }
+
+    private static boolean noloop(Client c) { Tracking.State s = Tracking.options(c); return s != null && s.noloop; }
+
+    private static boolean brokenRedirect(Client c) { Tracking.State s = Tracking.options(c); return s != null && s.brokenRedirect; }
+
+    /** CLIENT GETREDIR: -1 when off, 0 without a redirection. */
+    private static long redirect(Client c) { Tracking.State s = Tracking.options(c); return s == null ? -1 : s.redirect; }
+
+    private static boolean caching(Client c) { Tracking.PerClient p = Tracking.of(c); return p != null && p.caching(); }
 }
