@@ -3,6 +3,7 @@ package io.basalt.server;
 import io.basalt.data.EncodingLimits;
 import io.basalt.data.Eviction;
 import io.basalt.data.Keyspace;
+import io.basalt.data.Shard;
 import io.basalt.resp.RespRequest;
 import io.basalt.server.admin.CommandCommands;
 import io.basalt.server.admin.ConfigCommands;
@@ -24,6 +25,7 @@ import io.basalt.server.config.Config;
 import io.basalt.server.config.ConfigException;
 import io.basalt.server.exec.Dispatcher;
 import io.basalt.server.exec.EffectStream;
+import io.basalt.server.exec.PersistenceGate;
 import io.basalt.server.exec.Propagation;
 import io.basalt.server.exec.TransactionCommands;
 import io.basalt.server.exec.Watches;
@@ -100,6 +102,19 @@ public final class BasaltServer {
     private final PubSub pubSub = new PubSub();
     private final Monitor monitor = new Monitor();
     private final AppendOnly aof = new AppendOnly(this);
+    /** What command execution asks of the RDB snapshots and the AOF (exec does not know them). */
+    private final PersistenceGate persistenceGate = new PersistenceGate() {
+        @Override
+        public String writeDenied() {
+            return persistence.writesDenied() ? Persistence.MISCONF : aof.writeDenied();
+        }
+
+        @Override
+        public void beforeWrite(Shard s) { aof.beforeWrite(s); }
+
+        @Override
+        public boolean loading() { return aof.loading() || persistence.loading(); }
+    };
     private final EffectStream effects;
     private final Propagation propagation;
     private final Backup backup = new Backup(this);
@@ -136,14 +151,14 @@ public final class BasaltServer {
         this.keyspace = new Keyspace(config.getInt("databases"), SHARDS);
         this.watches = new Watches(keyspace);
         this.effects = new EffectStream(keyspace);
-        this.propagation = new Propagation(this, effects);
+        this.propagation = new Propagation(effects, persistenceGate);
         byte[] id = new byte[20];
         new SecureRandom().nextBytes(id);
         this.runId = HexFormat.of().formatHex(id);
         new SecureRandom().nextBytes(id);
         this.replId = HexFormat.of().formatHex(id);
         registerCommands(commands);
-        this.dispatcher = new Dispatcher(this);
+        this.dispatcher = new Dispatcher(this, persistenceGate);
         this.persistence = new Persistence(this);
         // key changes, in Redis's order: WATCH (touchWatchedKey), then client-side caches;
         // a created key readies the clients blocked on it
@@ -416,7 +431,7 @@ public final class BasaltServer {
 
     public Client register(Channel ch) {
         stats.connectionsReceived.increment();
-        Client c = new Client(this, ch, nextClientId.getAndIncrement(), ClientKind.NORMAL);
+        Client c = new Client(this, events, ch, nextClientId.getAndIncrement(), ClientKind.NORMAL);
         if (clients.size() >= maxClients) {
             stats.rejectedConnections.increment();
             ch.writeAndFlush(io.netty.buffer.Unpooled.copiedBuffer("-ERR max number of clients reached\r\n",

@@ -74,18 +74,10 @@ class PackageCyclesTest {
             "persist -> (root)",
             "admin -> (root)",
             "net -> (root)",
-            // MULTI/WATCH, the command context and the propagation buffers are still fields of
-            // Client (hot path of the dispatcher); to move behind a Client.Slot like tracking's.
-            "client -> exec",
-            // the push queue (Outbox) and keyspace notifications, reached from Client
-            "client -> pubsub",
-            // the dispatcher calls the AOF, RDB (MISCONF), blocking and tracking directly; to
-            // become hooks the subsystems register (as KeyChangeListener and EffectSink are)
+            // the dispatcher runs the blocking serve and client-side caching's per-command steps
+            // directly (hot path); to become hooks they register, as PersistenceGate is for persist
             "exec -> blocking",
-            "exec -> persist",
             "exec -> tracking",
-            // a blocking serve appends to the AOF (beforeWrite) besides publishing the effect
-            "blocking -> persist",
             // MEMORY DOCTOR/STATS reuse INFO's used-memory figures
             "commands -> admin");
 

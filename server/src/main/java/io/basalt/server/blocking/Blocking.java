@@ -3,10 +3,10 @@ package io.basalt.server.blocking;
 import io.basalt.data.Keyspace;
 import io.basalt.resp.RespWriter;
 import io.basalt.server.client.Client;
+import io.basalt.server.exec.PersistenceGate;
 import io.basalt.server.exec.Propagation;
 import io.basalt.server.module.KeyChangeListener;
 import io.basalt.server.module.ServerModule;
-import io.basalt.server.persist.AppendOnly;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
@@ -77,14 +77,14 @@ public final class Blocking implements KeyChangeListener, ServerModule {
     private final Map<Integer, Integer> waitersPerDb = new HashMap<>(); // guarded by this
     private volatile int withTimeout;
 
-    public Blocking(Keyspace keyspace, AppendOnly aof, Propagation propagation) {
+    public Blocking(Keyspace keyspace, PersistenceGate persistence, Propagation propagation) {
         this.keyspace = keyspace;
-        this.aof = aof;
+        this.persistence = persistence;
         this.propagation = propagation;
     }
 
-    /** An AOF rewrite's base copies a shard before its first write (see AppendOnly#beforeWrite). */
-    private final AppendOnly aof;
+    /** An AOF rewrite's base copies a shard before its first write (see PersistenceGate#beforeWrite). */
+    private final PersistenceGate persistence;
     /** Where a served pop's effect is published (under its locks, as any write). */
     private final Propagation propagation;
 
@@ -241,7 +241,7 @@ public final class Blocking implements KeyChangeListener, ServerModule {
             try {
                 synchronized (w) {
                     // an AOF rewrite's base takes the shards first; the served pop is published under their locks
-                    if (!w.done) for (int s : shards) aof.beforeWrite(keyspace.shard(s));
+                    if (!w.done) for (int s : shards) persistence.beforeWrite(keyspace.shard(s));
                     served = !w.done && w.serve.serve(key, out);
                     if (served) w.done = true;
                 }

@@ -2,12 +2,6 @@ package io.basalt.server.client;
 
 import io.basalt.resp.RespWriter;
 import io.basalt.server.BasaltServer;
-import io.basalt.server.blocking.Blocking;
-import io.basalt.server.exec.CommandContext;
-import io.basalt.server.exec.Effect;
-import io.basalt.server.exec.Transaction;
-import io.basalt.server.exec.Watches;
-import io.basalt.server.pubsub.Outbox;
 import io.basalt.server.pubsub.PubSub;
 import io.netty.channel.Channel;
 
@@ -23,6 +17,8 @@ public final class Client {
     public enum ReplyMode { ON, OFF, SKIP }
 
     private final BasaltServer server;
+    /** Where {@link #signalModified} and {@link #notifyKeyspaceEvent} go. */
+    private final KeySignals keys;
     private final Channel channel;
     private final long id;
     private final ClientKind kind;
@@ -33,7 +29,7 @@ public final class Client {
     volatile String name = "";
     volatile String libName = "";
     volatile String libVer = "";
-    public volatile boolean authenticated;
+    volatile boolean authenticated;
     volatile long lastInteraction = System.currentTimeMillis();
     volatile String lastCommand = "NULL";
     volatile boolean noEvict;
@@ -45,8 +41,6 @@ public final class Client {
     private boolean suppressCurrent;
     private boolean closeAfterReply;
     private boolean errorReplied;
-    /** The running command's keys, slots and shards (reused from command to command). */
-    private final CommandContext context = new CommandContext();
     /** The command flag bits ({@code CommandSpec.bits}) of the last command looked up, as {@link #lastCommand}. */
     private volatile int lastBits;
     /** Each subsystem's per-client state, by {@link Slot} (see there). */
@@ -57,8 +51,9 @@ public final class Client {
     private Runnable waker;
     private boolean skipNextBeforeDefer;
 
-    public Client(BasaltServer server, Channel channel, long id, ClientKind kind) {
+    public Client(BasaltServer server, KeySignals keys, Channel channel, long id, ClientKind kind) {
         this.server = server;
+        this.keys = keys;
         this.channel = channel;
         this.id = id;
         this.kind = kind;
@@ -243,7 +238,7 @@ public final class Client {
     private volatile boolean blocked;
     private java.util.function.Consumer<io.netty.buffer.ByteBuf> onUnblock;
 
-    /** Called by {@link Blocking#block}: the command just dispatched waits, with no reply yet. */
+    /** Called by {@code Blocking.block}: the command just dispatched waits, with no reply yet. */
     public void blockRequested() { blockRequested = true; }
 
     /**
@@ -275,72 +270,28 @@ public final class Client {
         k.accept(reply);
     }
 
-    // ---------------------------------------------------------------- MULTI/EXEC and WATCH
+    // ---------------------------------------------------------------- EXEC (the queue and WATCHes: exec.ExecState)
 
-    /** Between MULTI and EXEC/DISCARD, the queued commands; null otherwise. */
-    private volatile Transaction multi;
-    /** Redis's CLIENT_DIRTY_CAS: a watched key changed; set by writers on other threads. */
-    public volatile boolean dirtyCas;
-    /** The keys this client WATCHes (event loop only). */
-    public final java.util.List<Watches.WatchedKey> watched = new java.util.ArrayList<>();
     /** Running the commands of an EXEC: blocking commands do not block (CLIENT_DENY_BLOCKING). */
-    public boolean inExec;
-
-    /** True between MULTI and EXEC/DISCARD (flag 'x' in CLIENT LIST). */
-    public boolean inMulti() { return multi != null; }
-
-    public Transaction transaction() { return multi; }
-
-    /** MULTI: starts queuing. */
-    public void beginMulti() { multi = new Transaction(); }
-
-    /** Redis's flagTransaction: a command rejected while queuing makes the EXEC fail. */
-    public void flagTransaction() {
-        Transaction t = multi;
-        if (t != null) t.aborted = true;
-    }
-
-    /** Redis's discardTransaction (DISCARD, EXEC, RESET): drops the queue and every watch. */
-    public void discardTransaction() {
-        multi = null;
-        dirtyCas = false;
-        server.watches().unwatchAll(this);
-    }
-
-    /** UNWATCH: forgets the watches and a broken CAS, keeps a MULTI. */
-    public void unwatch() {
-        server.watches().unwatchAll(this);
-        dirtyCas = false;
-    }
-
-    /** WATCH after a watched key already changed is pointless: Redis skips it. */
-    public boolean dirtyCas() { return dirtyCas; }
+    private boolean inExec;
 
     /** Inside EXEC, where blocking commands answer at once as if they timed out. */
     public boolean denyBlocking() { return inExec; }
 
-    /** CLIENT LIST multi: queued commands, -1 outside MULTI. */
-    public int multiCount() {
-        Transaction t = multi;
-        return t == null ? -1 : t.size();
-    }
+    /** Whether the commands of an EXEC are running (set by the dispatcher around them). */
+    public boolean inExec() { return inExec; }
 
-    /** CLIENT LIST multi-mem. */
-    public long multiMemory() {
-        Transaction t = multi;
-        return t == null ? 0 : t.memory;
-    }
+    public void inExec(boolean v) { inExec = v; }
 
     // ---------------------------------------------------------------- propagation (see Propagation)
 
     /** Redis's server.dirty, per client: the changes this client's commands made (see KeyspaceEvents). */
-    public long dirty;
+    private long dirty;
     /** What the running command propagates instead of itself (Redis's alsoPropagate); null: itself. */
     private java.util.List<byte[][]> propagated;
-    /** The records of the commands of a running EXEC, published as one MULTI ... EXEC unit. */
-    public java.util.List<Effect> execEffects = new java.util.ArrayList<>();
-    /** Keys the running command found expired: their DELs go before its own records. */
-    public java.util.List<Effect> expiredEffects;
+
+    /** The changes counted so far ({@link #dirty()}), to compare before and after a command. */
+    public long dirtyCount() { return dirty; }
 
     /** Counts one change to the dataset (Redis's server.dirty++). */
     public void dirty() { dirty++; }
@@ -373,11 +324,11 @@ public final class Client {
     }
 
     /** Redis's {@code signalModifiedKey} for a key of this client's database. */
-    public void signalModified(byte[] key) { server.events().modified(this, db, key); }
+    public void signalModified(byte[] key) { keys.modified(this, db, key); }
 
     /** Redis's {@code notifyKeyspaceEvent} for a key of this client's database. */
     public void notifyKeyspaceEvent(int type, String event, byte[] key) {
-        server.events().notify(type, event, key, db);
+        keys.notify(type, event, key, db);
     }
 
     /** Drops the replies written but not yet flushed to the socket. */
@@ -423,9 +374,6 @@ public final class Client {
     public boolean errorReplied() { return errorReplied; }
 
     public void resetErrorFlag() { errorReplied = false; }
-
-    /** The context the dispatcher fills for this client's current command. */
-    public CommandContext context() { return context; }
 
     public void touched(String command, int bits) {
         lastInteraction = System.currentTimeMillis();
@@ -508,15 +456,23 @@ public final class Client {
     // ---------------------------------------------------------------- pushes (Pub/Sub, MONITOR)
 
     /** True while MONITOR streams commands to this client (flag 'O' in CLIENT LIST). */
-    public volatile boolean monitor;
+    private volatile boolean monitor;
     /** True while this client's command runs (only read and written on its event loop). */
-    public boolean executing;
+    private boolean executing;
     private volatile Outbox outbox;
     private Runnable pushFlusher;
     private int pushEnd = -1;
 
     /** Whether this client is a MONITOR. */
     public boolean monitor() { return monitor; }
+
+    /** MONITOR on (or off, when the monitor is removed). */
+    public void monitor(boolean v) { monitor = v; }
+
+    /** Whether this client's command is running now (pushes to it then go straight into its reply). */
+    public boolean executing() { return executing; }
+
+    public void executing(boolean v) { executing = v; }
 
     /** Whether a RESP2 client is in Redis's subscribed mode (CLIENT_PUBSUB): any subscription. */
     public boolean subscribed() { return subscriptions + patternSubscriptions + shardSubscriptions > 0; }

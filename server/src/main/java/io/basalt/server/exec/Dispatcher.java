@@ -9,8 +9,6 @@ import io.basalt.server.client.ClientPause;
 import io.basalt.server.command.CommandFlags;
 import io.basalt.server.command.CommandSpec;
 import io.basalt.server.command.CommandTable;
-import io.basalt.server.persist.AppendOnly;
-import io.basalt.server.persist.Persistence;
 import io.basalt.server.tracking.Tracking;
 import io.basalt.server.util.Log;
 
@@ -29,16 +27,19 @@ public final class Dispatcher {
     private final int shardMask;
     private final Blocking blocking;
     private final Propagation propagation;
+    /** The RDB/AOF rules for writes (MISCONF, the rewrite's serialize-before-write). */
+    private final PersistenceGate persistence;
     /** Cluster redirects; null in standalone mode, where routing costs one null check. */
     private volatile Router router;
 
-    public Dispatcher(BasaltServer server) {
+    public Dispatcher(BasaltServer server, PersistenceGate persistence) {
         this.server = server;
+        this.persistence = persistence;
         this.table = server.commands();
         this.keyspace = server.keyspace();
         this.shardMask = keyspace.shardCount() - 1;
         this.propagation = server.propagation();
-        this.blocking = new Blocking(keyspace, server.aof(), propagation);
+        this.blocking = new Blocking(keyspace, persistence, propagation);
     }
 
     /** The clients blocked by BLPOP & co. */
@@ -61,10 +62,11 @@ public final class Dispatcher {
         // Redis's resetClient: CLIENT CACHING yes|no applies to the next command only (the
         // commands of a transaction count as one, and another CLIENT command keeps it)
         Tracking.PerClient t = Tracking.of(c);
-        if (t != null && t.caching() && !c.inMulti() && !c.lastSpecIs(CommandFlags.CLIENT)) t.resetCaching();
+        if (t != null && t.caching() && !ExecState.inMulti(c) && !c.lastSpecIs(CommandFlags.CLIENT)) t.resetCaching();
     }
 
     private void process(Client c, RespRequest req) {
+        ExecState x = ExecState.of(c);
         if (req.is(0, "host:") || req.is(0, "post")) {
             // Redis's guard against HTTP requests smuggled to it (cross-protocol attacks):
             // no reply, the connection is closed at once
@@ -79,14 +81,14 @@ public final class Dispatcher {
         }
         CommandSpec spec = table.lookup(req, 0);
         if (spec == null) {
-            c.flagTransaction();
+            ExecState.flagTransaction(c);
             unknownCommand(c, req);
             return;
         }
         if (spec.isContainer() && req.argc() >= 2) {
             CommandSpec sub = table.lookupSub(spec, req);
             if (sub == null) {
-                c.flagTransaction();
+                ExecState.flagTransaction(c);
                 unknownSubcommand(c, req);
                 return;
             }
@@ -97,16 +99,16 @@ public final class Dispatcher {
             reject(c, spec, "ERR wrong number of arguments for '" + spec.name + "' command");
             return;
         }
-        if (!c.authenticated && !spec.is(CommandFlags.NO_AUTH)) {
+        if (!c.authenticated() && !spec.is(CommandFlags.NO_AUTH)) {
             reject(c, spec, "NOAUTH Authentication required.");
             return;
         }
-        if (c.inMulti() && spec.is(CommandFlags.NO_MULTI)) {
+        if (x.multi != null && spec.is(CommandFlags.NO_MULTI)) {
             reject(c, spec, "ERR Command not allowed inside a transaction");
             return;
         }
         // the keys, their slots and shards, found once for routing, locking and propagation
-        CommandContext cmd = c.context().of(spec, req, shardMask);
+        CommandContext cmd = x.context.of(spec, req, shardMask);
         Router r = router;
         if (r != null && !c.kind().obeys()) {
             String redirect = r.route(c, cmd, queuedFor(c, spec));
@@ -122,7 +124,7 @@ public final class Dispatcher {
         // Redis's writeCommandsDeniedByDiskError: the last BGSAVE failed (with
         // stop-writes-on-bgsave-error) or the AOF cannot be written, so no write is accepted
         // that could not be persisted (the acknowledged data stays as it is)
-        String diskError = server.persistence().writesDenied() ? Persistence.MISCONF : server.aof().writeDenied();
+        String diskError = persistence.writeDenied();
         if (diskError != null && (spec.is(CommandFlags.WRITE | CommandFlags.PING) || execHas(c, spec, CommandFlags.WRITE))) {
             reject(c, spec, diskError);
             return;
@@ -149,9 +151,9 @@ public final class Dispatcher {
             c.defer();
             return;
         }
-        if (c.inMulti() && !spec.is(CommandFlags.TRANSACTION_CONTROL)) {
+        if (x.multi != null && !spec.is(CommandFlags.TRANSACTION_CONTROL)) {
             // Redis's queueMultiCommand: the command runs at EXEC
-            c.transaction().queue(cmd);
+            x.multi.queue(cmd);
             c.out().simple("QUEUED");
             return;
         }
@@ -160,7 +162,7 @@ public final class Dispatcher {
 
     /** For EXEC, the commands it would run (the router checks them as one); else null. */
     private static java.util.List<CommandContext> queuedFor(Client c, CommandSpec spec) {
-        Transaction t = c.transaction();
+        Transaction t = ExecState.of(c).multi;
         return spec.is(CommandFlags.EXEC) && t != null ? t.commands : null;
     }
 
@@ -170,8 +172,8 @@ public final class Dispatcher {
      */
     private void redirect(Client c, CommandSpec spec, String error) {
         spec.rejectedCalls.increment();
-        if (spec.is(CommandFlags.EXEC)) c.discardTransaction();
-        else c.flagTransaction();
+        if (spec.is(CommandFlags.EXEC)) ExecState.discardTransaction(c);
+        else ExecState.flagTransaction(c);
         c.error(error);
     }
 
@@ -182,13 +184,13 @@ public final class Dispatcher {
 
     /** An EXEC whose queue holds a command with {@code flag}. */
     private static boolean execHas(Client c, CommandSpec spec, int flag) {
-        Transaction t = c.transaction();
+        Transaction t = ExecState.of(c).multi;
         return spec.is(CommandFlags.EXEC) && t != null && t.any(flag);
     }
 
     /** An EXEC whose queue holds a command without {@code flag}. */
     private static boolean execNotAll(Client c, CommandSpec spec, int flag) {
-        Transaction t = c.transaction();
+        Transaction t = ExecState.of(c).multi;
         return spec.is(CommandFlags.EXEC) && t != null && t.notAll(flag);
     }
 
@@ -206,7 +208,7 @@ public final class Dispatcher {
         if (!oom) return false;
         if (spec.is(CommandFlags.DENYOOM)) return true;
         if (spec.is(CommandFlags.EXEC)) return execHas(c, spec, CommandFlags.DENYOOM);
-        return c.inMulti() && !spec.is(CommandFlags.OOM_EXEMPT_IN_MULTI);
+        return ExecState.inMulti(c) && !spec.is(CommandFlags.OOM_EXEMPT_IN_MULTI);
     }
 
     /**
@@ -215,9 +217,9 @@ public final class Dispatcher {
      */
     private void reject(Client c, CommandSpec spec, String error) {
         spec.rejectedCalls.increment();
-        c.flagTransaction();
+        ExecState.flagTransaction(c);
         if (spec.is(CommandFlags.EXEC)) { // even outside MULTI, as in Redis
-            c.discardTransaction();
+            ExecState.discardTransaction(c);
             String reason = error.startsWith("ERR ") ? error.substring(4) : error;
             c.error("EXECABORT Transaction discarded because of: " + reason);
             return;
@@ -245,8 +247,8 @@ public final class Dispatcher {
         long start = System.nanoTime();
         // while it runs, messages published to this client go straight into its output (before
         // its reply); the commands of an EXEC run inside the EXEC's own call
-        boolean nested = c.executing;
-        c.executing = true;
+        boolean nested = c.executing();
+        c.executing(true);
         boolean ran = true;
         try {
             ran = run(c, cmd);
@@ -255,7 +257,7 @@ public final class Dispatcher {
             Log.warning("Command " + spec.name + " failed: " + e);
             c.error("ERR internal error while executing '" + spec.name + "': " + e.getClass().getSimpleName());
         } finally {
-            c.executing = nested;
+            c.executing(nested);
         }
         // invalidations of keys this client tracks and just changed: after its reply (after the
         // whole EXEC for a transaction), as Redis's trackingHandlePendingKeyInvalidations
@@ -296,7 +298,7 @@ public final class Dispatcher {
      * take more than their own shards.
      */
     public void exec(Client c) {
-        Transaction t = c.transaction();
+        Transaction t = ExecState.of(c).multi;
         if (t == null) {
             c.error("ERR EXEC without MULTI");
             return;
@@ -304,36 +306,36 @@ public final class Dispatcher {
         int[] shards = execShards(c, t);
         for (int s : shards) keyspace.shard(s).lock();
         try {
-            if (server.watches().anyExpired(c)) c.dirtyCas = true;
+            if (server.watches().anyExpired(c)) ExecState.of(c).dirtyCas = true;
             if (t.aborted) {
-                c.discardTransaction();
+                ExecState.discardTransaction(c);
                 c.error("EXECABORT Transaction discarded because of previous errors.");
                 return;
             }
-            if (c.dirtyCas) {
-                c.discardTransaction();
+            if (ExecState.of(c).dirtyCas) {
+                ExecState.discardTransaction(c);
                 c.out().nullArray();
                 return;
             }
             Router r = router;
             if (r != null && !c.kind().obeys()) {
-                String redirect = r.confirmLocked(c, c.context(), t.commands);
+                String redirect = r.confirmLocked(c, ExecState.of(c).context, t.commands);
                 if (redirect != null) {
-                    c.discardTransaction();
+                    ExecState.discardTransaction(c);
                     c.error(redirect);
                     return;
                 }
             }
             server.watches().unwatchAll(c);
-            c.inExec = true;
+            c.inExec(true);
             try {
                 c.out().array(t.size());
                 for (CommandContext queued : t.commands) call(c, queued);
                 // still under the transaction's locks: its effects as one MULTI ... EXEC unit
                 propagation.execDone(c);
             } finally {
-                c.inExec = false;
-                c.discardTransaction();
+                c.inExec(false);
+                ExecState.discardTransaction(c);
             }
         } finally {
             for (int i = shards.length - 1; i >= 0; i--) keyspace.shard(shards[i]).unlock();
@@ -350,7 +352,7 @@ public final class Dispatcher {
             }
             for (int i = 0; i < q.shardCount(); i++) set.set(q.shard(i));
         }
-        for (Watches.WatchedKey w : c.watched) set.set(io.basalt.data.Slots.slot(w.key) & shardMask);
+        for (Watches.WatchedKey w : ExecState.of(c).watched) set.set(io.basalt.data.Slots.slot(w.key) & shardMask);
         return set.stream().toArray();
     }
 
@@ -364,13 +366,12 @@ public final class Dispatcher {
                 // so the stream orders them exactly as they ran against other clients' writes
                 keyspace.lockAll();
                 try {
-                    AppendOnly aof = server.aof();
-                    for (int i = 0; i < keyspace.shardCount(); i++) aof.beforeWrite(keyspace.shard(i));
+                    for (int i = 0; i < keyspace.shardCount(); i++) persistence.beforeWrite(keyspace.shard(i));
                     // a keyless write propagates unless it failed, whether or not it counted a change
-                    long dirty = c.dirty;
+                    long dirty = c.dirtyCount();
                     propagation.begin(c);
                     spec.handler().execute(c, cmd.request());
-                    propagation.afterCommand(c, spec, cmd.request(), c.errorReplied() ? c.dirty : dirty - 1);
+                    propagation.afterCommand(c, spec, cmd.request(), c.errorReplied() ? c.dirtyCount() : dirty - 1);
                 } finally {
                     keyspace.unlockAll();
                 }
@@ -382,7 +383,7 @@ public final class Dispatcher {
         for (int i = 0; i < n; i++) keyspace.shard(cmd.shard(i)).lock();
         try {
             Router r = router;
-            if (r != null && !c.kind().obeys() && !c.inExec) {
+            if (r != null && !c.kind().obeys() && !c.inExec()) {
                 String redirect = r.confirmLocked(c, cmd, null);
                 if (redirect != null) {
                     c.error(redirect);
@@ -390,8 +391,7 @@ public final class Dispatcher {
                 }
             }
             if (spec.is(CommandFlags.WRITE)) {
-                AppendOnly aof = server.aof();
-                for (int i = 0; i < n; i++) aof.beforeWrite(keyspace.shard(cmd.shard(i)));
+                for (int i = 0; i < n; i++) persistence.beforeWrite(keyspace.shard(cmd.shard(i)));
             }
             execute(c, cmd);
             return true;
@@ -407,7 +407,7 @@ public final class Dispatcher {
      */
     private void execute(Client c, CommandContext cmd) {
         CommandSpec spec = cmd.spec();
-        long dirty = c.dirty;
+        long dirty = c.dirtyCount();
         propagation.begin(c);
         spec.handler().execute(c, cmd.request());
         propagation.afterCommand(c, spec, cmd.request(), dirty);

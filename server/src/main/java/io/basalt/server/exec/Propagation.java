@@ -1,7 +1,6 @@
 package io.basalt.server.exec;
 
 import io.basalt.resp.RespRequest;
-import io.basalt.server.BasaltServer;
 import io.basalt.server.client.Client;
 import io.basalt.server.command.CommandSpec;
 import io.basalt.server.module.ServerModule;
@@ -29,15 +28,16 @@ public final class Propagation implements ServerModule {
     private static final byte[] DEL = "DEL".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] UNLINK = "UNLINK".getBytes(StandardCharsets.US_ASCII);
 
-    private final BasaltServer server;
     private final EffectStream stream;
+    /** Whether a data file is loading (nothing propagates then). */
+    private final PersistenceGate persistence;
     private final ThreadLocal<Client> running = new ThreadLocal<>();
     private volatile boolean lazyExpire;
     private volatile boolean lazyEviction;
 
-    public Propagation(BasaltServer server, EffectStream stream) {
-        this.server = server;
+    public Propagation(EffectStream stream, PersistenceGate persistence) {
         this.stream = stream;
+        this.persistence = persistence;
     }
 
     @Override
@@ -60,25 +60,26 @@ public final class Propagation implements ServerModule {
      */
     void afterCommand(Client c, CommandSpec spec, RespRequest req, long dirtyBefore) {
         List<byte[][]> own = c.takePropagated();
+        ExecState x = ExecState.of(c);
         if (!stream.active()) {
-            c.expiredEffects = null;
+            x.expiredEffects = null;
             return;
         }
         running.remove();
-        List<Effect> expired = c.expiredEffects;
-        if (expired != null) c.expiredEffects = null;
+        List<Effect> expired = x.expiredEffects;
+        if (expired != null) x.expiredEffects = null;
         if (!c.kind().propagates()) return;
         List<Effect> rs = expired == null ? new ArrayList<>(2) : expired;
         if (own != null) {
             for (byte[][] r : own) rs.add(new Effect(c.db(), r));
-        } else if (spec.write && c.dirty != dirtyBefore) {
+        } else if (spec.write && c.dirtyCount() != dirtyBefore) {
             byte[][] argv = new byte[req.argc()][];
             for (int i = 0; i < argv.length; i++) argv[i] = req.bytes(i);
             rs.add(new Effect(c.db(), argv));
         }
         if (rs.isEmpty()) return;
-        if (c.inExec) {
-            c.execEffects.addAll(rs);
+        if (c.inExec()) {
+            x.execEffects.addAll(rs);
             return;
         }
         // several records of one command (keys it found expired, SREM batches) replay atomically
@@ -96,9 +97,10 @@ public final class Propagation implements ServerModule {
 
     /** The end of an EXEC, its locks still held: its records as one MULTI ... EXEC unit. */
     void execDone(Client c) {
-        List<Effect> rs = c.execEffects;
+        ExecState x = ExecState.of(c);
+        List<Effect> rs = x.execEffects;
         if (rs.isEmpty()) return;
-        c.execEffects = new ArrayList<>();
+        x.execEffects = new ArrayList<>();
         if (!stream.active() || !c.kind().propagates()) return;
         stream.publish(rs.size() == 1 ? rs : wrap(rs));
     }
@@ -121,8 +123,9 @@ public final class Propagation implements ServerModule {
         Effect e = new Effect(db, new byte[][] {lazyExpire ? UNLINK : DEL, key});
         Client c = running.get();
         if (c != null) {
-            if (c.expiredEffects == null) c.expiredEffects = new ArrayList<>(2);
-            c.expiredEffects.add(e);
+            ExecState x = ExecState.of(c);
+            if (x.expiredEffects == null) x.expiredEffects = new ArrayList<>(2);
+            x.expiredEffects.add(e);
             return;
         }
         stream.publish(java.util.Collections.singletonList(e));
@@ -139,6 +142,6 @@ public final class Propagation implements ServerModule {
 
     /** Redis's shouldPropagate: nothing while a data file loads. */
     private boolean loading() {
-        return server.aof().loading() || server.persistence().loading();
+        return persistence.loading();
     }
 }

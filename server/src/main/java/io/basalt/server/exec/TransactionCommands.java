@@ -20,38 +20,38 @@ public final class TransactionCommands {
     }
 
     static void multi(Client c, RespRequest a) {
-        if (c.inMulti()) {
+        if (ExecState.inMulti(c)) {
             c.error("ERR MULTI calls can not be nested");
             return;
         }
-        c.beginMulti();
+        ExecState.beginMulti(c);
         c.out().ok();
     }
 
     static void discard(Client c, RespRequest a) {
-        if (!c.inMulti()) {
+        if (!ExecState.inMulti(c)) {
             c.error("ERR DISCARD without MULTI");
             return;
         }
-        c.discardTransaction();
+        ExecState.discardTransaction(c);
         c.out().ok();
     }
 
     /** WATCH key...: under the keys' shard locks, so the "already expired" check is ordered with writes. */
     static void watch(Client c, RespRequest a) {
-        if (c.inMulti()) {
+        if (ExecState.inMulti(c)) {
             c.error("ERR WATCH inside MULTI is not allowed");
             return;
         }
         // no point in watching once a watched key changed: the EXEC fails anyway
-        if (!c.dirtyCas()) {
+        if (!ExecState.dirtyCas(c)) {
             for (int i = 1; i < a.argc(); i++) c.server().watches().watch(c, a.bytes(i));
         }
         c.out().ok();
     }
 
     static void unwatch(Client c, RespRequest a) {
-        c.unwatch();
+        ExecState.unwatch(c);
         c.out().ok();
     }
 }

@@ -15,7 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * WATCH: which clients watch which keys, and the CAS flag ({@link Client#dirtyCas}) of those whose
+ * WATCH: which clients watch which keys, and the CAS flag ({@link ExecState#dirtyCas}) of those whose
  * watched keys changed. The rules are Redis 7.0's {@code multi.c}: a key that was already expired
  * when it was watched does not break the transaction by being deleted (that is no logical change),
  * flushing or swapping a database breaks the watches of the keys that existed in it, and EXEC
@@ -62,24 +62,27 @@ public final class Watches implements KeyChangeListener, ServerModule {
     /** WATCH key (the key's shard is locked): a no-op if {@code c} already watches it. */
     public void watch(Client c, byte[] key) {
         int db = c.db();
-        for (WatchedKey w : c.watched) if (w.db == db && Arrays.equals(w.key, key)) return;
+        List<WatchedKey> watched = ExecState.of(c).watched;
+        for (WatchedKey w : watched) if (w.db == db && Arrays.equals(w.key, key)) return;
         WatchedKey w = new WatchedKey(c, db, key, isExpired(db, key));
-        c.watched.add(w);
+        watched.add(w);
         byKey.computeIfAbsent(new Key(db, key), k -> new CopyOnWriteArrayList<>()).add(w);
         count.incrementAndGet();
     }
 
     /** UNWATCH, EXEC, DISCARD, RESET, disconnect: forgets every key {@code c} watches. */
     public void unwatchAll(Client c) {
-        if (c.watched.isEmpty()) return;
-        for (WatchedKey w : c.watched) {
+        ExecState s = ExecState.peek(c);
+        if (s == null || s.watched.isEmpty()) return;
+        List<WatchedKey> watched = s.watched;
+        for (WatchedKey w : watched) {
             byKey.computeIfPresent(new Key(w.db, w.key), (k, list) -> {
                 list.remove(w);
                 return list.isEmpty() ? null : list;
             });
             count.decrementAndGet();
         }
-        c.watched.clear();
+        watched.clear();
     }
 
     /**
@@ -87,7 +90,7 @@ public final class Watches implements KeyChangeListener, ServerModule {
      * key that was live when watched has expired since (it is still in the table, not yet removed).
      */
     boolean anyExpired(Client c) {
-        for (WatchedKey w : c.watched) {
+        for (WatchedKey w : ExecState.of(c).watched) {
             if (!w.expired && isExpired(w.db, w.key)) return true;
         }
         return false;
@@ -121,7 +124,7 @@ public final class Watches implements KeyChangeListener, ServerModule {
                     continue;
                 }
             }
-            w.client.dirtyCas = true;
+            ExecState.peek(w.client).dirtyCas = true;
         }
     }
 
@@ -153,7 +156,7 @@ public final class Watches implements KeyChangeListener, ServerModule {
                     w.expired = true;
                     continue;
                 }
-                w.client.dirtyCas = true;
+                ExecState.peek(w.client).dirtyCas = true;
             }
         }
     }

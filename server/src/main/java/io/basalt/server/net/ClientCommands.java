@@ -8,6 +8,7 @@ import io.basalt.server.client.ClientPause;
 import io.basalt.server.command.CommandHelp;
 import io.basalt.server.command.CommandTable;
 import io.basalt.server.commands.Generic;
+import io.basalt.server.exec.ExecState;
 import io.basalt.server.tracking.Tracking;
 
 import java.nio.charset.StandardCharsets;
@@ -168,17 +169,17 @@ public final class ClientCommands {
                 .append(" sub=").append(o.subscriptions())
                 .append(" psub=").append(o.patternSubscriptions())
                 .append(" ssub=").append(o.shardSubscriptions())
-                .append(" multi=").append(o.multiCount())
+                .append(" multi=").append(ExecState.multiCount(o))
                 .append(" qbuf=").append(qbuf)
                 .append(" qbuf-free=0")
                 .append(" argv-mem=").append(argvMem)
-                .append(" multi-mem=").append(o.multiMemory())
+                .append(" multi-mem=").append(ExecState.multiMemory(o))
                 .append(" rbs=").append(qbuf)
                 .append(" rbp=").append(qbuf)
                 .append(" obl=0")
                 .append(" oll=0")
                 .append(" omem=").append(omem)
-                .append(" tot-mem=").append(qbuf + argvMem + omem + o.multiMemory())
+                .append(" tot-mem=").append(qbuf + argvMem + omem + ExecState.multiMemory(o))
                 .append(" events=r")
                 .append(" cmd=").append(o.lastCommand())
                 .append(" user=default")
@@ -403,7 +404,7 @@ public final class ClientCommands {
         StringBuilder f = new StringBuilder(4);
         if (c.monitor()) f.append('O');
         if (!c.type().equals("normal")) f.append('P');
-        if (c.inMulti()) f.append('x');
+        if (ExecState.inMulti(c)) f.append('x');
         if (c.parked() || c.blocked()) f.append('b');
         Tracking.State t = Tracking.options(c);
         if (t != null) {
@@ -411,7 +412,7 @@ public final class ClientCommands {
             if (t.brokenRedirect) f.append('R');
             if (t.bcast) f.append('B');
         }
-        if (c.dirtyCas()) f.append('d');
+        if (ExecState.dirtyCas(c)) f.append('d');
         if (c.closingAfterReply()) f.append('c');
         if (c.noEvict()) f.append('e');
         return f.length() == 0 ? "N" : f.toString();

@@ -6,6 +6,7 @@ import io.basalt.server.BasaltServer;
 import io.basalt.server.client.Client;
 import io.basalt.server.command.CommandTable;
 import io.basalt.server.commands.Generic;
+import io.basalt.server.exec.ExecState;
 
 /** Connection commands: PING ECHO QUIT RESET HELLO AUTH SELECT. */
 public final class ConnectionCommands {
@@ -59,7 +60,7 @@ public final class ConnectionCommands {
         c.server().monitor().remove(c);
         c.server().pubSub().reset(c);
         c.authenticated(!c.server().requiresAuth());
-        c.discardTransaction();
+        ExecState.discardTransaction(c);
         c.server().tracking().disable(c);
         c.out().simple("RESET");
     }

@@ -134,7 +134,7 @@ public final class AppendOnly implements EffectSink, ServerModule {
         files.addAll(m.incr);
         boolean truncate = server.config().getBool("aof-load-truncated");
         // Redis's fake client with CLIENT_ID_AOF (UINT64_MAX): never listed, never a real id
-        Client fake = new Client(server, new io.netty.channel.embedded.EmbeddedChannel(), -1, ClientKind.AOF_LOADER);
+        Client fake = new Client(server, server.events(), new io.netty.channel.embedded.EmbeddedChannel(), -1, ClientKind.AOF_LOADER);
         fake.out().target(io.netty.buffer.Unpooled.buffer(256));
         AofLoader loader = new AofLoader(Log::warning, rdbLoader);
         try {

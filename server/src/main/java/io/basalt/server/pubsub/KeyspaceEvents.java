@@ -2,6 +2,7 @@ package io.basalt.server.pubsub;
 
 import io.basalt.server.BasaltServer;
 import io.basalt.server.client.Client;
+import io.basalt.server.client.KeySignals;
 import io.basalt.server.config.ConfigParams;
 import io.basalt.server.module.KeyChangeListener;
 import io.basalt.server.module.ServerModule;
@@ -24,7 +25,7 @@ import java.nio.charset.StandardCharsets;
  *       with every shard locked.</li>
  * </ul>
  */
-public final class KeyspaceEvents implements ServerModule {
+public final class KeyspaceEvents implements ServerModule, KeySignals {
     // notification classes, as Redis's NOTIFY_* bits
     public static final int KEYSPACE = 1;
     public static final int KEYEVENT = 1 << 1;
@@ -140,8 +141,9 @@ public final class KeyspaceEvents implements ServerModule {
      * invalidates it in client-side caches ({@code by} matters for NOLOOP and for the order of
      * its own invalidation after its reply).
      */
+    @Override
     public void modified(Client by, int db, byte[] key) {
-        if (by != null) by.dirty++;
+        if (by != null) by.dirty();
         for (KeyChangeListener l : listeners) l.modified(by, db, key);
     }
 
@@ -149,6 +151,7 @@ public final class KeyspaceEvents implements ServerModule {
      * {@code notifyKeyspaceEvent}: publishes {@code event} for {@code key} when the class
      * {@code type} is enabled by {@code notify-keyspace-events}.
      */
+    @Override
     public void notify(int type, String event, byte[] key, int db) {
         int f = flags;
         if ((f & type) == 0) return;
@@ -171,7 +174,7 @@ public final class KeyspaceEvents implements ServerModule {
      * client-side cache that everything is invalid (the tracking table has no databases).
      */
     public void flushing(Client by, int db) {
-        if (by != null) by.dirty++;
+        if (by != null) by.dirty();
         for (KeyChangeListener l : listeners) l.flushing(by, db);
     }
 

@@ -2,6 +2,7 @@ package io.basalt.server.pubsub;
 
 import io.basalt.resp.RespRequest;
 import io.basalt.server.client.Client;
+import io.basalt.server.client.Outbox;
 import io.basalt.server.command.CommandFlags;
 import io.basalt.server.command.CommandSpec;
 import io.basalt.server.module.ServerModule;
@@ -34,7 +35,7 @@ public final class Monitor implements ServerModule {
     /** MONITOR: {@code c} receives the commands executed from now on. */
     public synchronized void add(Client c) {
         c.outbox(); // created here, so feeding never races to create it
-        c.monitor = true;
+        c.monitor(true);
         Client[] m = Arrays.copyOf(monitors, monitors.length + 1);
         m[m.length - 1] = c;
         monitors = m;
@@ -45,8 +46,8 @@ public final class Monitor implements ServerModule {
     public void clientClosed(Client c) { remove(c); }
 
     public synchronized void remove(Client c) {
-        if (!c.monitor) return;
-        c.monitor = false;
+        if (!c.monitor()) return;
+        c.monitor(false);
         Client[] m = monitors;
         for (int i = 0; i < m.length; i++) {
             if (m[i] != c) continue;

@@ -3,6 +3,7 @@ package io.basalt.server.pubsub;
 import io.basalt.data.Glob;
 import io.basalt.resp.RespWriter;
 import io.basalt.server.client.Client;
+import io.basalt.server.client.Outbox;
 import io.basalt.server.module.ServerModule;
 
 import java.nio.charset.StandardCharsets;
@@ -64,7 +65,7 @@ public final class PubSub implements ServerModule {
      * One published message as a subscriber receives it, shared by all its receivers; encoded in
      * each receiver's protocol when written.
      */
-    static final class Message {
+    static final class Message implements Outbox.Frame {
         final byte[] kind;
         final byte[] pattern; // null unless a pmessage
         final byte[] channel;
@@ -81,7 +82,8 @@ public final class PubSub implements ServerModule {
             return 48 + channel.length + payload.length + (pattern == null ? 0 : pattern.length);
         }
 
-        void write(RespWriter out) {
+        @Override
+        public void write(RespWriter out) {
             out.push(pattern == null ? 3 : 4);
             out.bulk(kind);
             if (pattern != null) out.bulk(pattern);
@@ -148,7 +150,7 @@ public final class PubSub implements ServerModule {
      */
     private static void deliver(Client c, Message m) {
         c.outbox().add(m, m.size());
-        if (c.executing && c.channel().eventLoop().inEventLoop()) c.drainPushes();
+        if (c.executing() && c.channel().eventLoop().inEventLoop()) c.drainPushes();
     }
 
     // ---------------------------------------------------------------- (un)subscribing

@@ -268,7 +268,7 @@ public final class Tracking implements KeyChangeListener, ServerModule {
             State s = options(target);
             if (s == null || s.bcast) continue;
             if (s.noloop && target == by) continue;
-            if (target == by && by.executing) {
+            if (target == by && by.executing()) {
                 // after the reply of the command (or EXEC) that changed it
                 perClient(by).pending.add(key);
             } else {
@@ -338,7 +338,7 @@ public final class Tracking implements KeyChangeListener, ServerModule {
         if (clients.get() > 0) {
             for (Client c : server.clients()) {
                 if (options(c) == null) continue;
-                if (c == by && by.executing) perClient(by).pending.add(null);
+                if (c == by && by.executing()) perClient(by).pending.add(null);
                 else send(c, nullFor(c));
             }
         }

@@ -1,7 +1,6 @@
-package io.basalt.server.pubsub;
+package io.basalt.server.client;
 
 import io.basalt.resp.RespWriter;
-import io.basalt.server.client.Client;
 import io.basalt.server.config.ClientOutputBufferLimit;
 import io.basalt.server.util.Log;
 import io.netty.channel.ChannelOutboundBuffer;
@@ -9,8 +8,8 @@ import io.netty.channel.ChannelOutboundBuffer;
 import java.util.ArrayDeque;
 
 /**
- * What other connections send to one client outside of its own replies: Pub/Sub messages and
- * MONITOR lines. Publishers (any event loop, the cron thread) append here; the client's own
+ * What other connections send to one client outside of its own replies: Pub/Sub messages,
+ * MONITOR lines and tracking invalidations. Publishers (any event loop, the cron thread) append here; the client's own
  * event loop writes the items into its output, in the order they were appended, either
  * <ul>
  *   <li>from a task scheduled on its event loop when the first item arrives, or</li>
@@ -24,7 +23,11 @@ import java.util.ArrayDeque;
  */
 public final class Outbox {
     /** A MONITOR line: written as is, unless the monitor turned its replies off. */
-    record Line(byte[] bytes) {}
+    public record Line(byte[] bytes) {}
+    /** A push written in the client's protocol when it is delivered (a Pub/Sub message): never dropped by CLIENT REPLY. */
+    public interface Frame {
+        void write(RespWriter out);
+    }
 
     /** A RESP3 push or Pub/Sub frame built for this client (tracking invalidations): never dropped by CLIENT REPLY. */
     public record Push(byte[] bytes) {}
@@ -74,8 +77,8 @@ public final class Outbox {
         }
         RespWriter out = client.out();
         for (Object item : batch) {
-            if (item instanceof PubSub.Message m) {
-                m.write(out);
+            if (item instanceof Frame f) {
+                f.write(out);
                 client.pushed();
             } else if (item instanceof Push p) {
                 out.raw(p.bytes());
