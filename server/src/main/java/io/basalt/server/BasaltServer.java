@@ -158,7 +158,7 @@ public final class BasaltServer {
         new SecureRandom().nextBytes(id);
         this.replId = HexFormat.of().formatHex(id);
         registerCommands(commands);
-        this.dispatcher = new Dispatcher(this, persistenceGate);
+        this.dispatcher = new Dispatcher(this, persistenceGate, tracking);
         this.persistence = new Persistence(this);
         // key changes, in Redis's order: WATCH (touchWatchedKey), then client-side caches;
         // a created key readies the clients blocked on it

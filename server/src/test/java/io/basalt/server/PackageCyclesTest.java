@@ -74,10 +74,10 @@ class PackageCyclesTest {
             "persist -> (root)",
             "admin -> (root)",
             "net -> (root)",
-            // the dispatcher runs the blocking serve and client-side caching's per-command steps
-            // directly (hot path); to become hooks they register, as PersistenceGate is for persist
+            // the dispatcher builds Blocking and serves it after each command; BlockingCommands
+            // reaches it as c.server().dispatcher().blocking(). BasaltServer is to build it and
+            // register its serve step as a CommandHooks, as Tracking does
             "exec -> blocking",
-            "exec -> tracking",
             // MEMORY DOCTOR/STATS reuse INFO's used-memory figures
             "commands -> admin");
 

@@ -59,14 +59,14 @@ public final class Outbox {
     }
 
     /** Bytes queued here and not yet handed to the connection. */
-    public synchronized long queuedBytes() { return bytes; }
+    synchronized long queuedBytes() { return bytes; }
 
     /**
      * On the client's event loop: writes every queued item into the client's output. Pub/Sub
      * messages are written in the client's current protocol, as Redis encodes them when it
      * delivers them.
      */
-    public void drain() {
+    void drain() {
         ArrayDeque<Object> batch;
         synchronized (this) {
             scheduled = false;

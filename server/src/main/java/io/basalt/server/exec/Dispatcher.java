@@ -9,7 +9,6 @@ import io.basalt.server.client.ClientPause;
 import io.basalt.server.command.CommandFlags;
 import io.basalt.server.command.CommandSpec;
 import io.basalt.server.command.CommandTable;
-import io.basalt.server.tracking.Tracking;
 import io.basalt.server.util.Log;
 
 import java.io.ByteArrayOutputStream;
@@ -29,12 +28,15 @@ public final class Dispatcher {
     private final Propagation propagation;
     /** The RDB/AOF rules for writes (MISCONF, the rewrite's serialize-before-write). */
     private final PersistenceGate persistence;
+    /** Client-side caching's steps around each command. */
+    private final CommandHooks hooks;
     /** Cluster redirects; null in standalone mode, where routing costs one null check. */
     private volatile Router router;
 
-    public Dispatcher(BasaltServer server, PersistenceGate persistence) {
+    public Dispatcher(BasaltServer server, PersistenceGate persistence, CommandHooks hooks) {
         this.server = server;
         this.persistence = persistence;
+        this.hooks = hooks;
         this.table = server.commands();
         this.keyspace = server.keyspace();
         this.shardMask = keyspace.shardCount() - 1;
@@ -55,14 +57,9 @@ public final class Dispatcher {
      * back by a pause is not run: the client is told to {@link Client#defer() defer} it.
      */
     public void dispatch(Client c, RespRequest req) {
-        Tracking tracking = server.tracking();
-        // Redis's processCommand: keep the tracking table within tracking-table-max-keys
-        if (tracking.clients() > 0) tracking.limit();
+        hooks.beforeCommand(c);
         process(c, req);
-        // Redis's resetClient: CLIENT CACHING yes|no applies to the next command only (the
-        // commands of a transaction count as one, and another CLIENT command keeps it)
-        Tracking.PerClient t = Tracking.of(c);
-        if (t != null && t.caching() && !ExecState.inMulti(c) && !c.lastSpecIs(CommandFlags.CLIENT)) t.resetCaching();
+        hooks.afterCommand(c);
     }
 
     private void process(Client c, RespRequest req) {
@@ -261,10 +258,7 @@ public final class Dispatcher {
         }
         // invalidations of keys this client tracks and just changed: after its reply (after the
         // whole EXEC for a transaction), as Redis's trackingHandlePendingKeyInvalidations
-        if (!nested) {
-            Tracking.PerClient t = Tracking.of(c);
-            if (t != null && t.hasPending()) server.tracking().sendPending(c);
-        }
+        if (!nested) hooks.afterCall(c);
         if (!ran) { // redirected with its keys locked (ASK, TRYAGAIN): rejected, as in processCommand
             spec.rejectedCalls.increment();
             return;
@@ -411,7 +405,7 @@ public final class Dispatcher {
         propagation.begin(c);
         spec.handler().execute(c, cmd.request());
         propagation.afterCommand(c, spec, cmd.request(), dirty);
-        if (spec.is(CommandFlags.READONLY) && Tracking.options(c) != null) server.tracking().remember(c, cmd);
+        if (spec.is(CommandFlags.READONLY)) hooks.afterRead(c, cmd);
     }
 
     // ---------------------------------------------------------------- unknown command errors

@@ -14,7 +14,7 @@ import java.util.List;
 public final class Transaction {
     final List<CommandContext> commands = new ArrayList<>();
     /** Redis's CLIENT_DIRTY_EXEC: a command was rejected while queuing. */
-    public boolean aborted;
+    boolean aborted;
     /** Redis's mstate.cmd_flags: the union of the queued commands' flags (a write: a CLIENT PAUSE WRITE holds EXEC). */
     int flags;
     /** Redis's mstate.cmd_inv_flags: the flags some queued command lacks (a non-"loading" one: EXEC waits for the load). */

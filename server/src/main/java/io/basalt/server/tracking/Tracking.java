@@ -3,8 +3,11 @@ package io.basalt.server.tracking;
 import io.basalt.resp.RespRequest;
 import io.basalt.server.BasaltServer;
 import io.basalt.server.client.Client;
+import io.basalt.server.command.CommandFlags;
 import io.basalt.server.command.CommandSpec;
 import io.basalt.server.exec.CommandContext;
+import io.basalt.server.exec.CommandHooks;
+import io.basalt.server.exec.ExecState;
 import io.basalt.server.module.KeyChangeListener;
 import io.basalt.server.module.ServerModule;
 import io.basalt.server.pubsub.KeyspaceEvents;
@@ -35,7 +38,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * until its reply is written (after the whole EXEC inside a transaction); BCAST messages are sent
  * once per batch of commands, like Redis's once per event loop iteration.
  */
-public final class Tracking implements KeyChangeListener, ServerModule {
+public final class Tracking implements KeyChangeListener, ServerModule, CommandHooks {
     static final byte[] CHANNEL = "__redis__:invalidate".getBytes(StandardCharsets.US_ASCII);
 
     /** Where each client keeps its {@link PerClient} (null until it first turns tracking on). */
@@ -46,7 +49,7 @@ public final class Tracking implements KeyChangeListener, ServerModule {
      * CACHING's flag and the invalidations the client caused for itself, sent after its reply.
      * Made at the first CLIENT TRACKING on and kept until the connection closes.
      */
-    public static final class PerClient {
+    static final class PerClient {
         /** Tracking options, null while tracking is off (read by other clients' writes). */
         volatile State options;
         /** CLIENT CACHING yes|no given for the next command (Redis's CLIENT_TRACKING_CACHING). */
@@ -55,20 +58,11 @@ public final class Tracking implements KeyChangeListener, ServerModule {
         final List<byte[]> pending = new ArrayList<>();
 
         /** Whether CLIENT CACHING yes|no applies to the next command. */
-        public boolean caching() { return caching; }
-
-        /** Redis's resetClient: CLIENT CACHING applies to one command only. */
-        public void resetCaching() { caching = false; }
-
-        /** Whether invalidations wait for the end of the running command. */
-        public boolean hasPending() { return !pending.isEmpty(); }
-
-        /** Whether tracking is on. */
-        public boolean on() { return options != null; }
+        boolean caching() { return caching; }
     }
 
     /** {@code c}'s tracking state, or null when it never turned tracking on. */
-    public static PerClient of(Client c) { return c.get(SLOT); }
+    static PerClient of(Client c) { return c.get(SLOT); }
 
     /** {@code c}'s tracking options, or null while tracking is off. */
     public static State options(Client c) {
@@ -83,15 +77,49 @@ public final class Tracking implements KeyChangeListener, ServerModule {
     }
 
     /** CLIENT CACHING yes|no: for the next command of a tracking client. */
-    public static void caching(Client c, boolean v) { perClient(c).caching = v; }
+    static void caching(Client c, boolean v) { perClient(c).caching = v; }
+
+    // ---------------------------------------------------------------- around each command (exec.CommandHooks)
+
+    /** Redis's processCommand: keep the tracking table within tracking-table-max-keys. */
+    @Override
+    public void beforeCommand(Client c) {
+        if (clients() > 0) limit();
+    }
+
+    /** A tracking client's read: the keys it may now cache (see {@link #remember}). */
+    @Override
+    public void afterRead(Client c, CommandContext cmd) {
+        if (options(c) != null) remember(c, cmd);
+    }
+
+    /**
+     * Invalidations of keys this client tracks and just changed: after its reply (after the
+     * whole EXEC for a transaction), as Redis's trackingHandlePendingKeyInvalidations.
+     */
+    @Override
+    public void afterCall(Client c) {
+        PerClient t = c.get(SLOT);
+        if (t != null && !t.pending.isEmpty()) sendPending(c);
+    }
+
+    /**
+     * Redis's resetClient: CLIENT CACHING yes|no applies to the next command only (the
+     * commands of a transaction count as one, and another CLIENT command keeps it).
+     */
+    @Override
+    public void afterCommand(Client c) {
+        PerClient t = c.get(SLOT);
+        if (t != null && t.caching && !ExecState.inMulti(c) && !c.lastSpecIs(CommandFlags.CLIENT)) t.caching = false;
+    }
 
     /** A client's tracking options (CLIENT TRACKING on ...). Read by writers on other threads. */
     public static final class State {
-        public final long redirect;
+        final long redirect;
         public final boolean bcast;
-        public final boolean optin;
-        public final boolean optout;
-        public final boolean noloop;
+        final boolean optin;
+        final boolean optout;
+        final boolean noloop;
         public volatile boolean brokenRedirect;
         /** BCAST prefixes, in Redis's (rax, bytewise) order. */
         final TreeMap<Bytes, Boolean> prefixes = new TreeMap<>();
