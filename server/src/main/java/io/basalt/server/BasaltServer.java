@@ -17,6 +17,7 @@ import io.basalt.server.admin.SlowlogCommands;
 import io.basalt.server.client.Client;
 import io.basalt.server.client.ClientKind;
 import io.basalt.server.client.ClientPause;
+import io.basalt.server.client.Clients;
 import io.basalt.server.command.CommandSpec;
 import io.basalt.server.command.CommandTable;
 import io.basalt.server.commands.Commands;
@@ -83,7 +84,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * transport. Everything a command handler needs is reachable from here through
  * {@link Client#server()}.
  */
-public final class BasaltServer {
+public final class BasaltServer implements Clients {
     public static final String REDIS_VERSION = "7.0.15";
     public static final String BASALT_VERSION = "0.1.0";
 
@@ -97,10 +98,10 @@ public final class BasaltServer {
     private final Monitoring monitoring = new Monitoring(this);
     private final ClientPause pause = new ClientPause();
     private final Watches watches;
-    private final KeyspaceEvents events = new KeyspaceEvents(this);
-    private final Tracking tracking = new Tracking(this);
     private final PubSub pubSub = new PubSub();
     private final Monitor monitor = new Monitor();
+    private final KeyspaceEvents events;
+    private final Tracking tracking = new Tracking(this);
     private final AppendOnly aof = new AppendOnly(this);
     /** What command execution asks of the RDB snapshots and the AOF (exec does not know them). */
     private final PersistenceGate persistenceGate = new PersistenceGate() {
@@ -149,6 +150,7 @@ public final class BasaltServer {
     public BasaltServer(Config config) {
         this.config = config;
         this.keyspace = new Keyspace(config.getInt("databases"), SHARDS);
+        this.events = new KeyspaceEvents(pubSub, keyspace.databases());
         this.watches = new Watches(keyspace);
         this.effects = new EffectStream(keyspace);
         this.propagation = new Propagation(effects, persistenceGate);
@@ -246,7 +248,7 @@ public final class BasaltServer {
      * Every command family, in one place: each subsystem's own family and the data families.
      * The composition root does this (not a family), so no family depends on the others.
      */
-    private static void registerCommands(CommandTable t) {
+    private void registerCommands(CommandTable t) {
         ConnectionCommands.register(t);
         ClientCommands.register(t);
         ServerCommands.register(t);
@@ -260,8 +262,8 @@ public final class BasaltServer {
         Commands.registerAll(t);
         AofCommands.register(t);
         TransactionCommands.register(t);
-        PubSubCommands.register(t);
-        TrackingCommands.register(t);
+        PubSubCommands.register(t, pubSub, monitor);
+        TrackingCommands.register(t, tracking, this);
     }
 
     private void updateMaxmemory(long bytes) {
@@ -373,8 +375,10 @@ public final class BasaltServer {
 
     public long uptimeMillis() { return (System.nanoTime() - startNanos) / 1_000_000; }
 
+    @Override
     public Collection<Client> clients() { return clients.values(); }
 
+    @Override
     public Client client(long id) { return clients.get(id); }
 
     public long protoMaxBulkLen() { return protoMaxBulkLen; }

@@ -7,6 +7,7 @@ import io.basalt.server.exec.PersistenceGate;
 import io.basalt.server.exec.Propagation;
 import io.basalt.server.module.KeyChangeListener;
 import io.basalt.server.module.ServerModule;
+import io.basalt.server.stats.ServerStats;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
@@ -77,14 +78,17 @@ public final class Blocking implements KeyChangeListener, ServerModule {
     private final Map<Integer, Integer> waitersPerDb = new HashMap<>(); // guarded by this
     private volatile int withTimeout;
 
-    public Blocking(Keyspace keyspace, PersistenceGate persistence, Propagation propagation) {
+    public Blocking(Keyspace keyspace, PersistenceGate persistence, Propagation propagation, ServerStats stats) {
         this.keyspace = keyspace;
+        this.stats = stats;
         this.persistence = persistence;
         this.propagation = propagation;
     }
 
     /** An AOF rewrite's base copies a shard before its first write (see PersistenceGate#beforeWrite). */
     private final PersistenceGate persistence;
+    /** Where CLIENT UNBLOCK ... ERROR's error reply is counted. */
+    private final ServerStats stats;
     /** Where a served pop's effect is published (under its locks, as any write). */
     private final Propagation propagation;
 
@@ -142,7 +146,7 @@ public final class Blocking implements KeyChangeListener, ServerModule {
         RespWriter out = new RespWriter(Unpooled.buffer(48), target.resp3());
         if (error) {
             String message = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
-            target.server().stats().error(message);
+            stats.error(message);
             out.error(message);
         } else {
             out.nullArray();

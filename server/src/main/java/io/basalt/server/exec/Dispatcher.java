@@ -41,7 +41,7 @@ public final class Dispatcher {
         this.keyspace = server.keyspace();
         this.shardMask = keyspace.shardCount() - 1;
         this.propagation = server.propagation();
-        this.blocking = new Blocking(keyspace, persistence, propagation);
+        this.blocking = new Blocking(keyspace, persistence, propagation, server.stats());
     }
 
     /** The clients blocked by BLPOP & co. */

@@ -1,6 +1,5 @@
 package io.basalt.server.pubsub;
 
-import io.basalt.server.BasaltServer;
 import io.basalt.server.client.Client;
 import io.basalt.server.client.KeySignals;
 import io.basalt.server.config.ConfigParams;
@@ -45,7 +44,10 @@ public final class KeyspaceEvents implements ServerModule, KeySignals {
     /** Redis's NOTIFY_ALL ('A'): every class but key misses and new keys. */
     public static final int ALL = GENERIC | STRING | LIST | SET | HASH | ZSET | EXPIRED | EVICTED | STREAM | MODULE;
 
-    private final BasaltServer server;
+    /** Where notifications are published. */
+    private final PubSub pubSub;
+    /** The number of databases, for the notification channel names. */
+    private final int databases;
     /** Redis's server.notify_keyspace_events: 0 (the default) costs notify() this one read. */
     private volatile int flags;
     /**
@@ -58,8 +60,9 @@ public final class KeyspaceEvents implements ServerModule, KeySignals {
     /** The subsystems told of key changes (WATCH, tracking, blocked clients), in order. */
     private volatile KeyChangeListener[] listeners = new KeyChangeListener[0];
 
-    public KeyspaceEvents(BasaltServer server) {
-        this.server = server;
+    public KeyspaceEvents(PubSub pubSub, int databases) {
+        this.pubSub = pubSub;
+        this.databases = databases;
     }
 
     @Override
@@ -105,7 +108,7 @@ public final class KeyspaceEvents implements ServerModule, KeySignals {
     /** Applies a notify-keyspace-events value (already validated by the config table). */
     void configure(String classes) {
         if (keyspacePrefix == null) {
-            int dbs = server.keyspace().databases();
+            int dbs = databases;
             byte[][] space = new byte[dbs][];
             byte[][] event = new byte[dbs][];
             for (int db = 0; db < dbs; db++) {
@@ -157,8 +160,8 @@ public final class KeyspaceEvents implements ServerModule, KeySignals {
         if ((f & type) == 0) return;
         // event names are ASCII literals
         byte[] ev = event.getBytes(StandardCharsets.US_ASCII);
-        if ((f & KEYSPACE) != 0) server.pubSub().publish(concat(keyspacePrefix[db], key), ev);
-        if ((f & KEYEVENT) != 0) server.pubSub().publish(concat(keyeventPrefix[db], ev), key);
+        if ((f & KEYSPACE) != 0) pubSub.publish(concat(keyspacePrefix[db], key), ev);
+        if ((f & KEYEVENT) != 0) pubSub.publish(concat(keyeventPrefix[db], ev), key);
     }
 
     private static byte[] concat(byte[] prefix, byte[] tail) {

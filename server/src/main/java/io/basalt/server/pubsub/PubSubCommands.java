@@ -18,9 +18,9 @@ import java.util.List;
 public final class PubSubCommands {
     private PubSubCommands() {}
 
-    public static void register(CommandTable t) {
-        t.register("subscribe", (c, a) -> c.server().pubSub().subscribe(c, PubSub.CHANNEL, names(a)));
-        t.register("psubscribe", (c, a) -> c.server().pubSub().subscribe(c, PubSub.PATTERN, names(a)));
+    public static void register(CommandTable t, PubSub pubSub, Monitor monitor) {
+        t.register("subscribe", (c, a) -> pubSub.subscribe(c, PubSub.CHANNEL, names(a)));
+        t.register("psubscribe", (c, a) -> pubSub.subscribe(c, PubSub.PATTERN, names(a)));
         t.register("ssubscribe", (c, a) -> {
             // inside EXEC (a client that may not block): SUBSCRIBE and PSUBSCRIBE are let through
             // for backward compatibility, SSUBSCRIBE is not
@@ -28,20 +28,20 @@ public final class PubSubCommands {
                 c.error("ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client");
                 return;
             }
-            c.server().pubSub().subscribe(c, PubSub.SHARD, names(a));
+            pubSub.subscribe(c, PubSub.SHARD, names(a));
         });
-        t.register("unsubscribe", (c, a) -> c.server().pubSub().unsubscribe(c, PubSub.CHANNEL, names(a)));
-        t.register("punsubscribe", (c, a) -> c.server().pubSub().unsubscribe(c, PubSub.PATTERN, names(a)));
-        t.register("sunsubscribe", (c, a) -> c.server().pubSub().unsubscribe(c, PubSub.SHARD, names(a)));
-        t.register("publish", PubSubCommands::publish);
-        t.register("spublish", PubSubCommands::spublish);
-        t.register("pubsub|channels", (c, a) -> channels(c, a, false));
-        t.register("pubsub|shardchannels", (c, a) -> channels(c, a, true));
-        t.register("pubsub|numsub", (c, a) -> numsub(c, a, false));
-        t.register("pubsub|shardnumsub", (c, a) -> numsub(c, a, true));
-        t.register("pubsub|numpat", (c, a) -> c.out().integer(c.server().pubSub().numpat()));
+        t.register("unsubscribe", (c, a) -> pubSub.unsubscribe(c, PubSub.CHANNEL, names(a)));
+        t.register("punsubscribe", (c, a) -> pubSub.unsubscribe(c, PubSub.PATTERN, names(a)));
+        t.register("sunsubscribe", (c, a) -> pubSub.unsubscribe(c, PubSub.SHARD, names(a)));
+        t.register("publish", (c, a) -> publish(pubSub, c, a));
+        t.register("spublish", (c, a) -> spublish(pubSub, c, a));
+        t.register("pubsub|channels", (c, a) -> channels(pubSub, c, a, false));
+        t.register("pubsub|shardchannels", (c, a) -> channels(pubSub, c, a, true));
+        t.register("pubsub|numsub", (c, a) -> numsub(pubSub, c, a, false));
+        t.register("pubsub|shardnumsub", (c, a) -> numsub(pubSub, c, a, true));
+        t.register("pubsub|numpat", (c, a) -> c.out().integer(pubSub.numpat()));
         t.register("pubsub|help", PubSubCommands::help);
-        t.register("monitor", PubSubCommands::monitor);
+        t.register("monitor", (c, a) -> monitor(monitor, c, a));
     }
 
     private static List<byte[]> names(RespRequest a) {
@@ -50,31 +50,31 @@ public final class PubSubCommands {
         return names;
     }
 
-    static void publish(Client c, RespRequest a) {
-        c.out().integer(c.server().pubSub().publish(a.bytes(1), a.bytes(2)));
+    static void publish(PubSub pubSub, Client c, RespRequest a) {
+        c.out().integer(pubSub.publish(a.bytes(1), a.bytes(2)));
     }
 
-    static void spublish(Client c, RespRequest a) {
-        c.out().integer(c.server().pubSub().spublish(a.bytes(1), a.bytes(2)));
+    static void spublish(PubSub pubSub, Client c, RespRequest a) {
+        c.out().integer(pubSub.spublish(a.bytes(1), a.bytes(2)));
     }
 
     /** PUBSUB CHANNELS / SHARDCHANNELS [pattern]: more than one pattern is a subcommand syntax error. */
-    static void channels(Client c, RespRequest a, boolean shard) {
+    static void channels(PubSub pubSub, Client c, RespRequest a, boolean shard) {
         if (a.argc() > 3) {
             CommandHelp.syntaxError(c, a);
             return;
         }
-        List<byte[]> names = c.server().pubSub().channels(shard, a.argc() == 3 ? a.bytes(2) : null);
+        List<byte[]> names = pubSub.channels(shard, a.argc() == 3 ? a.bytes(2) : null);
         c.out().array(names.size());
         for (byte[] n : names) c.out().bulk(n);
     }
 
     /** PUBSUB NUMSUB / SHARDNUMSUB [channel ...]: channel, count pairs (a flat array, in RESP3 too). */
-    static void numsub(Client c, RespRequest a, boolean shard) {
+    static void numsub(PubSub pubSub, Client c, RespRequest a, boolean shard) {
         c.out().array((a.argc() - 2) * 2);
         for (int i = 2; i < a.argc(); i++) {
             c.out().bulk(a.buffer(), a.offset(i), a.length(i));
-            c.out().integer(c.server().pubSub().numsub(shard, a.bytes(i)));
+            c.out().integer(pubSub.numsub(shard, a.bytes(i)));
         }
     }
 
@@ -97,13 +97,13 @@ public final class PubSubCommands {
      * MONITOR: from now on this connection receives a line per command executed by any client.
      * A connection that already monitors gets no reply at all, as in Redis.
      */
-    static void monitor(Client c, RespRequest a) {
+    static void monitor(Monitor monitor, Client c, RespRequest a) {
         if (c.denyBlocking()) {
             c.error("ERR MONITOR isn't allowed for DENY BLOCKING client");
             return;
         }
         if (c.monitor()) return;
-        c.server().monitor().add(c);
+        monitor.add(c);
         c.out().ok();
     }
 }

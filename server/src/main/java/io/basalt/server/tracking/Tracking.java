@@ -1,8 +1,8 @@
 package io.basalt.server.tracking;
 
 import io.basalt.resp.RespRequest;
-import io.basalt.server.BasaltServer;
 import io.basalt.server.client.Client;
+import io.basalt.server.client.Clients;
 import io.basalt.server.command.CommandFlags;
 import io.basalt.server.command.CommandSpec;
 import io.basalt.server.exec.CommandContext;
@@ -149,7 +149,8 @@ public final class Tracking implements KeyChangeListener, ServerModule, CommandH
 
     private static final Object NO_CLIENT = new Object();
 
-    private final BasaltServer server;
+    /** The connected clients (redirection targets, FLUSHALL's invalidation of every tracking client). */
+    private final Clients connected;
     private final Map<Bytes, Set<Long>> table = new ConcurrentHashMap<>();
     /** In Redis's (rax) order: broadcasts go out prefix by prefix in that order. */
     private final Map<Bytes, Prefix> prefixes = new java.util.concurrent.ConcurrentSkipListMap<>();
@@ -158,8 +159,8 @@ public final class Tracking implements KeyChangeListener, ServerModule, CommandH
     private volatile boolean broadcastPending;
     private volatile long maxKeys = 1_000_000;
 
-    public Tracking(BasaltServer server) {
-        this.server = server;
+    public Tracking(Clients connected) {
+        this.connected = connected;
     }
 
     void maxKeys(long max) { this.maxKeys = max; }
@@ -291,7 +292,7 @@ public final class Tracking implements KeyChangeListener, ServerModule, CommandH
         if (ids == null) return;
         items.addAndGet(-ids.size());
         for (Long id : ids) {
-            Client target = server.client(id);
+            Client target = connected.client(id);
             if (target == null) continue;
             State s = options(target);
             if (s == null || s.bcast) continue;
@@ -364,7 +365,7 @@ public final class Tracking implements KeyChangeListener, ServerModule, CommandH
     /** trackingInvalidateKeysOnFlush: every tracking client is told "everything" (a null), the table is emptied. */
     void flushed(Client by) {
         if (clients.get() > 0) {
-            for (Client c : server.clients()) {
+            for (Client c : connected.clients()) {
                 if (options(c) == null) continue;
                 if (c == by && by.executing()) perClient(by).pending.add(null);
                 else send(c, nullFor(c));
@@ -406,7 +407,7 @@ public final class Tracking implements KeyChangeListener, ServerModule, CommandH
         Client target = c;
         boolean redirected = false;
         if (s != null && s.redirect != 0) {
-            target = server.client(s.redirect);
+            target = connected.client(s.redirect);
             if (target == null) {
                 s.brokenRedirect = true;
                 if (c.resp3()) {

@@ -2,6 +2,7 @@ package io.basalt.server.tracking;
 
 import io.basalt.resp.RespRequest;
 import io.basalt.server.client.Client;
+import io.basalt.server.client.Clients;
 import io.basalt.server.command.CommandTable;
 import io.basalt.server.commands.Generic;
 
@@ -16,15 +17,15 @@ import java.util.List;
 public final class TrackingCommands {
     private TrackingCommands() {}
 
-    public static void register(CommandTable t) {
-        t.register("client|tracking", TrackingCommands::tracking);
+    public static void register(CommandTable t, Tracking tracking, Clients clients) {
+        t.register("client|tracking", (c, a) -> tracking(tracking, clients, c, a));
         t.register("client|caching", TrackingCommands::caching);
         t.register("client|getredir", (c, a) -> c.out().integer(redirect(c)));
         t.register("client|trackinginfo", TrackingCommands::trackinginfo);
     }
 
     /** CLIENT TRACKING on|off [REDIRECT id] [PREFIX p]... [BCAST] [OPTIN] [OPTOUT] [NOLOOP] */
-    static void tracking(Client c, RespRequest a) {
+    static void tracking(Tracking tracking, Clients clients, Client c, RespRequest a) {
         long redirect = 0;
         boolean bcast = false;
         boolean optin = false;
@@ -43,7 +44,7 @@ public final class TrackingCommands {
                 if (id == null) return;
                 redirect = id;
                 // the client must exist now, even if it may go away later
-                if (c.server().client(redirect) == null) {
+                if (clients.client(redirect) == null) {
                     c.error("ERR The client ID you want redirect to does not exist");
                     return;
                 }
@@ -93,9 +94,9 @@ public final class TrackingCommands {
                     return;
                 }
             }
-            c.server().tracking().enable(c, redirect, bcast, optin, optout, noloop, prefixes);
+            tracking.enable(c, redirect, bcast, optin, optout, noloop, prefixes);
         } else if (a.is(2, "off")) {
-            c.server().tracking().disable(c);
+            tracking.disable(c);
         } else {
             c.error(Generic.SYNTAX);
             return;
