@@ -32,12 +32,12 @@ import static org.junit.jupiter.api.Assertions.fail;
  * its constant pool, including the ones it only reaches through a call chain such as
  * {@code c.server().keyspace()}, which never show as an import.
  *
- * <p>{@link #KNOWN} lists the package edges that still close cycles and are to be removed (each
- * with the reason it exists). The test fails on any cycle that does not go through one of them,
- * and on a known edge that no longer exists, so the list can only shrink.
+ * <p>{@link #LAYERS} says which way dependencies go; a new package must be placed there.
+ * {@link #KNOWN} lists the edges that still point up, each closing a cycle, with the reason it
+ * exists. The tests fail on a cycle that does not go through a known edge, on any other edge
+ * that points up, and on a known edge that no longer exists, so the list can only shrink.
  */
 class PackageCyclesTest {
-    private static final String ROOT = "io.basalt.server";
     private static final Path CLASSES = Path.of("target/classes/io/basalt/server");
 
     /**

@@ -2,7 +2,6 @@ package io.basalt.server.client;
 
 import io.basalt.resp.RespWriter;
 import io.basalt.server.BasaltServer;
-import io.basalt.server.pubsub.PubSub;
 import io.netty.channel.Channel;
 
 import java.net.InetSocketAddress;
