@@ -3,7 +3,7 @@ package io.basalt.bench;
 import io.basalt.resp.RespRequest;
 import io.basalt.server.BasaltServer;
 import io.basalt.server.BenchAccess;
-import io.basalt.server.Client;
+import io.basalt.server.client.Client;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;

@@ -1,6 +1,8 @@
 package io.basalt.server;
 
+import io.basalt.server.client.Client;
 import io.basalt.server.config.Config;
+import io.basalt.server.net.ClientHandler;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 

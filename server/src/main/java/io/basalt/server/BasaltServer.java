@@ -3,14 +3,52 @@ package io.basalt.server;
 import io.basalt.data.EncodingLimits;
 import io.basalt.data.Eviction;
 import io.basalt.data.Keyspace;
+import io.basalt.data.Shard;
 import io.basalt.resp.RespRequest;
+import io.basalt.server.admin.CommandCommands;
+import io.basalt.server.admin.ConfigCommands;
+import io.basalt.server.admin.HeapTrim;
+import io.basalt.server.admin.InfoCommand;
+import io.basalt.server.admin.InfoSections;
+import io.basalt.server.admin.LatencyCommands;
+import io.basalt.server.admin.Monitoring;
+import io.basalt.server.admin.ServerCommands;
+import io.basalt.server.admin.SlowlogCommands;
+import io.basalt.server.client.Client;
+import io.basalt.server.client.ClientKind;
+import io.basalt.server.client.ClientPause;
+import io.basalt.server.client.Clients;
 import io.basalt.server.command.CommandSpec;
 import io.basalt.server.command.CommandTable;
 import io.basalt.server.commands.Commands;
-import io.basalt.server.commands.InfoSections;
 import io.basalt.server.config.ClientOutputBufferLimit;
 import io.basalt.server.config.Config;
 import io.basalt.server.config.ConfigException;
+import io.basalt.server.exec.Dispatcher;
+import io.basalt.server.exec.EffectStream;
+import io.basalt.server.exec.PersistenceGate;
+import io.basalt.server.exec.Propagation;
+import io.basalt.server.exec.TransactionCommands;
+import io.basalt.server.exec.Watches;
+import io.basalt.server.module.ServerModule;
+import io.basalt.server.net.ClientCommands;
+import io.basalt.server.net.ClientHandler;
+import io.basalt.server.net.ConnectionCommands;
+import io.basalt.server.net.ProtectedMode;
+import io.basalt.server.persist.AofCommands;
+import io.basalt.server.persist.AppendOnly;
+import io.basalt.server.persist.Backup;
+import io.basalt.server.persist.BackupCommand;
+import io.basalt.server.persist.Persistence;
+import io.basalt.server.persist.PersistenceCommands;
+import io.basalt.server.pubsub.KeyspaceEvents;
+import io.basalt.server.pubsub.Monitor;
+import io.basalt.server.pubsub.PubSub;
+import io.basalt.server.pubsub.PubSubCommands;
+import io.basalt.server.stats.ServerStats;
+import io.basalt.server.tracking.Tracking;
+import io.basalt.server.tracking.TrackingCommands;
+import io.basalt.server.util.Log;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -46,7 +84,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * transport. Everything a command handler needs is reachable from here through
  * {@link Client#server()}.
  */
-public final class BasaltServer {
+public final class BasaltServer implements Clients {
     public static final String REDIS_VERSION = "7.0.15";
     public static final String BASALT_VERSION = "0.1.0";
 
@@ -60,11 +98,24 @@ public final class BasaltServer {
     private final Monitoring monitoring = new Monitoring(this);
     private final ClientPause pause = new ClientPause();
     private final Watches watches;
-    private final KeyspaceEvents events = new KeyspaceEvents(this);
-    private final Tracking tracking = new Tracking(this);
     private final PubSub pubSub = new PubSub();
     private final Monitor monitor = new Monitor();
+    private final KeyspaceEvents events;
+    private final Tracking tracking = new Tracking(this);
     private final AppendOnly aof = new AppendOnly(this);
+    /** What command execution asks of the RDB snapshots and the AOF (exec does not know them). */
+    private final PersistenceGate persistenceGate = new PersistenceGate() {
+        @Override
+        public String writeDenied() {
+            return persistence.writesDenied() ? Persistence.MISCONF : aof.writeDenied();
+        }
+
+        @Override
+        public void beforeWrite(Shard s) { aof.beforeWrite(s); }
+
+        @Override
+        public boolean loading() { return aof.loading() || persistence.loading(); }
+    };
     private final EffectStream effects;
     private final io.basalt.server.replication.ReplicationSource replication;
     private final Propagation propagation;
@@ -99,14 +150,17 @@ public final class BasaltServer {
     public BasaltServer(Config config) {
         this.config = config;
         this.keyspace = new Keyspace(config.getInt("databases"), SHARDS);
+        this.events = new KeyspaceEvents(pubSub, keyspace.databases());
         this.watches = new Watches(keyspace);
         this.effects = new EffectStream(keyspace);
-        this.propagation = new Propagation(this, effects);
+        this.propagation = new Propagation(effects, persistenceGate);
         byte[] id = new byte[20];
         new SecureRandom().nextBytes(id);
         this.runId = HexFormat.of().formatHex(id);
-        Commands.registerAll(this, commands);
-        this.dispatcher = new Dispatcher(this);
+        // the RDB options are read when a sync starts (persistence is built below)
+        this.replication = new io.basalt.server.replication.ReplicationSource(effects, keyspace, () -> persistence().options());
+        registerCommands(commands);
+        this.dispatcher = new Dispatcher(this, persistenceGate, tracking);
         this.persistence = new Persistence(this);
         // key changes, in Redis's order: WATCH (touchWatchedKey), then client-side caches;
         // a created key readies the clients blocked on it
@@ -123,7 +177,6 @@ public final class BasaltServer {
         addModule(monitoring);
         addModule(propagation);
         addModule(aof);
-        this.replication = new io.basalt.server.replication.ReplicationSource(this);
         addModule(replication);
         addModule(ServerModule.cron(persistence::cron));
         addModule(ServerModule.cron(new HeapTrim(stats.commandsProcessed::sum)));
@@ -186,6 +239,29 @@ public final class BasaltServer {
             return io.basalt.persistence.RdbLoader.load(in, sink).bytes();
         });
         addModule(ServerModule.cron(this::evictionCron));
+    }
+
+    /**
+     * Every command family, in one place: each subsystem's own family and the data families.
+     * The composition root does this (not a family), so no family depends on the others.
+     */
+    private void registerCommands(CommandTable t) {
+        ConnectionCommands.register(t);
+        ClientCommands.register(t);
+        ServerCommands.register(t);
+        PersistenceCommands.register(t);
+        BackupCommand.register(t);
+        ConfigCommands.register(t);
+        InfoCommand.register(t);
+        CommandCommands.register(t);
+        SlowlogCommands.register(t);
+        LatencyCommands.register(t);
+        Commands.registerAll(t);
+        AofCommands.register(t);
+        TransactionCommands.register(t);
+        PubSubCommands.register(t, pubSub, monitor);
+        TrackingCommands.register(t, tracking, this);
+        io.basalt.server.replication.ReplicationCommands.register(t, replication);
     }
 
     /**
@@ -302,8 +378,10 @@ public final class BasaltServer {
 
     public long uptimeMillis() { return (System.nanoTime() - startNanos) / 1_000_000; }
 
+    @Override
     public Collection<Client> clients() { return clients.values(); }
 
+    @Override
     public Client client(long id) { return clients.get(id); }
 
     public long protoMaxBulkLen() { return protoMaxBulkLen; }
@@ -339,7 +417,7 @@ public final class BasaltServer {
     }
 
     /** A connection closed: every subsystem forgets the client, then it leaves the client list. */
-    void clientClosed(Client c) {
+    public void clientClosed(Client c) {
         for (ServerModule m : modules) {
             try {
                 m.clientClosed(c);
@@ -353,14 +431,14 @@ public final class BasaltServer {
     // ---------------------------------------------------------------- hooks
 
     /** After every executed command: slowlog and latency monitoring (see {@link Monitoring}). */
-    void afterCommand(Client c, CommandSpec spec, RespRequest req, long micros) {
+    public void afterCommand(Client c, CommandSpec spec, RespRequest req, long micros) {
         monitoring.afterCommand(c, spec, req, micros);
         if (monitor.active()) monitor.feed(c, spec, req);
     }
 
-    Client register(Channel ch) {
+    public Client register(Channel ch) {
         stats.connectionsReceived.increment();
-        Client c = new Client(this, ch, nextClientId.getAndIncrement(), ClientKind.NORMAL);
+        Client c = new Client(this, events, ch, nextClientId.getAndIncrement(), ClientKind.NORMAL);
         if (clients.size() >= maxClients) {
             stats.rejectedConnections.increment();
             ch.writeAndFlush(io.netty.buffer.Unpooled.copiedBuffer("-ERR max number of clients reached\r\n",
@@ -378,7 +456,7 @@ public final class BasaltServer {
         return c;
     }
 
-    void unregister(Client c) {
+    public void unregister(Client c) {
         clients.remove(c.id());
     }
 

@@ -3,6 +3,7 @@ package io.basalt.server;
 import io.basalt.server.config.Config;
 import io.basalt.server.config.ConfigException;
 import io.basalt.server.config.ConfigFile;
+import io.basalt.server.util.Log;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;

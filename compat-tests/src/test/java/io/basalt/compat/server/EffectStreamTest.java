@@ -2,8 +2,8 @@ package io.basalt.compat.server;
 
 import io.basalt.compat.harness.BasaltInstance;
 import io.basalt.compat.harness.RawClient;
-import io.basalt.server.Effect;
-import io.basalt.server.EffectSink;
+import io.basalt.server.exec.Effect;
+import io.basalt.server.exec.EffectSink;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -41,6 +41,8 @@ public final class CommandFlags {
 
     /** Redis's CMD_MAY_REPLICATE: may propagate without being a write (PUBLISH, EVAL ...). */
     public static final int MAY_REPLICATE = 1 << 20;
+    /** What CLIENT PAUSE WRITE holds back: writes and may-replicate commands (Redis's pauseActions). */
+    public static final int PAUSED_BY_WRITE = WRITE | MAY_REPLICATE;
     /** EXEC: checked against its queued commands (OOM, pause, loading, disk errors, redirects). */
     public static final int EXEC = 1 << 21;
     /** Runs at once between MULTI and EXEC instead of being queued (Redis's queueMultiCommand guard). */

@@ -1,5 +1,6 @@
 package io.basalt.server.command;
 
+import io.basalt.resp.RespRequest;
 import io.basalt.resp.RespValue;
 
 import java.util.LinkedHashMap;
@@ -84,6 +85,18 @@ public final class CommandSpec {
 
     /** Whether the command has any of the {@link CommandFlags} {@code flag}. */
     public boolean is(int flag) { return (bits & flag) != 0; }
+
+    /**
+     * Whether argument {@code i} of {@code req} is a secret that the slow log and MONITOR show as
+     * "(redacted)": AUTH and HELLO ... AUTH passwords, as Redis redacts them.
+     */
+    public boolean redacted(RespRequest req, int i) {
+        if (name.equals("auth")) return i >= 1;
+        if (name.equals("hello") && i >= 3) {
+            return req.is(i - 1, "AUTH") || req.is(i - 2, "AUTH");
+        }
+        return false;
+    }
 
     /** Redis's doesCommandHaveKeys: a key spec that is not "not_key", or a key finder of its own. */
     public boolean hasKeys() { return hasKeySpec || keyFinder != null; }

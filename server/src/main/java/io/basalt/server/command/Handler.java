@@ -1,7 +1,7 @@
 package io.basalt.server.command;
 
 import io.basalt.resp.RespRequest;
-import io.basalt.server.Client;
+import io.basalt.server.client.Client;
 
 /**
  * Executes one command. Arity, authentication and key locking are done before the call, so a

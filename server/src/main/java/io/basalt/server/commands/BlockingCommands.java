@@ -4,9 +4,9 @@ import io.basalt.data.ListValue;
 import io.basalt.data.Shard;
 import io.basalt.resp.RespRequest;
 import io.basalt.resp.RespWriter;
-import io.basalt.server.Blocking;
-import io.basalt.server.Client;
-import io.basalt.server.KeyspaceEvents;
+import io.basalt.server.blocking.Blocking;
+import io.basalt.server.client.Client;
+import io.basalt.server.pubsub.KeyspaceEvents;
 import io.basalt.server.command.CommandTable;
 
 import io.basalt.data.ZSetValue;
@@ -20,7 +20,7 @@ import java.util.List;
  * The blocking list commands (Redis's blockingPopGenericCommand / blmoveGenericCommand): BLPOP,
  * BRPOP, BRPOPLPUSH, BLMOVE and BLMPOP, and of sorted sets (blockingGenericZpopCommand): BZPOPMIN,
  * BZPOPMAX and BZMPOP. When a key holds elements they reply at once like their
- * non-blocking twins; otherwise the client is parked in {@link io.basalt.server.Blocking} until a
+ * non-blocking twins; otherwise the client is parked in {@link io.basalt.server.blocking.Blocking} until a
  * write serves it or the timeout replies the null array.
  */
 public final class BlockingCommands {

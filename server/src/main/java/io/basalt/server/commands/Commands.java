@@ -1,23 +1,16 @@
 package io.basalt.server.commands;
 
-import io.basalt.server.BasaltServer;
 import io.basalt.server.command.CommandTable;
 
-/** Registers every command family's handlers. One class per family, named after Redis's groups. */
+/**
+ * Registers the data families' handlers (keys, strings, bits, hashes, sets, sorted sets, lists,
+ * the blocking pops, SORT). The other families live with their subsystem (pubsub, tracking,
+ * persist, exec, net, admin); the composition root, {@code BasaltServer}, registers all of them.
+ */
 public final class Commands {
     private Commands() {}
 
-    public static void registerAll(BasaltServer server, CommandTable t) {
-        ConnectionCommands.register(t);
-        ClientCommands.register(t);
-        ServerCommands.register(t);
-        PersistenceCommands.register(t);
-        BackupCommand.register(t);
-        ConfigCommands.register(t);
-        InfoCommand.register(t);
-        CommandCommands.register(t);
-        SlowlogCommands.register(t);
-        LatencyCommands.register(t);
+    public static void registerAll(CommandTable t) {
         KeyCommands.register(t);
         StringCommands.register(t);
         BitCommands.register(t);
@@ -26,11 +19,6 @@ public final class Commands {
         ZSetCommands.register(t);
         ListCommands.register(t);
         BlockingCommands.register(t);
-        AofCommands.register(t);
         SortCommand.register(t);
-        TransactionCommands.register(t);
-        PubSubCommands.register(t);
-        TrackingCommands.register(t);
-        ReplicationCommands.register(t);
     }
 }

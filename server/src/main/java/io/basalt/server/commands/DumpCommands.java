@@ -6,8 +6,8 @@ import io.basalt.persistence.RdbEncoder;
 import io.basalt.persistence.RdbException;
 import io.basalt.persistence.RdbLoader;
 import io.basalt.resp.RespRequest;
-import io.basalt.server.Client;
-import io.basalt.server.KeyspaceEvents;
+import io.basalt.server.client.Client;
+import io.basalt.server.pubsub.KeyspaceEvents;
 import io.basalt.server.command.CommandTable;
 
 /** DUMP and RESTORE with Redis-compatible payloads (RDB object + RDB version + CRC64). */

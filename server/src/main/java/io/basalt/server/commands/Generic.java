@@ -9,8 +9,8 @@ import io.basalt.data.Shard;
 import io.basalt.data.ZSetValue;
 import io.basalt.resp.Numbers;
 import io.basalt.resp.RespRequest;
-import io.basalt.server.Client;
-import io.basalt.server.KeyspaceEvents;
+import io.basalt.server.client.Client;
+import io.basalt.server.pubsub.KeyspaceEvents;
 
 /**
  * Helpers shared by command families: keyspace lookups with Redis's side effects (lazy expiry,

@@ -3,8 +3,8 @@ package io.basalt.server.commands;
 import io.basalt.data.Entries;
 import io.basalt.data.Shard;
 import io.basalt.resp.RespRequest;
-import io.basalt.server.Client;
-import io.basalt.server.KeyspaceEvents;
+import io.basalt.server.client.Client;
+import io.basalt.server.pubsub.KeyspaceEvents;
 
 /**
  * EXPIRE PEXPIRE EXPIREAT PEXPIREAT (with NX XX GT LT), TTL PTTL EXPIRETIME PEXPIRETIME and

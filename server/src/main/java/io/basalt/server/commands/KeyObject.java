@@ -3,7 +3,7 @@ package io.basalt.server.commands;
 import io.basalt.data.Entries;
 import io.basalt.data.StringRecord;
 import io.basalt.resp.RespRequest;
-import io.basalt.server.Client;
+import io.basalt.server.client.Client;
 import io.basalt.server.config.Config;
 
 /**

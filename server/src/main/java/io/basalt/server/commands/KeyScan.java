@@ -4,7 +4,7 @@ import io.basalt.data.Entries;
 import io.basalt.data.Keyspace;
 import io.basalt.data.Shard;
 import io.basalt.resp.RespRequest;
-import io.basalt.server.Client;
+import io.basalt.server.client.Client;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -98,7 +98,7 @@ final class KeyScan {
                 Object live = s.get(db, key, now);
                 if (live == null) {
                     c.server().stats().keyspaceMisses.increment();
-                    c.server().events().notify(io.basalt.server.KeyspaceEvents.KEY_MISS, "keymiss", key, db);
+                    c.server().events().notify(io.basalt.server.pubsub.KeyspaceEvents.KEY_MISS, "keymiss", key, db);
                 } else c.server().stats().keyspaceHits.increment();
                 String t = live == null ? "none" : Entries.typeName(live);
                 if (!t.equalsIgnoreCase(type)) continue;

@@ -4,16 +4,18 @@ import io.basalt.data.Entries;
 import io.basalt.data.Keyspace;
 import io.basalt.resp.RespRequest;
 import io.basalt.server.BasaltServer;
-import io.basalt.server.Client;
+import io.basalt.server.admin.InfoSections;
+import io.basalt.server.client.Client;
+import io.basalt.server.command.CommandHelp;
 import io.basalt.server.command.CommandTable;
 
 import java.nio.charset.StandardCharsets;
 
 /** MEMORY USAGE|STATS|DOCTOR|MALLOC-STATS|PURGE|HELP over the keyspace's own memory accounting. */
-final class MemoryCommands {
+public final class MemoryCommands {
     private MemoryCommands() {}
 
-    static void register(CommandTable t) {
+    public static void register(CommandTable t) {
         t.register("memory|usage", MemoryCommands::usage);
         t.register("memory|stats", MemoryCommands::stats);
         t.register("memory|doctor", MemoryCommands::doctor);

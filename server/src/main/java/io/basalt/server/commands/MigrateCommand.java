@@ -4,8 +4,8 @@ import io.basalt.data.Entries;
 import io.basalt.data.Shard;
 import io.basalt.persistence.RdbEncoder;
 import io.basalt.resp.RespRequest;
-import io.basalt.server.Client;
-import io.basalt.server.KeyspaceEvents;
+import io.basalt.server.client.Client;
+import io.basalt.server.pubsub.KeyspaceEvents;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.basalt.server.commands;
 
-import io.basalt.server.Client;
+import io.basalt.server.client.Client;
 
 import java.nio.charset.StandardCharsets;
 

@@ -1,7 +1,7 @@
 package io.basalt.server.commands;
 
 import io.basalt.resp.RespRequest;
-import io.basalt.server.Client;
+import io.basalt.server.client.Client;
 
 /**
  * The options of SCAN, HSCAN, SSCAN and ZSCAN ({@code MATCH pattern}, {@code COUNT n}, and for

@@ -5,8 +5,8 @@ import io.basalt.data.SetValue;
 import io.basalt.data.Shard;
 import io.basalt.resp.RespRequest;
 import io.basalt.resp.RespWriter;
-import io.basalt.server.Client;
-import io.basalt.server.KeyspaceEvents;
+import io.basalt.server.client.Client;
+import io.basalt.server.pubsub.KeyspaceEvents;
 import io.basalt.server.command.CommandTable;
 
 import java.util.ArrayList;

@@ -8,8 +8,8 @@ import io.basalt.data.Shard;
 import io.basalt.data.StringRecord;
 import io.basalt.data.ZSetValue;
 import io.basalt.resp.RespRequest;
-import io.basalt.server.Client;
-import io.basalt.server.KeyspaceEvents;
+import io.basalt.server.client.Client;
+import io.basalt.server.pubsub.KeyspaceEvents;
 import io.basalt.server.command.CommandTable;
 
 import java.util.ArrayList;

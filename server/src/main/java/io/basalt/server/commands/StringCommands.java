@@ -5,8 +5,8 @@ import io.basalt.data.Shard;
 import io.basalt.data.StringRecord;
 import io.basalt.resp.Numbers;
 import io.basalt.resp.RespRequest;
-import io.basalt.server.Client;
-import io.basalt.server.KeyspaceEvents;
+import io.basalt.server.client.Client;
+import io.basalt.server.pubsub.KeyspaceEvents;
 import io.basalt.server.command.CommandTable;
 import io.basalt.server.command.Handler;
 

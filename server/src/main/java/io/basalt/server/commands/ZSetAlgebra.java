@@ -3,7 +3,7 @@ package io.basalt.server.commands;
 import io.basalt.data.ZSetSource;
 import io.basalt.data.ZSetValue;
 import io.basalt.resp.RespRequest;
-import io.basalt.server.Client;
+import io.basalt.server.client.Client;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

@@ -6,7 +6,7 @@ import io.basalt.resp.Doubles;
 import io.basalt.resp.Numbers;
 import io.basalt.resp.RespRequest;
 import io.basalt.resp.RespWriter;
-import io.basalt.server.Client;
+import io.basalt.server.client.Client;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

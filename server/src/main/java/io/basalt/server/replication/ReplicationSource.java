@@ -1,12 +1,13 @@
 package io.basalt.server.replication;
 
 import io.basalt.persistence.RdbWriter;
-import io.basalt.server.BasaltServer;
-import io.basalt.server.Client;
-import io.basalt.server.Effect;
-import io.basalt.server.EffectSink;
-import io.basalt.server.Log;
-import io.basalt.server.ServerModule;
+import io.basalt.data.Keyspace;
+import io.basalt.server.exec.EffectStream;
+import io.basalt.server.client.Client;
+import io.basalt.server.exec.Effect;
+import io.basalt.server.exec.EffectSink;
+import io.basalt.server.module.ServerModule;
+import io.basalt.server.util.Log;
 import io.basalt.server.config.Config;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -40,7 +41,11 @@ public final class ReplicationSource implements EffectSink, ServerModule {
     private static final byte[] CRLF = {'\r', '\n'};
     private static final String NO_ID = "0000000000000000000000000000000000000000";
 
-    private final BasaltServer server;
+    private final EffectStream effects;
+    private final Keyspace keyspace;
+    /** The RDB options of the server's snapshots (compression, checksum, LRU/LFU fields). */
+    private final java.util.function.Supplier<RdbWriter.Options> rdbOptions;
+    private volatile String dir = ".";
     // replication ids and offsets (Redis's server.replid/replid2/master_repl_offset/second_replid_offset)
     private String replId;
     private String replId2 = NO_ID;
@@ -70,8 +75,10 @@ public final class ReplicationSource implements EffectSink, ServerModule {
     private final java.util.concurrent.atomic.AtomicLong syncPartialOk = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong syncPartialErr = new java.util.concurrent.atomic.AtomicLong();
 
-    public ReplicationSource(BasaltServer server) {
-        this.server = server;
+    public ReplicationSource(EffectStream effects, Keyspace keyspace, java.util.function.Supplier<RdbWriter.Options> rdbOptions) {
+        this.effects = effects;
+        this.keyspace = keyspace;
+        this.rdbOptions = rdbOptions;
         this.replId = randomId();
     }
 
@@ -90,6 +97,7 @@ public final class ReplicationSource implements EffectSink, ServerModule {
         config.bind("repl-diskless-sync-max-replicas", v -> disklessMaxReplicas = Integer.parseInt(v));
         config.bind("repl-ping-replica-period", v -> pingPeriod = Integer.parseInt(v));
         config.bind("repl-timeout", v -> replTimeout = Integer.parseInt(v));
+        config.bind("dir", v -> dir = v);
     }
 
     /** Redis's resizeReplicationBacklog: the history kept is trimmed to the new size. */
@@ -262,7 +270,7 @@ public final class ReplicationSource implements EffectSink, ServerModule {
             if (subscribed) return;
             subscribed = true;
         }
-        server.effects().subscribe(this);
+        effects.subscribe(this);
     }
 
     /**
@@ -356,7 +364,7 @@ public final class ReplicationSource implements EffectSink, ServerModule {
     private void fullSync(List<Replica> batch, boolean diskless) {
         java.nio.file.Path tmp = null;
         try {
-            RdbWriter.Options o = server.persistence().options();
+            RdbWriter.Options o = rdbOptions.get();
             byte[] mark = randomId().getBytes(StandardCharsets.US_ASCII);
             o.atInstant = () -> {
                 synchronized (this) {
@@ -379,7 +387,7 @@ public final class ReplicationSource implements EffectSink, ServerModule {
             Log.notice("Starting BGSAVE for SYNC with target: " + (diskless ? "replicas sockets" : "disk"));
             if (diskless) {
                 try (SocketsOut out = new SocketsOut(batch)) {
-                    RdbWriter.write(out, server.keyspace(), o);
+                    RdbWriter.write(out, keyspace, o);
                     out.write(mark, 0, mark.length);
                 }
                 Log.notice("Streamed RDB transfer with replica(s) succeeded (socket). Waiting for REPLCONF ACK from replica to enable streaming");
@@ -387,10 +395,9 @@ public final class ReplicationSource implements EffectSink, ServerModule {
                     for (Replica r : batch) if (r.state == Replica.State.WAIT_BGSAVE_END) r.state = Replica.State.WAIT_ACK;
                 }
             } else {
-                java.nio.file.Path dir = java.nio.file.Path.of(server.config().get("dir"));
-                tmp = java.nio.file.Files.createTempFile(dir, "temp-repl-", ".rdb");
+                tmp = java.nio.file.Files.createTempFile(java.nio.file.Path.of(dir), "temp-repl-", ".rdb");
                 try (OutputStream f = new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(tmp), 1 << 16)) {
-                    RdbWriter.write(f, server.keyspace(), o);
+                    RdbWriter.write(f, keyspace, o);
                 }
                 long size = java.nio.file.Files.size(tmp);
                 try (SocketsOut out = new SocketsOut(batch); java.io.InputStream in = java.nio.file.Files.newInputStream(tmp)) {

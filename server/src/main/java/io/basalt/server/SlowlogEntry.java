@@ -1,4 +1,0 @@
-package io.basalt.server;
-
-/** One SLOWLOG entry, with arguments already trimmed the way Redis stores them. */
-public record SlowlogEntry(long id, long timestamp, long micros, byte[][] args, String clientAddr, String clientName) { }

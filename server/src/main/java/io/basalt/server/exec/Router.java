@@ -1,0 +1,27 @@
+package io.basalt.server.exec;
+
+import io.basalt.server.client.Client;
+import io.basalt.server.client.ClientKind;
+
+/**
+ * Where a command is told it belongs to another node: Redis Cluster's redirects, asked where
+ * Redis asks {@code getNodeByQuery} (after authentication, before the OOM check), per command,
+ * for each command queued by MULTI, and for the whole queue at EXEC. Standalone mode has no
+ * router (the dispatcher then skips both calls). Clients whose {@link ClientKind#obeys() kind
+ * obeys} (the AOF replay, the master link) are never routed.
+ */
+public interface Router {
+    /**
+     * The redirect for {@code cmd} from the slot table alone (MOVED, CROSSSLOT, CLUSTERDOWN ...),
+     * as the error text to reply without its '-', or null to run it here. For EXEC, {@code cmd}
+     * is the EXEC and {@code queued} the contexts of the queued commands (else null).
+     */
+    String route(Client c, CommandContext cmd, java.util.List<CommandContext> queued);
+
+    /**
+     * The check that needs the keys' shards locked (ASK and TRYAGAIN depend on which keys
+     * exist in a slot being migrated or imported): called just before the handler runs, and
+     * at EXEC with the transaction's shards locked. Null to run it here.
+     */
+    String confirmLocked(Client c, CommandContext cmd, java.util.List<CommandContext> queued);
+}

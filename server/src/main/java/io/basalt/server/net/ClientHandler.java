@@ -1,0 +1,334 @@
+package io.basalt.server.net;
+
+import io.basalt.resp.RespParser;
+import io.basalt.server.BasaltServer;
+import io.basalt.server.client.Client;
+import io.basalt.server.exec.Watermark;
+import io.basalt.server.util.Log;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+
+/**
+ * The Netty end of one connection: accumulates bytes, parses commands in place and runs each on
+ * this event loop as soon as it is complete, writing replies into one buffer per read batch that
+ * is flushed once in {@link #channelReadComplete} (pipelined commands share a syscall).
+ */
+public final class ClientHandler extends ChannelInboundHandlerAdapter {
+    private final BasaltServer server;
+    private final RespParser parser = new RespParser();
+    private Client client;
+    private ByteBuf in;
+    private ByteBuf pending;
+    /** Size of the last batch's replies: the next batch's buffer starts that big (see output()). */
+    private int lastOutput = 256;
+    private ChannelHandlerContext ctx;
+
+    public ClientHandler(BasaltServer server) {
+        this.server = server;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        in = ctx.alloc().heapBuffer(1024);
+        client = server.register(ctx.channel());
+        if (client == null) return; // refused (maxclients / protected mode); channel is closing
+        parser.maxBulkLength(server.protoMaxBulkLen());
+        client.pushFlusher(this::pushesReady);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf data = (ByteBuf) msg;
+        try {
+            if (client == null || client.closingAfterReply()) return;
+            server.stats().netInputBytes.add(data.readableBytes());
+            in.writeBytes(data);
+        } finally {
+            data.release();
+        }
+        process();
+    }
+
+    /** Parses and runs every complete command in the buffer. */
+    void process() {
+        while (!client.closingAfterReply() && !client.parked()) {
+            parser.authRequired(!client.authenticated());
+            int start = in.readerIndex();
+            int r = parser.parse(in);
+            if (r == RespParser.NEED_MORE) break;
+            ByteBuf out = output();
+            if (r == RespParser.ERROR) {
+                protocolError(out, "ERR " + parser.error());
+                client.closeAfterReply();
+                break;
+            }
+            // messages pushed to this client before the command was read go before its reply
+            client.drainPushes();
+            int mark = out.writerIndex();
+            client.beginReply();
+            server.dispatcher().dispatch(client, parser.request());
+            if (client.takeDeferred()) {
+                // CLIENT PAUSE holds this command back: keep it unparsed and wait for the unpause
+                in.readerIndex(start);
+                client.park(this::resume);
+                break;
+            }
+            if (client.takeBlocked(this::unblocked)) {
+                // BLPOP & co. wait for a key: no reply and no further command until served
+                break;
+            }
+            // a dropped reply (CLIENT REPLY OFF/SKIP) keeps the pushes the command wrote before it
+            if (client.dropReply()) out.writerIndex(Math.max(mark, client.pushEnd()));
+            if (overOutputLimit(out)) return;
+            if (out.readableBytes() > 64 * 1024) flushPending(false);
+        }
+        compact();
+        // BCAST invalidations of the keys this batch changed: once per batch, as Redis sends
+        // them once per event loop iteration
+        server.tracking().broadcast();
+        client.queryBufferSize = in.readableBytes();
+        if (in.readableBytes() > server.queryBufferLimit()) {
+            Log.warning("Closing client that reached max query buffer length: " + client.address());
+            ctx.close();
+        }
+    }
+
+    private long softLimitSince;
+
+    /**
+     * client-output-buffer-limit: the replies not yet taken by the peer (this batch plus what
+     * Netty still queues) against the hard limit, and the soft limit held for its seconds. Like
+     * Redis, a client over the limit is closed at once, without its pending replies.
+     */
+    private boolean overOutputLimit(ByteBuf out) {
+        io.netty.channel.ChannelOutboundBuffer queued = ctx.channel().unsafe().outboundBuffer();
+        long size = out.readableBytes() + (queued == null ? 0 : queued.totalPendingWriteBytes()) + client.queuedPushBytes();
+        client.outputBufferSize = size;
+        io.basalt.server.config.ClientOutputBufferLimit.Limit limit = server.outputLimit(client);
+        boolean over = limit.hard() > 0 && size >= limit.hard();
+        if (limit.soft() > 0 && size >= limit.soft()) {
+            long now = System.currentTimeMillis();
+            if (softLimitSince == 0) softLimitSince = now;
+            else if (now - softLimitSince >= limit.softSeconds() * 1000) over = true;
+        } else {
+            softLimitSince = 0;
+        }
+        if (!over) return false;
+        Log.warning("Client id=" + client.id() + " addr=" + client.address()
+                + " scheduled to be closed ASAP for overcoming of output buffer limits.");
+        out.clear();
+        client.closeAfterReply();
+        ctx.close();
+        return true;
+    }
+
+    /**
+     * Messages other threads pushed to this client (Pub/Sub, MONITOR): written and flushed
+     * outside of any command, then held against the output buffer limit of the client's class.
+     */
+    private void pushesReady() {
+        if (in == null || client.closingAfterReply()) return;
+        ByteBuf out = output();
+        int before = out.writerIndex();
+        client.drainPushes();
+        // Redis counts a write to the client as interaction (CLIENT LIST idle)
+        if (out.writerIndex() != before) client.wrote();
+        if (overOutputLimit(out)) return;
+        flushPending(true);
+    }
+
+    /** Runs the commands a CLIENT PAUSE held back, once it is over (on this event loop). */
+    private void resume() {
+        if (in == null) return;
+        process();
+        flushPending(true);
+    }
+
+    /** A blocked command's reply (served or timed out): write it and run the commands after it. */
+    private void unblocked(ByteBuf reply) {
+        try {
+            if (in == null) return;
+            ByteBuf out = output();
+            if (!client.dropReply()) out.writeBytes(reply);
+        } finally {
+            reply.release();
+        }
+        process();
+        flushPending(true);
+    }
+
+    /**
+     * Replies a protocol error. Redis prints the offending byte of "expected '$', got 'x'" raw,
+     * so a byte above 0x7f goes out as that one byte, not as its UTF-8 encoding.
+     */
+    private void protocolError(ByteBuf out, String message) {
+        int mark = out.writerIndex();
+        client.error(message); // counts errorstats
+        for (int i = 0; i < message.length(); i++) {
+            if (message.charAt(i) > 0x7f) {
+                out.writerIndex(mark);
+                out.writeByte('-');
+                out.writeCharSequence(message, java.nio.charset.StandardCharsets.ISO_8859_1);
+                out.writeShort(('\r' << 8) | '\n');
+                return;
+            }
+        }
+    }
+
+    private ByteBuf output() {
+        if (pending == null) {
+            // Sized like the previous batch so pipelined replies do not regrow (and recopy) the
+            // buffer several times per batch; pooled direct, so the socket write needs no copy.
+            pending = ctx.alloc().ioBuffer(lastOutput);
+            client.out().target(pending);
+        }
+        return pending;
+    }
+
+    private void compact() {
+        int r = in.readerIndex();
+        if (r == 0) return;
+        if (!in.isReadable()) {
+            in.clear();
+            parser.shift(r);
+        } else if (r > in.capacity() / 2 || r > 64 * 1024) {
+            in.discardReadBytes();
+            parser.shift(r);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        flushPending(true);
+    }
+
+    private void flushPending(boolean flush) {
+        if (pending == null) {
+            // replies over 64 KB were already written unflushed by process(): flush them now
+            if (flush) ctx.flush();
+            return;
+        }
+        ByteBuf b = pending;
+        pending = null;
+        lastOutput = Math.max(256, Math.min(b.readableBytes(), 64 * 1024));
+        if (holdForDurability(b)) return;
+        if (b.isReadable()) {
+            server.stats().netOutputBytes.add(b.readableBytes());
+            if (flush) ctx.writeAndFlush(b, ctx.voidPromise());
+            else ctx.write(b, ctx.voidPromise());
+        } else {
+            b.release();
+            if (flush) ctx.flush();
+        }
+        if (client.closingAfterReply() && flush) {
+            ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(f -> ctx.close());
+        }
+        if (!ctx.channel().isWritable() && ctx.channel().config().isAutoRead()) {
+            // the peer is not reading its replies: stop reading its commands until it catches up
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    // ---------------------------------------------------------------- group commit
+
+    /** Replies held behind a {@link Watermark} (appendfsync always: the AOF's fsync), in order. */
+    private java.util.ArrayDeque<Held> held;
+    private boolean awaitingMark;
+
+    private record Held(ByteBuf replies, Watermark mark, long position) {}
+
+    /**
+     * With appendfsync always, replies leave only once the effects of the commands they answer
+     * are on disk. The batch is held (behind any batch held before it) and released when the
+     * effect stream's durability mark passes everything published before it: every reply waits
+     * for every earlier write, not only its own, so a read never shows another client's write
+     * before that write is durable (as Redis, which sends no reply of an event loop iteration
+     * before the iteration's fsync).
+     */
+    private boolean holdForDurability(ByteBuf b) {
+        Watermark mark = server.effects().durability();
+        boolean waiting = held != null && !held.isEmpty();
+        if (!waiting && mark == null) return false;
+        long need = mark == null ? 0 : mark.position();
+        if (!waiting && need <= mark.reached()) return false;
+        if (held == null) held = new java.util.ArrayDeque<>();
+        held.add(new Held(b, mark, need));
+        awaitMark();
+        return true;
+    }
+
+    private void awaitMark() {
+        if (awaitingMark || held.isEmpty()) return;
+        awaitingMark = true;
+        Held first = held.peek();
+        if (first.mark() == null) { // queued behind held replies while nothing had to wait
+            ctx.executor().execute(this::releaseHeld);
+            return;
+        }
+        first.mark().whenReached(first.position(), () -> ctx.executor().execute(this::releaseHeld));
+    }
+
+    private void releaseHeld() {
+        awaitingMark = false;
+        if (held == null) return;
+        boolean wrote = false;
+        while (!held.isEmpty() && (held.peek().mark() == null || held.peek().position() <= held.peek().mark().reached())) {
+            ByteBuf b = held.poll().replies();
+            if (!ctx.channel().isActive()) {
+                b.release();
+                continue;
+            }
+            if (b.isReadable()) {
+                server.stats().netOutputBytes.add(b.readableBytes());
+                ctx.write(b, ctx.voidPromise());
+                wrote = true;
+            } else {
+                b.release();
+            }
+        }
+        if (wrote) ctx.flush();
+        if (!held.isEmpty()) {
+            awaitMark();
+        } else if (client.closingAfterReply()) {
+            ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(f -> ctx.close());
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) ctx.channel().config().setAutoRead(true);
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (client != null) {
+            client.cancelPark();
+            client.closeOutbox();
+            server.clientClosed(client);
+        }
+        if (pending != null) {
+            pending.release();
+            pending = null;
+        }
+        if (held != null) {
+            for (Held h : held) h.replies().release();
+            held.clear();
+        }
+        if (in != null) {
+            in.release();
+            in = null;
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!(cause instanceof java.io.IOException)) {
+            Log.warning("Error on client " + (client == null ? "?" : client.address()) + ": " + cause);
+        }
+        ctx.close();
+    }
+}

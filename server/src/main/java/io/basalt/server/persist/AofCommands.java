@@ -1,0 +1,26 @@
+package io.basalt.server.persist;
+
+import io.basalt.resp.RespRequest;
+import io.basalt.server.client.Client;
+import io.basalt.server.command.CommandTable;
+
+/** BGREWRITEAOF: compacts the append-only file in the background (see io.basalt.server.persist.AppendOnly). */
+public final class AofCommands {
+    private AofCommands() {}
+
+    public static void register(CommandTable t) {
+        t.register("bgrewriteaof", AofCommands::bgrewriteaof);
+    }
+
+    static void bgrewriteaof(Client c, RespRequest a) {
+        if (c.server().aof().rewriting()) {
+            c.error("ERR Background append only file rewriting already in progress");
+            return;
+        }
+        if (!c.server().aof().rewrite()) {
+            c.error("ERR Can't execute an AOF background rewriting. Please check the server logs for more information.");
+            return;
+        }
+        c.out().simple("Background append only file rewriting started");
+    }
+}
