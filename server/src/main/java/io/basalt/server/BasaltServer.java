@@ -107,6 +107,7 @@ public final class BasaltServer {
         this.persistence = new Persistence(this);
         addCronTask(persistence::cron);
         addCronTask(new HeapTrim(stats.commandsProcessed::sum));
+        addCronTask(new ClientsCron(this));
         // a key removed by lazy or active expiry: Redis's deleteExpiredKeyAndPropagate
         keyspace.expiryListener((db, entry) -> {
             byte[] key = io.basalt.data.Entries.key(entry);

@@ -95,6 +95,15 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private long softLimitSince;
 
     /**
+     * The output limits checked from {@link ClientsCron}, on this event loop: for a client that
+     * stopped reading, no command runs and so nothing else would check them again.
+     */
+    void cronCheck() {
+        if (in == null || client == null || client.closingAfterReply()) return;
+        overOutputLimit(pending != null ? pending : io.netty.buffer.Unpooled.EMPTY_BUFFER);
+    }
+
+    /**
      * client-output-buffer-limit: the replies not yet taken by the peer (this batch plus what
      * Netty still queues) against the hard limit, and the soft limit held for its seconds. Like
      * Redis, a client over the limit is closed at once, without its pending replies.
@@ -108,7 +117,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (limit.soft() > 0 && size >= limit.soft()) {
             long now = System.currentTimeMillis();
             if (softLimitSince == 0) softLimitSince = now;
-            else if (now - softLimitSince >= limit.softSeconds() * 1000) over = true;
+            // Redis's checkClientOutputBufferLimits: over once held for more than the seconds
+            else if (now - softLimitSince > limit.softSeconds() * 1000) over = true;
         } else {
             softLimitSince = 0;
         }
