@@ -106,7 +106,7 @@ public final class BasaltServer {
         this.dispatcher = new Dispatcher(this);
         this.persistence = new Persistence(this);
         addCronTask(persistence::cron);
-        addCronTask(new HeapTrim(stats.commandsProcessed::sum));
+        addCronTask(new HeapTrim(stats.commandsProcessed::sum, () -> HeapTrim.target(this)));
         addCronTask(new ClientsCron(this));
         // a key removed by lazy or active expiry: Redis's deleteExpiredKeyAndPropagate
         keyspace.expiryListener((db, entry) -> {

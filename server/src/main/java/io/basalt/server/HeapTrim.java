@@ -18,6 +18,12 @@ import java.util.function.LongSupplier;
  * least 16 MiB) since the last time: one concurrent cycle per burst, none while clients are
  * busy, none on an idle server whose heap did not grow.
  *
+ * <p>With maxmemory the heap limit leaves room for one value as large as Redis accepts past the
+ * limit (see bin/basalt-server). Once such values are deleted, a busy server would keep that
+ * heap committed: so a cycle is also started, at most every 5 s, while the committed heap is
+ * above what the data needs ({@link #target}). The cycles run on a helper thread, since
+ * {@code System.gc()} waits for the cycle it starts.
+ *
  * <p>It acts only when {@code System.gc()} starts a concurrent cycle
  * ({@code -XX:+ExplicitGCInvokesConcurrent}, which bin/basalt-server sets): a stop-the-world full
  * collection of a large heap would stall every client.
@@ -28,6 +34,15 @@ final class HeapTrim implements Runnable {
     /** How long a started cycle is given before the committed size is taken as the new baseline. */
     private static final long SETTLE_NANOS = 5_000_000_000L;
 
+    /** Committed heap above this (slack included) starts a cycle even while busy; 0: none. */
+    private final LongSupplier target;
+    /** Runs the cycles: System.gc() waits for the concurrent cycle it starts. */
+    private final java.util.concurrent.ExecutorService cycles = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "basalt-heap-trim");
+        t.setDaemon(true);
+        return t;
+    });
+    private final java.util.concurrent.atomic.AtomicBoolean cycleRunning = new java.util.concurrent.atomic.AtomicBoolean();
     private final LongSupplier commands;
     private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     private final boolean enabled;
@@ -35,9 +50,11 @@ final class HeapTrim implements Runnable {
     private long idleSince;
     private long baseline = -1;
     private long settleUntil;
+    private long nextTargetCycle = System.nanoTime();
 
-    HeapTrim(LongSupplier commands) {
+    HeapTrim(LongSupplier commands, LongSupplier target) {
         this.commands = commands;
+        this.target = target;
         this.enabled = concurrentExplicitGc();
     }
 
@@ -60,6 +77,16 @@ final class HeapTrim implements Runnable {
             baseline = committed;
             settleUntil = 0;
         }
+        long t = target.getAsLong();
+        if (t > 0 && committed > t + Math.max(MIN_GROWTH, t / 8) && now - nextTargetCycle >= 0) {
+            // the heap is larger than the data needs, e.g. a huge value was deleted while
+            // clients stay busy (the idle rule below would never fire): a concurrent cycle
+            // finds the garbage and its remark pause shrinks the heap back. At most one per
+            // SETTLE_NANOS, so a heap that stays above the target costs no continuous marking.
+            nextTargetCycle = now + SETTLE_NANOS;
+            startCycle();
+            return;
+        }
         long n = commands.getAsLong();
         if (n != lastCommands) {
             lastCommands = n;
@@ -69,7 +96,32 @@ final class HeapTrim implements Runnable {
         if (settleUntil != 0 || now - idleSince < IDLE_NANOS) return;
         baseline = Math.min(baseline, committed); // the collector shrank it by itself
         if (committed - baseline < Math.max(MIN_GROWTH, baseline / 10)) return;
-        System.gc(); // a concurrent cycle: its remark pause shrinks the heap to MaxHeapFreeRatio
+        startCycle(); // its remark pause shrinks the heap to MaxHeapFreeRatio
         settleUntil = now + SETTLE_NANOS;
+    }
+
+    /** A concurrent cycle on the helper thread, unless one is running. */
+    private void startCycle() {
+        if (!cycleRunning.compareAndSet(false, true)) return;
+        cycles.execute(() -> {
+            try {
+                System.gc();
+            } finally {
+                cycleRunning.set(false);
+            }
+        });
+    }
+
+    /**
+     * The heap a server with maxmemory needs: its data (maxmemory, or more while a value Redis
+     * admits past the limit is stored) and room for garbage, max(maxmemory / 2, 96 MiB), as the
+     * launcher's heap limit was before it left room for huge values (docs/configuration.md).
+     * 0 without maxmemory: the heap may then take what the collector wants, up to its limit.
+     */
+    static long target(BasaltServer s) {
+        long maxmemory = s.config().getLong("maxmemory");
+        if (maxmemory <= 0) return 0;
+        long data = Math.max(maxmemory, io.basalt.server.commands.InfoSections.usedMemory(s));
+        return data + Math.max(maxmemory / 2, 96L << 20);
     }
 }

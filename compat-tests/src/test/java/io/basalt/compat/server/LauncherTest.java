@@ -135,7 +135,7 @@ class LauncherTest {
         }
     }
     /**
-     * The launcher's heap arithmetic, run with a stand-in JVM that records its arguments and with
+     * The launcher's heap and direct-memory arithmetic, run with a stand-in JVM that records its arguments and with
      * an awk on PATH that prints numbers the way mawk does (2.52762e+10): the launcher must do its
      * arithmetic in integers itself (it once logged "integer expression expected" under mawk and
      * skipped the machine-memory cap).
@@ -167,11 +167,18 @@ class LauncherTest {
             String v = Files.readString(cgroup).trim();
             if (v.matches("[0-9]+")) total = Math.min(total, Long.parseLong(v));
         }
-        // a maxmemory above the machine's memory: the heap is capped at 90% of it
-        assertEquals(List.of("-Xmx" + (total / 10 * 9 >> 20) + "m"), heapFlags(launcher, javaHome, bin, jar, args, dir, "--maxmemory", "100000gb"));
-        // 50mb: maxmemory + 96 MiB
-        assertEquals(List.of("-Xmx" + (50 + 96) + "m"), heapFlags(launcher, javaHome, bin, jar, args, dir, "--maxmemory", "50mb"));
-        assertEquals(List.of("-XX:MaxRAMPercentage=75"), heapFlags(launcher, javaHome, bin, jar, args, dir));
+        long cap = total / 10 * 9 >> 20;
+        // a maxmemory above the machine's memory: heap and direct memory capped at 90% of it
+        assertEquals(List.of("-Xmx" + cap + "m", "-XX:MaxDirectMemorySize=" + cap + "m"),
+                heapFlags(launcher, javaHome, bin, jar, args, dir, "--maxmemory", "100000gb"));
+        // 50mb: maxmemory + 96 MiB for garbage + room for one 512 MiB value (proto-max-bulk-len)
+        // and 128 MiB; direct memory for two arguments of proto-max-bulk-len
+        assertEquals(List.of("-Xmx" + (50 + 96 + 512 + 128) + "m", "-XX:MaxDirectMemorySize=1024m"),
+                heapFlags(launcher, javaHome, bin, jar, args, dir, "--maxmemory", "50mb"));
+        assertEquals(List.of("-Xmx" + (50 + 96 + 1024 + 128) + "m", "-XX:MaxDirectMemorySize=2048m"),
+                heapFlags(launcher, javaHome, bin, jar, args, dir, "--maxmemory", "50mb", "--proto-max-bulk-len", "1gb"));
+        assertEquals(List.of("-XX:MaxRAMPercentage=75", "-XX:MaxDirectMemorySize=" + ((total / 4 * 3) >> 20) + "m"),
+                heapFlags(launcher, javaHome, bin, jar, args, dir));
     }
 
     /** Runs the launcher with the stand-in JVM and returns the heap-size flags it passed. */
