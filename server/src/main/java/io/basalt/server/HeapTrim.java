@@ -15,8 +15,9 @@ import java.util.function.LongSupplier;
  * after a load the process would keep tens of MiB it no longer needs (100,000 small hashes:
  * RSS growth 42 MiB, 25 after one cycle; redis-server: 26). This cron task starts that cycle once
  * the server has run no command for a second and the committed heap has grown by a tenth (at
- * least 16 MiB) since the last time: one concurrent cycle per burst, none while clients are
- * busy, none on an idle server whose heap did not grow.
+ * least 16 MiB) since the last cycle ended: one concurrent cycle per burst, none while clients
+ * are busy, none on an idle server whose heap did not grow. (A 100 MB value deleted: its heap is
+ * given back about 1.5 s later.)
  *
  * <p>With maxmemory the heap limit leaves room for one value as large as Redis accepts past the
  * limit (see bin/basalt-server). Once such values are deleted, a busy server would keep that
@@ -31,8 +32,8 @@ import java.util.function.LongSupplier;
 final class HeapTrim implements Runnable {
     private static final long MIN_GROWTH = 16L << 20;
     private static final long IDLE_NANOS = 1_000_000_000L;
-    /** How long a started cycle is given before the committed size is taken as the new baseline. */
-    private static final long SETTLE_NANOS = 5_000_000_000L;
+    /** Least time between two cycles started because the heap is above its target. */
+    private static final long TARGET_INTERVAL_NANOS = 5_000_000_000L;
 
     /** Committed heap above this (slack included) starts a cycle even while busy; 0: none. */
     private final LongSupplier target;
@@ -49,7 +50,8 @@ final class HeapTrim implements Runnable {
     private long lastCommands = -1;
     private long idleSince;
     private long baseline = -1;
-    private long settleUntil;
+    /** Set by the helper thread when a cycle is over; read by the cron thread. */
+    private volatile boolean cycleEnded;
     private long nextTargetCycle = System.nanoTime();
 
     HeapTrim(LongSupplier commands, LongSupplier target) {
@@ -70,20 +72,23 @@ final class HeapTrim implements Runnable {
     }
 
     @Override public void run() {
-        if (!enabled) return;
+        if (!enabled || cycleRunning.get()) return;
         long now = System.nanoTime();
         long committed = memory.getHeapMemoryUsage().getCommitted();
-        if (baseline < 0 || (settleUntil != 0 && now - settleUntil >= 0)) {
+        if (baseline < 0 || cycleEnded) {
+            // System.gc() returned when its cycle was over: the heap is now as small as that
+            // cycle made it, the baseline for the next growth (a burst right after a trim, as
+            // SET/GET/DEL of one large value every few seconds, is trimmed again)
             baseline = committed;
-            settleUntil = 0;
+            cycleEnded = false;
         }
         long t = target.getAsLong();
         if (t > 0 && committed > t + Math.max(MIN_GROWTH, t / 8) && now - nextTargetCycle >= 0) {
             // the heap is larger than the data needs, e.g. a huge value was deleted while
             // clients stay busy (the idle rule below would never fire): a concurrent cycle
             // finds the garbage and its remark pause shrinks the heap back. At most one per
-            // SETTLE_NANOS, so a heap that stays above the target costs no continuous marking.
-            nextTargetCycle = now + SETTLE_NANOS;
+            // TARGET_INTERVAL_NANOS, so a heap that stays above the target costs no continuous marking.
+            nextTargetCycle = now + TARGET_INTERVAL_NANOS;
             startCycle();
             return;
         }
@@ -93,11 +98,10 @@ final class HeapTrim implements Runnable {
             idleSince = now;
             return;
         }
-        if (settleUntil != 0 || now - idleSince < IDLE_NANOS) return;
+        if (now - idleSince < IDLE_NANOS) return;
         baseline = Math.min(baseline, committed); // the collector shrank it by itself
         if (committed - baseline < Math.max(MIN_GROWTH, baseline / 10)) return;
         startCycle(); // its remark pause shrinks the heap to MaxHeapFreeRatio
-        settleUntil = now + SETTLE_NANOS;
     }
 
     /** A concurrent cycle on the helper thread, unless one is running. */
@@ -105,8 +109,12 @@ final class HeapTrim implements Runnable {
         if (!cycleRunning.compareAndSet(false, true)) return;
         cycles.execute(() -> {
             try {
+                long before = memory.getHeapMemoryUsage().getCommitted();
                 System.gc();
+                Log.verbose("Heap trim: committed heap " + (before >> 20) + " MB before, "
+                        + (memory.getHeapMemoryUsage().getCommitted() >> 20) + " MB after");
             } finally {
+                cycleEnded = true;
                 cycleRunning.set(false);
             }
         });
