@@ -285,7 +285,8 @@ public final class StringRecord {
     public static byte[] allocate(byte[] key, int vLen, long expireAt, int encoding) {
         boolean ttl = expireAt >= 0;
         int base = HEADER + (ttl ? 8 : 0);
-        byte[] r = new byte[base + varintSize(key.length) + key.length + vLen];
+        // a value may be as large as proto-max-bulk-len: checked against the heap first
+        byte[] r = HeapGuard.bytes(base + varintSize(key.length) + key.length + vLen);
         r[0] = (byte) (encoding | (ttl ? FLAG_EXPIRE : 0));
         if (ttl) putLong(r, HEADER, expireAt);
         int p = writeVarint(r, base, key.length);
@@ -322,7 +323,7 @@ public final class StringRecord {
         int vOff = valueOffset(r);
         int old = r.length - vOff;
         if (vLen <= old) return r;
-        return java.util.Arrays.copyOf(r, vOff + vLen);
+        return HeapGuard.copyOf(r, vOff + vLen);
     }
 
     /**

@@ -22,6 +22,12 @@ public final class RespParser {
     /** A protocol error: reply {@link #error()} and close the connection after the reply. */
     public static final int ERROR = 2;
 
+    /**
+     * Redis's PROTO_MBULK_BIG_ARG: a bulk from this size on is worth reading into a buffer of its
+     * exact size (see {@link #pendingBulkEnd}) rather than into a buffer that grows as it arrives.
+     */
+    public static final int BIG_ARG = 32 * 1024;
+
     /** Redis's PROTO_INLINE_MAX_SIZE: the longest inline command or header line. */
     public static final int INLINE_MAX_SIZE = 64 * 1024;
 
@@ -53,6 +59,16 @@ public final class RespParser {
 
     public String error() { return error; }
 
+    /**
+     * While the parser waits for the body of a bulk of at least {@code min} bytes whose header it
+     * has read: the buffer index just past that bulk and its CRLF, so the caller can make room
+     * for all of it at once, sized from the header as Redis does. Otherwise -1.
+     */
+    public long pendingBulkEnd(int min) {
+        if (multibulkRemaining == 0 || bulkLength < min) return -1;
+        return (long) pos + bulkLength + 2;
+    }
+
     /** True when no command is partly parsed, so consumed bytes may be discarded freely. */
     public boolean betweenCommands() { return multibulkRemaining == 0; }
 
@@ -63,6 +79,16 @@ public final class RespParser {
     public void shift(int delta) {
         if (pos >= 0) pos -= delta;
         for (int i = 0; i < request.argc(); i++) request.moveArg(i, -delta);
+    }
+
+    /**
+     * Tells the parser that the caller moved the unread bytes, from {@code delta} on, to the
+     * start of a new buffer {@code to} (a buffer sized for a large argument, or a small one
+     * again after it), so a partly parsed command's arguments point into the new buffer.
+     */
+    public void moved(ByteBuf from, ByteBuf to, int delta) {
+        shift(delta);
+        if (request.buffer() == from) request.rebase(to);
     }
 
     /**

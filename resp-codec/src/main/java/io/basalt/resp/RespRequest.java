@@ -42,6 +42,9 @@ public final class RespRequest {
 
     void moveArg(int i, int delta) { offsets[i] += delta; }
 
+    /** The arguments' bytes moved to {@code to} (at offsets already adjusted by moveArg). */
+    void rebase(ByteBuf to) { this.buf = to; }
+
     /** Builds a request from ready arguments (tests, scripts, internal replays). */
     public static RespRequest of(byte[]... args) {
         RespRequest r = new RespRequest();

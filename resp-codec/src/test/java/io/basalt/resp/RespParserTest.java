@@ -368,4 +368,53 @@ class RespParserTest {
         assertTrue(r.is(0, "set"));
         assertEquals("set", r.lowerString(0));
     }
+    /**
+     * A bulk of at least BIG_ARG bytes: once its header is read the parser tells where it ends,
+     * so the caller can move the partial command into a buffer of exactly that size; the
+     * arguments already parsed then point into the new buffer, and the command completes there
+     * without that buffer ever growing.
+     */
+    @Test
+    void bigBulkEndAndMoveToAnExactBuffer() {
+        ByteBuf fresh = Unpooled.buffer();
+        fresh.writeBytes(bytes("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$40000\r\nab"));
+        RespParser p = new RespParser();
+        assertEquals(-1, p.pendingBulkEnd(RespParser.BIG_ARG), "no bulk header read yet");
+        assertEquals(RespParser.NEED_MORE, p.parse(fresh));
+        int bodyStart = fresh.writerIndex() - 2;
+        assertEquals(bodyStart + 40002L, p.pendingBulkEnd(RespParser.BIG_ARG));
+        assertEquals(-1, p.pendingBulkEnd(40001), "smaller than the threshold asked for");
+
+        // the caller moves the unread command to a buffer of exactly its size
+        int need = bodyStart + 40002;
+        ByteBuf exact = Unpooled.buffer(need, need);
+        exact.writeBytes(fresh, 0, fresh.writerIndex());
+        p.moved(fresh, exact, 0);
+        byte[] body = new byte[39998];
+        Arrays.fill(body, (byte) 'v');
+        exact.writeBytes(body);
+        exact.writeBytes(bytes("\r\n"));
+        assertEquals(need, exact.writerIndex());
+        assertEquals(RespParser.COMMAND, p.parse(exact));
+        RespRequest r = p.request();
+        assertEquals(3, r.argc());
+        assertTrue(r.buffer() == exact, "arguments point into the new buffer");
+        assertEquals("SET", r.string(0));
+        assertEquals("k", r.string(1));
+        assertEquals(40000, r.length(2));
+        assertEquals("abvv", r.buffer().toString(r.offset(2), 4, StandardCharsets.ISO_8859_1));
+        assertEquals(-1, p.pendingBulkEnd(RespParser.BIG_ARG));
+
+        // bytes before the command (already consumed) dropped in the move: positions shift
+        ByteBuf shifted = Unpooled.buffer();
+        shifted.writeBytes(bytes("XX*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$40000\r\n"));
+        shifted.readerIndex(2);
+        RespParser q = new RespParser();
+        assertEquals(RespParser.NEED_MORE, q.parse(shifted));
+        ByteBuf moved = Unpooled.buffer();
+        moved.writeBytes(shifted, 2, shifted.writerIndex() - 2);
+        q.moved(shifted, moved, 2);
+        assertEquals(moved.writerIndex() + 40002L, q.pendingBulkEnd(RespParser.BIG_ARG));
+        assertEquals("k", q.request().string(1));
+    }
 }

@@ -179,7 +179,8 @@ public final class BasaltServer implements Clients {
         addModule(aof);
         addModule(replication);
         addModule(ServerModule.cron(persistence::cron));
-        addModule(ServerModule.cron(new HeapTrim(stats.commandsProcessed::sum)));
+        addModule(ServerModule.cron(new HeapTrim(stats.commandsProcessed::sum, () -> HeapTrim.target(this))));
+        addModule(ServerModule.cron(new io.basalt.server.net.ClientsCron(this)));
         // a key removed by lazy or active expiry: Redis's deleteExpiredKeyAndPropagate
         keyspace.expiryListener((db, entry) -> {
             byte[] key = io.basalt.data.Entries.key(entry);

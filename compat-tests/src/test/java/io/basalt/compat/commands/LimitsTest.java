@@ -148,4 +148,63 @@ class LimitsTest {
             basalt.stop();
         }
     }
+    /**
+     * A client that sends 30 GETs of a 1 MB value and then reads nothing holds ~30 MB of replies
+     * in the server: over the 8 MB soft limit. Redis's clientsCron closes it once the limit has
+     * held for 2 s, although the client produces no new output; Basalt, which stops reading such
+     * a client, must check on a timer too. A stalled client under the soft limit stays.
+     */
+    @Test
+    void softOutputLimitClosesAClientThatStopsReading() throws Exception {
+        String[] args = {"--client-output-buffer-limit", "normal 0 8mb 2"};
+        RedisServerProcess redis = RedisServerProcess.start(args);
+        BasaltInstance basalt = BasaltInstance.start(args);
+        try {
+            for (int port : new int[] {redis.port(), basalt.port()}) {
+                try (RawClient admin = new RawClient(port);
+                     Socket over = stalledClient(port, 30); Socket under = stalledClient(port, 2)) {
+                    long overId = clientId(over);
+                    long underId = clientId(under);
+                    long deadline = System.currentTimeMillis() + 20_000;
+                    String list = admin.call("CLIENT", "LIST").string();
+                    while (list.contains("id=" + overId + " ") && System.currentTimeMillis() < deadline) {
+                        Thread.sleep(100);
+                        list = admin.call("CLIENT", "LIST").string();
+                    }
+                    assertFalse(list.contains("id=" + overId + " "), "port " + port + ": " + list);
+                    assertTrue(list.contains("id=" + underId + " "), "port " + port + ": " + list);
+                    assertEquals(1024 * 1024, admin.call("STRLEN", "v").number());
+                }
+            }
+        } finally {
+            redis.stop();
+            basalt.stop();
+        }
+    }
+
+    /** Sets v to 1 MB, asks CLIENT ID, then pipelines {@code gets} GETs of v and reads nothing more. */
+    private static Socket stalledClient(int port, int gets) throws Exception {
+        Socket s = new Socket();
+        s.setReceiveBufferSize(4096);
+        s.connect(new java.net.InetSocketAddress("127.0.0.1", port));
+        s.setSoTimeout(5000);
+        java.io.OutputStream out = s.getOutputStream();
+        out.write(cmd("SET", "v", "x".repeat(1024 * 1024)));
+        out.write(cmd("CLIENT", "ID"));
+        out.flush();
+        byte[] ok = s.getInputStream().readNBytes(5);
+        assertEquals("+OK\r\n", new String(ok, java.nio.charset.StandardCharsets.US_ASCII));
+        for (int i = 0; i < gets; i++) out.write(cmd("GET", "v"));
+        out.flush();
+        return s;
+    }
+
+    /** Reads the ":id\r\n" reply of the CLIENT ID that {@link #stalledClient} sent. */
+    private static long clientId(Socket s) throws Exception {
+        InputStream in = s.getInputStream();
+        StringBuilder sb = new StringBuilder();
+        int b;
+        while ((b = in.read()) != '\n') sb.append((char) b);
+        return Long.parseLong(sb.toString().trim().substring(1));
+    }
 }

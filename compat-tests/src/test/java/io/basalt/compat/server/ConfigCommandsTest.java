@@ -101,6 +101,12 @@ class ConfigCommandsTest extends DifferentialTest {
         same("CONFIG", "SET", "client-output-buffer-limit", "normal 1 2");
         same("CONFIG", "SET", "client-output-buffer-limit", "foo 1 2 3");
         same("CONFIG", "SET", "maxmemory-clients", "abc");
+        // a percentage parses, then fails the bound check with its own message
+        same("CONFIG", "SET", "maxmemory-clients", "200%");
+        same("CONFIG", "SET", "maxmemory-clients", "101%");
+        same("CONFIG", "SET", "maxmemory-clients", "-1%");
+        same("CONFIG", "SET", "maxmemory-clients", "%");
+        same("CONFIG", "SET", "maxmemory-clients", "99999999999999999999%");
         same("CONFIG", "SET", "oom-score-adj-values", "1 2");
         same("CONFIG", "SET", "oom-score-adj-values", "1 2 3000");
         same("CONFIG", "SET", "latency-tracking-info-percentiles", "50 abc");

@@ -134,4 +134,70 @@ class LauncherTest {
             p.destroyForcibly();
         }
     }
+    /**
+     * The launcher's heap and direct-memory arithmetic, run with a stand-in JVM that records its arguments and with
+     * an awk on PATH that prints numbers the way mawk does (2.52762e+10): the launcher must do its
+     * arithmetic in integers itself (it once logged "integer expression expected" under mawk and
+     * skipped the machine-memory cap).
+     */
+    @Test
+    void launcherHeapArithmeticIsIntegerOnly(@TempDir Path dir) throws Exception {
+        Path launcher = Path.of("..", "bin", "basalt-server").toAbsolutePath().normalize();
+        Path javaHome = dir.resolve("jdk");
+        Files.createDirectories(javaHome.resolve("bin"));
+        Path args = dir.resolve("args");
+        Path fakeJava = javaHome.resolve("bin").resolve("java");
+        Files.writeString(fakeJava, String.join("\n", "#!/bin/sh",
+                "case \"$*\" in *-XshowSettings*) echo '    java.specification.version = 17' >&2; exit 0;; esac",
+                "printf '%s\\n' \"$@\" > '" + args + "'", ""));
+        Path bin = dir.resolve("bin");
+        Files.createDirectories(bin);
+        Path fakeAwk = bin.resolve("awk");
+        Files.writeString(fakeAwk, "#!/bin/sh\necho 2.52762e+10\n");
+        for (Path f : List.of(fakeJava, fakeAwk)) f.toFile().setExecutable(true);
+        Path jar = dir.resolve("basalt-server-0-all.jar");
+        Files.writeString(jar, "");
+
+        long total = 0;
+        for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+            if (line.startsWith("MemTotal:")) total = Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+        Path cgroup = Path.of("/sys/fs/cgroup/memory.max");
+        if (Files.exists(cgroup)) {
+            String v = Files.readString(cgroup).trim();
+            if (v.matches("[0-9]+")) total = Math.min(total, Long.parseLong(v));
+        }
+        long cap = total / 10 * 9 >> 20;
+        // a maxmemory above the machine's memory: heap and direct memory capped at 90% of it
+        assertEquals(List.of("-Xmx" + cap + "m", "-XX:MaxDirectMemorySize=" + cap + "m"),
+                heapFlags(launcher, javaHome, bin, jar, args, dir, "--maxmemory", "100000gb"));
+        // 50mb: maxmemory + 96 MiB for garbage + room for one 512 MiB value (proto-max-bulk-len)
+        // and 128 MiB; direct memory for two arguments of proto-max-bulk-len
+        assertEquals(List.of("-Xmx" + (50 + 96 + 512 + 128) + "m", "-XX:MaxDirectMemorySize=1024m"),
+                heapFlags(launcher, javaHome, bin, jar, args, dir, "--maxmemory", "50mb"));
+        assertEquals(List.of("-Xmx" + (50 + 96 + 1024 + 128) + "m", "-XX:MaxDirectMemorySize=2048m"),
+                heapFlags(launcher, javaHome, bin, jar, args, dir, "--maxmemory", "50mb", "--proto-max-bulk-len", "1gb"));
+        assertEquals(List.of("-XX:MaxRAMPercentage=75", "-XX:MaxDirectMemorySize=" + ((total / 4 * 3) >> 20) + "m"),
+                heapFlags(launcher, javaHome, bin, jar, args, dir));
+    }
+
+    /** Runs the launcher with the stand-in JVM and returns the heap-size flags it passed. */
+    private static List<String> heapFlags(Path launcher, Path javaHome, Path bin, Path jar, Path args, Path dir,
+                                          String... serverArgs) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(launcher.toString()));
+        cmd.addAll(List.of(serverArgs));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("out").toFile());
+        pb.environment().put("JAVA_HOME", javaHome.toString());
+        pb.environment().put("BASALT_JAR", jar.toString());
+        pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+        pb.environment().remove("BASALT_JAVA_OPTS");
+        Process p = pb.start();
+        assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+        String out = Files.readString(dir.resolve("out"));
+        assertEquals(0, p.exitValue(), out);
+        assertEquals("", out, "the launcher printed something");
+        return Files.readAllLines(args).stream()
+                .filter(a -> a.startsWith("-Xmx") || a.startsWith("-XX:MaxRAMPercentage") || a.startsWith("-XX:MaxDirectMemorySize"))
+                .toList();
+    }
 }

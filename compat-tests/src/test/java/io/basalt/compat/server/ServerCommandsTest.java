@@ -114,6 +114,10 @@ class ServerCommandsTest extends DifferentialTest {
         same("MEMORY", "USAGE", "k", "SAMPLES");
         same("MEMORY", "USAGE", "k", "SAMPLES", "abc");
         same("MEMORY", "USAGE", "k", "FOO", "1");
+        // a negative count is a syntax error, found while parsing: before the key is looked up
+        same("MEMORY", "USAGE", "k", "SAMPLES", "-1");
+        same("MEMORY", "USAGE", "nokey", "SAMPLES", "-1");
+        same("MEMORY", "USAGE", "k", "SAMPLES", "1", "SAMPLES", "-5");
         same("MEMORY", "PURGE");
         same("MEMORY", "DOCTOR");
         assertTrue(basalt.call("MEMORY", "USAGE", "k", "SAMPLES", "0").number() > 0);

@@ -171,7 +171,12 @@ public final class InfoSections {
     }
 
     static long overhead(BasaltServer s) {
-        return STARTUP_OVERHEAD + (long) s.clients().size() * CLIENT_OVERHEAD;
+        return STARTUP_OVERHEAD + clientsMemory(s);
+    }
+
+    /** mem_clients_normal: a fixed cost per connection, plus the large arguments being read or run. */
+    static long clientsMemory(BasaltServer s) {
+        return (long) s.clients().size() * CLIENT_OVERHEAD + s.stats().bigArgumentBytes.sum();
     }
 
     private static void memory(BasaltServer s, StringBuilder sb) {
@@ -230,7 +235,7 @@ public final class InfoSections {
         line(sb, "mem_replication_backlog", 0);
         line(sb, "mem_total_replication_buffers", 0);
         line(sb, "mem_clients_slaves", 0);
-        line(sb, "mem_clients_normal", (long) s.clients().size() * CLIENT_OVERHEAD);
+        line(sb, "mem_clients_normal", clientsMemory(s));
         line(sb, "mem_cluster_links", 0);
         line(sb, "mem_aof_buffer", s.aof().bufferLength());
         line(sb, "mem_allocator", "jvm");

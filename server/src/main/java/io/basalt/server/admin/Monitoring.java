@@ -12,7 +12,6 @@ import io.basalt.server.stats.SlowlogEntry;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -91,11 +90,11 @@ public final class Monitoring implements ServerModule {
             }
             int len = req.length(i);
             if (len > SLOWLOG_MAX_ARG_LEN) {
-                byte[] a = req.bytes(i);
-                byte[] head = Arrays.copyOf(a, SLOWLOG_MAX_ARG_LEN);
+                // only the bytes kept are copied: the argument may be a 512 MB value
                 byte[] tail = ("... (" + (len - SLOWLOG_MAX_ARG_LEN) + " more bytes)").getBytes(StandardCharsets.US_ASCII);
-                byte[] r = Arrays.copyOf(head, head.length + tail.length);
-                System.arraycopy(tail, 0, r, head.length, tail.length);
+                byte[] r = new byte[SLOWLOG_MAX_ARG_LEN + tail.length];
+                req.buffer().getBytes(req.offset(i), r, 0, SLOWLOG_MAX_ARG_LEN);
+                System.arraycopy(tail, 0, r, SLOWLOG_MAX_ARG_LEN, tail.length);
                 args[i] = r;
             } else {
                 args[i] = req.bytes(i);

@@ -28,7 +28,13 @@ public final class MemoryCommands {
     static void usage(Client c, RespRequest a) {
         for (int i = 3; i < a.argc(); i++) {
             if (a.is(i, "SAMPLES") && i + 1 < a.argc()) {
-                if (Generic.longArg(c, a, i + 1) == null) return;
+                Long samples = Generic.longArg(c, a, i + 1);
+                if (samples == null) return;
+                // Redis refuses a negative count as it parses it, before looking the key up
+                if (samples < 0) {
+                    c.error(Generic.SYNTAX);
+                    return;
+                }
                 i++;
             } else {
                 c.error(Generic.SYNTAX);

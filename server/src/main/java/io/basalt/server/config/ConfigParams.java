@@ -397,7 +397,10 @@ public final class ConfigParams {
             try {
                 long p = io.basalt.resp.Numbers.parseLong(v.substring(0, v.length() - 1)
                         .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                if (p >= 0 && p <= 100) return p + "%";
+                // Redis's numericParseString accepts any non-negative percentage, then
+                // numericBoundaryCheck refuses one above the bound (lower_bound -100)
+                if (p > 100) throw new ConfigException("percentage argument must be less or equal to 100");
+                if (p >= 0) return p + "%";
             } catch (NumberFormatException e) {
                 // falls through to the error below
             }

@@ -15,6 +15,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
  * is flushed once in {@link #channelReadComplete} (pipelined commands share a syscall).
  */
 public final class ClientHandler extends ChannelInboundHandlerAdapter {
+    /** The reply to a request the heap cannot hold (Redis's reply to a write under maxmemory). */
+    private static final String OOM = "OOM command not allowed when used memory > 'maxmemory'.";
+
     private final BasaltServer server;
     private final RespParser parser = new RespParser();
     private Client client;
@@ -45,11 +48,63 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         try {
             if (client == null || client.closingAfterReply()) return;
             server.stats().netInputBytes.add(data.readableBytes());
+            // A large bulk is read into a buffer of its exact size (bigBulkRoom): bytes past its
+            // end (the next pipelined commands) are only appended once it has been run, so that
+            // buffer never has to grow, i.e. be copied.
+            long room;
+            while ((room = bigBulkRoom()) >= 0 && room < data.readableBytes()) {
+                in.writeBytes(data, (int) room);
+                process();
+                if (in == null || client.closingAfterReply()) return;
+            }
             in.writeBytes(data);
+        } catch (OutOfMemoryError e) {
+            // no memory for this client's input (a direct buffer for a huge argument): this
+            // client goes, as over client-query-buffer-limit; the server and the others go on
+            Log.warning("Closing client that could not get memory for its query buffer: " + client.address() + " (" + e.getMessage() + ")");
+            client.closeAfterReply();
+            ctx.close();
+            return;
         } finally {
             data.release();
         }
         process();
+    }
+
+    /** Bytes of the exactly sized buffer {@link #in} is while it holds a large argument, else 0. */
+    private long bigBuffer;
+
+    /**
+     * Redis's PROTO_MBULK_BIG_ARG handling: when the parser waits for a bulk of at least 32 KB,
+     * the partial command is moved to the start of a buffer sized from the bulk header, so the
+     * rest of the argument arrives straight into its final place, with no growing and copying of
+     * the input buffer. The buffer is direct: it is freed as soon as the command has run (a
+     * 100 MB SET leaves no 100 MB of heap garbage behind). Its size counts in used_memory, as
+     * Redis counts query buffers. Returns the bytes still missing, or -1 when no large bulk is
+     * pending.
+     */
+    private long bigBulkRoom() {
+        if (in == null) return -1;
+        long end = parser.pendingBulkEnd(RespParser.BIG_ARG);
+        if (end < 0) return -1;
+        if (end > in.capacity()) {
+            int r = in.readerIndex();
+            long need = end - r;
+            if (need > Integer.MAX_VALUE - 16) return -1; // beyond a ByteBuf: the query buffer limit decides
+            ByteBuf big = ctx.alloc().directBuffer((int) need, (int) need);
+            big.writeBytes(in, r, in.writerIndex() - r);
+            parser.moved(in, big, r);
+            in.release();
+            in = big;
+            account(need);
+            end = need;
+        }
+        return end - in.writerIndex();
+    }
+
+    private void account(long bytes) {
+        server.stats().bigArgumentBytes.add(bytes - bigBuffer);
+        bigBuffer = bytes;
     }
 
     /** Parses and runs every complete command in the buffer. */
@@ -69,7 +124,25 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
             client.drainPushes();
             int mark = out.writerIndex();
             client.beginReply();
-            server.dispatcher().dispatch(client, parser.request());
+            // While it runs, a large argument counts twice in used_memory: its buffer and the
+            // value it is copied into. Redis counts the same (the argument's buffer and the
+            // fresh query buffer of that size it allocates for the next one), so a SET refused
+            // with -OOM under maxmemory is refused in both servers.
+            long running = bigBuffer;
+            server.stats().bigArgumentBytes.add(running);
+            try {
+                server.dispatcher().dispatch(client, parser.request());
+            } catch (OutOfMemoryError e) {
+                // HeapGuard refused a huge allocation before making it (or, as a last resort,
+                // the heap ran out): this request fails as Redis fails a write under maxmemory;
+                // the connection and every other request go on (shard locks are released by the
+                // dispatcher's finally blocks)
+                Log.warning("Command refused for lack of memory (" + e.getMessage() + ")");
+                out.writerIndex(mark);
+                client.error(OOM);
+            } finally {
+                server.stats().bigArgumentBytes.add(-running);
+            }
             if (client.takeDeferred()) {
                 // CLIENT PAUSE holds this command back: keep it unparsed and wait for the unpause
                 in.readerIndex(start);
@@ -99,6 +172,15 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
     private long softLimitSince;
 
     /**
+     * The output limits checked from {@link ClientsCron}, on this event loop: for a client that
+     * stopped reading, no command runs and so nothing else would check them again.
+     */
+    void cronCheck() {
+        if (in == null || client == null || client.closingAfterReply()) return;
+        overOutputLimit(pending != null ? pending : io.netty.buffer.Unpooled.EMPTY_BUFFER);
+    }
+
+    /**
      * client-output-buffer-limit: the replies not yet taken by the peer (this batch plus what
      * Netty still queues) against the hard limit, and the soft limit held for its seconds. Like
      * Redis, a client over the limit is closed at once, without its pending replies.
@@ -112,7 +194,8 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (limit.soft() > 0 && size >= limit.soft()) {
             long now = System.currentTimeMillis();
             if (softLimitSince == 0) softLimitSince = now;
-            else if (now - softLimitSince >= limit.softSeconds() * 1000) over = true;
+            // Redis's checkClientOutputBufferLimits: over once held for more than the seconds
+            else if (now - softLimitSince > limit.softSeconds() * 1000) over = true;
         } else {
             softLimitSince = 0;
         }
@@ -189,6 +272,18 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void compact() {
+        if (bigBuffer > 0 && parser.pendingBulkEnd(RespParser.BIG_ARG) < 0) {
+            // the large argument has been run: back to a small heap buffer, and the direct
+            // one freed now rather than kept for the connection's lifetime
+            int r = in.readerIndex();
+            ByteBuf small = ctx.alloc().heapBuffer(Math.max(1024, in.readableBytes()));
+            small.writeBytes(in, r, in.readableBytes());
+            parser.moved(in, small, r);
+            in.release();
+            in = small;
+            account(0);
+            return;
+        }
         int r = in.readerIndex();
         if (r == 0) return;
         if (!in.isReadable()) {
@@ -321,6 +416,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (in != null) {
             in.release();
             in = null;
+            account(0);
         }
     }
 

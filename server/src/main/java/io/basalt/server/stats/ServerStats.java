@@ -21,6 +21,12 @@ public final class ServerStats {
      * Not a statistic: CONFIG RESETSTAT leaves it alone, a completed save resets it.
      */
     public final LongAdder dirty = new LongAdder();
+    /**
+     * Bytes of the exactly sized buffers that hold large arguments being read or run (see
+     * ClientHandler): part of used_memory, as Redis counts client query buffers. Not a
+     * statistic: CONFIG RESETSTAT leaves it alone.
+     */
+    public final LongAdder bigArgumentBytes = new LongAdder();
     private final Map<String, LongAdder> errors = new ConcurrentSkipListMap<>();
 
     /** Counts an error reply under its code (the first word), as INFO errorstats does. */
