@@ -82,6 +82,7 @@ run() {
     # zadd first in TESTS so the set is there; the warm-up below grows it too)
     zrange) args=(ZRANGE myzset 0 9); label="ZRANGE myzset 0 9" ;;
     zrank) args=(ZRANK myzset element:__rand_int__); label="ZRANK myzset element:__rand_int__" ;;
+    mset) label="MSET (10 keys)" ;; # redis-benchmark's own label for its mset test
   esac
   before=$(cpu_ticks "$pid")
   line=$(taskset -c "$CLIENT_CPU" redis-benchmark -p "$port" -n "$N" -c "$CLIENTS" \

@@ -57,6 +57,11 @@ public final class Keyspace {
 
     public Shard shard(int index) { return shards[index]; }
 
+    /** The shard that owns hash slot {@code slot} (0..16383). */
+    public Shard shardOfSlot(int slot) {
+        return shards[slot & shardMask];
+    }
+
     /** The shard that owns {@code key}: its slot's low bits. */
     public Shard shardOf(byte[] key) {
         return shards[Slots.slot(key) & shardMask];

@@ -45,6 +45,22 @@ public final class RespRequest {
     /** The arguments' bytes moved to {@code to} (at offsets already adjusted by moveArg). */
     void rebase(ByteBuf to) { this.buf = to; }
 
+    /**
+     * Whether argument {@code i} holds exactly the bytes {@code b} (a vectorized compare on a heap
+     * buffer: cheaper than hashing the key again to find what the dispatcher already knows).
+     */
+    public boolean argEquals(int i, byte[] b) {
+        int len = lengths[i];
+        if (len != b.length) return false;
+        int off = offsets[i];
+        if (buf.hasArray()) {
+            int a = buf.arrayOffset() + off;
+            return Arrays.equals(buf.array(), a, a + len, b, 0, len);
+        }
+        for (int k = 0; k < len; k++) if (buf.getByte(off + k) != b[k]) return false;
+        return true;
+    }
+
     /** Builds a request from ready arguments (tests, scripts, internal replays). */
     public static RespRequest of(byte[]... args) {
         RespRequest r = new RespRequest();

@@ -10,6 +10,7 @@ import io.basalt.data.ZSetValue;
 import io.basalt.resp.Numbers;
 import io.basalt.resp.RespRequest;
 import io.basalt.server.client.Client;
+import io.basalt.server.exec.ExecState;
 import io.basalt.server.pubsub.KeyspaceEvents;
 
 /**
@@ -39,11 +40,21 @@ public final class Generic {
     }
 
     /**
+     * The shard of {@code key}: from the slot the dispatcher already hashed when it is one of the
+     * running command's keys (the common case: CRC16 over the key was ~7% of a GET), else hashed.
+     */
+    public static Shard shard(Client c, byte[] key) {
+        int slot = ExecState.runningSlot(key);
+        io.basalt.data.Keyspace ks = c.server().keyspace();
+        return slot >= 0 ? ks.shardOfSlot(slot) : ks.shardOf(key);
+    }
+
+    /**
      * {@code lookupKeyRead}: the live entry or null, counting keyspace hits/misses and touching
      * the access clock (unless the client set CLIENT NO-TOUCH). The key's shard must be locked.
      */
     public static Object lookupRead(Client c, byte[] key) {
-        Shard s = c.server().keyspace().shardOf(key);
+        Shard s = shard(c, key);
         Object e = s.get(c.db(), key, System.currentTimeMillis());
         if (e == null) {
             c.server().stats().keyspaceMisses.increment();
@@ -57,7 +68,7 @@ public final class Generic {
 
     /** {@code lookupKeyWrite}: the live entry or null; no hit/miss counting. */
     public static Object lookupWrite(Client c, byte[] key) {
-        Shard s = c.server().keyspace().shardOf(key);
+        Shard s = shard(c, key);
         Object e = s.get(c.db(), key, System.currentTimeMillis());
         if (e != null && !c.noTouch()) c.server().keyspace().eviction().touch(e);
         return e;
@@ -130,7 +141,7 @@ public final class Generic {
      * }</pre>
      */
     public static Shard.Edit edit(Client c, byte[] key, ObjectEntry value) {
-        return c.server().keyspace().shardOf(key).edit(c.db(), key, value);
+        return shard(c, key).edit(c.db(), key, value);
     }
 
     /** Redis's {@code dbAdd} notification: {@code key} did not exist and now does ("new"). */

@@ -48,7 +48,7 @@ public final class SetCommands {
     private static final String NOT_POSITIVE = "ERR value is out of range, must be positive";
     private static final String RANGE = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
 
-    private static Shard shard(Client c, byte[] key) { return c.server().keyspace().shardOf(key); }
+    private static Shard shard(Client c, byte[] key) { return Generic.shard(c, key); }
 
     private static void member(RespWriter out, SetValue s, int i) {
         if (s.isIntset()) out.bulk(s.intAt(i));

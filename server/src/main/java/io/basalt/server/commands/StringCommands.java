@@ -125,7 +125,7 @@ public final class StringCommands {
     }
 
     private static Shard shard(Client c, byte[] key) {
-        return c.server().keyspace().shardOf(key);
+        return Generic.shard(c, key);
     }
 
     // ---------------------------------------------------------------- GET / SET family

@@ -26,6 +26,8 @@ public final class CommandContext {
     private int slot = NO_SLOT;
     private int[] shards = new int[8];
     private int nshards;
+    /** Where {@link #slotOf} starts looking: after the key it found last. */
+    private int nextKey;
 
     /** Fills this context for {@code spec} and {@code req}; {@code shardMask} maps a slot to its shard. */
     CommandContext of(CommandSpec spec, RespRequest req, int shardMask) {
@@ -41,6 +43,7 @@ public final class CommandContext {
         }
         int n = spec.keys(req, keys);
         nkeys = n;
+        nextKey = 0;
         slot = NO_SLOT;
         nshards = 0;
         for (int i = 0; i < n; i++) {
@@ -94,6 +97,23 @@ public final class CommandContext {
 
     /** The slot every key is in, {@link #NO_SLOT} without keys, {@link #CROSS_SLOT} when they differ. */
     public int slot() { return slot; }
+
+    /**
+     * The slot of {@code key} when it is one of this command's keys (compared byte for byte with
+     * the arguments), else -1: handlers find their key's shard without hashing it a second time.
+     */
+    public int slotOf(byte[] key) {
+        // handlers visit their keys in argument order (MSET, DEL, MGET): start after the last
+        // match, so a command with n keys costs n compares, not n^2/2
+        int n = nkeys;
+        for (int k = 0, i = nextKey; k < n; k++, i = i + 1 == n ? 0 : i + 1) {
+            if (req.argEquals(keys[i], key)) {
+                nextKey = i + 1 == n ? 0 : i + 1;
+                return slots[i];
+            }
+        }
+        return -1;
+    }
 
     /** The number of distinct shards the keys are in. */
     public int shardCount() { return nshards; }

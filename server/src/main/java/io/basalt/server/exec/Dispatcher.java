@@ -246,6 +246,9 @@ public final class Dispatcher {
         // its reply); the commands of an EXEC run inside the EXEC's own call
         boolean nested = c.executing();
         c.executing(true);
+        // handlers find their keys' shards from the slots hashed here (ExecState.runningSlot)
+        CommandContext outer = ExecState.RUNNING.get();
+        ExecState.RUNNING.set(cmd);
         boolean ran = true;
         try {
             ran = run(c, cmd);
@@ -254,6 +257,7 @@ public final class Dispatcher {
             Log.warning("Command " + spec.name + " failed: " + e);
             c.error("ERR internal error while executing '" + spec.name + "': " + e.getClass().getSimpleName());
         } finally {
+            ExecState.RUNNING.set(outer);
             c.executing(nested);
         }
         // invalidations of keys this client tracks and just changed: after its reply (after the

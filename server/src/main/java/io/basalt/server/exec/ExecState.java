@@ -17,6 +17,13 @@ public final class ExecState {
 
     /** The running command's keys, slots and shards (reused from command to command). */
     final CommandContext context = new CommandContext();
+    /**
+     * The context of the command this thread is executing (a queued one inside EXEC), null
+     * between commands. Per thread, not per client: a blocked client is served on another
+     * client's thread after that client's command, and must not see a stale context whose
+     * request buffer has been reused. Netty's FastThreadLocal: an array index on event loops.
+     */
+    static final io.netty.util.concurrent.FastThreadLocal<CommandContext> RUNNING = new io.netty.util.concurrent.FastThreadLocal<>();
     /** Between MULTI and EXEC/DISCARD, the queued commands; null otherwise (read by CLIENT LIST). */
     volatile Transaction multi;
     /** Redis's CLIENT_DIRTY_CAS: a watched key changed; set by writers on other threads. */
@@ -35,6 +42,15 @@ public final class ExecState {
         ExecState s = c.get(SLOT);
         if (s == null) c.set(SLOT, s = new ExecState());
         return s;
+    }
+
+    /**
+     * The slot of {@code key} if it is a key of the command this thread is executing (the slot the
+     * dispatcher hashed, found by comparing the bytes), else -1.
+     */
+    public static int runningSlot(byte[] key) {
+        CommandContext r = RUNNING.get();
+        return r == null ? -1 : r.slotOf(key);
     }
 
     /** {@code c}'s state if it has one (any thread). */
