@@ -66,6 +66,8 @@ set_rps() { # set_rps <port> -> ops/s of SET at pipeline 16
 # measure <name> <start-master-command...>: one master, one redis-server replica
 measure() {
   local name=$1; shift
+  # the previous master must have released the port, or the ping below would reach it
+  for _ in $(seq 1 100); do redis-cli -p "$MASTER_PORT" ping >/dev/null 2>&1 || break; sleep 0.1; done
   "$@" &
   pids+=("$!")
   wait_port "$MASTER_PORT"
@@ -111,8 +113,11 @@ basalt_master() {
       --repl-diskless-sync yes --repl-diskless-sync-delay 0 --enable-debug-command yes >"$tmp/master-basalt.log" 2>&1
 }
 
-read -r _ r_alone r_with r_sync r_rss0 r_peak r_lag r_catch < <(measure redis redis_master)
-read -r _ b_alone b_with b_sync b_rss0 b_peak b_lag b_catch < <(measure basalt basalt_master)
+# not in a subshell: the servers measure() starts must be in this shell's pids for cleanup
+measure redis redis_master > "$tmp/redis.out"
+measure basalt basalt_master > "$tmp/basalt.out"
+read -r _ r_alone r_with r_sync r_rss0 r_peak r_lag r_catch < "$tmp/redis.out"
+read -r _ b_alone b_with b_sync b_rss0 b_peak b_lag b_catch < "$tmp/basalt.out"
 
 {
   echo "# Replication: Basalt vs redis-server as master, $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
