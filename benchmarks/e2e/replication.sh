@@ -77,7 +77,9 @@ measure() {
   set_rps "$MASTER_PORT" >/dev/null # warm-up (JIT)
   local alone; alone=$(set_rps "$MASTER_PORT")
   redis-cli -p "$MASTER_PORT" debug populate "$KEYS" pop 32 >/dev/null
-  redis-server --port "$REPLICA_PORT" --save "" --appendonly no --dir "$tmp" --daemonize no \
+  # its own dir: a replica keeps the received image as dump.rdb, which the next master would load
+  mkdir -p "$tmp/replica-$name"
+  redis-server --port "$REPLICA_PORT" --save "" --appendonly no --dir "$tmp/replica-$name" --daemonize no \
       --logfile "$tmp/replica-$name.log" &
   local rpid=$!; pids+=("$rpid")
   wait_port "$REPLICA_PORT"
