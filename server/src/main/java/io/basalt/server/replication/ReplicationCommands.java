@@ -34,7 +34,15 @@ public final class ReplicationCommands {
                     if (port == null) return;
                     source.handshake(c, opt, Long.toString(port));
                 }
-                case "ip-address", "capa" -> source.handshake(c, opt, a.string(j + 1));
+                case "ip-address" -> {
+                    // Redis keeps it in a NET_HOST_STR_LEN (256) buffer
+                    if (a.length(j + 1) >= 256) {
+                        c.error("ERR REPLCONF ip-address provided by replica instance is too long: " + a.length(j + 1) + " bytes");
+                        return;
+                    }
+                    source.handshake(c, opt, a.string(j + 1));
+                }
+                case "capa" -> source.handshake(c, opt, a.string(j + 1));
                 case "ack" -> {
                     // only a replica acknowledges, and never with a reply (Redis returns at once)
                     try {
@@ -52,8 +60,8 @@ public final class ReplicationCommands {
                 case "rdb-only" -> {
                     Long v = Generic.longArg(c, a, j + 1);
                     if (v == null) return;
-                    if (v != 0 && v != 1) {
-                        c.error("ERR rdb-only value must be 0 or 1");
+                    if (v != 0 && v != 1) { // getRangeLongFromObjectOrReply's text
+                        c.error("ERR value is out of range, value must between 0 and 1");
                         return;
                     }
                 }
