@@ -6,7 +6,6 @@ import io.basalt.resp.RespRequest;
 import io.basalt.resp.RespWriter;
 import io.basalt.server.blocking.Blocking;
 import io.basalt.server.client.Client;
-import io.basalt.server.pubsub.KeyspaceEvents;
 import io.basalt.server.command.CommandTable;
 
 import io.basalt.data.ZSetValue;
@@ -197,26 +196,15 @@ public final class BlockingCommands {
     private static void move(Client c, byte[] src, byte[] dst, boolean fromHead, boolean toHead, RespWriter out) {
         ListValue sl = (ListValue) Generic.lookupWrite(c, src);
         ListValue dl = (ListValue) Generic.lookupWrite(c, dst);
-        // (dst == src: a rotation, which the source's edit accounts whole)
-        boolean created = dl == null;
-        try (Shard.Edit se = Generic.edit(c, src, sl)) {
-            byte[] v = sl.pop(fromHead, se.limits());
-            try (Shard.Edit de = Generic.edit(c, dst, dl)) {
-                if (created) dl = de.insert(new ListValue(dst));
-                dl.push(v, toHead, de.limits());
-            }
-            if (created) Generic.added(c, dst);
-            // Redis's lmoveHandlePush (its event, then the reply), then the pop's events on the source
-            Generic.changed(c, KeyspaceEvents.LIST, toHead ? "lpush" : "rpush", dst);
-            // AOF: the non-blocking form
-            if (c.lastCommand().equals("brpoplpush")) c.propagate(Propagate.b("RPOPLPUSH"), src, dst);
-            else if (out != c.out()) { // served later: Redis's shared "left"/"right" words
-                c.propagate(Propagate.b("LMOVE"), src, dst, Propagate.b(fromHead ? "left" : "right"), Propagate.b(toHead ? "left" : "right"));
-            } else {
-                c.propagate(Propagate.b("LMOVE"), src, dst, Propagate.b(fromHead ? "LEFT" : "RIGHT"), Propagate.b(toHead ? "LEFT" : "RIGHT"));
-            }
-            out.bulk(v);
+        byte[] v = ListCommands.moveElement(c, src, sl, dst, dl, fromHead, toHead);
+        // AOF: the non-blocking form
+        if (c.lastCommand().equals("brpoplpush")) c.propagate(Propagate.b("RPOPLPUSH"), src, dst);
+        else if (out != c.out()) { // served later: Redis's shared "left"/"right" words
+            c.propagate(Propagate.b("LMOVE"), src, dst, Propagate.b(fromHead ? "left" : "right"), Propagate.b(toHead ? "left" : "right"));
+        } else {
+            c.propagate(Propagate.b("LMOVE"), src, dst, Propagate.b(fromHead ? "LEFT" : "RIGHT"), Propagate.b(toHead ? "LEFT" : "RIGHT"));
         }
+        out.bulk(v);
         ListCommands.elementsRemoved(c, src, fromHead, sl.size() == 0); // (emptied: deleted by its edit)
     }
 

@@ -408,21 +408,30 @@ public final class ListCommands {
         }
         ListValue dl = Generic.write(c, dst, ListValue.class);
         if (Generic.failed(dl)) return;
-        // (dst == src: the element goes back onto the same list, a rotation that the source's
-        // edit accounts whole)
+        c.out().bulk(moveElement(c, src, sl, dst, dl, fromHead, toHead));
+        elementsRemoved(c, src, fromHead, sl.size() == 0); // (emptied: deleted by its edit)
+    }
+
+    /**
+     * The move of LMOVE/RPOPLPUSH and their blocking forms once both keys are checked: pops from
+     * the non-empty {@code sl}, pushes onto {@code dl} (created when null), and signals the push
+     * (Redis's lmoveHandlePush: its event before the reply; the pop's events on the source come
+     * after it, from the caller). Returns the element. dst == src is a rotation, which the
+     * source's edit accounts whole.
+     */
+    static byte[] moveElement(Client c, byte[] src, ListValue sl, byte[] dst, ListValue dl, boolean fromHead, boolean toHead) {
         boolean created = dl == null;
+        byte[] v;
         try (Shard.Edit se = Generic.edit(c, src, sl)) {
-            byte[] v = sl.pop(fromHead, se.limits());
+            v = sl.pop(fromHead, se.limits());
             try (Shard.Edit de = Generic.edit(c, dst, dl)) {
                 if (created) dl = de.insert(new ListValue(dst));
                 dl.push(v, toHead, de.limits());
             }
             if (created) Generic.added(c, dst);
-            // Redis's lmoveHandlePush (its event, then the reply), then the pop's events on the source
             Generic.changed(c, KeyspaceEvents.LIST, toHead ? "lpush" : "rpush", dst);
-            c.out().bulk(v);
         }
-        elementsRemoved(c, src, fromHead, sl.size() == 0); // (emptied: deleted by its edit)
+        return v;
     }
 
     private static void lmpop(Client c, RespRequest a) {

@@ -69,10 +69,13 @@ public final class Propagation implements ServerModule {
         List<Effect> expired = x.expiredEffects;
         if (expired != null) x.expiredEffects = null;
         if (!c.kind().propagates()) return;
+        boolean itself = own == null && spec.write && c.dirtyCount() != dirtyBefore;
+        // a read, or a write that changed nothing, publishes nothing: no list for it
+        if (expired == null && own == null && !itself) return;
         List<Effect> rs = expired == null ? new ArrayList<>(2) : expired;
         if (own != null) {
             for (byte[][] r : own) rs.add(new Effect(c.db(), r));
-        } else if (spec.write && c.dirtyCount() != dirtyBefore) {
+        } else if (itself) {
             byte[][] argv = new byte[req.argc()][];
             for (int i = 0; i < argv.length; i++) argv[i] = req.bytes(i);
             rs.add(new Effect(c.db(), argv));
