@@ -45,6 +45,11 @@ public final class Eviction {
 
     private final Keyspace keyspace;
     private volatile long maxmemory;
+    /**
+     * Redis's isSafeToPerformEvictions for a replica with replica-ignore-maxmemory: its master
+     * evicts (and sends the DELs), so the replica neither evicts nor refuses writes for memory.
+     */
+    private volatile boolean suspended;
     private volatile int policy = NOEVICTION;
     private volatile int samples = 5;
     private volatile int tenacity = 10;
@@ -86,6 +91,11 @@ public final class Eviction {
     public void listener(Listener l) { this.listener = l; }
 
     public long maxmemory() { return maxmemory; }
+
+    /** Suspends eviction (a replica ignoring maxmemory) or resumes it. */
+    public void suspended(boolean s) { this.suspended = s; }
+
+    public boolean suspended() { return suspended; }
 
     public void maxmemory(long bytes) { this.maxmemory = bytes; }
 
@@ -215,7 +225,7 @@ public final class Eviction {
      */
     public int perform() {
         long max = maxmemory;
-        if (max == 0) return OK;
+        if (max == 0 || suspended) return OK;
         if (usedMemory() <= max) {
             if (overSince != 0) metrics(OK);
             return OK;

@@ -14,6 +14,8 @@ public final class Keyspace {
     private final EncodingLimits limits = new EncodingLimits();
     private volatile ExpiryListener expiryListener = (db, entry) -> { };
     private volatile boolean activeExpireEnabled = true;
+    /** A replica's keyspace: its master removes expired keys (see {@link #replicaExpiry}). */
+    volatile boolean replicaExpiry;
     /** The access clock a new entry starts with: LRU seconds by default, see {@link #clockSource}. */
     private volatile java.util.function.IntSupplier clockSource =
             () -> (int) ((System.currentTimeMillis() / 1000) & 0xffffff);
@@ -88,6 +90,17 @@ public final class Keyspace {
     public void activeExpireEnabled(boolean enabled) { this.activeExpireEnabled = enabled; }
 
     public boolean activeExpireEnabled() { return activeExpireEnabled; }
+
+    /**
+     * Expiry as on a Redis replica (on while this server replicates a master): keys are never
+     * removed by their TTL here, the master's DELs do that, so both keyspaces stay the same. A
+     * lookup still answers a logically expired key as missing; one made with a negative time
+     * (the master's own commands, {@code lookupTime}) sees it live, as Redis's expireIfNeeded
+     * does for the master client. No active expiry runs meanwhile.
+     */
+    public void replicaExpiry(boolean on) { this.replicaExpiry = on; }
+
+    public boolean replicaExpiry() { return replicaExpiry; }
 
     public void resetStats() { expiredKeys.reset(); }
 
@@ -230,7 +243,7 @@ public final class Keyspace {
      * @return keys removed
      */
     public long activeExpireCycle(long budgetNanos) {
-        if (!activeExpireEnabled) return 0;
+        if (!activeExpireEnabled || replicaExpiry) return 0;
         long deadline = System.nanoTime() + budgetNanos;
         long removedTotal = 0;
         boolean again = true;

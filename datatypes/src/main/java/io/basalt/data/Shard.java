@@ -57,7 +57,9 @@ public final class Shard {
 
     /**
      * The live entry for {@code key}, or null. An entry past its expiry is deleted here (lazy
-     * expiry) and counted in {@code expired_keys}, exactly as a Redis lookup does.
+     * expiry) and counted in {@code expired_keys}, exactly as a Redis lookup does; on a replica
+     * ({@link Keyspace#replicaExpiry}) it only reads as missing. A negative {@code now} sees
+     * every entry live (a replica applying its master's stream).
      */
     public Object get(int db, byte[] key, long now) {
         KeyTable t = dbs[db];
@@ -66,6 +68,7 @@ public final class Shard {
         if (e == null) return null;
         long at = Entries.expireAt(e);
         if (at >= 0 && at <= now) {
+            if (keyspace.replicaExpiry) return null;
             t.remove(key, h);
             accounted(t);
             keyspace.expired(db, e);

@@ -20,6 +20,13 @@ public final class KeyspaceLoader implements KeyspaceSink {
     public int keyLoadDelay;
     public long loaded;
     public long expired;
+    /**
+     * Keys already expired are kept (a replica loading its master's image: the master's DELs
+     * remove them, as Redis loads them when it is not a master).
+     */
+    public boolean keepExpired;
+    /** The aux fields read (repl-stream-db, repl-id, repl-offset, ...). */
+    public final java.util.Map<String, byte[]> aux = new java.util.HashMap<>();
 
     /**
      * @param replace whether a key already present is replaced (DEBUG RELOAD MERGE) rather than
@@ -30,6 +37,9 @@ public final class KeyspaceLoader implements KeyspaceSink {
         this.replace = replace;
         this.lruClock = () -> (int) ((System.currentTimeMillis() / 1000) & 0xffffff);
     }
+
+    @Override
+    public void aux(String key, byte[] value) { aux.put(key, value); }
 
     /** Values are built with the thresholds of the keyspace they load into. */
     @Override
@@ -42,7 +52,7 @@ public final class KeyspaceLoader implements KeyspaceSink {
             throw new RdbException("FATAL: Data file was created with a Redis server configured to handle more than "
                     + ks.databases() + " databases. Exiting");
         }
-        if (expireAt >= 0 && expireAt < now) {
+        if (expireAt >= 0 && expireAt < now && !keepExpired) {
             expired++;
             return;
         }

@@ -50,6 +50,13 @@ public final class RdbWriter {
          * Runnable)}); a failure there fails the write before anything is written.
          */
         public AtInstant atInstant;
+        /**
+         * Held around the snapshot instant, taken before the shard locks (a replica's lock on
+         * applying its master's stream, so the image and its offset agree); null for none.
+         */
+        public java.util.concurrent.locks.Lock instantLock;
+        /** No keys, only the header and aux fields (a replica's REPLCONF rdb-filter-only). */
+        public boolean excludeData;
         /** Checked between steps: true stops the write with an IOException (shutdown). */
         public java.util.function.BooleanSupplier cancelled;
     }
@@ -101,6 +108,7 @@ public final class RdbWriter {
         long[] keys = new long[1];
         int clockNow = (int) ((System.currentTimeMillis() / 1000) & 0xffffff);
         Snapshot.Sink sink = (db, e) -> {
+            if (o.excludeData) return;
             boolean walk = Thread.currentThread() == walker;
             RdbEncoder enc = walk ? step.enc : encoders.get();
             if (walk) step.db(db);
@@ -126,10 +134,13 @@ public final class RdbWriter {
             }
         };
         while (true) {
+            if (o.instantLock != null) o.instantLock.lock();
             try {
                 snap = ks.beginSnapshot(sink, at);
             } catch (java.io.UncheckedIOException e) {
                 throw e.getCause();
+            } finally {
+                if (o.instantLock != null) o.instantLock.unlock();
             }
             if (snap != null) break;
             if (o.cancelled != null && o.cancelled.getAsBoolean()) throw new IOException("cancelled");

@@ -118,6 +118,10 @@ public final class BasaltServer implements Clients {
     };
     private final EffectStream effects;
     private final io.basalt.server.replication.ReplicationSource replication;
+    /** The replica side: REPLICAOF and the link to this server's master. */
+    private final io.basalt.server.replication.MasterLink masterLink;
+    /** FAILOVER: a coordinated switch of roles with a replica. */
+    private final io.basalt.server.replication.Failover failover;
     private final Propagation propagation;
     private final Backup backup = new Backup(this);
     private final Map<Long, Client> clients = new ConcurrentHashMap<>();
@@ -159,6 +163,8 @@ public final class BasaltServer implements Clients {
         this.runId = HexFormat.of().formatHex(id);
         // the RDB options are read when a sync starts (persistence is built below)
         this.replication = new io.basalt.server.replication.ReplicationSource(effects, keyspace, () -> persistence().options());
+        this.masterLink = new io.basalt.server.replication.MasterLink(replicaHost(), replication, keyspace);
+        this.failover = new io.basalt.server.replication.Failover(replication, masterLink, pause);
         registerCommands(commands);
         this.dispatcher = new Dispatcher(this, persistenceGate, tracking);
         this.persistence = new Persistence(this);
@@ -178,6 +184,9 @@ public final class BasaltServer implements Clients {
         addModule(propagation);
         addModule(aof);
         addModule(replication);
+        addModule(masterLink);
+        addModule(failover);
+        dispatcher.replicaRole(masterLink);
         addModule(ServerModule.cron(persistence::cron));
         addModule(ServerModule.cron(new HeapTrim(stats.commandsProcessed::sum, () -> HeapTrim.target(this))));
         addModule(ServerModule.cron(new io.basalt.server.net.ClientsCron(this)));
@@ -262,7 +271,7 @@ public final class BasaltServer implements Clients {
         TransactionCommands.register(t);
         PubSubCommands.register(t, pubSub, monitor);
         TrackingCommands.register(t, tracking, this);
-        io.basalt.server.replication.ReplicationCommands.register(t, replication);
+        io.basalt.server.replication.ReplicationCommands.register(t, replication, masterLink, failover);
     }
 
     /**
@@ -361,6 +370,65 @@ public final class BasaltServer implements Clients {
 
     /** The master side of replication: the stream to replicas, the backlog, PSYNC. */
     public io.basalt.server.replication.ReplicationSource replication() { return replication; }
+
+    /** The replica side of replication: REPLICAOF, the link to the master, INFO's role lines. */
+    public io.basalt.server.replication.MasterLink masterLink() { return masterLink; }
+
+    /** What the link to a master uses of this server (see ReplicaHost). */
+    private io.basalt.server.replication.ReplicaHost replicaHost() {
+        return new io.basalt.server.replication.ReplicaHost() {
+            @Override
+            public Client masterClient(Channel ch) {
+                Client c = new Client(BasaltServer.this, events, ch, nextClientId.getAndIncrement(), ClientKind.MASTER);
+                clients.put(c.id(), c);
+                return c;
+            }
+
+            @Override
+            public void closed(Client master) { clientClosed(master); }
+
+            @Override
+            public Dispatcher dispatcher() { return dispatcher; }
+
+            @Override
+            public EventLoopGroup eventLoops() { return workerGroup; }
+
+            @Override
+            public int port() { return BasaltServer.this.port(); }
+
+            @Override
+            public void emptyData() {
+                keyspace.lockAll();
+                try {
+                    events.flushing(null, -1);
+                    for (int db = 0; db < keyspace.databases(); db++) {
+                        for (int s = 0; s < keyspace.shardCount(); s++) keyspace.shard(s).clear(db);
+                    }
+                } finally {
+                    keyspace.unlockAll();
+                }
+            }
+
+            @Override
+            public Map<String, byte[]> loadImage(java.io.InputStream in, long size) throws java.io.IOException {
+                return persistence.loadFromMaster(in, size);
+            }
+
+            @Override
+            public java.nio.file.Path rdbPath() { return persistence.rdbPath(); }
+
+            @Override
+            public boolean persistenceDisabled() {
+                return config.get("save").isEmpty() && !config.getBool("appendonly");
+            }
+
+            @Override
+            public void afterFullSync() {
+                // the loaded image never went through the effect stream: the AOF starts over from it
+                if (aof.enabled()) aof.rewrite();
+            }
+        };
+    }
 
     /** What each write propagates to the effect stream. */
     public Propagation propagation() { return propagation; }
@@ -600,6 +668,8 @@ public final class BasaltServer implements Clients {
         long timeout = timeoutSeconds;
         if (timeout <= 0) return;
         for (Client c : clients.values()) {
+            // replication links have timeouts of their own (repl-timeout), as in Redis
+            if (c.kind() == ClientKind.MASTER || c.replica()) continue;
             if (now - c.lastInteraction() > timeout * 1000) {
                 Log.verbose("Closing idle client");
                 c.kill();
@@ -623,7 +693,7 @@ public final class BasaltServer implements Clients {
     private volatile boolean dataLoaded;
 
     /** Whether the data files are still being loaded at startup (clients get -LOADING). */
-    public boolean loadingData() { return !dataLoaded; }
+    public boolean loadingData() { return !dataLoaded || persistence.loading(); }
 
     /** The launcher: a successful shutdown ends the process with {@code exit} (an in-JVM server just stops). */
     public void exitProcessOnShutdown(Runnable exit) { this.exitProcess = exit; }
@@ -645,8 +715,10 @@ public final class BasaltServer implements Clients {
      * logs why and returns false: the server keeps running. Otherwise the process exits (the
      * launcher) or the server stops (in-JVM), and it returns true.
      *
-     * <p>{@code shutdown-timeout} and {@link #SHUTDOWN_NOW} are about waiting for lagging
-     * replicas; Basalt has none, so there is never anything to wait for (isReadyToShutdown).
+     * <p>Unless {@link #SHUTDOWN_NOW} is given or {@code shutdown-timeout} is 0, writes are paused
+     * first and replicas that have not acknowledged the whole stream get up to shutdown-timeout
+     * seconds to do so (Redis's isReadyToShutdown), so a clean shutdown loses no write a replica
+     * could still take. The caller must not be an event loop ({@link #shutdownWaits}).
      */
     public boolean shutdown(int flags) {
         return shutdown(flags, true);
@@ -661,6 +733,7 @@ public final class BasaltServer implements Clients {
                 // no save while a dataset is half loaded: it would overwrite the file with part of it
                 if (!dataLoaded || aof.loading() || persistence.loading()) flags = (flags & ~SHUTDOWN_SAVE) | SHUTDOWN_NOSAVE;
                 Log.warning("User requested shutdown...");
+                if (shutdownWaits(flags)) awaitReplicas();
                 persistence.cancelBgsave();
                 if (aof.enabled() && aof.writingInitialAof()) {
                     // the AOF turned on at runtime holds no base yet: without it the data is lost
@@ -678,6 +751,9 @@ public final class BasaltServer implements Clients {
                     try {
                         done = finishShutdown(flags);
                         if (!done) return shutdownFailed();
+                        // the files are final: replicas get nothing more (the RDB's offset is
+                        // where they stop, so they continue from it after the restart)
+                        replication.close();
                         if (mayExit && exitProcess != null) {
                             // the locks stay held: nothing runs between here and the exit
                             exitProcess.run();
@@ -695,6 +771,31 @@ public final class BasaltServer implements Clients {
         Thread t = new Thread(this::stop, "basalt-shutdown");
         t.start();
         return true;
+    }
+
+    /** Whether a shutdown with {@code flags} waits for lagging replicas (so must not run on an event loop). */
+    public boolean shutdownWaits(int flags) {
+        return (flags & SHUTDOWN_NOW) == 0 && config.getInt("shutdown-timeout") > 0 && !replication.replicasCaughtUp();
+    }
+
+    /**
+     * Pauses writes (until the exit, or until the shutdown fails) and waits up to
+     * shutdown-timeout for every replica to acknowledge the whole stream.
+     */
+    private void awaitReplicas() {
+        long deadline = System.currentTimeMillis() + config.getInt("shutdown-timeout") * 1000L;
+        pause.pause(ClientPause.Purpose.SHUTDOWN, Long.MAX_VALUE, ClientPause.WRITE);
+        Log.notice("Waiting for replicas before shutting down.");
+        replication.requestAcksNow();
+        while (!replication.replicasCaughtUp() && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        replication.logLaggingReplicas();
     }
 
     /** finishShutdown's steps with every shard locked: false when the final save failed without FORCE. */
@@ -735,6 +836,7 @@ public final class BasaltServer implements Clients {
 
     private boolean shutdownFailed() {
         Log.warning("Errors trying to shut down the server. Check the logs for more information.");
+        pause.unpause(ClientPause.Purpose.SHUTDOWN);
         persistence.allowBgsave();
         aof.allowRewrite();
         return false;
@@ -749,7 +851,11 @@ public final class BasaltServer implements Clients {
         // read at all, even when there was no AOF yet: Redis 7.0's loadDataFromDisk
         if (config.getBool("appendonly")) return;
         try {
-            persistence.load(false);
+            if (persistence.load(false)) {
+                // the replication history the file recorded: continued after the restart
+                int db = replication.restoreFromRdb(persistence.loadedAux(), masterLink.isReplica());
+                if (db >= 0 && masterLink.isReplica()) masterLink.restoredFromRdb(db);
+            }
         } catch (java.io.IOException | RuntimeException e) {
             String why = e instanceof java.io.EOFException
                     ? "Short read or OOM loading DB. Unrecoverable error, aborting now."

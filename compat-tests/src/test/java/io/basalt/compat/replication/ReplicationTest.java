@@ -72,7 +72,7 @@ class ReplicationTest {
      * the workload's 1 ms keys are logically expired on both sides (a replica hides them by its
      * own clock until the master's DEL arrives).
      */
-    private static void awaitInSync(RawClient m, RawClient r) throws InterruptedException {
+    static void awaitInSync(RawClient m, RawClient r) throws InterruptedException {
         Thread.sleep(10);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         String last = "";
@@ -86,7 +86,7 @@ class ReplicationTest {
         fail("replica not in sync: " + last + "\nmaster: " + m.call("INFO", "replication").string());
     }
 
-    private static long field(String info, String name) {
+    static long field(String info, String name) {
         for (String line : info.split("\r\n")) {
             if (line.startsWith(name + ":")) return Long.parseLong(line.substring(name.length() + 1));
         }

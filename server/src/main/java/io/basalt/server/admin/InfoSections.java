@@ -348,6 +348,7 @@ public final class InfoSections {
 
     private static void replication(BasaltServer s, StringBuilder sb) {
         sb.append("# Replication\r\n");
+        s.masterLink().info(sb);
         s.replication().info(sb);
     }
 

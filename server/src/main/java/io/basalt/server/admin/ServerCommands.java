@@ -81,8 +81,8 @@ public final class ServerCommands {
 
     /**
      * SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: the same path as SIGTERM and SIGINT
-     * ({@link BasaltServer#shutdown}). Basalt has no shutdown delay (it waits for no replicas), so
-     * ABORT always finds nothing to abort. A shutdown that cannot save (without FORCE) fails with
+     * ({@link BasaltServer#shutdown}), waiting for lagging replicas unless NOW. ABORT finds
+     * nothing to abort. A shutdown that cannot save (without FORCE) fails with
      * Redis's error and the server keeps running; a successful one closes the connection without
      * a reply, as the process exits.
      */
@@ -107,6 +107,21 @@ public final class ServerCommands {
         }
         if (abort) {
             c.error("ERR No shutdown in progress.");
+            return;
+        }
+        if (c.server().shutdownWaits(flags)) {
+            // replicas get shutdown-timeout to catch up: the wait runs off the event loops (their
+            // acknowledgements arrive there), this client blocks meanwhile
+            int f = flags;
+            c.blockRequested();
+            Thread t = new Thread(() -> {
+                if (!c.server().shutdown(f)) {
+                    io.netty.buffer.ByteBuf err = io.netty.buffer.Unpooled.copiedBuffer(
+                            "-ERR Errors trying to SHUTDOWN. Check logs.\r\n", java.nio.charset.StandardCharsets.US_ASCII);
+                    c.channel().eventLoop().execute(() -> c.unblocked(err));
+                }
+            }, "basalt-shutdown-wait");
+            t.start();
             return;
         }
         if (!c.server().shutdown(flags)) c.error("ERR Errors trying to SHUTDOWN. Check logs.");

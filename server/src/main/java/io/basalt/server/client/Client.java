@@ -70,6 +70,13 @@ public final class Client {
 
     public long createdAt() { return createdAt; }
 
+    /**
+     * The time key lookups compare TTLs with: now, except for the link to this server's master,
+     * which sees every key live (a replica never expires keys on its own: the master's DELs
+     * do it, Redis's expireIfNeeded for {@code server.master}). See {@code Shard.get}.
+     */
+    public long lookupTime() { return kind == ClientKind.MASTER ? -1 : System.currentTimeMillis(); }
+
     /** The reply writer of this connection. */
     public RespWriter out() { return out; }
 
@@ -289,6 +296,16 @@ public final class Client {
     /** What the running command propagates instead of itself (Redis's alsoPropagate); null: itself. */
     private java.util.List<byte[][]> propagated;
 
+    /**
+     * The effect-stream unit of this client's last write (Redis's c->woff, as a sequence number
+     * the replication source turns into a stream offset): what WAIT waits for replicas to reach.
+     */
+    private volatile long lastWriteSeq;
+
+    public long lastWriteSeq() { return lastWriteSeq; }
+
+    public void lastWriteSeq(long seq) { lastWriteSeq = seq; }
+
     /** The changes counted so far ({@link #dirty()}), to compare before and after a command. */
     public long dirtyCount() { return dirty; }
 
@@ -449,8 +466,18 @@ public final class Client {
 
     /** Redis's client type: "pubsub" while subscribed to anything, else "normal". */
     public String type() {
+        if (kind == ClientKind.MASTER) return "master";
+        if (replica) return "replica";
         return subscriptions + patternSubscriptions + shardSubscriptions > 0 ? "pubsub" : "normal";
     }
+
+    /** Set once the connection became a replica link (SYNC / PSYNC): Redis's CLIENT_SLAVE. */
+    private volatile boolean replica;
+
+    public void markReplica() { replica = true; }
+
+    /** Whether this connection is a replica's link (flag S, type replica). */
+    public boolean replica() { return replica; }
 
     // ---------------------------------------------------------------- pushes (Pub/Sub, MONITOR)
 

@@ -16,43 +16,57 @@ public final class ClientPause {
     public static final int WRITE = 1;
     public static final int ALL = 2;
 
-    private volatile int type = NONE;
-    private volatile long endMillis;
+    /**
+     * Why clients are paused (Redis's pause_purpose): each purpose pauses and unpauses on its
+     * own, and the most restrictive pause in force applies, so CLIENT UNPAUSE does not end the
+     * pause of a FAILOVER in progress.
+     */
+    public enum Purpose { CLIENT_COMMAND, SHUTDOWN, FAILOVER }
+
+    private final int[] types = new int[Purpose.values().length];
+    private final long[] ends = new long[Purpose.values().length];
     private final Set<Runnable> waiters = ConcurrentHashMap.newKeySet();
 
     /** CLIENT PAUSE: extends the pause to {@code end} and to the more restrictive type. */
-    public synchronized void pause(long end, int newType) {
-        if (expired(System.currentTimeMillis())) {
-            type = NONE;
-            endMillis = 0;
+    public void pause(long end, int newType) { pause(Purpose.CLIENT_COMMAND, end, newType); }
+
+    /** A pause for {@code purpose} until {@code end} (Long.MAX_VALUE: until unpaused). */
+    public synchronized void pause(Purpose purpose, long end, int newType) {
+        int p = purpose.ordinal();
+        if (System.currentTimeMillis() >= ends[p]) {
+            types[p] = NONE;
+            ends[p] = 0;
         }
-        if (newType > type) type = newType;
-        if (end > endMillis) endMillis = end;
+        if (newType > types[p]) types[p] = newType;
+        if (end > ends[p]) ends[p] = end;
     }
 
-    /** CLIENT UNPAUSE: ends the pause now and wakes every parked client. */
-    public void unpause() {
+    /** CLIENT UNPAUSE: ends the pause of CLIENT PAUSE now and wakes the parked clients. */
+    public void unpause() { unpause(Purpose.CLIENT_COMMAND); }
+
+    /** Ends the pause of {@code purpose}; parked clients re-check (another pause may hold them). */
+    public void unpause(Purpose purpose) {
         synchronized (this) {
-            type = NONE;
-            endMillis = 0;
+            types[purpose.ordinal()] = NONE;
+            ends[purpose.ordinal()] = 0;
         }
         wakeAll();
     }
 
-    private boolean expired(long now) {
-        return now >= endMillis;
-    }
-
-    /** The pause type in force now (NONE once the pause time has passed). */
-    public int type() {
-        int t = type;
-        if (t != NONE && expired(System.currentTimeMillis())) return NONE;
+    /** The pause type in force now (NONE once every pause time has passed). */
+    public synchronized int type() {
+        long now = System.currentTimeMillis();
+        int t = NONE;
+        for (int p = 0; p < types.length; p++) if (types[p] > t && now < ends[p]) t = types[p];
         return t;
     }
 
     /** Milliseconds until the current pause ends (0 when not paused). */
-    public long remainingMillis() {
-        return Math.max(0, endMillis - System.currentTimeMillis());
+    public synchronized long remainingMillis() {
+        long now = System.currentTimeMillis();
+        long end = 0;
+        for (int p = 0; p < types.length; p++) if (types[p] != NONE && ends[p] > end) end = ends[p];
+        return Math.max(0, Math.min(end - now, Integer.MAX_VALUE));
     }
 
     /**

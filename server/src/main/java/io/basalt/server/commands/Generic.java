@@ -55,7 +55,7 @@ public final class Generic {
      */
     public static Object lookupRead(Client c, byte[] key) {
         Shard s = shard(c, key);
-        Object e = s.get(c.db(), key, System.currentTimeMillis());
+        Object e = s.get(c.db(), key, c.lookupTime());
         if (e == null) {
             c.server().stats().keyspaceMisses.increment();
             c.notifyKeyspaceEvent(KeyspaceEvents.KEY_MISS, "keymiss", key);
@@ -69,7 +69,7 @@ public final class Generic {
     /** {@code lookupKeyWrite}: the live entry or null; no hit/miss counting. */
     public static Object lookupWrite(Client c, byte[] key) {
         Shard s = shard(c, key);
-        Object e = s.get(c.db(), key, System.currentTimeMillis());
+        Object e = s.get(c.db(), key, c.lookupTime());
         if (e != null && !c.noTouch()) c.server().keyspace().eviction().touch(e);
         return e;
     }
@@ -166,6 +166,26 @@ public final class Generic {
             c.error(NOT_INTEGER);
             return null;
         }
+    }
+
+    /**
+     * Argument i as a timeout in milliseconds (CLIENT PAUSE, WAIT; Redis's
+     * getTimeoutFromObjectOrReply with UNIT_MILLISECONDS): an integer, not negative; else the
+     * error is replied and null returned.
+     */
+    public static Long millisTimeoutArg(Client c, RespRequest a, int i) {
+        long timeout;
+        try {
+            timeout = parseLong(a, i);
+        } catch (NumberFormatException e) {
+            c.error("ERR timeout is not an integer or out of range");
+            return null;
+        }
+        if (timeout < 0) {
+            c.error("ERR timeout is negative");
+            return null;
+        }
+        return timeout;
     }
 
     /** Parses argument i as a Redis integer, or throws {@link Numbers#INVALID}. */

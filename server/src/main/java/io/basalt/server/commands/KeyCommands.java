@@ -75,7 +75,7 @@ public final class KeyCommands {
     static Object lookup(Client c, int db, byte[] key, boolean stats, boolean touch, boolean notifyMiss) {
         Shard s = c.server().keyspace().shardOf(key);
         assert s.heldByCurrentThread() : "the Dispatcher locks the shards of a command's keys";
-        Object e = s.get(db, key, System.currentTimeMillis());
+        Object e = s.get(db, key, c.lookupTime());
         if (e == null) {
             if (stats) c.server().stats().keyspaceMisses.increment();
             if (notifyMiss) c.server().events().notify(KeyspaceEvents.KEY_MISS, "keymiss", key, db);
@@ -125,7 +125,7 @@ public final class KeyCommands {
     /** DEL / UNLINK: an expired key is reaped (and counted as expired), not counted as deleted. */
     static void del(Client c, RespRequest a) {
         int db = c.db();
-        long now = System.currentTimeMillis();
+        long now = c.lookupTime();
         Keyspace ks = c.server().keyspace();
         long n = 0;
         for (int i = 1; i < a.argc(); i++) {
@@ -229,7 +229,7 @@ public final class KeyCommands {
                 if (e != null) {
                     byte[] k = Entries.key(e);
                     // lazy expiry: an expired pick is deleted here and drawn again
-                    if (s.get(db, k, System.currentTimeMillis()) != null) key = k;
+                    if (s.get(db, k, c.lookupTime()) != null) key = k;
                 }
             } finally {
                 s.unlock();

@@ -90,7 +90,7 @@ final class KeyScan {
      */
     private static void filter(Client c, Shard s, int db, List<Object> step, byte[] pattern, String type,
                                List<byte[]> keys) {
-        long now = System.currentTimeMillis();
+        long now = c.lookupTime();
         for (Object e : step) {
             if (pattern != null && !Entries.keyMatches(e, pattern, false)) continue;
             byte[] key = Entries.key(e);

@@ -43,7 +43,7 @@ public final class MemoryCommands {
         }
         byte[] key = a.bytes(2);
         // no hit/miss counting and no access-clock update, as Redis's lookupKeyReadWithFlags(NOTOUCH)
-        Object e = c.server().keyspace().shardOf(key).get(c.db(), key, System.currentTimeMillis());
+        Object e = c.server().keyspace().shardOf(key).get(c.db(), key, c.lookupTime());
         if (e == null) {
             c.out().nullBulk();
             return;

@@ -14,6 +14,28 @@ public final class ClientOutputBufferLimit {
     /** Limits of one client class. */
     public record Limit(long hard, long soft, long softSeconds) { }
 
+    /**
+     * Redis's checkClientOutputBufferLimits for one client: over the hard limit at once, over
+     * the soft one once it has been held for more than its seconds (the holder remembers since
+     * when).
+     */
+    public static final class Tracker {
+        private long softSince;
+
+        /** Whether {@code size} pending bytes put the client over {@code l} now. */
+        public boolean over(Limit l, long size) {
+            boolean over = l.hard() > 0 && size >= l.hard();
+            if (l.soft() > 0 && size >= l.soft()) {
+                long now = System.currentTimeMillis();
+                if (softSince == 0) softSince = now;
+                else if (now - softSince > l.softSeconds() * 1000) over = true;
+            } else {
+                softSince = 0;
+            }
+            return over;
+        }
+    }
+
     static String normalize(String value) throws ConfigException {
         Map<String, Limit> m = parse("normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60");
         String[] w = value.trim().split("\\s+");

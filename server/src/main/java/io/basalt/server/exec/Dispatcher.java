@@ -32,6 +32,8 @@ public final class Dispatcher {
     private final CommandHooks hooks;
     /** Cluster redirects; null in standalone mode, where routing costs one null check. */
     private volatile Router router;
+    /** Whether this server is a replica that refuses writes or stale reads. */
+    private volatile ReplicaRole role = ReplicaRole.MASTER;
 
     public Dispatcher(BasaltServer server, PersistenceGate persistence, CommandHooks hooks) {
         this.server = server;
@@ -49,6 +51,9 @@ public final class Dispatcher {
 
     /** Installs the router of cluster mode (null: standalone, nothing is redirected). */
     public void router(Router r) { this.router = r; }
+
+    /** Installs what a replica refuses (read-only, stale data). */
+    public void replicaRole(ReplicaRole r) { this.role = r; }
 
     /**
      * Runs one client command after Redis's {@code processCommand} checks, in its order: lookup
@@ -121,15 +126,31 @@ public final class Dispatcher {
         // Redis's writeCommandsDeniedByDiskError: the last BGSAVE failed (with
         // stop-writes-on-bgsave-error) or the AOF cannot be written, so no write is accepted
         // that could not be persisted (the acknowledged data stays as it is)
+        // (a replica's master is obeyed regardless: Redis only logs it)
         String diskError = persistence.writeDenied();
-        if (diskError != null && (spec.is(CommandFlags.WRITE | CommandFlags.PING) || execHas(c, spec, CommandFlags.WRITE))) {
+        boolean write = spec.is(CommandFlags.WRITE) || execHas(c, spec, CommandFlags.WRITE);
+        if (diskError != null && !c.kind().obeys() && (write || spec.is(CommandFlags.PING))) {
             reject(c, spec, diskError);
+            return;
+        }
+        ReplicaRole replica = role;
+        if (write && replica.notEnoughReplicas()) {
+            reject(c, spec, "NOREPLICAS Not enough good replicas to write.");
+            return;
+        }
+        if (write && !c.kind().obeys() && replica.readOnly()) {
+            reject(c, spec, "READONLY You can't write against a read only replica.");
             return;
         }
         if (c.subscribed() && !c.resp3() && !spec.is(CommandFlags.SUBSCRIBED_OK)) {
             // Redis's RESP2 subscribed mode: the connection only carries Pub/Sub traffic
             reject(c, spec, "ERR Can't execute '" + spec.name + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET "
                     + "are allowed in this context");
+            return;
+        }
+        // replica-serve-stale-data no, the link to the master down: only "stale" commands run
+        if (replica.staleDenied() && (!spec.is(CommandFlags.STALE) || execNotAll(c, spec, CommandFlags.STALE))) {
+            reject(c, spec, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
             return;
         }
         if (c.monitor() && spec.is(CommandFlags.WRITE | CommandFlags.READONLY | CommandFlags.MAY_REPLICATE)) {
@@ -143,8 +164,8 @@ public final class Dispatcher {
             reject(c, spec, "LOADING Redis is loading the dataset in memory");
             return;
         }
-        // replicas, and so monitors, are never paused
-        if (!c.monitor() && holdsForPause(c, spec)) {
+        // replicas, and so monitors, are never paused; nor is what obeys (the AOF, the master)
+        if (!c.monitor() && !c.kind().obeys() && holdsForPause(c, spec)) {
             c.defer();
             return;
         }

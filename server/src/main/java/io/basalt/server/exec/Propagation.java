@@ -86,7 +86,7 @@ public final class Propagation implements ServerModule {
             return;
         }
         // several records of one command (keys it found expired, SREM batches) replay atomically
-        stream.publish(rs.size() == 1 ? rs : wrap(rs));
+        c.lastWriteSeq(stream.publish(rs.size() == 1 ? rs : wrap(rs)));
     }
 
     /** A blocked client served by another client's write, the locks still held: its pop's records. */
@@ -95,7 +95,7 @@ public final class Propagation implements ServerModule {
         if (!stream.active() || own == null || own.isEmpty() || !c.kind().propagates()) return;
         List<Effect> rs = new ArrayList<>(own.size());
         for (byte[][] r : own) rs.add(new Effect(c.db(), r));
-        stream.publish(rs.size() == 1 ? rs : wrap(rs));
+        c.lastWriteSeq(stream.publish(rs.size() == 1 ? rs : wrap(rs)));
     }
 
     /** The end of an EXEC, its locks still held: its records as one MULTI ... EXEC unit. */
@@ -105,7 +105,7 @@ public final class Propagation implements ServerModule {
         if (rs.isEmpty()) return;
         x.execEffects = new ArrayList<>();
         if (!stream.active() || !c.kind().propagates()) return;
-        stream.publish(rs.size() == 1 ? rs : wrap(rs));
+        c.lastWriteSeq(stream.publish(rs.size() == 1 ? rs : wrap(rs)));
     }
 
     private static List<Effect> wrap(List<Effect> rs) {

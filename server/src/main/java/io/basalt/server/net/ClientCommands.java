@@ -327,17 +327,8 @@ public final class ClientCommands {
                 return;
             }
         }
-        long timeout;
-        try {
-            timeout = Numbers.parseLong(a.buffer(), a.offset(2), a.length(2));
-        } catch (NumberFormatException e) {
-            c.error("ERR timeout is not an integer or out of range");
-            return;
-        }
-        if (timeout < 0) {
-            c.error("ERR timeout is negative");
-            return;
-        }
+        Long timeout = Generic.millisTimeoutArg(c, a, 2);
+        if (timeout == null) return;
         // Redis 7.0 adds the current time without an overflow check: a huge timeout wraps to
         // a time in the past, which pauses nothing. Java's long addition wraps the same way.
         long end = timeout > 0 ? timeout + System.currentTimeMillis() : 0;
@@ -403,7 +394,9 @@ public final class ClientCommands {
     static String flags(Client c) {
         StringBuilder f = new StringBuilder(4);
         if (c.monitor()) f.append('O');
-        if (!c.type().equals("normal")) f.append('P');
+        if (c.replica()) f.append('S');
+        if (c.kind() == io.basalt.server.client.ClientKind.MASTER) f.append('M');
+        if (c.type().equals("pubsub")) f.append('P');
         if (ExecState.inMulti(c)) f.append('x');
         if (c.parked() || c.blocked()) f.append('b');
         Tracking.State t = Tracking.options(c);

@@ -169,7 +169,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private long softLimitSince;
+    private final io.basalt.server.config.ClientOutputBufferLimit.Tracker outputLimit = new io.basalt.server.config.ClientOutputBufferLimit.Tracker();
 
     /**
      * The output limits checked from {@link ClientsCron}, on this event loop: for a client that
@@ -189,17 +189,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         io.netty.channel.ChannelOutboundBuffer queued = ctx.channel().unsafe().outboundBuffer();
         long size = out.readableBytes() + (queued == null ? 0 : queued.totalPendingWriteBytes()) + client.queuedPushBytes();
         client.outputBufferSize = size;
-        io.basalt.server.config.ClientOutputBufferLimit.Limit limit = server.outputLimit(client);
-        boolean over = limit.hard() > 0 && size >= limit.hard();
-        if (limit.soft() > 0 && size >= limit.soft()) {
-            long now = System.currentTimeMillis();
-            if (softLimitSince == 0) softLimitSince = now;
-            // Redis's checkClientOutputBufferLimits: over once held for more than the seconds
-            else if (now - softLimitSince > limit.softSeconds() * 1000) over = true;
-        } else {
-            softLimitSince = 0;
-        }
-        if (!over) return false;
+        if (!outputLimit.over(server.outputLimit(client), size)) return false;
         Log.warning("Client id=" + client.id() + " addr=" + client.address()
                 + " scheduled to be closed ASAP for overcoming of output buffer limits.");
         out.clear();

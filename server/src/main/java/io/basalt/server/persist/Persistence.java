@@ -50,6 +50,11 @@ public final class Persistence {
 
     public boolean lastBgsaveOk() { return lastBgsaveOk; }
 
+    private volatile java.util.Map<String, byte[]> loadedAux = java.util.Map.of();
+
+    /** The aux fields of the last RDB file loaded (the replication info a restart continues). */
+    public java.util.Map<String, byte[]> loadedAux() { return loadedAux; }
+
     /** An RDB file is being loaded (startup, DEBUG RELOAD). */
     public boolean loading() { return loading; }
 
@@ -105,6 +110,7 @@ public final class Persistence {
                     currentSaveKeysTotal = server.keyspace().databases() == 0 ? 0 : totalKeys();
                     RdbWriter.Options o = options();
                     o.cancelled = cancelled;
+                    server.replication().populateSaveInfo(o);
                     r = RdbWriter.write(out, server.keyspace(), o);
                     out.flush();
                     fos.getFD().sync();
@@ -259,12 +265,41 @@ public final class Persistence {
             KeyspaceLoader sink = new KeyspaceLoader(server.keyspace(), merge);
             sink.lfuPolicy = server.config().get("maxmemory-policy").endsWith("-lfu");
             sink.keyLoadDelay = server.config().getInt("key-load-delay");
+            // a replica keeps the keys that expired (its master's DELs remove them)
+            sink.keepExpired = server.masterLink().isReplica();
             RdbLoader.load(bin, sink);
             lastLoadKeysLoaded = sink.loaded;
             lastLoadKeysExpired = sink.expired;
+            loadedAux = sink.aux;
             Log.notice("Done loading RDB, keys loaded: " + sink.loaded + ", keys expired: " + sink.expired + ".");
             Log.notice("DB loaded from disk: " + (System.currentTimeMillis() - start) / 1000.0 + " seconds");
             return true;
+        } finally {
+            loading = false;
+        }
+    }
+
+    /**
+     * A replica's full sync: loads its master's image (already emptied into) from {@code in},
+     * {@code size} bytes or -1 when unknown, keeping keys that have expired (the master's DELs
+     * remove them). INFO says loading meanwhile, and clients get -LOADING. Returns the image's
+     * aux fields.
+     */
+    public java.util.Map<String, byte[]> loadFromMaster(InputStream in, long size) throws IOException {
+        long start = System.currentTimeMillis();
+        loading = true;
+        loadingStartMillis = start;
+        loadingTotalBytes = Math.max(0, size);
+        try {
+            KeyspaceLoader sink = new KeyspaceLoader(server.keyspace(), false);
+            sink.lfuPolicy = server.config().get("maxmemory-policy").endsWith("-lfu");
+            sink.keyLoadDelay = server.config().getInt("key-load-delay");
+            sink.keepExpired = true;
+            RdbLoader.load(in, sink);
+            lastLoadKeysLoaded = sink.loaded;
+            lastLoadKeysExpired = sink.expired;
+            Log.notice("Done loading RDB, keys loaded: " + sink.loaded + ", keys expired: " + sink.expired + ".");
+            return sink.aux;
         } finally {
             loading = false;
         }

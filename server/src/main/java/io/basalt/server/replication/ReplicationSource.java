@@ -60,6 +60,20 @@ public final class ReplicationSource implements EffectSink, ServerModule {
     /** What each connection told with REPLCONF before (and after) it became a replica. */
     private final Map<Client, Replica> handshakes = new ConcurrentHashMap<>();
     private final ByteBuf encoded = Unpooled.buffer(256); // guarded by this
+    /**
+     * While this server is a replica: the stream is its master's, proxied byte for byte
+     * ({@link #proxy}), so replicas of this one see the master's offsets and ids; its own
+     * effects are not encoded (Redis's replicationFeedStreamFromMasterStream).
+     */
+    private volatile boolean following;
+    /** The database the master's stream is in at a snapshot instant (the master client's). */
+    private volatile java.util.function.IntSupplier masterDb = () -> 0;
+    /**
+     * Held while a command of the master's stream is applied and proxied, and at a snapshot's
+     * instant, so an image never holds a command its offset does not count (taken before any
+     * shard lock).
+     */
+    private final java.util.concurrent.locks.ReentrantLock applying = new java.util.concurrent.locks.ReentrantLock();
 
     // configuration
     private volatile long backlogSize = 1 << 20;
@@ -98,6 +112,33 @@ public final class ReplicationSource implements EffectSink, ServerModule {
         config.bind("repl-ping-replica-period", v -> pingPeriod = Integer.parseInt(v));
         config.bind("repl-timeout", v -> replTimeout = Integer.parseInt(v));
         config.bind("dir", v -> dir = v);
+        config.bind("client-output-buffer-limit", v -> outputLimit = io.basalt.server.config.ClientOutputBufferLimit.parse(v).get("slave"));
+        config.bind("min-replicas-to-write", v -> minReplicasToWrite = Integer.parseInt(v));
+        config.bind("min-replicas-max-lag", v -> minReplicasMaxLag = Integer.parseInt(v));
+    }
+
+    private volatile int minReplicasToWrite;
+    /** client-output-buffer-limit replica: what a replica may have pending before it is dropped. */
+    private volatile io.basalt.server.config.ClientOutputBufferLimit.Limit outputLimit;
+    private volatile int minReplicasMaxLag = 10;
+
+    /**
+     * Redis's checkGoodReplicasStatus: with min-replicas-to-write and min-replicas-max-lag set,
+     * a master accepts writes only while that many online replicas acknowledged within the lag.
+     */
+    public boolean enoughGoodReplicas() {
+        int need = minReplicasToWrite;
+        return following || need == 0 || minReplicasMaxLag == 0 || goodReplicas() >= need;
+    }
+
+    /** Online replicas whose last ACK is at most min-replicas-max-lag seconds old. */
+    private int goodReplicas() {
+        long now = System.currentTimeMillis();
+        int n = 0;
+        for (Replica r : replicas) {
+            if (r.state == Replica.State.ONLINE && (now - r.lastAckMillis) / 1000 <= minReplicasMaxLag) n++;
+        }
+        return n;
     }
 
     /** Redis's resizeReplicationBacklog: the history kept is trimmed to the new size. */
@@ -115,6 +156,33 @@ public final class ReplicationSource implements EffectSink, ServerModule {
      */
     @Override
     public synchronized void accept(long seq, List<Effect> effects) {
+        if (following) return; // a replica's stream is its master's (see proxy)
+        try {
+            encodeUnit(effects);
+        } finally {
+            // where each unit ends in the stream, for WAIT (Redis's c->woff)
+            int i = (int) (seq & (UNIT_ENDS - 1));
+            unitSeqs[i] = seq;
+            unitEnds[i] = offset;
+        }
+    }
+
+    private static final int UNIT_ENDS = 4096;
+    /** The stream offset at the end of the last units, by sequence number (a ring). */
+    private final long[] unitSeqs = new long[UNIT_ENDS];
+    private final long[] unitEnds = new long[UNIT_ENDS];
+
+    /**
+     * The stream offset a client's last write reached (WAIT's target): exact for the last
+     * {@value #UNIT_ENDS} units, else the current offset (a wait for at least as much).
+     */
+    public synchronized long offsetOfUnit(long seq) {
+        if (seq <= 0) return 0;
+        int i = (int) (seq & (UNIT_ENDS - 1));
+        return unitSeqs[i] == seq ? unitEnds[i] : offset;
+    }
+
+    private void encodeUnit(List<Effect> effects) {
         ByteBuf b = encoded;
         b.clear();
         for (Effect e : effects) {
@@ -145,10 +213,175 @@ public final class ReplicationSource implements EffectSink, ServerModule {
     /** Appends encoded stream bytes: backlog, offset, every replica (this object's lock held). */
     private void feed(ByteBuf b) {
         int len = b.readableBytes();
-        if (len == 0) return;
+        if (len == 0 || closed) return;
         if (backlog != null) backlog.append(b.array(), b.arrayOffset() + b.readerIndex(), len);
         offset += len;
         for (Replica r : replicas) r.feed(b.array(), b.arrayOffset() + b.readerIndex(), len);
+    }
+
+    // ---------------------------------------------------------------- replication info in the RDB
+
+    /**
+     * Redis's rdbPopulateSaveInfo for a save: when this server has a replication history (a
+     * backlog, or a master it follows) the RDB records its id, offset and stream database as of
+     * the snapshot instant, so after a restart replicas (or this replica) can continue it.
+     */
+    public void populateSaveInfo(RdbWriter.Options o) {
+        o.instantLock = applying;
+        o.atInstant = () -> {
+            synchronized (this) {
+                if (backlog == null && !following) return;
+                o.replId = replId;
+                o.replOffset = offset;
+                o.replStreamDb = following ? masterDb.getAsInt() : Math.max(0, streamDb);
+            }
+        };
+    }
+
+    /**
+     * After loading the RDB at startup (Redis's loadDataFromDisk): a replica takes the recorded
+     * history as its own, to ask its master to continue it (returns the stream database for its
+     * master client); a master keeps it as its second id up to the recorded offset, so its
+     * replicas continue with a partial resync. Returns -1 when the RDB holds no history.
+     */
+    public int restoreFromRdb(Map<String, byte[]> aux, boolean replica) {
+        byte[] id = aux.get("repl-id");
+        byte[] off = aux.get("repl-offset");
+        if (id == null || off == null || id.length != 40) return -1;
+        long o;
+        int db = 0;
+        try {
+            o = Long.parseLong(new String(off, StandardCharsets.US_ASCII));
+            byte[] sdb = aux.get("repl-stream-db");
+            if (sdb != null) db = Integer.parseInt(new String(sdb, StandardCharsets.US_ASCII));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+        String rid = new String(id, StandardCharsets.US_ASCII);
+        synchronized (this) {
+            if (replica) {
+                replId = rid;
+            } else {
+                replId2 = rid;
+                secondReplOffset = o + 1;
+                backlogIdleSince = System.currentTimeMillis();
+            }
+            offset = o;
+            backlog = new Backlog((int) Math.min(Integer.MAX_VALUE - 8, backlogSize), o);
+            streamDb = -1;
+        }
+        if (!replica) subscribe();
+        return db;
+    }
+
+    // ---------------------------------------------------------------- as a replica
+
+    /** The lock a replica holds while it applies and proxies one command of its master's stream. */
+    java.util.concurrent.locks.ReentrantLock applying() { return applying; }
+
+    /**
+     * Bytes of the master's stream this replica has just applied (the applying lock held): its
+     * offset moves on, its backlog and its own replicas get them as they came.
+     */
+    synchronized void proxy(ByteBuf in, int from, int len) {
+        if (len <= 0 || closed) return;
+        if (backlog != null) {
+            byte[] b = new byte[len];
+            in.getBytes(from, b);
+            backlog.append(b, 0, len);
+            for (Replica r : replicas) r.feed(b, 0, len);
+        } else {
+            for (Replica r : replicas) {
+                byte[] b = new byte[len];
+                in.getBytes(from, b);
+                r.feed(b, 0, len);
+            }
+        }
+        offset += len;
+    }
+
+    /**
+     * Redis's replicationAttachToNewMaster, before a full sync's image is loaded: this server's
+     * history ends (its replicas must resync, the backlog goes).
+     */
+    void attachToNewMaster() {
+        disconnectReplicas();
+        synchronized (this) {
+            backlog = null;
+        }
+    }
+
+    /**
+     * After a full sync (or on becoming a replica of a master that continues this history): the
+     * stream is the master's, at its id and offset; a fresh backlog starts there, so a promoted
+     * replica can serve partial resyncs (Redis creates one on every replica).
+     */
+    void follow(String masterReplId, long masterOffset, java.util.function.IntSupplier db, boolean newHistory) {
+        synchronized (this) {
+            following = true;
+            masterDb = db;
+            if (newHistory) {
+                replId = masterReplId;
+                replId2 = NO_ID;
+                secondReplOffset = -1;
+                offset = masterOffset;
+                backlog = null;
+            }
+            if (backlog == null) backlog = new Backlog((int) Math.min(Integer.MAX_VALUE - 8, backlogSize), offset);
+        }
+    }
+
+    /**
+     * +CONTINUE with another replication id (the master was promoted): the old id stays valid as
+     * the second one up to here, and this server's replicas reconnect to learn the new one.
+     */
+    void continueAs(String newReplId) {
+        synchronized (this) {
+            if (newReplId.equals(replId)) return;
+            Log.warning("Master replication ID changed to " + newReplId);
+            replId2 = replId;
+            secondReplOffset = offset + 1;
+            replId = newReplId;
+        }
+        disconnectReplicas();
+    }
+
+    /**
+     * REPLICAOF NO ONE (Redis's replicationUnsetMaster and shiftReplicationId): the inherited
+     * history is kept as the second id up to here, a new id starts, and the replicas reconnect
+     * (to continue with a partial resync). The stream from here on is this server's own.
+     */
+    void promote() {
+        synchronized (this) {
+            following = false;
+            replId2 = replId;
+            secondReplOffset = offset + 1;
+            replId = randomId();
+            streamDb = -1;
+            backlogIdleSince = -1;
+            Log.notice("Setting secondary replication ID to " + replId2 + ", valid up to offset: " + secondReplOffset
+                    + ". New replication ID is " + replId);
+        }
+        disconnectReplicas();
+        if (backlog != null) subscribe();
+    }
+
+    /** Set by a shutdown once its files are final: the stream ends there. */
+    private volatile boolean closed;
+
+    /** A shutdown made its files final: nothing more goes into the stream, the replicas are dropped. */
+    public void close() {
+        synchronized (this) {
+            closed = true;
+        }
+        disconnectReplicas();
+    }
+
+    /** Whether the stream is a master's, proxied (this server is a replica). */
+    public boolean following() { return following; }
+
+    private void disconnectReplicas() {
+        for (Replica r : replicas) r.client.kill();
     }
 
     /** The cron: PINGs into the stream every repl-ping-replica-period, timeouts, the backlog's TTL. */
@@ -156,7 +389,8 @@ public final class ReplicationSource implements EffectSink, ServerModule {
     public void cron() {
         long now = System.currentTimeMillis();
         synchronized (this) {
-            if (!replicas.isEmpty() && now - lastPing >= pingPeriod * 1000L) {
+            // a replica's replicas get its master's PINGs, through the proxied stream
+            if (!following && !replicas.isEmpty() && now - lastPing >= pingPeriod * 1000L) {
                 lastPing = now;
                 // Redis's replicationCron: a PING in the stream lets replicas detect a dead master;
                 // it counts in the offset like any record (but goes to no AOF)
@@ -171,7 +405,7 @@ public final class ReplicationSource implements EffectSink, ServerModule {
                     r.client.kill();
                 }
             }
-            if (backlog != null && replicas.isEmpty()) {
+            if (backlog != null && replicas.isEmpty() && !following) {
                 if (backlogIdleSince < 0) backlogIdleSince = now;
                 if (backlogTtl > 0 && now - backlogIdleSince >= backlogTtl * 1000) {
                     // Redis frees the backlog once no replica was attached for repl-backlog-ttl,
@@ -187,6 +421,7 @@ public final class ReplicationSource implements EffectSink, ServerModule {
             }
         }
         startWaitingSyncs(now, false);
+        if (!waiters.isEmpty()) serveWaiters(true);
     }
 
     // ---------------------------------------------------------------- REPLCONF, PSYNC, SYNC
@@ -201,6 +436,7 @@ public final class ReplicationSource implements EffectSink, ServerModule {
                 if (value.equalsIgnoreCase("eof")) r.capaEof = true;
                 else if (value.equalsIgnoreCase("psync2")) r.capaPsync2 = true;
             }
+            case "rdb-filter-only" -> r.excludeData = true;
             default -> { }
         }
     }
@@ -216,6 +452,80 @@ public final class ReplicationSource implements EffectSink, ServerModule {
             // and reads the socket again (Redis's repl_start_cmd_stream_on_ack)
             if (r.state == Replica.State.WAIT_ACK) r.goOnline();
         }
+        if (!waiters.isEmpty()) serveWaiters(false);
+    }
+
+    // ---------------------------------------------------------------- WAIT
+
+    /** A client blocked in WAIT: for {@code replicas} acknowledgements of {@code target}. */
+    private record Waiter(Client client, long target, long replicas, long deadline) {}
+
+    private final List<Waiter> waiters = new CopyOnWriteArrayList<>();
+    private volatile boolean ackRequested;
+
+    /**
+     * WAIT numreplicas timeout, once fewer replicas than asked have acknowledged the client's
+     * last write: the client blocks, and every replica is asked for an ACK (REPLCONF GETACK in the
+     * stream, as Redis's replicationRequestAckFromSlaves).
+     */
+    public void await(Client c, long target, long replicas, long timeoutMillis) {
+        c.blockRequested();
+        waiters.add(new Waiter(c, target, replicas, timeoutMillis > 0 ? System.currentTimeMillis() + timeoutMillis : 0));
+        ackRequested = true;
+        c.channel().eventLoop().execute(this::requestAcks);
+    }
+
+    // ---------------------------------------------------------------- SHUTDOWN
+
+    /** Redis's isReadyToShutdown: every replica acknowledged the whole stream. */
+    public synchronized boolean replicasCaughtUp() {
+        if (following) return true;
+        for (Replica r : replicas) if (r.ackOffset != offset) return false;
+        return true;
+    }
+
+    /** Asks every replica for an ACK now (a shutdown waiting for them). */
+    public void requestAcksNow() {
+        ackRequested = true;
+        requestAcks();
+    }
+
+    /** At the end of a shutdown's wait: the replicas still behind, as Redis logs them. */
+    public synchronized void logLaggingReplicas() {
+        long now = System.currentTimeMillis();
+        for (Replica r : replicas) {
+            if (r.ackOffset == offset) continue;
+            Log.warning("Lagging replica " + r.name() + " reported offset " + r.ackOffset + " behind master, lag="
+                    + (r.lastAckMillis > 0 ? (now - r.lastAckMillis) / 1000 : 0) + ", state=" + r.state.info + ".");
+        }
+    }
+
+    /** REPLCONF GETACK * into the stream (once for any number of WAITs since the last one). */
+    private void requestAcks() {
+        if (!ackRequested) return;
+        synchronized (this) {
+            ackRequested = false;
+            if (following || replicas.isEmpty()) return;
+            ByteBuf b = encoded;
+            b.clear();
+            encode(b, "REPLCONF".getBytes(StandardCharsets.US_ASCII), "GETACK".getBytes(StandardCharsets.US_ASCII),
+                    "*".getBytes(StandardCharsets.US_ASCII));
+            feed(b);
+        }
+    }
+
+    /** Replies to the WAITs that are satisfied (or, with {@code timeouts}, whose time is up). */
+    private void serveWaiters(boolean timeouts) {
+        long now = System.currentTimeMillis();
+        for (Waiter w : waiters) {
+            int acked = ackedAtLeast(w.target);
+            if (acked >= w.replicas || (timeouts && w.deadline > 0 && now >= w.deadline)) {
+                if (waiters.remove(w)) {
+                    ByteBuf reply = Unpooled.copiedBuffer(":" + acked + "\r\n", StandardCharsets.US_ASCII);
+                    w.client.channel().eventLoop().execute(() -> w.client.unblocked(reply));
+                }
+            }
+        }
     }
 
     /**
@@ -228,6 +538,7 @@ public final class ReplicationSource implements EffectSink, ServerModule {
         Replica r = handshakes.computeIfAbsent(c, Replica::new);
         if (replicas.contains(r)) return; // a second PSYNC on a replica link: ignored, as Redis
         r.legacySync = legacySync;
+        // (a filtered image is only ever sent diskless: ReplicationCommands refused it without capa eof)
         boolean create;
         synchronized (this) {
             if (!legacySync && askedId != null) {
@@ -331,14 +642,20 @@ public final class ReplicationSource implements EffectSink, ServerModule {
             boolean due = force || !diskless || disklessDelay == 0 || now - oldest >= disklessDelay * 1000L
                     || (disklessMaxReplicas > 0 && waiting >= disklessMaxReplicas);
             if (!due) return;
+            // one image per kind: replicas asking for a filtered one (always diskless) get their own
+            Boolean filtered = null;
             for (Replica r : replicas) {
-                if (r.state != Replica.State.WAIT_BGSAVE_START) continue;
+                if (r.state == Replica.State.WAIT_BGSAVE_START && (filtered == null || r.excludeData)) filtered = r.excludeData;
+            }
+            if (filtered) diskless = true;
+            for (Replica r : replicas) {
+                if (r.state != Replica.State.WAIT_BGSAVE_START || r.excludeData != filtered) continue;
                 // a replica that cannot read the EOF-marked format gets a disk-based payload
                 if (diskless && !r.capaEof) continue;
                 r.state = Replica.State.WAIT_BGSAVE_END;
                 batch.add(r);
             }
-            if (batch.isEmpty() && diskless) {
+            if (batch.isEmpty() && diskless && !filtered) {
                 // only replicas without capa eof wait: serve them from disk
                 diskless = false;
                 for (Replica r : replicas) {
@@ -365,15 +682,17 @@ public final class ReplicationSource implements EffectSink, ServerModule {
         java.nio.file.Path tmp = null;
         try {
             RdbWriter.Options o = rdbOptions.get();
+            o.excludeData = batch.get(0).excludeData;
             byte[] mark = randomId().getBytes(StandardCharsets.US_ASCII);
             o.atInstant = () -> {
                 synchronized (this) {
                     o.replId = replId;
                     o.replOffset = offset;
                     // the image's stream database: the replica's master client starts there,
-                    // and the next effect SELECTs explicitly (Redis resets slaveseldb)
-                    o.replStreamDb = Math.max(0, streamDb);
-                    streamDb = -1;
+                    // and the next effect SELECTs explicitly (Redis resets slaveseldb); on a
+                    // replica, the database its master's stream is in
+                    o.replStreamDb = following ? masterDb.getAsInt() : Math.max(0, streamDb);
+                    if (!following) streamDb = -1;
                     for (Replica r : batch) {
                         r.startOffset = offset;
                         r.ackOffset = offset;
@@ -384,6 +703,8 @@ public final class ReplicationSource implements EffectSink, ServerModule {
                     }
                 }
             };
+            // no command of the master's stream is half applied (and half counted) at the instant
+            o.instantLock = applying;
             Log.notice("Starting BGSAVE for SYNC with target: " + (diskless ? "replicas sockets" : "disk"));
             if (diskless) {
                 try (SocketsOut out = new SocketsOut(batch)) {
@@ -467,6 +788,7 @@ public final class ReplicationSource implements EffectSink, ServerModule {
     /** A connection closed: a replica is forgotten (its sync, if any, goes on for the others). */
     @Override
     public void clientClosed(Client c) {
+        waiters.removeIf(w -> w.client == c);
         Replica r = handshakes.remove(c);
         if (r == null) return;
         synchronized (this) {
@@ -478,6 +800,12 @@ public final class ReplicationSource implements EffectSink, ServerModule {
     }
 
     // ---------------------------------------------------------------- introspection
+
+    /** REPLCONF rdb-filter-only was given without capa eof: SYNC must refuse (Redis's syncCommand). */
+    public boolean filteredWithoutEof(Client c) {
+        Replica r = handshakes.get(c);
+        return r != null && r.excludeData && !r.capaEof;
+    }
 
     /** Whether {@code c} is a replica link (Redis's CLIENT_SLAVE): it gets no ordinary replies. */
     public boolean isReplica(Client c) {
@@ -494,6 +822,34 @@ public final class ReplicationSource implements EffectSink, ServerModule {
     public long syncPartialErr() { return syncPartialErr.get(); }
 
     public String replId() { return replId; }
+
+    private volatile java.util.function.Supplier<String> failoverState = () -> "no-failover";
+
+    /** Where INFO's master_failover_state comes from (FAILOVER's state). */
+    void failoverState(java.util.function.Supplier<String> s) { failoverState = s; }
+
+    /** Replicas attached, in any state (FAILOVER requires one). */
+    public int replicaCount() { return replicas.size(); }
+
+    /** The replica listening at host:port: -1 none, 0 not online, 1 online (FAILOVER TO). */
+    synchronized int replicaStatus(String host, int port) {
+        for (Replica r : replicas) {
+            if (r.ip().equalsIgnoreCase(host) && r.listeningPort == port) return r.state == Replica.State.ONLINE ? 1 : 0;
+        }
+        return -1;
+    }
+
+    /**
+     * A replica that acknowledged the whole stream, {ip, port}: the one at host:port, or (host
+     * null) any; null if none has (FAILOVER's wait).
+     */
+    synchronized String[] caughtUpReplica(String host, int port) {
+        for (Replica r : replicas) {
+            if (host != null && !(r.ip().equalsIgnoreCase(host) && r.listeningPort == port)) continue;
+            if (r.ackOffset == offset) return new String[] {r.ip(), Integer.toString(r.listeningPort)};
+        }
+        return null;
+    }
 
     /** Replicas that acknowledged at least {@code off} (WAIT). */
     public int ackedAtLeast(long off) {
@@ -518,9 +874,8 @@ public final class ReplicationSource implements EffectSink, ServerModule {
         }
     }
 
-    /** INFO replication, as a master. */
+    /** INFO replication after the role's own lines: the replicas and this server's history. */
     public synchronized void info(StringBuilder sb) {
-        line(sb, "role", "master");
         int i = 0;
         List<String> lines = new ArrayList<>();
         long now = System.currentTimeMillis();
@@ -529,8 +884,9 @@ public final class ReplicationSource implements EffectSink, ServerModule {
                     + ",offset=" + r.ackOffset + ",lag=" + (r.lastAckMillis > 0 ? (now - r.lastAckMillis) / 1000 : 0));
         }
         line(sb, "connected_slaves", replicas.size());
+        if (minReplicasToWrite > 0 && minReplicasMaxLag > 0) line(sb, "min_slaves_good_slaves", goodReplicas());
         for (String l : lines) sb.append(l).append("\r\n");
-        line(sb, "master_failover_state", "no-failover");
+        line(sb, "master_failover_state", failoverState.get());
         line(sb, "master_replid", replId);
         line(sb, "master_replid2", replId2);
         line(sb, "master_repl_offset", offset);
@@ -564,6 +920,8 @@ public final class ReplicationSource implements EffectSink, ServerModule {
         boolean capaEof;
         boolean capaPsync2;
         boolean legacySync;
+        /** REPLCONF rdb-filter-only: an image without keys (redis-cli --replica, --functions-rdb). */
+        boolean excludeData;
         long waitingSince;
         long startOffset;
         volatile long ackOffset;
@@ -585,16 +943,41 @@ public final class ReplicationSource implements EffectSink, ServerModule {
 
         /** Stream bytes (this source's lock held): buffered during the image, else sent. */
         void feed(byte[] b, int off, int len) {
+            if (dropped) return;
             if (buffering) {
                 if (buffered == null) buffered = Unpooled.buffer(Math.max(256, len));
                 buffered.writeBytes(b, off, len);
+                checkLimit(buffered.readableBytes());
                 return;
             }
             if (state != State.ONLINE) return;
             send(b, off, len);
+            io.netty.channel.ChannelOutboundBuffer q = client.channel().unsafe().outboundBuffer();
+            checkLimit(outgoing.readableBytes() + (q == null ? 0 : q.totalPendingWriteBytes()));
+        }
+
+        /** Set once over its output limit: the link is closing, nothing more is queued for it. */
+        private boolean dropped;
+        private final io.basalt.server.config.ClientOutputBufferLimit.Tracker limitTracker = new io.basalt.server.config.ClientOutputBufferLimit.Tracker();
+
+        /**
+         * Redis's checkClientOutputBufferLimits for the replica class: over the hard limit, or
+         * over the soft one for longer than its seconds, the replica is dropped (it reconnects
+         * and resynchronizes) rather than letting its backlog of output grow without bound.
+         */
+        private void checkLimit(long size) {
+            io.basalt.server.config.ClientOutputBufferLimit.Limit l = outputLimit;
+            if (l == null || !limitTracker.over(l, size)) return;
+            dropped = true;
+            buffered = null;
+            outgoing = null;
+            Log.warning("Client id=" + client.id() + " addr=" + client.address()
+                    + " scheduled to be closed ASAP for overcoming of output buffer limits.");
+            client.kill();
         }
 
         private void send(byte[] b, int off, int len) {
+            if (dropped) return;
             if (outgoing == null) outgoing = Unpooled.buffer(Math.max(256, len));
             outgoing.writeBytes(b, off, len);
             if (!flushScheduled) {
