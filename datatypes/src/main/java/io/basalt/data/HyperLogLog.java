@@ -268,29 +268,10 @@ public final class HyperLogLog {
         byte[] d = new byte[DENSE_SIZE];
         System.arraycopy(buf, off, d, 0, HEADER);
         d[4] = DENSE;
-        int idx = 0;
-        int p = off + HEADER;
-        int end = off + len;
-        while (p < end) {
-            int op = buf[p] & 0xff;
-            if ((op & 0xc0) == 0) {
-                idx += (op & 0x3f) + 1;
-                p++;
-            } else if ((op & 0x80) == 0) {
-                idx += xzeroLen(p, end);
-                p += 2;
-            } else {
-                int runlen = (op & 3) + 1;
-                int regval = ((op >>> 2) & 0x1f) + 1;
-                if (runlen + idx > REGISTERS) return false;
-                while (runlen-- > 0) denseSet(d, HEADER, idx++, regval);
-                p++;
-            }
-            // opcodes past the last register: corrupted (redis-server 7.0.15 as packaged with
-            // the CVE-2025-32023 fix refuses any overflow; unbounded, the sum would wrap)
-            if (idx > REGISTERS) return false;
-        }
-        if (idx != REGISTERS) return false;
+        boolean valid = runs((first, n, value) -> {
+            if (value != 0) for (int i = first; i < first + n; i++) denseSet(d, HEADER, i, value);
+        });
+        if (!valid) return false;
         buf = d;
         off = 0;
         len = DENSE_SIZE;
@@ -387,6 +368,44 @@ public final class HyperLogLog {
         buf[off + len] = 0; // sdsIncrLen's terminator, before the copy that may overwrite it
         System.arraycopy(seq, 0, buf, p, n);
         return sparseUpdated(prev < 0 ? -1 : prev + shift);
+    }
+
+    /** What a walk over the sparse opcodes ({@link #runs}) does with each run of registers. */
+    private interface Run {
+        void registers(int first, int n, int value);
+    }
+
+    /**
+     * Walks the sparse opcodes, giving each run of registers to {@code run} (value 0 for ZERO
+     * and XZERO) in order; true when they cover exactly the 16384 registers. A run past the last
+     * register ends the walk as corrupted before it is given: redis-server 7.0.15 as installed
+     * (Debian's, with the CVE-2025-32023 fix) refuses any overflow, and without a bound the sum
+     * of a long corrupted string's runs would wrap.
+     */
+    private boolean runs(Run run) {
+        int idx = 0;
+        int p = off + HEADER;
+        int end = off + len;
+        while (p < end) {
+            int op = buf[p] & 0xff;
+            int n;
+            int value = 0;
+            if ((op & 0xc0) == 0) {
+                n = (op & 0x3f) + 1;
+                p++;
+            } else if ((op & 0x80) == 0) {
+                n = xzeroLen(p, end);
+                p += 2;
+            } else {
+                n = (op & 3) + 1;
+                value = ((op >>> 2) & 0x1f) + 1;
+                p++;
+            }
+            if (n > REGISTERS - idx) return false;
+            run.registers(idx, n, value);
+            idx += n;
+        }
+        return idx == REGISTERS;
     }
 
     /** {@link #own}, returning how far positions in the old array moved. */
@@ -501,31 +520,9 @@ public final class HyperLogLog {
         }
     }
 
-    /** The register histogram of a sparse HLL; false when it does not cover exactly 16384 registers. */
+    /** The register histogram of a sparse HLL; false when it is corrupted. */
     private boolean sparseHisto(int[] h) {
-        long idx = 0;
-        int p = off + HEADER;
-        int end = off + len;
-        while (p < end) {
-            int op = buf[p] & 0xff;
-            if ((op & 0xc0) == 0) {
-                int run = (op & 0x3f) + 1;
-                idx += run;
-                h[0] += run;
-                p++;
-            } else if ((op & 0x80) == 0) {
-                int run = xzeroLen(p, end);
-                idx += run;
-                h[0] += run;
-                p += 2;
-            } else {
-                int run = (op & 3) + 1;
-                idx += run;
-                h[((op >>> 2) & 0x1f) + 1] += run;
-                p++;
-            }
-        }
-        return idx == REGISTERS;
+        return runs((first, n, value) -> h[value] += n);
     }
 
     /**
@@ -607,30 +604,9 @@ public final class HyperLogLog {
             }
             return true;
         }
-        int i = 0;
-        int p = off + HEADER;
-        int end = off + len;
-        while (p < end) {
-            int op = buf[p] & 0xff;
-            if ((op & 0xc0) == 0) {
-                i += (op & 0x3f) + 1;
-                p++;
-            } else if ((op & 0x80) == 0) {
-                i += xzeroLen(p, end);
-                p += 2;
-            } else {
-                int runlen = (op & 3) + 1;
-                int regval = ((op >>> 2) & 0x1f) + 1;
-                if (runlen + i > REGISTERS) return false;
-                while (runlen-- > 0) {
-                    if (regval > max[i]) max[i] = (byte) regval;
-                    i++;
-                }
-                p++;
-            }
-            if (i > REGISTERS) return false; // see toDense
-        }
-        return i == REGISTERS;
+        return runs((first, n, value) -> {
+            for (int i = first; i < first + n; i++) if (value > max[i]) max[i] = (byte) value;
+        });
     }
 
     /**
