@@ -459,8 +459,9 @@ class HyperLogLogDifferentialTest extends DifferentialTest {
         assertTrue(card > 19_000 && card < 21_000, "estimate of 20000: " + card);
     }
 
+    /** Error stats by Redis's codes, and which lookups count as keyspace hits and misses. */
     @Test
-    void errorStatsCountTheHllErrors() {
+    void errorStatsAndKeyspaceHits() {
         same("CONFIG", "RESETSTAT");
         same("SET", "str", "abc");
         set("c", hll(1, STALE));
@@ -468,5 +469,24 @@ class HyperLogLogDifferentialTest extends DifferentialTest {
         same("PFCOUNT", "c");
         same("PFCOUNT", "c");
         same("INFO", "errorstats");
+        same("CONFIG", "RESETSTAT");
+        same("PFADD", "h", "a");
+        same("PFADD", "h2", "b");
+        same("PFCOUNT", "h");
+        same("PFCOUNT", "h", "h2", "nokey");
+        same("PFMERGE", "h3", "h", "nokey");
+        same("PFMERGE", "h", "h2");
+        same("PFDEBUG", "ENCODING", "h");
+        same("PFDEBUG", "ENCODING", "nokey");
+        for (String field : new String[] {"keyspace_hits", "keyspace_misses"}) {
+            assertEquals(infoField(redis, field), infoField(basalt, field), field);
+        }
+    }
+
+    private static String infoField(io.basalt.compat.harness.RawClient c, String field) {
+        for (String line : c.call("INFO", "stats").string().split("\r\n")) {
+            if (line.startsWith(field + ":")) return line;
+        }
+        throw new AssertionError("no " + field);
     }
 }

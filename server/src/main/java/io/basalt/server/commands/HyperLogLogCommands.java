@@ -142,7 +142,8 @@ public final class HyperLogLogCommands {
             if (buf.hasArray()) {
                 result = h.add(buf.array(), buf.arrayOffset() + a.offset(j), len, max);
             } else {
-                if (scratch == null || scratch.length < len) scratch = new byte[len];
+                // an element read into a direct buffer (32 KB or more) may be as long as any argument
+                if (scratch == null || scratch.length < len) scratch = io.basalt.data.HeapGuard.bytes(len);
                 buf.getBytes(a.offset(j), scratch, 0, len);
                 result = h.add(scratch, 0, len, max);
             }
