@@ -22,4 +22,6 @@ public final class EncodingLimits {
     public volatile long listMaxListpackSize = -2;
     /** list-compress-depth: quicklist nodes at each end kept raw, the interior deflated (0: none). */
     public volatile long listCompressDepth = 0;
+    /** hll-sparse-max-bytes: the longest a sparse HyperLogLog string grows before turning dense. */
+    public volatile long hllSparseMaxBytes = 3000;
 }

@@ -209,6 +209,7 @@ public final class BasaltServer implements Clients {
         config.bind("zset-max-listpack-value", v -> encodingLimits.zsetMaxListpackValue = Long.parseLong(v));
         config.bind("list-max-listpack-size", v -> encodingLimits.listMaxListpackSize = Long.parseLong(v));
         config.bind("list-compress-depth", v -> encodingLimits.listCompressDepth = Long.parseLong(v));
+        config.bind("hll-sparse-max-bytes", v -> encodingLimits.hllSparseMaxBytes = Long.parseLong(v));
         // LZ4 compression of large string values (Basalt-only directives, see docs/configuration.md)
         for (String p : new String[] {"basalt-compression", "basalt-compression-min-size", "basalt-compression-min-saving"}) {
             config.bind(p, v -> keyspace.compression(config.get("basalt-compression").equals("lz4"),

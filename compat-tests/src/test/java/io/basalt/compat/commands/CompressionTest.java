@@ -134,6 +134,31 @@ class CompressionTest extends DifferentialTest {
         assertTrue(packed < raw / 2, packed + " vs " + raw);
     }
 
+    /**
+     * A dense HLL of few elements is mostly zeros, so it is stored compressed: the HLL commands
+     * work on its plain copy and store it back (a compressed record is never written in place).
+     */
+    @Test
+    void hyperLogLogsStoredCompressed() {
+        same("PFADD", "h", "a", "b", "c", "d", "e", "f", "g");
+        same("PFDEBUG", "TODENSE", "h");
+        assertEquals(1, compressed());
+        same("PFCOUNT", "h"); // caches the cardinality in the compressed value's header
+        same("GET", "h");
+        same("PFCOUNT", "h");
+        same("PFADD", "h", "x", "y", "z");
+        same("GET", "h");
+        same("PFADD", "h", "x");
+        same("PFMERGE", "m", "h");
+        same("GET", "m");
+        same("PFCOUNT", "h", "m", "nokey");
+        same("PFDEBUG", "GETREG", "h");
+        same("OBJECT", "ENCODING", "h");
+        assertEquals(2, compressed());
+        same("PFCOUNT", "m");
+        same("GET", "m");
+    }
+
     @Test
     void incompressibleValuesStayRaw() {
         set("noise", noise(8192, 4));

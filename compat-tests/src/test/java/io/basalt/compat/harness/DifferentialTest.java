@@ -51,7 +51,7 @@ public abstract class DifferentialTest {
     protected RespValue other(String... cmd) {
         RespValue expected = redis2().call(cmd);
         RespValue actual = basalt2().call(cmd);
-        assertEquals(expected.rawString(), actual.rawString(), () -> "other client: " + String.join(" ", cmd));
+        assertEquals(wire(expected), wire(actual), () -> "other client: " + String.join(" ", cmd));
         return actual;
     }
 
@@ -59,14 +59,14 @@ public abstract class DifferentialTest {
     protected RespValue same(String... cmd) {
         RespValue expected = redis.call(cmd);
         RespValue actual = basalt.call(cmd);
-        assertEquals(expected.rawString(), actual.rawString(), () -> "reply to " + String.join(" ", cmd));
+        assertEquals(wire(expected), wire(actual), () -> "reply to " + String.join(" ", cmd));
         return actual;
     }
 
     protected RespValue same(byte[]... cmd) {
         RespValue expected = redis.call(cmd);
         RespValue actual = basalt.call(cmd);
-        assertEquals(expected.rawString(), actual.rawString(), "reply differs");
+        assertEquals(wire(expected), wire(actual), "reply differs");
         return actual;
     }
 
@@ -76,7 +76,7 @@ public abstract class DifferentialTest {
         basalt.sendRaw(raw);
         RespValue expected = redis.read();
         RespValue actual = basalt.read();
-        assertEquals(expected.rawString(), actual.rawString(), () -> "reply to raw " + raw.replace("\r\n", "\\r\\n"));
+        assertEquals(wire(expected), wire(actual), () -> "reply to raw " + raw.replace("\r\n", "\\r\\n"));
         return actual;
     }
 
@@ -92,4 +92,12 @@ public abstract class DifferentialTest {
     }
 
     protected static String[] cmd(String... args) { return args; }
+
+    /**
+     * A reply's bytes as they came off the wire, one char per byte: unlike a UTF-8 decoding, two
+     * different binary replies (HLL strings, DUMP payloads) never compare equal.
+     */
+    protected static String wire(RespValue v) {
+        return new String(v.raw(), java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
 }

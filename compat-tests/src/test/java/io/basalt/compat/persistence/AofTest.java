@@ -42,7 +42,12 @@ class AofTest {
             c("SET e2 v EXAT 9999999999 GET"), c("SET e3 v KEEPTTL"), c("GETDEL e3"),
             // RESTORE's TTL is logged as an absolute time; an already expired one as DEL of the old key
             c("SET src v"), c("DUMPRESTORE src r1 100000"), c("DUMPRESTORE src r2 0"),
-            c("DUMPRESTORE src r1 1 REPLACE ABSTTL"), c("FLUSHDB"),
+            c("DUMPRESTORE src r1 1 REPLACE ABSTTL"),
+            // HyperLogLogs: a PFADD that raises nothing is not logged; PFCOUNT is when it caches
+            // a new cardinality, PFDEBUG when it converts to dense
+            c("PFADD hll a b c"), c("PFADD hll a"), c("PFCOUNT hll"), c("PFCOUNT hll"), c("PFCOUNT hll nokey"),
+            c("PFMERGE hm hll"), c("PFDEBUG TODENSE hll"), c("PFDEBUG TODENSE hll"), c("PFDEBUG GETREG hm"),
+            c("PFDEBUG ENCODING hm"), c("FLUSHDB"),
             // keys a command finds expired: DEL before the command, both in MULTI ... EXEC
             c("DEBUG SET-ACTIVE-EXPIRE 0"), c("PSETEX ttl 1 v"), c("SLEEP"), c("APPEND ttl x"),
             c("PSETEX ttl2 1 v"), c("SLEEP"), c("GET ttl2"), c("DEBUG SET-ACTIVE-EXPIRE 1"), c("SET last 1"));

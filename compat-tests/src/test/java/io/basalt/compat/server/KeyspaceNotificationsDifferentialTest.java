@@ -221,6 +221,21 @@ class KeyspaceNotificationsDifferentialTest extends DifferentialTest {
                 cmd("HSET", "h", "f", "v"), cmd("SETBIT", "h", "1", "1"), cmd("BITOP", "AND", "dst", "h"),
     };
 
+    /** PFMERGE publishes "pfadd" too; PFCOUNT and PFDEBUG change values without publishing. */
+    @Test
+    void hyperLogLogCommands() {
+        events("AKEnm", HLL);
+    }
+
+    private static final String[][] HLL = {
+                cmd("PFADD", "p", "a", "b"), cmd("PFADD", "p", "a"), cmd("PFADD", "p"), cmd("PFADD", "q"),
+                cmd("PFCOUNT", "p"), cmd("PFCOUNT", "p", "nokey"), cmd("PFCOUNT", "nokey"),
+                cmd("PFMERGE", "m", "p", "q"), cmd("PFMERGE", "m", "p"), cmd("PFMERGE", "n"),
+                cmd("PFDEBUG", "TODENSE", "p"), cmd("PFDEBUG", "GETREG", "q"), cmd("PFDEBUG", "ENCODING", "nokey"),
+                cmd("PFADD", "p", "c"), cmd("HSET", "h", "f", "v"), cmd("PFADD", "h", "a"), cmd("PFMERGE", "m", "h"),
+                cmd("SET", "s", "abc"), cmd("PFADD", "s", "a"), cmd("PFCOUNT", "s"),
+    };
+
     // ---------------------------------------------------------------- generic key commands
 
     @Test

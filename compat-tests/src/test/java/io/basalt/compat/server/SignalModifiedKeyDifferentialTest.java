@@ -69,6 +69,25 @@ class SignalModifiedKeyDifferentialTest extends DifferentialTest {
         watch(given("SET a v"), "k", "BITOP", "OR", "k", "a", "b");
     }
 
+    /**
+     * PFCOUNT signals when it caches a new cardinality (the value changed) and not when it reads
+     * the cache; PFDEBUG's conversions to dense do not signal at all.
+     */
+    @Test
+    void hyperLogLogs() {
+        watch(given("PFADD k a"), "k", "PFADD", "k", "a");
+        watch(given("PFADD k a"), "k", "PFADD", "k", "b");
+        watch(given(), "k", "PFADD", "k");
+        watch(given("PFADD k a"), "k", "PFCOUNT", "k");
+        watch(given("PFADD k a", "PFCOUNT k"), "k", "PFCOUNT", "k");
+        watch(given("PFADD k a"), "k", "PFCOUNT", "k", "j");
+        watch(given("PFADD k a"), "k", "PFMERGE", "k");
+        watch(given("PFADD j a"), "k", "PFMERGE", "k", "j");
+        watch(given("PFADD k a"), "k", "PFDEBUG", "TODENSE", "k");
+        watch(given("PFADD k a"), "k", "PFDEBUG", "GETREG", "k");
+        watch(given("SET k x"), "k", "PFADD", "k", "a");
+    }
+
     @Test
     void keys() {
         watch(given(), "k", "DEL", "k");

@@ -3,7 +3,7 @@ package io.basalt.server.commands;
 import io.basalt.server.command.CommandTable;
 
 /**
- * Registers the data families' handlers (keys, strings, bits, hashes, sets, sorted sets, lists,
+ * Registers the data families' handlers (keys, strings, bits, HyperLogLogs, hashes, sets, sorted sets, lists,
  * the blocking pops, SORT). The other families live with their subsystem (pubsub, tracking,
  * persist, exec, net, admin); the composition root, {@code BasaltServer}, registers all of them.
  */
@@ -14,6 +14,7 @@ public final class Commands {
         KeyCommands.register(t);
         StringCommands.register(t);
         BitCommands.register(t);
+        HyperLogLogCommands.register(t);
         HashCommands.register(t);
         SetCommands.register(t);
         ZSetCommands.register(t);

@@ -103,7 +103,7 @@ public final class ConfigParams {
         t.add(enumeration("enable-protected-configs", "no", "no", "yes", "local").immutable().build());
         t.add(integer("hash-max-listpack-entries", 512, 0, LONG_MAX).aliases("hash-max-ziplist-entries").build());
         t.add(memory("hash-max-listpack-value", 64, 0, LONG_MAX).aliases("hash-max-ziplist-value").build());
-        t.add(memory("hll-sparse-max-bytes", 3000, 0, LONG_MAX).notImplemented().build());
+        t.add(memory("hll-sparse-max-bytes", 3000, 0, LONG_MAX).build());
         t.add(special("hz", "10", ConfigParams::hz).build());
         t.add(string("ignore-warnings", "").notImplemented().build());
         t.add(integer("io-threads", Runtime.getRuntime().availableProcessors(), 1, 128).immutable().build());
