@@ -76,6 +76,17 @@ public final class RedisServerProcess {
         return new RedisServerProcess(container, mappedPort);
     }
 
+    /** Sends a signal (STOP, CONT, KILL, ...) to the local redis-server process (fault tests). */
+    public void signal(String name) {
+        try {
+            new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     public void stop() {
         if (container != null) {
             try {

@@ -78,6 +78,15 @@ public final class Config {
      * Sets one parameter from the config file or command line: immutable parameters are allowed,
      * an unknown directive is accepted with a warning (Basalt must start from any redis.conf).
      */
+    /**
+     * Records the value of a parameter that a command changed (REPLICAOF for replicaof), so that
+     * CONFIG GET and CONFIG REWRITE report it, without applying it again.
+     */
+    public synchronized void record(String name, String value) {
+        ConfigParam p = param(name);
+        if (p != null) values.put(p.name, value);
+    }
+
     public synchronized void setAtStartup(String name, String value) throws ConfigException {
         ConfigParam p = param(name);
         if (p == null) {

@@ -102,8 +102,11 @@ public final class MasterLink implements ServerModule, ReplicaRole {
         this.keyspace = keyspace;
     }
 
+    private Config config;
+
     @Override
     public void bind(Config config) {
+        this.config = config;
         config.bind("masterauth", v -> masterAuth = v);
         config.bind("masteruser", v -> masterUser = v);
         config.bind("replica-read-only", v -> readOnly = v.equals("yes"));
@@ -154,6 +157,8 @@ public final class MasterLink implements ServerModule, ReplicaRole {
         link = null;
         if (old != null) old.close();
         becomeReplica(h, p);
+        // CONFIG GET / REWRITE replicaof report the master set by the command, as Redis
+        if (config != null) config.record("replicaof", h + " " + p);
         Log.notice("Connecting to MASTER " + h + ":" + p);
         connect();
     }
@@ -198,6 +203,7 @@ public final class MasterLink implements ServerModule, ReplicaRole {
         downSince = 0;
         keyspace.replicaExpiry(false);
         keyspace.eviction().suspended(false);
+        if (config != null) config.record("replicaof", "");
         source.promote();
     }
 
