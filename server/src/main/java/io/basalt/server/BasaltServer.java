@@ -247,6 +247,9 @@ public final class BasaltServer implements Clients {
         aof.rdbLoader((in, name) -> {
             io.basalt.persistence.KeyspaceLoader sink = new io.basalt.persistence.KeyspaceLoader(keyspace, true);
             sink.lfuPolicy = config.get("maxmemory-policy").endsWith("-lfu");
+            // the AOF's preamble keeps keys that expired (Redis: RDBFLAGS_AOF_PREAMBLE), the
+            // commands after it may still refer to them
+            sink.keepExpired = true;
             return io.basalt.persistence.RdbLoader.load(in, sink).bytes();
         });
         addModule(ServerModule.cron(this::evictionCron));

@@ -71,11 +71,13 @@ public final class Client {
     public long createdAt() { return createdAt; }
 
     /**
-     * The time key lookups compare TTLs with: now, except for the link to this server's master,
-     * which sees every key live (a replica never expires keys on its own: the master's DELs
-     * do it, Redis's expireIfNeeded for {@code server.master}). See {@code Shard.get}.
+     * The time key lookups compare TTLs with: now, except for the clients that obey (the link to
+     * this server's master and the AOF replay), which see every key live: a replica never
+     * expires keys on its own (the master's DELs do it, Redis's expireIfNeeded for
+     * {@code server.master}), and nothing expires while the AOF loads (keyIsExpired during
+     * loading), so its commands rebuild exactly what was logged. See {@code Shard.get}.
      */
-    public long lookupTime() { return kind == ClientKind.MASTER ? -1 : System.currentTimeMillis(); }
+    public long lookupTime() { return kind.obeys() ? -1 : System.currentTimeMillis(); }
 
     /** The reply writer of this connection. */
     public RespWriter out() { return out; }

@@ -647,9 +647,11 @@ public final class MasterLink implements ServerModule, ReplicaRole {
             state = State.TRANSFER;
             transferSize = -1;
             transferRead = 0;
-            // Redis's useDisklessLoad: swapdb always, on-empty-db only when there is nothing to lose
-            disklessLoad = MasterLink.this.disklessLoad.equals("swapdb")
-                    || (MasterLink.this.disklessLoad.equals("on-empty-db") && keyspaceEmpty());
+            // Redis's useDisklessLoad for on-empty-db: only when there is nothing to lose. swapdb
+            // promises the current data survives a failed transfer; Basalt keeps that promise by
+            // receiving the whole image into a file before it empties anything (the memory of a
+            // second dataset is not needed, the disk write is the cost)
+            disklessLoad = MasterLink.this.disklessLoad.equals("on-empty-db") && keyspaceEmpty();
             if (!disklessLoad) {
                 Path dir = host.rdbPath().toAbsolutePath().getParent();
                 tmpFile = dir.resolve("temp-" + System.currentTimeMillis() / 1000 + "." + ProcessHandle.current().pid() + ".rdb");
