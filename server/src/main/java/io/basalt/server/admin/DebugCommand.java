@@ -15,7 +15,8 @@ import java.util.Locale;
 
 /**
  * DEBUG, gated by enable-debug-command like Redis 7.0. The subcommands that make sense for
- * Basalt are implemented (SLEEP, SET-ACTIVE-EXPIRE, OBJECT, POPULATE, PROTOCOL, LOG, ERROR, HELP);
+ * Basalt are implemented (SLEEP, SET-ACTIVE-EXPIRE, OBJECT, POPULATE, PROTOCOL, LOG, ERROR, RELOAD,
+ * DIGEST, DIGEST-VALUE, HELP);
  * the others (crash, RDB reload, allocator tuning...) answer exactly as Redis answers an unknown
  * subcommand.
  */
@@ -88,6 +89,15 @@ public final class DebugCommand {
             case "reload":
                 reload(c, a);
                 return;
+            case "digest":
+                if (argc == 2) {
+                    digest(c);
+                    return;
+                }
+                break;
+            case "digest-value":
+                digestValue(c, a);
+                return;
             case "error":
                 if (argc == 3) {
                     c.error(a.string(2));
@@ -143,6 +153,37 @@ public final class DebugCommand {
         }
         Log.warning("DB reloaded by DEBUG RELOAD");
         c.out().ok();
+    }
+
+    /** DEBUG DIGEST: the dataset's digest at one instant (every shard locked). */
+    private static void digest(Client c) {
+        io.basalt.data.Keyspace ks = c.server().keyspace();
+        byte[] d;
+        ks.lockAll();
+        try {
+            d = new DebugDigest().dataset(ks);
+        } finally {
+            ks.unlockAll();
+        }
+        c.out().simple(DebugDigest.hex(d));
+    }
+
+    /** DEBUG DIGEST-VALUE key ...: each key's digest, logically expired keys included (as Redis). */
+    private static void digestValue(Client c, RespRequest a) {
+        DebugDigest digest = new DebugDigest();
+        c.out().array(a.argc() - 2);
+        for (int j = 2; j < a.argc(); j++) {
+            byte[] key = a.bytes(j);
+            io.basalt.data.Shard s = c.server().keyspace().shardOf(key);
+            byte[] d;
+            s.lock();
+            try {
+                d = digest.key(s.peek(c.db(), key));
+            } finally {
+                s.unlock();
+            }
+            c.out().simple(DebugDigest.hex(d));
+        }
     }
 
     /** C's atoi: leading whitespace, optional sign, digits; anything else ends the number. */
