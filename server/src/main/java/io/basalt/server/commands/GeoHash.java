@@ -256,8 +256,8 @@ final class GeoHash {
         double height = s.conversion * (s.box ? s.height / 2 : s.radius);
         double width = s.conversion * (s.box ? s.width / 2 : s.radius);
         double latDelta = radDeg(height / EARTH_RADIUS_IN_METERS);
-        double lonDeltaTop = radDeg(width / EARTH_RADIUS_IN_METERS / StrictMath.cos(degRad(s.lat + latDelta)));
-        double lonDeltaBottom = radDeg(width / EARTH_RADIUS_IN_METERS / StrictMath.cos(degRad(s.lat - latDelta)));
+        double lonDeltaTop = radDeg(width / EARTH_RADIUS_IN_METERS / Math.cos(degRad(s.lat + latDelta)));
+        double lonDeltaBottom = radDeg(width / EARTH_RADIUS_IN_METERS / Math.cos(degRad(s.lat - latDelta)));
         // the hemispheres bend the box opposite ways: the wider edge gives the longitudes
         boolean southern = s.lat < 0;
         s.bounds[0] = southern ? s.lon - lonDeltaBottom : s.lon - lonDeltaTop;
@@ -324,18 +324,116 @@ final class GeoHash {
         return EARTH_RADIUS_IN_METERS * Math.abs(degRad(lat2d) - degRad(lat1d));
     }
 
+    // ------------------------------------------------------------------ libm
+
+    /*
+     * The distances go through C's sin, cos and asin, and STOREDIST stores them with every bit.
+     * glibc's are within ~0.51 ulp of the exact value, i.e. correctly rounded nearly always;
+     * so is HotSpot's Math.sin/cos (Intel's libm), while Math.asin (fdlibm) differs from glibc
+     * in the last bit for ~6% of arguments. asin is therefore computed here, correctly rounded
+     * but for arguments within ~2^-100 of a rounding midpoint: one Newton step in double-double
+     * from fdlibm's result. Where glibc itself is not correctly rounded (~0.1% of arguments per
+     * function) a distance can still differ from Redis's in its last bits.
+     */
+
+    private static final double PIO2_HI = 1.5707963267948966;
+    private static final double PIO2_LO = 6.123233995736766E-17;
+
+    /** asin(y), correctly rounded (as glibc's nearly always is); NaN outside [-1, 1]. */
+    static double asin(double y) {
+        if (!(Math.abs(y) <= 1)) return Double.NaN;
+        if (y == 0) return y; // keeps -0.0
+        double ay = Math.abs(y);
+        double r;
+        if (ay <= 0.5) {
+            r = asinNewton(ay, 0)[0];
+        } else {
+            // asin(y) = pi/2 - 2 asin(sqrt((1 - y) / 2)); 1 - y and the halving are exact here
+            double w = (1 - ay) / 2;
+            double zh = Math.sqrt(w);
+            double zl = zh == 0 ? 0 : Math.fma(-zh, zh, w) / (2 * zh);
+            double[] t = asinNewton(zh, zl);
+            // pi/2 - 2t in double-double, rounded once
+            double[] s = twoSum(PIO2_HI, -2 * t[0]);
+            r = s[0] + (s[1] + (PIO2_LO - 2 * t[1]));
+        }
+        return y < 0 ? -r : r;
+    }
+
+    /**
+     * asin(zh + zl) for 0 <= z <= 0.5 as a double-double {hi, lo}: fdlibm's asin (within one
+     * ulp) refined by t + (z - sin t) / cos t, with sin t in double-double.
+     */
+    private static double[] asinNewton(double zh, double zl) {
+        double t = StrictMath.asin(zh);
+        double[] s = sinDD(t);
+        double num = ((zh - s[0]) - s[1]) + zl; // zh - s[0] is exact: they are within a few ulps
+        double delta = num / Math.cos(t);
+        return twoSum(t, delta);
+    }
+
+    /** sin(t) for |t| <= 0.53 as a double-double: its Taylor series summed in double-double. */
+    private static double[] sinDD(double t) {
+        double[] t2 = mulDD(t, 0, t, 0);
+        // terms t^(2k+1) / (2k+1)!, from the small ones up
+        double[] term = {t, 0};
+        double[][] terms = new double[15][];
+        int n = 0;
+        for (int k = 1; k < 15; k++) {
+            terms[n++] = term;
+            term = mulDD(term[0], term[1], t2[0], t2[1]);
+            double d = (2.0 * k) * (2.0 * k + 1);
+            term = divDD(term, d);
+            term[0] = -term[0];
+            term[1] = -term[1];
+            if (Math.abs(term[0]) < 1e-36 * Math.abs(t)) break;
+        }
+        terms[n++] = term;
+        double hi = 0, lo = 0;
+        for (int k = n - 1; k >= 0; k--) {
+            double[] s = twoSum(hi, terms[k][0]);
+            hi = s[0];
+            lo += s[1] + terms[k][1];
+        }
+        return twoSum(hi, lo);
+    }
+
+    private static double[] twoSum(double a, double b) {
+        double s = a + b;
+        double bb = s - a;
+        double err = (a - (s - bb)) + (b - bb);
+        return new double[] {s, err};
+    }
+
+    private static double[] mulDD(double ah, double al, double bh, double bl) {
+        double p = ah * bh;
+        double e = Math.fma(ah, bh, -p);
+        e += ah * bl + al * bh;
+        double hi = p + e;
+        return new double[] {hi, e - (hi - p)};
+    }
+
+    /** A double-double divided by a small exact integer-valued double. */
+    private static double[] divDD(double[] a, double d) {
+        double q = a[0] / d;
+        double r = Math.fma(-q, d, a[0]) + a[1];
+        double q2 = r / d;
+        double hi = q + q2;
+        return new double[] {hi, q2 - (hi - q)};
+    }
+
     /** geohashGetDistance: the haversine great-circle distance in meters. */
     static double distance(double lon1d, double lat1d, double lon2d, double lat2d) {
         double lon1r = degRad(lon1d);
         double lon2r = degRad(lon2d);
-        double v = StrictMath.sin((lon2r - lon1r) / 2);
+        double v = Math.sin((lon2r - lon1r) / 2);
         // same longitude: the haversine reduces to the latitude difference
         if (v == 0.0) return latDistance(lat1d, lat2d);
         double lat1r = degRad(lat1d);
         double lat2r = degRad(lat2d);
-        double u = StrictMath.sin((lat2r - lat1r) / 2);
-        double a = u * u + StrictMath.cos(lat1r) * StrictMath.cos(lat2r) * v * v;
-        return 2.0 * EARTH_RADIUS_IN_METERS * StrictMath.asin(Math.sqrt(a));
+        double u = Math.sin((lat2r - lat1r) / 2);
+        double a = u * u + Math.cos(lat1r) * Math.cos(lat2r) * v * v;
+        return 2.0 * EARTH_RADIUS_IN_METERS * asin(Math.sqrt(a));
     }
 
     /** What {@link #distanceIfWithin} returns for a point outside the shape. */
