@@ -33,15 +33,6 @@ class GeoCommandsTest extends DifferentialTest {
         }
     }
 
-    /** Runs the body in RESP2, then again on empty servers in RESP3. */
-    private void both(Runnable body) {
-        body.run();
-        redis.call("FLUSHALL");
-        basalt.call("FLUSHALL");
-        resp3();
-        body.run();
-    }
-
     private void sicily() {
         same("GEOADD", "Sicily", "13.361389", "38.115556", "Palermo", "15.087269", "37.502669", "Catania");
         same("GEOADD", "Sicily", "12.758489", "38.788135", "edge1", "17.241510", "38.788135", "edge2");

@@ -171,34 +171,32 @@ final class GeoHash {
 
     // ------------------------------------------------------------------ neighbours
 
-    private static long moveX(long bits, int step, int d) {
-        if (d == 0) return bits;
-        long x = bits & 0xaaaaaaaaaaaaaaaaL;
-        long y = bits & 0x5555555555555555L;
-        long zz = 0x5555555555555555L >>> (64 - step * 2);
-        if (d > 0) {
-            x = x + (zz + 1);
-        } else {
-            x = x | zz;
-            x = x - (zz + 1);
-        }
-        x &= (0xaaaaaaaaaaaaaaaaL >>> (64 - step * 2));
-        return x | y;
-    }
+    private static final long ODD_BITS = 0xaaaaaaaaaaaaaaaaL;  // longitude
+    private static final long EVEN_BITS = 0x5555555555555555L; // latitude
 
-    private static long moveY(long bits, int step, int d) {
+    /** geohash_move_x: one cell east (d > 0) or west (d < 0) of a step-bit hash. */
+    private static long moveX(long bits, int step, int d) { return move(bits, step, d, ODD_BITS); }
+
+    /** geohash_move_y: one cell north (d > 0) or south (d < 0). */
+    private static long moveY(long bits, int step, int d) { return move(bits, step, d, EVEN_BITS); }
+
+    /**
+     * Adds or subtracts one to the coordinate held in the {@code own} bits of the hash: the other
+     * coordinate's bits are set (or cleared) so that the carry runs through them, then dropped.
+     */
+    private static long move(long bits, int step, int d, long own) {
         if (d == 0) return bits;
-        long x = bits & 0xaaaaaaaaaaaaaaaaL;
-        long y = bits & 0x5555555555555555L;
-        long zz = 0xaaaaaaaaaaaaaaaaL >>> (64 - step * 2);
+        long v = bits & own;
+        long rest = bits & ~own;
+        long zz = ~own >>> (64 - step * 2);
         if (d > 0) {
-            y = y + (zz + 1);
+            v = v + (zz + 1);
         } else {
-            y = y | zz;
-            y = y - (zz + 1);
+            v = v | zz;
+            v = v - (zz + 1);
         }
-        y &= (0x5555555555555555L >>> (64 - step * 2));
-        return x | y;
+        v &= own >>> (64 - step * 2);
+        return v | rest;
     }
 
     // ------------------------------------------------------------------ search shapes
