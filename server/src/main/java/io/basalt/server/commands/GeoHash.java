@@ -139,12 +139,21 @@ final class GeoHash {
      * 26-step hash, so neither does this.
      */
     static void decodeScore(double score, double[] xy) {
-        double[] area = new double[4];
-        decode(LON_MIN, LON_MAX, LAT_MIN, LAT_MAX, scoreBits(score), STEP_MAX, area);
-        double lon = (area[0] + area[1]) / 2;
+        // geohashDecode over Redis's ranges at 26 steps, then the cell's center, clamped
+        long sep = deinterleave64(scoreBits(score));
+        long ilato = sep & 0xFFFFFFFFL;
+        long ilono = sep >>> 32;
+        double cells = (double) (1L << STEP_MAX);
+        double latScale = LAT_MAX - LAT_MIN;
+        double lonScale = LON_MAX - LON_MIN;
+        double latMin = LAT_MIN + (ilato * 1.0 / cells) * latScale;
+        double latMax = LAT_MIN + (((ilato + 1) & 0xFFFFFFFFL) * 1.0 / cells) * latScale;
+        double lonMin = LON_MIN + (ilono * 1.0 / cells) * lonScale;
+        double lonMax = LON_MIN + (((ilono + 1) & 0xFFFFFFFFL) * 1.0 / cells) * lonScale;
+        double lon = (lonMin + lonMax) / 2;
         if (lon > LON_MAX) lon = LON_MAX;
         if (lon < LON_MIN) lon = LON_MIN;
-        double lat = (area[2] + area[3]) / 2;
+        double lat = (latMin + latMax) / 2;
         if (lat > LAT_MAX) lat = LAT_MAX;
         if (lat < LAT_MIN) lat = LAT_MIN;
         xy[0] = lon;
@@ -337,87 +346,63 @@ final class GeoHash {
     private static final double PIO2_HI = 1.5707963267948966;
     private static final double PIO2_LO = 6.123233995736766E-17;
 
-    /** asin(y), correctly rounded (as glibc's nearly always is); NaN outside [-1, 1]. */
+    /**
+     * asin(y), correctly rounded (as glibc's nearly always is); NaN outside [-1, 1]. Allocation
+     * free: it runs for every candidate point of a search.
+     */
     static double asin(double y) {
         if (!(Math.abs(y) <= 1)) return Double.NaN;
         if (y == 0) return y; // keeps -0.0
         double ay = Math.abs(y);
         double r;
         if (ay <= 0.5) {
-            r = asinNewton(ay, 0)[0];
+            double t = StrictMath.asin(ay);
+            r = t + newtonStep(ay, 0, t); // |step| is about an ulp: one rounding
         } else {
-            // asin(y) = pi/2 - 2 asin(sqrt((1 - y) / 2)); 1 - y and the halving are exact here
+            // asin(y) = pi/2 - 2 asin(z), z = sqrt((1 - y) / 2); 1 - y and the halving are exact
             double w = (1 - ay) / 2;
             double zh = Math.sqrt(w);
             double zl = zh == 0 ? 0 : Math.fma(-zh, zh, w) / (2 * zh);
-            double[] t = asinNewton(zh, zl);
-            // pi/2 - 2t in double-double, rounded once
-            double[] s = twoSum(PIO2_HI, -2 * t[0]);
-            r = s[0] + (s[1] + (PIO2_LO - 2 * t[1]));
+            double t = StrictMath.asin(zh);
+            double d = newtonStep(zh, zl, t);
+            // pi/2 - 2t as an exact two-sum, the small parts added once
+            double s = PIO2_HI - 2 * t;
+            double bb = s - PIO2_HI;
+            double err = (PIO2_HI - (s - bb)) + (-2 * t - bb);
+            r = s + (err + (PIO2_LO - 2 * d));
         }
         return y < 0 ? -r : r;
     }
 
     /**
-     * asin(zh + zl) for 0 <= z <= 0.5 as a double-double {hi, lo}: fdlibm's asin (within one
-     * ulp) refined by t + (z - sin t) / cos t, with sin t in double-double.
+     * The Newton correction (z - sin t) / cos t that takes t, fdlibm's asin of z = zh + zl
+     * (0 <= z <= 0.5, within an ulp), to asin(z) within ~2^-100: sin t is summed from its
+     * Taylor series in double-double.
      */
-    private static double[] asinNewton(double zh, double zl) {
-        double t = StrictMath.asin(zh);
-        double[] s = sinDD(t);
-        double num = ((zh - s[0]) - s[1]) + zl; // zh - s[0] is exact: they are within a few ulps
-        double delta = num / Math.cos(t);
-        return twoSum(t, delta);
-    }
-
-    /** sin(t) for |t| <= 0.53 as a double-double: its Taylor series summed in double-double. */
-    private static double[] sinDD(double t) {
-        double[] t2 = mulDD(t, 0, t, 0);
-        // terms t^(2k+1) / (2k+1)!, from the small ones up
-        double[] term = {t, 0};
-        double[][] terms = new double[15][];
-        int n = 0;
-        for (int k = 1; k < 15; k++) {
-            terms[n++] = term;
-            term = mulDD(term[0], term[1], t2[0], t2[1]);
-            double d = (2.0 * k) * (2.0 * k + 1);
-            term = divDD(term, d);
-            term[0] = -term[0];
-            term[1] = -term[1];
-            if (Math.abs(term[0]) < 1e-36 * Math.abs(t)) break;
+    private static double newtonStep(double zh, double zl, double t) {
+        double t2h = t * t;
+        double t2l = Math.fma(t, t, -t2h);
+        double th = t, tl = 0; // the current term t^(2k+1) / (2k+1)!, signed
+        double sh = t, sl = 0; // the sum so far
+        for (int k = 1; k < 20 && Math.abs(th) >= 1e-36 * t; k++) {
+            double p = th * t2h;
+            double e = Math.fma(th, t2h, -p) + (th * t2l + tl * t2h);
+            double h = p + e;
+            double l = e - (h - p);
+            double div = -(2.0 * k) * (2.0 * k + 1);
+            double q = h / div;
+            double q2 = (Math.fma(-q, div, h) + l) / div;
+            th = q + q2;
+            tl = q2 - (th - q);
+            double s = sh + th;
+            double bb = s - sh;
+            sl += ((sh - (s - bb)) + (th - bb)) + tl;
+            sh = s;
         }
-        terms[n++] = term;
-        double hi = 0, lo = 0;
-        for (int k = n - 1; k >= 0; k--) {
-            double[] s = twoSum(hi, terms[k][0]);
-            hi = s[0];
-            lo += s[1] + terms[k][1];
-        }
-        return twoSum(hi, lo);
-    }
-
-    private static double[] twoSum(double a, double b) {
-        double s = a + b;
-        double bb = s - a;
-        double err = (a - (s - bb)) + (b - bb);
-        return new double[] {s, err};
-    }
-
-    private static double[] mulDD(double ah, double al, double bh, double bl) {
-        double p = ah * bh;
-        double e = Math.fma(ah, bh, -p);
-        e += ah * bl + al * bh;
-        double hi = p + e;
-        return new double[] {hi, e - (hi - p)};
-    }
-
-    /** A double-double divided by a small exact integer-valued double. */
-    private static double[] divDD(double[] a, double d) {
-        double q = a[0] / d;
-        double r = Math.fma(-q, d, a[0]) + a[1];
-        double q2 = r / d;
-        double hi = q + q2;
-        return new double[] {hi, q2 - (hi - q)};
+        double hi = sh + sl;
+        double lo = sl - (hi - sh);
+        // zh - hi is exact: they are within a few ulps of each other
+        return (((zh - hi) - lo) + zl) / Math.cos(t);
     }
 
     /** geohashGetDistance: the haversine great-circle distance in meters. */
