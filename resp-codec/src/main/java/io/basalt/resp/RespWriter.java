@@ -167,6 +167,20 @@ public final class RespWriter {
         }
     }
 
+    /**
+     * A double Redis formats itself rather than with %.17g (GEOPOS's "%.17Lf" coordinates): its
+     * text as {@code ,text} in RESP3, as a bulk string in RESP2.
+     */
+    public void dblText(String text) {
+        if (resp3) {
+            out.writeByte(',');
+            out.writeCharSequence(text, StandardCharsets.US_ASCII);
+            out.writeShort(CRLF);
+        } else {
+            bulk(text);
+        }
+    }
+
     /** A boolean: {@code #t/#f} in RESP3, the integer 1/0 in RESP2. */
     public void bool(boolean b) {
         if (resp3) word(b ? TRUE3 : FALSE3, 4);

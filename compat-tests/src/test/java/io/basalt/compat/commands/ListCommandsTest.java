@@ -6,14 +6,6 @@ import org.junit.jupiter.api.Test;
 /** List commands (non-blocking) against redis-server 7.0, reply bytes compared in RESP2 and RESP3. */
 class ListCommandsTest extends DifferentialTest {
 
-    private void both(Runnable r) {
-        r.run();
-        redis.call("FLUSHALL");
-        basalt.call("FLUSHALL");
-        resp3();
-        r.run();
-    }
-
     @Test
     void pushAndLen() {
         both(() -> {

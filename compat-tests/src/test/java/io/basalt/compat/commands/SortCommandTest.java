@@ -6,14 +6,6 @@ import org.junit.jupiter.api.Test;
 /** SORT and SORT_RO against redis-server 7.0, reply bytes compared in RESP2 and RESP3. */
 class SortCommandTest extends DifferentialTest {
 
-    private void both(Runnable r) {
-        r.run();
-        redis.call("FLUSHALL");
-        basalt.call("FLUSHALL");
-        resp3();
-        r.run();
-    }
-
     private static byte[] b(String s) { return s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1); }
 
     private void fixtures() {

@@ -15,14 +15,6 @@ class ZSetCommandsTest extends DifferentialTest {
         }
     }
 
-    private void both(Runnable body) {
-        body.run();
-        redis.call("FLUSHALL");
-        basalt.call("FLUSHALL");
-        resp3();
-        body.run();
-    }
-
     /** ZSCAN of a skiplist (a dict scan in Redis: order is unspecified): same pairs, sorted. */
     private void sameScanContents(String key) {
         java.util.List<String> r = pairs(redis.call("ZSCAN", key, "0", "COUNT", "1000"));

@@ -91,6 +91,15 @@ public abstract class DifferentialTest {
         basalt.call("HELLO", "3");
     }
 
+    /** Runs {@code body} in RESP2, then again on emptied servers in RESP3. */
+    protected void both(Runnable body) {
+        body.run();
+        redis.call("FLUSHALL");
+        basalt.call("FLUSHALL");
+        resp3();
+        body.run();
+    }
+
     protected static String[] cmd(String... args) { return args; }
 
     /**

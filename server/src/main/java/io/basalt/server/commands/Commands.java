@@ -3,8 +3,8 @@ package io.basalt.server.commands;
 import io.basalt.server.command.CommandTable;
 
 /**
- * Registers the data families' handlers (keys, strings, bits, HyperLogLogs, hashes, sets, sorted sets, lists,
- * the blocking pops, SORT). The other families live with their subsystem (pubsub, tracking,
+ * Registers the data families' handlers (keys, strings, bits, HyperLogLogs, hashes, sets, sorted
+ * sets, geo, lists, the blocking pops, SORT). The other families live with their subsystem (pubsub, tracking,
  * persist, exec, net, admin); the composition root, {@code BasaltServer}, registers all of them.
  */
 public final class Commands {
@@ -18,6 +18,7 @@ public final class Commands {
         HashCommands.register(t);
         SetCommands.register(t);
         ZSetCommands.register(t);
+        GeoCommands.register(t);
         ListCommands.register(t);
         BlockingCommands.register(t);
         SortCommand.register(t);

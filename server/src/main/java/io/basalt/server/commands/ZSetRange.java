@@ -165,11 +165,21 @@ final class ZSetRange {
      * same order).
      */
     static void store(Client c, byte[] dst, List<byte[]> members, List<Double> scores, String event) {
+        store(c, dst, members, scores, event, false);
+    }
+
+    /**
+     * {@link #store}, with the events before the reply when {@code eventsFirst} (GEORADIUS's and
+     * GEOSEARCHSTORE's order in Redis 7.0: they notify, then reply).
+     */
+    static void store(Client c, byte[] dst, List<byte[]> members, List<Double> scores, String event,
+                      boolean eventsFirst) {
         Shard s = c.server().keyspace().shardOf(dst);
         if (members.isEmpty()) {
-            c.out().integer(0);
+            if (!eventsFirst) c.out().integer(0);
             // Redis's dbDelete: even an expired dst is deleted (a "del", not an expiry)
             if (s.remove(c.db(), dst) != null) Generic.changed(c, KeyspaceEvents.GENERIC, "del", dst);
+            if (eventsFirst) c.out().integer(0);
             return;
         }
         // Redis's setKey looks dst up: an expired one is reaped first, and dst is then new
@@ -181,8 +191,9 @@ final class ZSetRange {
         s.put(c.db(), dst, z);
         if (!existed) Generic.added(c, dst);
         c.signalModified(dst);
-        c.out().integer(members.size());
+        if (!eventsFirst) c.out().integer(members.size());
         c.notifyKeyspaceEvent(KeyspaceEvents.ZSET, event, dst);
+        if (eventsFirst) c.out().integer(members.size());
     }
 
     // ------------------------------------------------------------------ ZREMRANGEBY*
