@@ -595,9 +595,14 @@ public final class BasaltServer implements Clients {
      */
     private List<Channel> bindAll(String bind, int port) throws Exception {
         List<Channel> bound = new ArrayList<>();
+        boolean wildcard = false;
         for (String addr : bind.split(" ")) {
             boolean optional = addr.startsWith("-");
             String host = optional ? addr.substring(1) : addr;
+            // the JVM binds "*" dual-stack (IPv4 and IPv6 on one socket), which is what Redis's
+            // "* -::*" gets with two sockets: the IPv6 wildcard is already served
+            if (host.equals("::*") && wildcard) continue;
+            if (host.equals("*")) wildcard = true;
             try {
                 InetSocketAddress sa = host.equals("*") ? new InetSocketAddress(port)
                         : host.equals("::*") ? new InetSocketAddress(InetAddress.getByName("::"), port)

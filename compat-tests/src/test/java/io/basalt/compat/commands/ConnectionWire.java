@@ -23,20 +23,25 @@ final class ConnectionWire {
     static String exchange(InetAddress host, int port, byte[] request, int quietMillis) {
         try (Socket s = new Socket(host, port)) {
             s.setTcpNoDelay(true);
-            s.setSoTimeout(quietMillis);
+            // the first byte may take a while on a loaded machine; after it, quiet ends the reply
+            s.setSoTimeout(Math.max(quietMillis, FIRST_BYTE_MILLIS));
             try {
                 s.getOutputStream().write(request);
                 s.getOutputStream().flush();
             } catch (IOException e) {
                 // the server may close before everything is written (limits); read what it said
             }
-            return readUntilQuiet(s.getInputStream());
+            return readUntilQuiet(s, quietMillis);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    static String readUntilQuiet(InputStream in) {
+    /** How long the first byte of a reply may take (a server that says nothing costs this). */
+    private static final int FIRST_BYTE_MILLIS = 3000;
+
+    static String readUntilQuiet(Socket s, int quietMillis) throws IOException {
+        InputStream in = s.getInputStream();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] buf = new byte[8192];
         try {
@@ -47,6 +52,7 @@ final class ConnectionWire {
                     break;
                 }
                 out.write(buf, 0, n);
+                s.setSoTimeout(quietMillis);
             }
         } catch (SocketTimeoutException e) {
             // quiet: the connection is still open

@@ -283,6 +283,81 @@ class BasaltReplicaTest {
         }
     }
 
+    /**
+     * Every write WAIT 1 acknowledged survives the master's loss: the master is stopped at once
+     * (its connections cut, nothing flushed) right after the last acknowledged write, the replica
+     * is promoted, and all those writes are there.
+     */
+    @Test
+    void writesAcknowledgedByWaitSurviveThePromotion() throws Exception {
+        BasaltInstance master = BasaltInstance.start("--dir", Files.createTempDirectory("basalt-master").toString(),
+                "--repl-diskless-sync-delay", "0");
+        BasaltInstance replica = replicaOf(master.port());
+        try (RawClient m = new RawClient(master.port()); RawClient r = new RawClient(replica.port())) {
+            awaitInSync(m, r);
+            int acked = 0;
+            for (int i = 0; i < 300; i++) {
+                m.call("SET", "w:" + i, Integer.toString(i));
+                m.call("RPUSH", "log", Integer.toString(i));
+                if (m.call("WAIT", "1", "2000").number() == 1) acked = i + 1;
+            }
+            assertEquals(300, acked);
+            master.stop();
+            assertEquals("OK", r.call("REPLICAOF", "NO", "ONE").string());
+            for (int i = 0; i < acked; i++) assertEquals(Integer.toString(i), r.call("GET", "w:" + i).string(), "w:" + i);
+            assertEquals(acked, r.call("LLEN", "log").number());
+        } finally {
+            replica.stop();
+            master.stop();
+        }
+    }
+
+    /**
+     * redis-server -> Basalt -> redis-server, and the middle node restarts: it comes back from its
+     * RDB with the chain's history, continues it with the top (partial resync) and the bottom
+     * continues with it; the three keyspaces are equal.
+     */
+    @Test
+    void chainedReplicaWhoseMiddleNodeRestarts() throws Exception {
+        RedisServerProcess top = RedisServerProcess.start("--repl-diskless-sync-delay", "0");
+        int port = RedisServerProcess.freePort();
+        java.nio.file.Path dir = Files.createTempDirectory("basalt-middle");
+        String[] middleArgs = {"--port", Integer.toString(port), "--dir", dir.toString(), "--repl-diskless-sync-delay", "0",
+                "--replicaof", "127.0.0.1 " + top.port()};
+        BasaltInstance middle = BasaltInstance.start(middleArgs);
+        RedisServerProcess bottom = RedisServerProcess.start("--replicaof", "127.0.0.1", Integer.toString(port));
+        try (RawClient t = new RawClient(top.port()); RawClient b = new RawClient(bottom.port())) {
+            ReplicationTest.Workload w = new ReplicationTest.Workload(new Random(8));
+            w.run(t, 500);
+            try (RawClient mid = new RawClient(port)) {
+                awaitInSync(t, mid);
+                awaitInSync(mid, b);
+                try {
+                    mid.call("SHUTDOWN", "SAVE");
+                    fail("SHUTDOWN replied");
+                } catch (java.io.UncheckedIOException expected) {
+                    // the connection closes without a reply
+                }
+            }
+            w.run(t, 200);
+            middle = startWhenPortFree(middleArgs);
+            try (RawClient mid = new RawClient(port)) {
+                awaitInSync(t, mid);
+                awaitInSync(mid, b);
+                assertEquals(dump(t), dump(mid));
+                assertEquals(dump(t), dump(b));
+                String ts = t.call("INFO", "stats").string();
+                assertTrue(ts.contains("sync_full:1\r\n") && ts.contains("sync_partial_ok:1\r\n"), ts);
+                String ms = mid.call("INFO", "stats").string();
+                assertTrue(ms.contains("sync_partial_ok:1\r\n") && ms.contains("sync_full:0\r\n"), ms);
+            }
+        } finally {
+            bottom.stop();
+            middle.stop();
+            top.stop();
+        }
+    }
+
     /** min-replicas-to-write: writes are refused with -NOREPLICAS until enough replicas are online. */
     @Test
     void minReplicasToWrite() throws Exception {

@@ -21,7 +21,7 @@ import static io.basalt.server.config.ConfigParam.string;
  * working, but have no effect (yet).
  *
  * <p>Deliberate differences from Redis's defaults: {@code save ""} (no persistence unless asked),
- * {@code bind 127.0.0.1 -::1}, {@code io-threads} = core count, {@code dir} = working directory.
+ * {@code io-threads} = core count, {@code dir} = working directory.
  */
 public final class ConfigParams {
     private ConfigParams() {}
@@ -66,7 +66,7 @@ public final class ConfigParams {
         t.add(memory("auto-aof-rewrite-min-size", 67108864, 0, LONG_MAX).build());
         t.add(integer("auto-aof-rewrite-percentage", 100, 0, INT_MAX).build());
         t.add(string("bgsave_cpulist", "").immutable().notImplemented().build());
-        t.add(special("bind", "127.0.0.1 -::1", ConfigParams::bind).build());
+        t.add(special("bind", "* -::*", ConfigParams::bind).build());
         t.add(string("bind-source-addr", "").notImplemented().build());
         t.add(string("bio_cpulist", "").immutable().notImplemented().build());
         t.add(integer("busy-reply-threshold", 5000, 0, LONG_MAX).notImplemented().build());

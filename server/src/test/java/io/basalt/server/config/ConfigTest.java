@@ -34,7 +34,7 @@ class ConfigTest {
         assertTrue(!names.contains("rdb-key-save-delay"), "hidden parameters are not globbed");
         assertEquals("0", c.get("rdb-key-save-delay"));
         assertEquals("", c.get("save"));
-        assertEquals("127.0.0.1 -::1", c.get("bind"));
+        assertEquals("* -::*", c.get("bind"));
     }
 
     /**
