@@ -339,6 +339,42 @@ class AofTest {
         }
     }
 
+    /**
+     * An old single-file appendonly.aof (Redis before 7.0) with appendonly yes: Redis 7 moves it
+     * into the append-only directory as base 1 and loads it, and so does Basalt, with the same
+     * manifest. Also when an upgrade was interrupted after its manifest was written.
+     */
+    @Test
+    void oldSingleFileAofIsUpgradedAsRedisDoes(@TempDir Path dir) throws Exception {
+        String old = resp("SET", "a", "1") + resp("RPUSH", "l", "x", "y") + resp("SELECT", "2") + resp("SET", "b", "2");
+        for (boolean interrupted : new boolean[] {false, true}) {
+            Path rdir = Files.createTempDirectory("aof-upgrade-redis");
+            Path bdir = Files.createTempDirectory("aof-upgrade-basalt");
+            for (Path d : new Path[] {rdir, bdir}) {
+                Files.writeString(d.resolve("appendonly.aof"), old, StandardCharsets.ISO_8859_1);
+                if (interrupted) {
+                    Files.createDirectories(d.resolve("appendonlydir"));
+                    Files.writeString(d.resolve("appendonlydir/appendonly.aof.manifest"), "file appendonly.aof seq 1 type b\n");
+                }
+            }
+            RedisServerProcess redis = RedisServerProcess.start("--appendonly", "yes", "--dir", rdir.toString());
+            BasaltInstance b = BasaltInstance.start("--appendonly", "yes", "--dir", bdir.toString());
+            try (RawClient r = new RawClient(redis.port()); RawClient c = new RawClient(b.port())) {
+                for (String[] q : new String[][] {{"GET", "a"}, {"LRANGE", "l", "0", "-1"}, {"SELECT", "2"}, {"GET", "b"}, {"DBSIZE"}}) {
+                    assertEquals(r.call(q).toString(), c.call(q).toString(), String.join(" ", q));
+                }
+                assertEquals("2", c.call("GET", "b").string());
+                assertEquals(Files.readString(rdir.resolve("appendonlydir/appendonly.aof.manifest")),
+                        Files.readString(bdir.resolve("appendonlydir/appendonly.aof.manifest")), "interrupted=" + interrupted);
+                assertFalse(Files.exists(bdir.resolve("appendonly.aof")));
+                assertTrue(Files.exists(bdir.resolve("appendonlydir/appendonly.aof")));
+            } finally {
+                b.stop();
+                redis.stop();
+            }
+        }
+    }
+
     private static String resp(String... argv) {
         StringBuilder sb = new StringBuilder("*" + argv.length + "\r\n");
         for (String a : argv) sb.append('$').append(a.length()).append("\r\n").append(a).append("\r\n");

@@ -109,7 +109,7 @@ public final class AppendOnly implements EffectSink, ServerModule {
     public void startup() throws AofException, IOException {
         if (!server.config().getBool("appendonly")) return;
         AofLog l = newLog();
-        AofManifest m = l.readManifest();
+        AofManifest m = upgradeOldAof(l, l.readManifest());
         if (m != null) {
             loading = true;
             long start = System.nanoTime();
@@ -126,6 +126,34 @@ public final class AppendOnly implements EffectSink, ServerModule {
         l.open(m, rdb, rdb ? this::writeRdbBase : null);
         log = l;
         server.effects().subscribe(this);
+    }
+
+    /**
+     * Redis 7.0's upgrade from a pre-7.0 single-file AOF (loadAppendOnlyFiles, aofUpgradePrepare):
+     * when {@code appendfilename} exists in {@code dir} and the append-only directory has no
+     * layout yet (no directory, no manifest, or only the manifest such an upgrade writes, naming
+     * that file as base, the file not yet moved), the file becomes base number 1: a manifest
+     * saying so is written into the directory, then the file is moved there. So the data of an
+     * old AOF is loaded, not replaced by an empty dataset, and an interrupted upgrade finishes.
+     */
+    private AofManifest upgradeOldAof(AofLog l, AofManifest m) throws IOException {
+        String name = server.config().get("appendfilename");
+        Path old = Path.of(server.config().get("dir")).resolve(name);
+        if (!java.nio.file.Files.isRegularFile(old)) return m;
+        Path dir = aofDir();
+        boolean upgrade = !java.nio.file.Files.isDirectory(dir) || m == null
+                || (m.base == null && m.incr.isEmpty())
+                || (m.base != null && m.incr.isEmpty() && m.base.name().equals(name)
+                    && !java.nio.file.Files.exists(dir.resolve(name)));
+        if (!upgrade) return m;
+        java.nio.file.Files.createDirectories(dir);
+        AofManifest up = m == null ? new AofManifest() : m.copy();
+        up.base = new AofManifest.Entry(name, 1, 'b');
+        up.currBaseSeq = 1;
+        up.persist(dir, l.manifestName());
+        java.nio.file.Files.move(old, dir.resolve(name), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Log.notice("Successfully migrated an old-style AOF into the AOF directory (" + server.config().get("appenddirname") + ").");
+        return up;
     }
 
     private void load(Path dir, AofManifest m) throws AofException, IOException {
