@@ -75,7 +75,7 @@ public final class KeyspaceLoader implements KeyspaceSink {
     }
 
     /** Redis's debugDelay: short sleeps are taken statistically less often rather than shorter. */
-    private static void debugDelay(int usec) {
+    static void debugDelay(int usec) {
         if (usec < 0) usec = java.util.concurrent.ThreadLocalRandom.current().nextInt(-usec) == 0 ? 1 : 0;
         if (usec > 0) java.util.concurrent.locks.LockSupport.parkNanos(usec * 1000L);
     }

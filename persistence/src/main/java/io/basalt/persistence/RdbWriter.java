@@ -55,6 +55,11 @@ public final class RdbWriter {
          * applying its master's stream, so the image and its offset agree); null for none.
          */
         public java.util.concurrent.locks.Lock instantLock;
+        /**
+         * Redis's hidden rdb-key-save-delay: microseconds to sleep per key written (negative: 1 us
+         * once in -n keys), for tests that need a save or rewrite still running.
+         */
+        public int keySaveDelay;
         /** No keys, only the header and aux fields (a replica's REPLCONF rdb-filter-only). */
         public boolean excludeData;
         /** Checked between steps: true stops the write with an IOException (shutdown). */
@@ -110,6 +115,7 @@ public final class RdbWriter {
         Snapshot.Sink sink = (db, e) -> {
             if (o.excludeData) return;
             boolean walk = Thread.currentThread() == walker;
+            if (walk && o.keySaveDelay != 0) KeyspaceLoader.debugDelay(o.keySaveDelay);
             RdbEncoder enc = walk ? step.enc : encoders.get();
             if (walk) step.db(db);
             else enc.reset();

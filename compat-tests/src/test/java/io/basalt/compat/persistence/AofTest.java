@@ -375,6 +375,44 @@ class AofTest {
         }
     }
 
+    /**
+     * CONFIG SET appendonly no while BGREWRITEAOF runs stops the rewrite before it renames a new
+     * base into place, as Redis kills its rewrite child: redis-server and Basalt end with the same
+     * manifest and files (the incremental file the rewrite opened stays, no temporary base), and
+     * the stopped rewrite is not counted as a failure.
+     */
+    @Test
+    void appendonlyNoDuringARewriteLeavesTheFilesAsRedisDoes(@TempDir Path dir) throws Exception {
+        Path rdir = Files.createTempDirectory("aof-stop-redis");
+        RedisServerProcess redis = RedisServerProcess.start("--appendonly", "yes", "--dir", rdir.toString());
+        BasaltInstance b = BasaltInstance.start("--appendonly", "yes", "--dir", dir.toString());
+        try (RawClient r = new RawClient(redis.port()); RawClient c = new RawClient(b.port())) {
+            for (RawClient x : new RawClient[] {r, c}) {
+                for (int i = 0; i < 500; i++) x.call("SET", "k" + i, "v" + i);
+                x.call("CONFIG", "SET", "rdb-key-save-delay", "2000"); // a rewrite of ~1 s
+                assertEquals("Background append only file rewriting started", x.call("BGREWRITEAOF").string());
+                Thread.sleep(200);
+                assertEquals("OK", x.call("CONFIG", "SET", "appendonly", "no").string());
+            }
+            Thread.sleep(1500); // a rewrite that was not stopped would have finished by now
+            assertEquals(Files.readString(rdir.resolve("appendonlydir/appendonly.aof.manifest")),
+                    Files.readString(dir.resolve("appendonlydir/appendonly.aof.manifest")));
+            assertEquals(names(rdir.resolve("appendonlydir")), names(dir.resolve("appendonlydir")));
+            String info = c.call("INFO", "persistence").string();
+            assertTrue(info.contains("aof_rewrite_in_progress:0\r\n"), info);
+            assertTrue(info.contains("aof_last_bgrewrite_status:ok\r\n"), info);
+        } finally {
+            b.stop();
+            redis.stop();
+        }
+    }
+
+    private static java.util.Set<String> names(Path dir) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> l = Files.list(dir)) {
+            return l.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+        }
+    }
+
     private static String resp(String... argv) {
         StringBuilder sb = new StringBuilder("*" + argv.length + "\r\n");
         for (String a : argv) sb.append('$').append(a.length()).append("\r\n").append(a).append("\r\n");

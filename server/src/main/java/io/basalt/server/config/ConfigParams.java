@@ -224,7 +224,7 @@ public final class ConfigParams {
         t.add(enumeration("basalt-compression", "no", "no", "lz4").build());
         t.add(memory("basalt-compression-min-size", 1024, 1, INT_MAX).build());
         t.add(integer("basalt-compression-min-saving", 10, 0, 99).build());
-        t.add(integer("rdb-key-save-delay", 0, INT_MIN, INT_MAX).hidden().notImplemented().build());
+        t.add(integer("rdb-key-save-delay", 0, INT_MIN, INT_MAX).hidden().build());
         t.add(integer("key-load-delay", 0, INT_MIN, INT_MAX).hidden().build());
 
         return t;

@@ -297,6 +297,7 @@ public final class AppendOnly implements EffectSink, ServerModule {
             server.effects().subscribe(this);
             rewrite(true);
         } else if (!on && log != null) {
+            abortRunningRewrite();
             AofLog l = log;
             server.effects().unsubscribe(this);
             log = null;
@@ -391,6 +392,30 @@ public final class AppendOnly implements EffectSink, ServerModule {
     /** A shutdown that failed: rewrites are allowed again. */
     public void allowRewrite() { cancelRewrite = false; }
 
+    /** Set while CONFIG SET appendonly no stops the running rewrite (Redis's killAppendOnlyChild). */
+    private volatile boolean abortRewrite;
+
+    /** Whether the running rewrite is to stop now, leaving the files as they were. */
+    private boolean stopping() { return cancelRewrite || abortRewrite; }
+
+    /**
+     * CONFIG SET appendonly no during a rewrite: the rewrite stops before it changes any file
+     * (its temporary base is deleted, the manifest untouched), and the log closes after it.
+     */
+    private void abortRunningRewrite() {
+        Thread t = rewriteThread;
+        if (t == null) return;
+        Log.notice("Killing running AOF rewrite child");
+        abortRewrite = true;
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            abortRewrite = false;
+        }
+    }
+
     private boolean preamble() {
         return server.config().getBool("aof-use-rdb-preamble");
     }
@@ -430,7 +455,7 @@ public final class AppendOnly implements EffectSink, ServerModule {
                 ks.unlockAll();
             }
             for (int i = 0; i < ks.shardCount(); i++) {
-                if (cancelRewrite) throw new IOException("cancelled");
+                if (stopping()) throw new IOException("cancelled");
                 Shard s = ks.shard(i);
                 s.lock();
                 try {
@@ -446,6 +471,7 @@ public final class AppendOnly implements EffectSink, ServerModule {
                 base.close();
                 base = null;
             }
+            if (stopping()) throw new IOException("cancelled");
             l.finishRewrite(tmp);
             ok = true;
             Log.notice("Background AOF rewrite finished successfully");
@@ -488,11 +514,12 @@ public final class AppendOnly implements EffectSink, ServerModule {
                 io.basalt.persistence.RdbWriter.Options o = server.persistence().options();
                 o.aofBase = true;
                 o.atInstant = l::startRewrite;
-                o.cancelled = () -> cancelRewrite;
+                o.cancelled = this::stopping;
                 io.basalt.persistence.RdbWriter.write(out, server.keyspace(), o);
                 out.flush();
                 fos.getFD().sync();
             }
+            if (stopping()) throw new IOException("cancelled");
             l.finishRewrite(tmp, true);
             ok = true;
             Log.notice("Background AOF rewrite finished successfully");
@@ -511,7 +538,7 @@ public final class AppendOnly implements EffectSink, ServerModule {
     /** The INFO aof_* bookkeeping at the end of a rewrite, whichever kind. */
     private void rewriteFailed(Exception e) {
         // stopped by a shutdown, as Redis kills the child with SIGUSR1: not counted as a failure
-        if (cancelRewrite) Log.warning("Background AOF rewrite terminated by signal 10");
+        if (stopping()) Log.warning("Background AOF rewrite terminated by signal 10");
         else Log.warning("Background AOF rewrite failed: " + e);
     }
 
@@ -522,7 +549,7 @@ public final class AppendOnly implements EffectSink, ServerModule {
             lastRewriteOk = true;
             rewrites++;
             consecutiveFailures = 0;
-        } else if (!cancelRewrite) {
+        } else if (!stopping()) {
             lastRewriteOk = false;
             consecutiveFailures++;
         }
@@ -560,11 +587,11 @@ public final class AppendOnly implements EffectSink, ServerModule {
                 if (rdb) {
                     io.basalt.persistence.RdbWriter.Options o = server.persistence().options();
                     o.aofBase = true;
-                    o.cancelled = () -> cancelRewrite;
+                    o.cancelled = this::stopping;
                     io.basalt.persistence.RdbWriter.write(out, ks, o);
                 }
                 for (int i = 0; !rdb && i < ks.shardCount(); i++) {
-                    if (cancelRewrite) throw new IOException("cancelled");
+                    if (stopping()) throw new IOException("cancelled");
                     Shard s = ks.shard(i);
                     s.lock();
                     try {

@@ -80,6 +80,7 @@ public final class Persistence {
         o.compress = server.config().getBool("rdbcompression");
         o.checksum = server.config().getBool("rdbchecksum");
         o.usedMem = server.keyspace().memoryUsage();
+        o.keySaveDelay = server.config().getInt("rdb-key-save-delay");
         String policy = server.config().get("maxmemory-policy");
         if (policy.contains("lru")) o.lruMode = RdbWriter.LruMode.IDLE;
         else if (policy.contains("lfu")) o.lruMode = RdbWriter.LruMode.FREQ;
