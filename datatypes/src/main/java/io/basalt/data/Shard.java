@@ -55,6 +55,19 @@ public final class Shard {
 
     public boolean heldByCurrentThread() { return lock.isHeldByCurrentThread(); }
 
+    /** Locks the shard if that is possible at once (or held by this thread already). */
+    public boolean tryLock() { return lock.tryLock(); }
+
+    /** Locks the shard if that is possible within {@code nanos}. */
+    public boolean tryLock(long nanos) {
+        try {
+            return lock.tryLock(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /**
      * The live entry for {@code key}, or null. An entry past its expiry is deleted here (lazy
      * expiry) and counted in {@code expired_keys}, exactly as a Redis lookup does; on a replica

@@ -24,8 +24,8 @@ public final class Doubles {
         if (Double.isNaN(d)) return Double.doubleToRawLongBits(d) < 0 ? "-nan" : "nan";
         if (Double.isInfinite(d)) return d > 0 ? "inf" : "-inf";
         if (d == 0) return (1 / d < 0) ? "-0" : "0";
-        if (d == Math.rint(d) && Math.abs(d) < 1e15) {
-            // integral values: the common case, done without BigDecimal
+        if (d == Math.rint(d) && Math.abs(d) < (precision >= 15 ? 1e15 : Math.pow(10, precision))) {
+            // integral values with at most `precision` digits: the common case, done without BigDecimal
             return Long.toString((long) d);
         }
         MathContext mc = precision == 17 ? SEVENTEEN : new MathContext(precision, RoundingMode.HALF_EVEN);

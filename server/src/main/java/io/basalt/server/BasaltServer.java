@@ -94,6 +94,7 @@ public final class BasaltServer implements Clients {
     private final Keyspace keyspace;
     private final CommandTable commands = new CommandTable();
     private final Dispatcher dispatcher;
+    private final io.basalt.server.scripting.Scripting scripting;
     private final ServerStats stats = new ServerStats();
     private final Monitoring monitoring = new Monitoring(this);
     private final ClientPause pause = new ClientPause();
@@ -187,6 +188,12 @@ public final class BasaltServer implements Clients {
         addModule(masterLink);
         addModule(failover);
         dispatcher.replicaRole(masterLink);
+        this.scripting = new io.basalt.server.scripting.Scripting(keyspace, dispatcher, propagation, stats,
+                () -> new Client(this, events, new io.netty.channel.embedded.EmbeddedChannel(), -1, ClientKind.SCRIPT),
+                REDIS_VERSION);
+        scripting.register(commands);
+        dispatcher.busy(scripting);
+        addModule(scripting);
         addModule(ServerModule.cron(persistence::cron));
         addModule(ServerModule.cron(new HeapTrim(stats.commandsProcessed::sum, () -> HeapTrim.target(this))));
         addModule(ServerModule.cron(new io.basalt.server.net.ClientsCron(this)));
@@ -337,6 +344,9 @@ public final class BasaltServer implements Clients {
     public CommandTable commands() { return commands; }
 
     public Dispatcher dispatcher() { return dispatcher; }
+
+    /** EVAL and SCRIPT (INFO reads the cache). */
+    public io.basalt.server.scripting.Scripting scripting() { return scripting; }
 
     public ServerStats stats() { return stats; }
 

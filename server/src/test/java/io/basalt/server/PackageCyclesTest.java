@@ -52,7 +52,7 @@ class PackageCyclesTest {
             Set.of("exec"),
             Set.of("blocking", "pubsub"),
             Set.of("commands"),
-            Set.of("tracking", "persist", "replication"),
+            Set.of("tracking", "persist", "replication", "scripting"),
             Set.of("admin"),
             Set.of("net"),
             Set.of("(root)", "cli"));

@@ -17,7 +17,12 @@ public enum ClientKind {
      * The link to this server's master (Redis's CLIENT_MASTER): obeys without checks and writes
      * the master's stream into this server's own AOF.
      */
-    MASTER(true, true);
+    MASTER(true, true),
+    /**
+     * The client a script's redis.call runs on (Redis's lua client, CLIENT_SCRIPT): checked by
+     * scripting as Redis's scriptCall does; its effects are collected into the script's unit.
+     */
+    SCRIPT(false, true);
 
     private final boolean obeys;
     private final boolean propagates;

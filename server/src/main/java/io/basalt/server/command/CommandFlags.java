@@ -57,6 +57,11 @@ public final class CommandFlags {
     public static final int ANY_KEY = 1 << 26;
     /** A CLIENT subcommand: keeps CLIENT CACHING's one-shot flag for the next command. */
     public static final int CLIENT = 1 << 27;
+    /**
+     * EVAL and its kin: the script takes its own locks (every shard, on the script thread), so
+     * the dispatcher locks nothing for it; an EXEC holding one locks every shard.
+     */
+    public static final int SCRIPT = 1 << 28;
 
     private static final Map<String, Integer> PUBLISHED = Map.ofEntries(
             Map.entry("write", WRITE), Map.entry("readonly", READONLY), Map.entry("denyoom", DENYOOM),
@@ -68,6 +73,7 @@ public final class CommandFlags {
             Map.entry("movablekeys", MOVABLE_KEYS), Map.entry("allow_busy", ALLOW_BUSY));
 
     private static final Set<String> MAY_REPLICATE_NAMES = Set.of("publish", "spublish", "pfcount", "eval", "evalsha", "fcall");
+    private static final Set<String> SCRIPT_NAMES = Set.of("eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro");
     private static final Set<String> TRANSACTION_CONTROL_NAMES = Set.of("exec", "discard", "multi", "watch", "quit", "reset");
     private static final Set<String> SUBSCRIBED_OK_NAMES = Set.of("ping", "subscribe", "ssubscribe", "psubscribe",
             "unsubscribe", "sunsubscribe", "punsubscribe", "quit", "reset");
@@ -91,6 +97,7 @@ public final class CommandFlags {
         if (name.equals("ping")) bits |= PING;
         if (top.equals("sort") || top.equals("sort_ro")) bits |= ANY_KEY;
         if (top.equals("client")) bits |= CLIENT;
+        if (SCRIPT_NAMES.contains(name)) bits |= SCRIPT;
         return bits;
     }
 }

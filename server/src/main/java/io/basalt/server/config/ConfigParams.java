@@ -69,7 +69,7 @@ public final class ConfigParams {
         t.add(special("bind", "* -::*", ConfigParams::bind).build());
         t.add(string("bind-source-addr", "").notImplemented().build());
         t.add(string("bio_cpulist", "").immutable().notImplemented().build());
-        t.add(integer("busy-reply-threshold", 5000, 0, LONG_MAX).notImplemented().build());
+        t.add(integer("busy-reply-threshold", 5000, 0, LONG_MAX).aliases("lua-time-limit").build());
         t.add(special("client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", ClientOutputBufferLimit::normalize).build());
         t.add(memory("client-query-buffer-limit", 1024L * 1024 * 1024, 1024 * 1024, LONG_MAX).build());
         t.add(bool("cluster-allow-pubsubshard-when-down", true).notImplemented().build());
@@ -127,7 +127,6 @@ public final class ConfigParams {
         t.add(integer("list-max-listpack-size", -2, INT_MIN, INT_MAX).aliases("list-max-ziplist-size").build());
         t.add(string("logfile", "").immutable().build());
         t.add(enumeration("loglevel", "notice", "debug", "verbose", "notice", "warning").build());
-        t.add(integer("lua-time-limit", 5000, 0, LONG_MAX).notImplemented().build());
         t.add(string("masterauth", "").build());
         t.add(string("masteruser", "").build());
         t.add(integer("maxclients", 10000, 1, UINT_MAX).build());

@@ -126,6 +126,6 @@ public final class CommandContext {
      * SWAPDB, SORT with BY/GET patterns): an EXEC holding it locks every shard.
      */
     public boolean anyKey() {
-        return spec.is(CommandFlags.ANY_KEY) || (nkeys <= 0 && spec.is(CommandFlags.WRITE | CommandFlags.READONLY));
+        return spec.is(CommandFlags.ANY_KEY | CommandFlags.SCRIPT) || (nkeys <= 0 && spec.is(CommandFlags.WRITE | CommandFlags.READONLY));
     }
 }

@@ -34,6 +34,8 @@ public final class Dispatcher {
     private volatile Router router;
     /** Whether this server is a replica that refuses writes or stale reads. */
     private volatile ReplicaRole role = ReplicaRole.MASTER;
+    /** A script running past busy-reply-threshold (null: scripting is not installed). */
+    private volatile Busy busy;
 
     public Dispatcher(BasaltServer server, PersistenceGate persistence, CommandHooks hooks) {
         this.server = server;
@@ -52,8 +54,17 @@ public final class Dispatcher {
     /** Installs the router of cluster mode (null: standalone, nothing is redirected). */
     public void router(Router r) { this.router = r; }
 
+    /** Installs the source of -BUSY (scripting). */
+    public void busy(Busy b) { this.busy = b; }
+
     /** Installs what a replica refuses (read-only, stale data). */
     public void replicaRole(ReplicaRole r) { this.role = r; }
+
+    /** What this server's replication role refuses (scripts check it for their commands). */
+    public ReplicaRole replicaRole() { return role; }
+
+    /** Why writes are refused now (MISCONF), or null. */
+    public String writeDenied() { return persistence.writeDenied(); }
 
     /**
      * Runs one client command after Redis's {@code processCommand} checks, in its order: lookup
@@ -164,6 +175,16 @@ public final class Dispatcher {
             reject(c, spec, "LOADING Redis is loading the dataset in memory");
             return;
         }
+        // a script running past busy-reply-threshold: only allow_busy commands (SCRIPT KILL,
+        // SHUTDOWN NOSAVE, the transaction commands...) run, as Redis's processCommand
+        Busy b = busy;
+        if (b != null && !spec.is(CommandFlags.ALLOW_BUSY)) {
+            String error = b.busyError();
+            if (error != null) {
+                reject(c, spec, error);
+                return;
+            }
+        }
         // replicas, and so monitors, are never paused; nor is what obeys (the AOF, the master)
         if (!c.monitor() && !c.kind().obeys() && holdsForPause(c, spec)) {
             c.defer();
@@ -273,6 +294,10 @@ public final class Dispatcher {
         boolean ran = true;
         try {
             ran = run(c, cmd);
+        } catch (BusyWait e) {
+            // its shards are held by a script that went past busy-reply-threshold meanwhile
+            c.error(e.getMessage());
+            ran = false;
         } catch (RuntimeException | StackOverflowError e) {
             // a bug must cost one command, never the connection or the server
             Log.warning("Command " + spec.name + " failed: " + e);
@@ -323,7 +348,12 @@ public final class Dispatcher {
             return;
         }
         int[] shards = execShards(c, t);
-        for (int s : shards) keyspace.shard(s).lock();
+        try {
+            lockShards(shards, shards.length);
+        } catch (BusyWait e) {
+            reject(c, table.get("exec"), e.getMessage());
+            return;
+        }
         try {
             if (server.watches().anyExpired(c)) ExecState.of(c).dirtyCas = true;
             if (t.aborted) {
@@ -383,7 +413,7 @@ public final class Dispatcher {
             if (spec.is(CommandFlags.WRITE) && propagation.stream().active()) {
                 // FLUSHALL, SWAPDB & co.: every shard stays locked until the effect is published,
                 // so the stream orders them exactly as they ran against other clients' writes
-                keyspace.lockAll();
+                lockShards(null, keyspace.shardCount());
                 try {
                     for (int i = 0; i < keyspace.shardCount(); i++) persistence.beforeWrite(keyspace.shard(i));
                     // a keyless write propagates unless it failed, whether or not it counted a change
@@ -399,7 +429,12 @@ public final class Dispatcher {
             }
             return true;
         }
-        for (int i = 0; i < n; i++) keyspace.shard(cmd.shard(i)).lock();
+        if (spec.is(CommandFlags.SCRIPT)) {
+            // the script locks every shard itself, on the thread it runs on
+            execute(c, cmd);
+            return true;
+        }
+        lockShards(cmd, n);
         try {
             Router r = router;
             if (r != null && !c.kind().obeys() && !c.inExec()) {
@@ -420,6 +455,39 @@ public final class Dispatcher {
     }
 
     /**
+     * Locks {@code n} shards in ascending order: {@code shards[i]}, the context's shards, or all
+     * of them (both null). While a script holds them past busy-reply-threshold, gives up (the
+     * ones taken are released) with {@link BusyWait}, so an event loop never waits for a script
+     * that may never end: its clients get -BUSY and SCRIPT KILL can reach the server.
+     */
+    private void lockShards(Object shards, int n) {
+        for (int i = 0; i < n; i++) {
+            int s = shards == null ? i : shards instanceof int[] a ? a[i] : ((CommandContext) shards).shard(i);
+            io.basalt.data.Shard shard = keyspace.shard(s);
+            if (shard.tryLock()) continue;
+            Busy b = busy;
+            if (b == null) {
+                shard.lock();
+                continue;
+            }
+            while (!shard.tryLock(1_000_000L)) {
+                String error = b.busyError();
+                if (error != null) {
+                    for (int k = i - 1; k >= 0; k--) {
+                        keyspace.shard(shards == null ? k : shards instanceof int[] a ? a[k] : ((CommandContext) shards).shard(k)).unlock();
+                    }
+                    throw new BusyWait(error);
+                }
+            }
+        }
+    }
+
+    /** A lock wait given up because a script went busy: the error is the command's reply. */
+    private static final class BusyWait extends RuntimeException {
+        BusyWait(String error) { super(error, null, false, false); }
+    }
+
+    /**
      * The handler, with the command's shards locked; its effect published under the same locks;
      * then, for a tracking client's read, the keys it may now cache are remembered (a write to
      * them cannot come between).
@@ -431,6 +499,22 @@ public final class Dispatcher {
         spec.handler().execute(c, cmd.request());
         propagation.afterCommand(c, spec, cmd.request(), dirty);
         if (spec.is(CommandFlags.READONLY)) hooks.afterRead(c, cmd);
+    }
+
+    // ---------------------------------------------------------------- commands from scripts
+
+    /** Redis's lookupCommand for a script's command: the command or its subcommand, null if unknown. */
+    public CommandSpec lookupForScript(RespRequest req) {
+        return table.lookupAt(req, 0);
+    }
+
+    /**
+     * Runs a command a script issued (Redis's call from scriptCall), after the script's checks,
+     * on the script's engine client, with every shard already locked by the script.
+     */
+    public void callFromScript(Client engine, CommandSpec spec, RespRequest req) {
+        engine.lookedUp(spec.name, spec.bits);
+        call(engine, ExecState.of(engine).context.of(spec, req, shardMask));
     }
 
     // ---------------------------------------------------------------- unknown command errors

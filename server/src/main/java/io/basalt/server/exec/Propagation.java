@@ -108,6 +108,33 @@ public final class Propagation implements ServerModule {
         c.lastWriteSeq(stream.publish(rs.size() == 1 ? rs : wrap(rs)));
     }
 
+    /** How many effects a running script's commands collected so far (on its engine client). */
+    public int scriptEffects(Client engine) { return ExecState.of(engine).execEffects.size(); }
+
+    /** Forgets the effects a script's commands collected after the first {@code n} (redis.set_repl). */
+    public void dropScriptEffects(Client engine, int n) {
+        List<Effect> rs = ExecState.of(engine).execEffects;
+        while (rs.size() > n) rs.remove(rs.size() - 1);
+    }
+
+    /**
+     * The end of a script, every shard still locked: the effects of its commands (Redis 7.0
+     * replicates effects, never the script) as one MULTI ... EXEC unit, or inside the caller's
+     * own EXEC when the script ran in a transaction.
+     */
+    public void scriptDone(Client caller, Client engine) {
+        ExecState e = ExecState.of(engine);
+        List<Effect> rs = e.execEffects;
+        if (rs.isEmpty()) return;
+        e.execEffects = new ArrayList<>();
+        if (!stream.active() || !caller.kind().propagates()) return;
+        if (caller.inExec()) {
+            ExecState.of(caller).execEffects.addAll(rs);
+            return;
+        }
+        caller.lastWriteSeq(stream.publish(rs.size() == 1 ? rs : wrap(rs)));
+    }
+
     private static List<Effect> wrap(List<Effect> rs) {
         List<Effect> all = new ArrayList<>(rs.size() + 2);
         all.add(new Effect(rs.get(0).db(), new byte[][] {MULTI}));

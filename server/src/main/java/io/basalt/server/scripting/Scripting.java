@@ -1,0 +1,454 @@
+package io.basalt.server.scripting;
+
+import io.basalt.data.Eviction;
+import io.basalt.data.Keyspace;
+import io.basalt.resp.Doubles;
+import io.basalt.resp.Numbers;
+import io.basalt.resp.RespRequest;
+import io.basalt.resp.RespWriter;
+import io.basalt.server.client.Client;
+import io.basalt.server.command.CommandFlags;
+import io.basalt.server.command.CommandHelp;
+import io.basalt.server.command.CommandSpec;
+import io.basalt.server.command.CommandTable;
+import io.basalt.server.config.Config;
+import io.basalt.server.exec.Busy;
+import io.basalt.server.exec.Dispatcher;
+import io.basalt.server.exec.Propagation;
+import io.basalt.server.exec.ReplicaRole;
+import io.basalt.server.module.ServerModule;
+import io.basalt.server.stats.ServerStats;
+import io.basalt.server.util.Log;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import org.luaj.vm2.LuaString;
+import org.luaj.vm2.LuaTable;
+import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.Varargs;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT (Redis 7.0's eval.c and script.c): the script
+ * cache, the run of a script with every shard locked (atomic: no other client sees part of it),
+ * the checks Redis applies to a script's commands (scriptCall), its effects published as one
+ * unit, and the busy state: past busy-reply-threshold other clients get -BUSY and SCRIPT KILL
+ * stops a script that has not written.
+ *
+ * <p>A script runs on the scripting thread, not on the caller's event loop, so that the event
+ * loops stay free to answer -BUSY and to take SCRIPT KILL while a script runs long; the caller
+ * waits as a blocked client does. Inside EXEC, and for the AOF loader or a master link, it runs
+ * inline (the transaction already holds every shard).
+ */
+public final class Scripting implements ServerModule, Busy {
+    private static final String BUSY = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+    private static final String NOSCRIPT = "NOSCRIPT No matching script. Please use EVAL.";
+
+    private final Keyspace keyspace;
+    private final Dispatcher dispatcher;
+    private final Propagation propagation;
+    private final ServerStats stats;
+    private final Supplier<Client> engineClients;
+    private final ScriptCache cache = new ScriptCache();
+    private final LuaEngine engine;
+    private Client engineClient;
+    private final ExecutorService thread;
+    /** The running script (at most one: a script holds every shard), read by other threads. */
+    private volatile Run current;
+    private volatile long busyMillis = 5000;
+    private volatile boolean lazyUserFlush;
+
+    public Scripting(Keyspace keyspace, Dispatcher dispatcher, Propagation propagation, ServerStats stats,
+                     Supplier<Client> engineClients, String version) {
+        this.keyspace = keyspace;
+        this.dispatcher = dispatcher;
+        this.propagation = propagation;
+        this.stats = stats;
+        this.engineClients = engineClients;
+        this.engine = new LuaEngine(version);
+        // a deep stack: Lua recursion is Java recursion in LuaJ
+        this.thread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(null, r, "basalt-scripts", 256L << 20);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Override
+    public void bind(Config config) {
+        config.bind("busy-reply-threshold", v -> busyMillis = Long.parseLong(v));
+        config.bind("lazyfree-lazy-user-flush", v -> lazyUserFlush = v.equals("yes"));
+    }
+
+    public void register(CommandTable t) {
+        t.register("eval", (c, a) -> eval(c, a, false, false));
+        t.register("evalsha", (c, a) -> eval(c, a, true, false));
+        t.register("eval_ro", (c, a) -> eval(c, a, false, true));
+        t.register("evalsha_ro", (c, a) -> eval(c, a, true, true));
+        t.register("script|load", this::load);
+        t.register("script|exists", this::exists);
+        t.register("script|flush", this::flush);
+        t.register("script|kill", this::kill);
+        t.register("script|help", (c, a) -> CommandHelp.reply(c, "SCRIPT",
+                "DEBUG (YES|SYNC|NO)",
+                "    Set the debug mode for subsequent scripts executed.",
+                "EXISTS <sha1> [<sha1> ...]",
+                "    Return information about the existence of the scripts in the script cache.",
+                "FLUSH [ASYNC|SYNC]",
+                "    Flush the Lua scripts cache. Very dangerous on replicas.",
+                "    When called without the optional mode argument, the behavior is determined by the",
+                "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+                "    * ASYNC: Asynchronously flush the scripts cache.",
+                "    * SYNC: Synchronously flush the scripts cache.",
+                "KILL",
+                "    Kill the currently executing Lua script.",
+                "LOAD <script>",
+                "    Load a script into the scripts cache without executing it."));
+    }
+
+    /** INFO memory: the cached scripts. */
+    public int cachedScripts() { return cache.size(); }
+
+    public long cacheMemory() { return cache.memory(); }
+
+    // ---------------------------------------------------------------- Busy
+
+    @Override
+    public String busyError() {
+        Run r = current;
+        if (r == null || !r.timedOut()) return null;
+        return BUSY;
+    }
+
+    // ---------------------------------------------------------------- SCRIPT
+
+    private void load(Client c, RespRequest a) {
+        if (a.argc() != 3) {
+            CommandHelp.syntaxError(c, a);
+            return;
+        }
+        try {
+            c.out().bulk(cache.create(a.bytes(2)).sha());
+        } catch (ScriptCache.CompileError e) {
+            c.error(e.getMessage());
+        }
+    }
+
+    private void exists(Client c, RespRequest a) {
+        c.out().array(a.argc() - 2);
+        for (int i = 2; i < a.argc(); i++) c.out().integer(cache.get(a.string(i)) != null ? 1 : 0);
+    }
+
+    private void flush(Client c, RespRequest a) {
+        if (a.argc() > 3 || (a.argc() == 3 && !a.string(2).equalsIgnoreCase("sync") && !a.string(2).equalsIgnoreCase("async"))) {
+            c.error("ERR SCRIPT FLUSH only support SYNC|ASYNC option");
+            return;
+        }
+        cache.flush();
+        c.out().ok();
+    }
+
+    private void kill(Client c, RespRequest a) {
+        if (a.argc() != 2) {
+            CommandHelp.syntaxError(c, a);
+            return;
+        }
+        Run r = current;
+        if (r == null) {
+            c.error("NOTBUSY No scripts in execution right now.");
+        } else if (r.caller.kind().obeys()) {
+            c.error("UNKILLABLE The busy script was sent by a master instance in the context of replication and cannot be killed.");
+        } else if (r.writeDirty) {
+            c.error("UNKILLABLE Sorry the script already executed write commands against the dataset. "
+                    + "You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.");
+        } else {
+            r.killed = true;
+            c.out().ok();
+        }
+    }
+
+    // ---------------------------------------------------------------- EVAL
+
+    private void eval(Client c, RespRequest a, boolean bySha, boolean ro) {
+        long numkeys;
+        try {
+            numkeys = Numbers.parseLong(a.bytes(2));
+        } catch (NumberFormatException e) {
+            c.error("ERR value is not an integer or out of range");
+            return;
+        }
+        if (numkeys > a.argc() - 3) {
+            c.error("ERR Number of keys can't be greater than number of args");
+            return;
+        }
+        if (numkeys < 0) {
+            c.error("ERR Number of keys can't be negative");
+            return;
+        }
+        ScriptCache.Script script;
+        if (bySha) {
+            script = a.length(1) == 40 ? cache.get(a.string(1)) : null;
+            if (script == null) {
+                c.error(NOSCRIPT);
+                return;
+            }
+        } else {
+            try {
+                script = cache.create(a.bytes(1));
+            } catch (ScriptCache.CompileError e) {
+                c.error(e.getMessage());
+                return;
+            }
+        }
+        String refused = prepare(c, script.flags(), ro);
+        if (refused != null) {
+            c.error(refused);
+            return;
+        }
+        int n = (int) numkeys;
+        LuaTable keys = new LuaTable(n, 0);
+        for (int i = 0; i < n; i++) keys.rawset(i + 1, LuaString.valueUsing(a.bytes(3 + i)));
+        LuaTable argv = new LuaTable(a.argc() - 3 - n, 0);
+        for (int i = 3 + n; i < a.argc(); i++) argv.rawset(i - 2 - n, LuaString.valueUsing(a.bytes(i)));
+        boolean readOnly = ro || (script.flags() & (ScriptCache.EVAL_COMPAT_MODE | ScriptCache.NO_WRITES)) == ScriptCache.NO_WRITES;
+        boolean allowOom = (script.flags() & (ScriptCache.EVAL_COMPAT_MODE | ScriptCache.ALLOW_OOM)) == ScriptCache.ALLOW_OOM;
+        if (c.inExec() || c.kind().obeys() || c.kind() == io.basalt.server.client.ClientKind.SCRIPT) {
+            // inside a transaction (every shard held by this thread already) or replaying: inline
+            run(c, script, keys, argv, readOnly, allowOom, c.out());
+            return;
+        }
+        // the caller waits, as a blocked client, while the scripting thread runs it
+        c.blockRequested();
+        boolean resp3 = c.resp3();
+        thread.execute(() -> {
+            ByteBuf reply = Unpooled.buffer(64);
+            try {
+                run(c, script, keys, argv, readOnly, allowOom, new RespWriter(reply, resp3));
+            } catch (RuntimeException | Error e) {
+                Log.warning("Script " + script.sha() + " failed: " + e);
+                reply.clear();
+                new RespWriter(reply, resp3).error("ERR internal error while running the script: " + e.getClass().getSimpleName());
+            }
+            c.channel().eventLoop().execute(() -> c.unblocked(reply));
+        });
+    }
+
+    /**
+     * Redis's scriptPrepareForRun checks for scripts that declared flags (a shebang line): the
+     * error reply, or null when the script may run.
+     */
+    private String prepare(Client c, int flags, boolean ro) {
+        ReplicaRole role = dispatcher.replicaRole();
+        if ((flags & ScriptCache.EVAL_COMPAT_MODE) != 0) {
+            if (role.staleDenied()) return "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+            return null;
+        }
+        if (role.staleDenied() && (flags & ScriptCache.ALLOW_STALE) == 0) {
+            return "MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no' and 'allow-stale' flag is not set on the script.";
+        }
+        if ((flags & ScriptCache.NO_WRITES) == 0) {
+            boolean obeys = c.kind().obeys();
+            if (role.readOnly() && !obeys) return "READONLY Can not run script with write flag on readonly replica";
+            String disk = dispatcher.writeDenied();
+            if (disk != null && !obeys) {
+                return disk.startsWith("MISCONF Errors writing to the AOF file")
+                        ? "MISCONF Redis is configured to persist data to AOF, but it's currently unable to persist to disk. "
+                                + "Writable scripts are blocked. Use 'no-writes' flag for read only scripts. AOF error: "
+                                + disk.substring(disk.indexOf(": ") + 2)
+                        : "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. "
+                                + "Writable scripts are blocked. Use 'no-writes' flag for read only scripts.";
+            }
+            if (ro) return "ERR Can not execute a script with write flag using *_ro command.";
+            if (role.notEnoughReplicas()) return "NOREPLICAS Not enough good replicas to write.";
+        }
+        if ((flags & (ScriptCache.ALLOW_OOM | ScriptCache.NO_WRITES)) == 0 && outOfMemory()) {
+            return "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'";
+        }
+        return null;
+    }
+
+    private boolean outOfMemory() {
+        Eviction e = keyspace.eviction();
+        return e.maxmemory() != 0 && e.perform() == Eviction.FAIL;
+    }
+
+    /** Runs a script with every shard locked, writes its reply into {@code out}, publishes its effects. */
+    private void run(Client caller, ScriptCache.Script script, LuaTable keys, LuaTable argv, boolean readOnly,
+                     boolean allowOom, RespWriter out) {
+        boolean oom = !allowOom && !caller.kind().obeys() && outOfMemory();
+        keyspace.lockAll();
+        Run r;
+        try {
+            Client e = engineClient;
+            if (e == null) engineClient = e = engineClients.get();
+            r = new Run(caller, e, script.sha(), readOnly, allowOom, oom);
+            current = r;
+            e.db(caller.db());
+            e.resp3(false);
+            e.inExec(true);
+            e.executing(true);
+            LuaEngine.Result result;
+            try {
+                result = engine.run(script.code(), script.sha(), keys, argv, r);
+            } finally {
+                e.inExec(false);
+                e.executing(false);
+                current = null;
+            }
+            if (result.error() != null) {
+                out.error(result.error());
+                if (!result.errorCounted()) stats.error(result.error());
+            } else {
+                LuaReplies.write(out, result.value(), r.resp, 0, (msg, counted) -> {
+                    if (!counted) stats.error(msg);
+                });
+            }
+            // still under every lock: the script's effects as one unit
+            propagation.scriptDone(caller, e);
+        } finally {
+            keyspace.unlockAll();
+        }
+        if (r.timedOut) Log.notice("Slow script finished: " + script.sha());
+        if (!caller.inExec()) dispatcher.blocking().serveReady();
+    }
+
+    // ---------------------------------------------------------------- one run
+
+    /** Redis's scriptRunCtx: one script's state while it runs, and the host of its redis.call. */
+    private final class Run implements LuaEngine.Host {
+        final Client caller;
+        final Client engineClient;
+        final String sha;
+        final boolean readOnly;
+        final boolean allowOom;
+        final boolean oomAtStart;
+        final long start = System.nanoTime();
+        final Thread runner = Thread.currentThread();
+        final ByteBuf replies = Unpooled.buffer(256);
+        int resp = 2;
+        int repl = 3;
+        volatile boolean writeDirty;
+        volatile boolean killed;
+        volatile boolean timedOut;
+
+        Run(Client caller, Client engineClient, String sha, boolean readOnly, boolean allowOom, boolean oomAtStart) {
+            this.caller = caller;
+            this.engineClient = engineClient;
+            this.sha = sha;
+            this.readOnly = readOnly;
+            this.allowOom = allowOom;
+            this.oomAtStart = oomAtStart;
+        }
+
+        /** Past busy-reply-threshold (logged once, as Redis's "Slow script detected"). */
+        boolean timedOut() {
+            if (timedOut) return true;
+            long limit = busyMillis;
+            if (limit <= 0 || System.nanoTime() - start < limit * 1_000_000L) return false;
+            synchronized (this) {
+                if (!timedOut) {
+                    timedOut = true;
+                    Log.warning("Slow script detected: still in execution after " + (System.nanoTime() - start) / 1_000_000
+                            + " milliseconds. You can try killing the script using the SCRIPT KILL command. Script name is: " + sha + ".");
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public boolean interrupted() {
+            timedOut();
+            return killed;
+        }
+
+        @Override
+        public Thread thread() { return runner; }
+
+        @Override
+        public void resp(int protocol) {
+            resp = protocol;
+            engineClient.resp3(protocol == 3);
+        }
+
+        @Override
+        public void repl(int flags) { repl = flags; }
+
+        @Override
+        public boolean exists(Varargs a) {
+            byte[][] argv = argv(a);
+            return argv != null && dispatcher.lookupForScript(RespRequest.of(argv)) != null;
+        }
+
+        /** Redis's luaArgsToRedisArgv: numbers as "%.17g", strings as their bytes; null for anything else. */
+        private byte[][] argv(Varargs a) {
+            int argc = a.narg();
+            byte[][] argv = new byte[argc][];
+            for (int i = 0; i < argc; i++) {
+                LuaValue v = a.arg(i + 1);
+                if (v.type() == LuaValue.TNUMBER) {
+                    // not Lua's "%.14g", which loses precision
+                    argv[i] = Doubles.format17g(v.todouble()).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                } else if (v.type() == LuaValue.TSTRING) {
+                    LuaString s = v.checkstring();
+                    argv[i] = new byte[s.m_length];
+                    s.copyInto(0, argv[i], 0, s.m_length);
+                } else {
+                    return null;
+                }
+            }
+            return argv;
+        }
+
+        /** Redis's luaRedisGenericCommand + scriptCall: the checks, the call, the reply as Lua. */
+        @Override
+        public LuaValue call(Varargs a) {
+            int argc = a.narg();
+            if (argc == 0) return LuaReplies.errorTable("Please specify at least one argument for this redis lib call");
+            byte[][] argv = argv(a);
+            if (argv == null) return LuaReplies.errorTable("Lua redis lib command arguments must be strings or integers");
+            RespRequest req = RespRequest.of(argv);
+            CommandSpec spec = dispatcher.lookupForScript(req);
+            String refused = check(spec, argc);
+            if (refused != null) {
+                LuaTable err = LuaReplies.errorTable(refused);
+                err.rawset(LuaReplies.IGNORE_STATS, LuaValue.TRUE);
+                stats.error(err.rawget(LuaReplies.ERR).tojstring());
+                if (spec != null) spec.rejectedCalls.increment();
+                return err;
+            }
+            if (spec.is(CommandFlags.WRITE)) writeDirty = true;
+            ByteBuf buf = replies;
+            buf.clear();
+            engineClient.out().target(buf);
+            engineClient.beginReply();
+            int before = propagation.scriptEffects(engineClient);
+            dispatcher.callFromScript(engineClient, spec, req);
+            if ((repl & 3) == 0) propagation.dropScriptEffects(engineClient, before);
+            return LuaReplies.parse(buf);
+        }
+
+        /** scriptCall's checks, in its order: the error text, or null. */
+        private String check(CommandSpec spec, int argc) {
+            if (spec == null) return "Unknown Redis command called from script";
+            if (!spec.arityOk(argc)) return "Wrong number of args calling Redis command from script";
+            if (spec.is(CommandFlags.NOSCRIPT)) return "This Redis command is not allowed from script";
+            ReplicaRole role = dispatcher.replicaRole();
+            if (role.staleDenied() && !spec.is(CommandFlags.STALE)) return "Can not execute the command on a stale replica";
+            if (readOnly && spec.is(CommandFlags.WRITE | CommandFlags.MAY_REPLICATE)) return "Write commands are not allowed from read-only scripts.";
+            if (spec.is(CommandFlags.WRITE) && !writeDirty) {
+                if (role.readOnly() && !caller.kind().obeys()) return "-READONLY You can't write against a read only replica.";
+                String disk = dispatcher.writeDenied();
+                if (disk != null) return "-" + disk;
+                if (role.notEnoughReplicas()) return "-NOREPLICAS Not enough good replicas to write.";
+            }
+            if (!allowOom && oomAtStart && !writeDirty && spec.is(CommandFlags.DENYOOM)) {
+                return "-OOM command not allowed when used memory > 'maxmemory'.";
+            }
+            return null;
+        }
+    }
+}
