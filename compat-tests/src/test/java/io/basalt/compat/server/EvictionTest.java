@@ -151,12 +151,14 @@ class EvictionTest {
         for (int i = 0; i < 1000; i++) c.call("SET", "mid:" + i, VALUE, "EX", "50000");
         long evicted = evicted();
         assertTrue(evicted >= 600, "evicted " + evicted);
-        assertEquals(2000, existing("long:", 2000));
+        // sampled: a sample with no short (or mid) key evicts its soonest, rarely a long one
+        int lng = existing("long:", 2000);
+        assertTrue(lng >= 1995, "long keys left: " + lng);
         int mid = existing("mid:", 1000);
         assertTrue(mid >= 990, "mid keys left: " + mid);
-        // the short ones went (and, when a sample held no short key, a few mid ones), the soonest
+        // the short ones went (and, when a sample held no short key, a few others), the soonest
         // to expire first
-        assertEquals(2000 - (evicted - (1000 - mid)), existing("short:", 2000));
+        assertEquals(2000 - (evicted - (1000 - mid) - (2000 - lng)), existing("short:", 2000));
         // (sampled, so approximately: compare the 500 soonest with the 500 latest)
         int soonest = existing("short:", 500);
         int latest = existing("short:", 2000) - existing("short:", 1500);
