@@ -3,7 +3,7 @@ package io.basalt.server.commands;
 import io.basalt.server.command.CommandTable;
 
 /**
- * Registers the data families' handlers (keys, strings, bits, HyperLogLogs, hashes, sets, sorted sets, lists,
+ * Registers the data families' handlers (keys, strings, bits, HyperLogLogs, hashes, sets, sorted sets, lists, streams,
  * the blocking pops, SORT). The other families live with their subsystem (pubsub, tracking,
  * persist, exec, net, admin); the composition root, {@code BasaltServer}, registers all of them.
  */
@@ -19,6 +19,7 @@ public final class Commands {
         SetCommands.register(t);
         ZSetCommands.register(t);
         ListCommands.register(t);
+        StreamCommands.register(t);
         BlockingCommands.register(t);
         SortCommand.register(t);
     }
