@@ -117,6 +117,75 @@ public final class StreamValue extends FieldEntry {
         nodeBytes += lp.length;
     }
 
+    /**
+     * streamValidateListpackIntegrity with deep checks, for a node read from a file or a DUMP
+     * payload: a sound listpack holding a master entry (counts, field names, 0) and entries whose
+     * shape (flags, id deltas, fields, back-count) is the stream layout, ids ascending from the
+     * master id, counts that agree. Commands then read nodes without further checks.
+     */
+    public static boolean validNode(StreamID master, byte[] lp) {
+        int n = ListpackCodec.validate(lp);
+        if (n < 0) return false;
+        try {
+            int p = ListpackCodec.HEADER;
+            int[] left = {n};
+            long live = intElement(lp, p, left);
+            p = ListpackCodec.next(lp, p);
+            long dead = intElement(lp, p, left);
+            p = ListpackCodec.next(lp, p);
+            long masterFields = intElement(lp, p, left);
+            p = ListpackCodec.next(lp, p);
+            if (live < 0 || dead < 0 || masterFields < 0 || masterFields > left[0]) return false;
+            for (long i = 0; i < masterFields; i++) {
+                left[0]--;
+                p = ListpackCodec.next(lp, p);
+            }
+            if (intElement(lp, p, left) != 0) return false;
+            p = ListpackCodec.next(lp, p);
+            long seenLive = 0, seenDead = 0;
+            StreamID prev = null;
+            while (!ListpackCodec.atEnd(lp, p)) {
+                long flags = intElement(lp, p, left);
+                p = ListpackCodec.next(lp, p);
+                long ms = intElement(lp, p, left);
+                p = ListpackCodec.next(lp, p);
+                long seq = intElement(lp, p, left);
+                p = ListpackCodec.next(lp, p);
+                StreamID id = new StreamID(master.ms() + ms, master.seq() + seq);
+                if (prev != null && id.compareTo(prev) <= 0) return false;
+                prev = id;
+                long fields = masterFields, elements;
+                if ((flags & FLAG_SAMEFIELDS) == 0) {
+                    fields = intElement(lp, p, left);
+                    p = ListpackCodec.next(lp, p);
+                    if (fields < 0 || 2 * fields > left[0]) return false;
+                    elements = 2 * fields;
+                } else {
+                    if (fields > left[0]) return false;
+                    elements = fields;
+                }
+                for (long i = 0; i < elements; i++) {
+                    left[0]--;
+                    p = ListpackCodec.next(lp, p);
+                }
+                long lpCount = intElement(lp, p, left);
+                p = ListpackCodec.next(lp, p);
+                if (lpCount != elements + 3 + ((flags & FLAG_SAMEFIELDS) == 0 ? 1 : 0)) return false;
+                if ((flags & FLAG_DELETED) != 0) seenDead++;
+                else seenLive++;
+            }
+            return seenLive == live && seenDead == dead && seenLive + seenDead > 0;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** An integer element, counting it off {@code left}; throws when absent or not an integer. */
+    private static long intElement(byte[] lp, int p, int[] left) {
+        if (left[0]-- <= 0 || ListpackCodec.atEnd(lp, p) || !ListpackCodec.isInt(lp, p)) throw new IllegalStateException("bad stream node");
+        return ListpackCodec.intAt(lp, p);
+    }
+
     /** Whether a node with this master id exists (the loader refuses duplicates, as Redis). */
     public boolean hasNode(StreamID master) { return nodes.containsKey(master); }
 
