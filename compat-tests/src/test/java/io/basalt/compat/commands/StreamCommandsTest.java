@@ -24,7 +24,7 @@ class StreamCommandsTest extends DifferentialTest {
             String[] cmd = line.split(" +");
             RespValue expected = redis.call(cmd);
             RespValue actual = basalt.call(cmd);
-            assertEquals(StreamReplies.masked(expected), StreamReplies.masked(actual), "reply to " + line);
+            assertEquals(StreamTestSupport.masked(expected), StreamTestSupport.masked(actual), "reply to " + line);
         }
     }
 

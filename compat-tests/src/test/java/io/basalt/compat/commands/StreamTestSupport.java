@@ -7,10 +7,10 @@ import io.basalt.resp.RespValue;
  * millisecond times (delivery and seen times, generated ids) and idle times (XPENDING's third
  * column, XINFO's "idle"), so two servers' replies compare equal when everything else is.
  */
-final class StreamReplies {
-    private StreamReplies() {}
+public final class StreamTestSupport {
+    private StreamTestSupport() {}
 
-    static String masked(RespValue v) {
+    public static String masked(RespValue v) {
         StringBuilder sb = new StringBuilder();
         mask(v, sb, false);
         return sb.toString();
