@@ -24,4 +24,8 @@ public final class EncodingLimits {
     public volatile long listCompressDepth = 0;
     /** hll-sparse-max-bytes: the longest a sparse HyperLogLog string grows before turning dense. */
     public volatile long hllSparseMaxBytes = 3000;
+    /** stream-node-max-bytes: a stream node (listpack) past this size is closed (0: no limit). */
+    public volatile long streamNodeMaxBytes = 4096;
+    /** stream-node-max-entries: a stream node holding this many entries, deleted ones too, is closed. */
+    public volatile long streamNodeMaxEntries = 100;
 }

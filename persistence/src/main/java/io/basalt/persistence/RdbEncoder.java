@@ -4,6 +4,8 @@ import io.basalt.data.EncodingLimits;
 import io.basalt.data.HashValue;
 import io.basalt.data.ListValue;
 import io.basalt.data.SetValue;
+import io.basalt.data.StreamID;
+import io.basalt.data.StreamValue;
 import io.basalt.data.StringRecord;
 import io.basalt.data.ZSetValue;
 import io.basalt.resp.Doubles;
@@ -57,14 +59,14 @@ public final class RdbEncoder {
         for (int i = 0; i < n; i++) buf[len++] = (byte) (v >> (8 * i));
     }
 
-    /** rdbSaveLen. */
+    /** rdbSaveLen: {@code l} is unsigned (stream ids and counters use all 64 bits). */
     public void writeLen(long l) {
-        if (l < (1 << 6)) {
+        if (Long.compareUnsigned(l, 1 << 6) < 0) {
             write((int) l);
-        } else if (l < (1 << 14)) {
+        } else if (Long.compareUnsigned(l, 1 << 14) < 0) {
             write((int) ((l >> 8) | 0x40));
             write((int) (l & 0xff));
-        } else if (l <= 0xffffffffL) {
+        } else if (Long.compareUnsigned(l, 0xffffffffL) <= 0) {
             write(0x80);
             for (int i = 3; i >= 0; i--) write((int) (l >> (8 * i)));
         } else {
@@ -130,6 +132,7 @@ public final class RdbEncoder {
         if (e instanceof SetValue s) return s.isIntset() ? Rdb.TYPE_SET_INTSET : Rdb.TYPE_SET;
         if (e instanceof HashValue h) return h.isListpack() ? Rdb.TYPE_HASH_LISTPACK : Rdb.TYPE_HASH;
         if (e instanceof ZSetValue z) return z.isCompact() ? Rdb.TYPE_ZSET_LISTPACK : Rdb.TYPE_ZSET_2;
+        if (e instanceof StreamValue) return Rdb.TYPE_STREAM_LISTPACKS_2;
         throw new IllegalArgumentException("no RDB encoding for " + e.getClass());
     }
 
@@ -192,9 +195,60 @@ public final class RdbEncoder {
                     writeBinaryDouble(sc);
                 });
             }
+        } else if (e instanceof StreamValue st) {
+            writeStream(st);
         } else {
             throw new IllegalArgumentException("no RDB encoding for " + e.getClass());
         }
+    }
+
+    /**
+     * RDB_TYPE_STREAM_LISTPACKS_2 as Redis 7.0's rdbSaveObject writes it: the nodes (16-byte
+     * master id, the listpack as it is), length, last / first / max-deleted ids, entries added,
+     * then each group (name, last id, entries read, the PEL with delivery time and count, the
+     * consumers with their seen time and the ids they own).
+     */
+    private void writeStream(StreamValue s) {
+        writeLen(s.nodeCount());
+        for (java.util.Map.Entry<StreamID, byte[]> n : s.nodes()) {
+            writeString(n.getKey().encode());
+            byte[] lp = n.getValue();
+            writeString(lp, 0, lp.length);
+        }
+        writeLen(s.length);
+        writeId(s.lastId);
+        writeId(s.firstId);
+        writeId(s.maxDeletedId);
+        writeLen(s.entriesAdded);
+        writeLen(s.groups().size());
+        for (java.util.Map.Entry<byte[], StreamValue.Group> ge : s.groups().entrySet()) {
+            StreamValue.Group g = ge.getValue();
+            writeString(ge.getKey());
+            writeId(g.lastId);
+            writeLen(g.entriesRead);
+            writeLen(g.pel.size());
+            for (java.util.Map.Entry<StreamID, StreamValue.Nack> pe : g.pel.entrySet()) {
+                byte[] raw = pe.getKey().encode();
+                write(raw, 0, raw.length);
+                writeLE(pe.getValue().deliveryTime, 8);
+                writeLen(pe.getValue().deliveryCount);
+            }
+            writeLen(g.consumers.size());
+            for (StreamValue.Consumer c : g.consumers.values()) {
+                writeString(c.name);
+                writeLE(c.seenTime, 8);
+                writeLen(c.pel.size());
+                for (StreamID id : c.pel.keySet()) {
+                    byte[] raw = id.encode();
+                    write(raw, 0, raw.length);
+                }
+            }
+        }
+    }
+
+    private void writeId(StreamID id) {
+        writeLen(id.ms());
+        writeLen(id.seq());
     }
 
     /**

@@ -217,6 +217,8 @@ public final class BasaltServer implements Clients {
         config.bind("list-max-listpack-size", v -> encodingLimits.listMaxListpackSize = Long.parseLong(v));
         config.bind("list-compress-depth", v -> encodingLimits.listCompressDepth = Long.parseLong(v));
         config.bind("hll-sparse-max-bytes", v -> encodingLimits.hllSparseMaxBytes = Long.parseLong(v));
+        config.bind("stream-node-max-bytes", v -> encodingLimits.streamNodeMaxBytes = Long.parseLong(v));
+        config.bind("stream-node-max-entries", v -> encodingLimits.streamNodeMaxEntries = Long.parseLong(v));
         // LZ4 compression of large string values (Basalt-only directives, see docs/configuration.md)
         for (String p : new String[] {"basalt-compression", "basalt-compression-min-size", "basalt-compression-min-saving"}) {
             config.bind(p, v -> keyspace.compression(config.get("basalt-compression").equals("lz4"),

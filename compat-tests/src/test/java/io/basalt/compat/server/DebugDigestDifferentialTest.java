@@ -29,7 +29,9 @@ class DebugDigestDifferentialTest extends DifferentialTest {
                 cmd("SET", "s", "hello"), cmd("SET", "n", "12345"), cmd("SET", "neg", "-7"), cmd("SET", "e", ""),
                 cmd("RPUSH", "l", "a", "1", "b", "200"), cmd("SADD", "si", "1", "2", "300"), cmd("SADD", "sh", "a", "b", "3"),
                 cmd("ZADD", "zc", "1", "a", "2.5", "b", "-3", "c", "1e300", "d"), cmd("HSET", "hc", "f", "v", "1", "2"),
-                cmd("SET", "ttl", "v", "EX", "1000"), cmd("HSET", "ttlh", "a", "b"), cmd("EXPIRE", "ttlh", "1000"));
+                cmd("SET", "ttl", "v", "EX", "1000"), cmd("HSET", "ttlh", "a", "b"), cmd("EXPIRE", "ttlh", "1000"),
+                cmd("XADD", "st", "1-1", "f", "v", "g", "w"), cmd("XADD", "st", "2-5", "f", "x"), cmd("XADD", "st", "3-0", "a", "1"),
+                cmd("XDEL", "st", "2-5"));
         // the large encodings
         for (int i = 0; i < 200; i++) {
             String m = "member-" + i;
@@ -38,7 +40,7 @@ class DebugDigestDifferentialTest extends DifferentialTest {
         }
         sameAll(cmd("SELECT", "5"), cmd("SET", "in5", "x"), cmd("SELECT", "0"));
         assertNotEquals("0000000000000000000000000000000000000000", same("DEBUG", "DIGEST").string());
-        same("DEBUG", "DIGEST-VALUE", "s", "n", "neg", "e", "l", "si", "sh", "zc", "hc", "ttl", "ttlh", "zs", "hs", "ss", "ll", "nokey");
+        same("DEBUG", "DIGEST-VALUE", "s", "n", "neg", "e", "l", "si", "sh", "zc", "hc", "ttl", "ttlh", "zs", "hs", "ss", "ll", "st", "nokey");
     }
 
     @Test

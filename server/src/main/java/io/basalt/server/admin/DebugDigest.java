@@ -5,6 +5,7 @@ import io.basalt.data.HashValue;
 import io.basalt.data.Keyspace;
 import io.basalt.data.ListValue;
 import io.basalt.data.SetValue;
+import io.basalt.data.StreamValue;
 import io.basalt.data.Shard;
 import io.basalt.data.StringRecord;
 import io.basalt.data.ZSetValue;
@@ -27,6 +28,7 @@ final class DebugDigest {
     private static final int TYPE_SET = 2;
     private static final int TYPE_ZSET = 3;
     private static final int TYPE_HASH = 4;
+    private static final int TYPE_STREAM = 6;
     private static final byte[] EXPIRE = "!!expire!!".getBytes(StandardCharsets.US_ASCII);
 
     private final MessageDigest sha1;
@@ -96,6 +98,15 @@ final class DebugDigest {
                 mix(el, v);
                 xor(d, sha(el, 0, 20));
             });
+        } else if (e instanceof StreamValue st) {
+            // every entry in order: its id as "ms.seq" (unsigned), then its fields and values
+            mix(d, int32(TYPE_STREAM));
+            StreamValue.Iter it = st.iterator(null, null, false);
+            while (it.next()) {
+                mix(d, (Long.toUnsignedString(it.id().ms()) + "." + Long.toUnsignedString(it.id().seq()))
+                        .getBytes(StandardCharsets.US_ASCII));
+                for (byte[] fv : it.fields()) mix(d, fv);
+            }
         } else {
             throw new IllegalArgumentException("no digest for " + e.getClass().getSimpleName());
         }

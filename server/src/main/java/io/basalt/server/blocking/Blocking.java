@@ -52,10 +52,13 @@ public final class Blocking implements KeyChangeListener, ServerModule {
         /** Keys besides the ready one whose shards the serve touches (BLMOVE's destination). */
         final byte[] extraKey;
         final Serve serve;
+        /** XREADGROUP: any change of the key may end it (deleted or overwritten: an error reply). */
+        final boolean wakeOnModify;
         boolean done; // guarded by this: served, timed out or disconnected, whichever came first
         ScheduledFuture<?> timer;
 
-        Waiter(Client client, int db, byte[][] keys, byte[] extraKey, Serve serve) {
+        Waiter(Client client, int db, byte[][] keys, byte[] extraKey, Serve serve, boolean wakeOnModify) {
+            this.wakeOnModify = wakeOnModify;
             this.client = client;
             this.db = db;
             this.keys = keys;
@@ -108,7 +111,16 @@ public final class Blocking implements KeyChangeListener, ServerModule {
      * null array Redis replies.
      */
     public void block(Client c, byte[][] keys, byte[] extraKey, long timeoutMillis, Serve serve) {
-        Waiter w = new Waiter(c, c.db(), keys, extraKey, serve);
+        block(c, keys, extraKey, timeoutMillis, false, serve);
+    }
+
+    /**
+     * {@link #block} for XREADGROUP ({@code wakeOnModify}): Redis also signals a stream key
+     * that is deleted or overwritten, so that its group readers get an error instead of waiting
+     * for a stream that cannot come back with their group; see {@link #modified}.
+     */
+    public void block(Client c, byte[][] keys, byte[] extraKey, long timeoutMillis, boolean wakeOnModify, Serve serve) {
+        Waiter w = new Waiter(c, c.db(), keys, extraKey, serve, wakeOnModify);
         // the timer first, so a serve right after the registration always finds it to cancel
         // (it cannot fire before: it runs on this client's event loop, busy with this command)
         if (timeoutMillis > 0) {
@@ -198,6 +210,25 @@ public final class Blocking implements KeyChangeListener, ServerModule {
 
     @Override
     public void clientClosed(Client c) { disconnected(c); }
+
+    /**
+     * A key changed (signalModifiedKey): when an XREADGROUP waits on it, it is made ready, and
+     * its serve decides (the stream or group gone: an error; new entries: served; else nothing),
+     * as Redis's signal of a deleted or overwritten stream key (dbGenericDelete, dbOverwrite).
+     */
+    @Override
+    public void modified(Client by, int db, byte[] key) {
+        if (!active()) return;
+        QueueKey k = new QueueKey(db, new ByteKey(key));
+        synchronized (this) {
+            ArrayDeque<Waiter> q = queues.get(k);
+            if (q == null) return;
+            boolean any = false;
+            for (Waiter w : q) any |= w.wakeOnModify;
+            if (!any) return;
+        }
+        readyKeys.get().add(k);
+    }
 
     public void keyAdded(int db, byte[] key) {
         if (!active()) return;

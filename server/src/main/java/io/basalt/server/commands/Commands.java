@@ -4,8 +4,8 @@ import io.basalt.server.command.CommandTable;
 
 /**
  * Registers the data families' handlers (keys, strings, bits, HyperLogLogs, hashes, sets, sorted
- * sets, geo, lists, the blocking pops, SORT). The other families live with their subsystem (pubsub, tracking,
- * persist, exec, net, admin); the composition root, {@code BasaltServer}, registers all of them.
+ * sets, geo, lists, streams, the blocking pops, SORT). The other families live with their
+ * subsystem (pubsub, tracking, persist, exec, net, admin, scripting); the composition root, {@code BasaltServer}, registers all of them.
  */
 public final class Commands {
     private Commands() {}
@@ -20,6 +20,7 @@ public final class Commands {
         ZSetCommands.register(t);
         GeoCommands.register(t);
         ListCommands.register(t);
+        StreamCommands.register(t);
         BlockingCommands.register(t);
         SortCommand.register(t);
     }

@@ -6,6 +6,7 @@ import io.basalt.data.ListValue;
 import io.basalt.data.ObjectEntry;
 import io.basalt.data.SetValue;
 import io.basalt.data.Shard;
+import io.basalt.data.StreamValue;
 import io.basalt.data.ZSetValue;
 import io.basalt.resp.Numbers;
 import io.basalt.resp.RespRequest;
@@ -108,7 +109,7 @@ public final class Generic {
 
     /** Whether a typed lookup found another type (and WRONGTYPE has been replied). */
     public static boolean failed(Object v) {
-        return v == WRONG_STRING || v == WRONG_HASH || v == WRONG_LIST || v == WRONG_SET || v == WRONG_ZSET;
+        return v == WRONG_STRING || v == WRONG_HASH || v == WRONG_LIST || v == WRONG_SET || v == WRONG_ZSET || v == WRONG_STREAM;
     }
 
     // What the typed lookups return after a WRONGTYPE reply: a typed return cannot share one
@@ -119,6 +120,7 @@ public final class Generic {
     private static final ListValue WRONG_LIST = new ListValue(new byte[0]);
     private static final SetValue WRONG_SET = SetValue.createIntset(new byte[0]);
     private static final ZSetValue WRONG_ZSET = ZSetValue.create(new byte[0], 0, 0, new EncodingLimits());
+    private static final StreamValue WRONG_STREAM = new StreamValue(new byte[0]);
 
     private static Object wrongType(Class<?> type) {
         if (type == byte[].class) return WRONG_STRING;
@@ -126,6 +128,7 @@ public final class Generic {
         if (type == ListValue.class) return WRONG_LIST;
         if (type == SetValue.class) return WRONG_SET;
         if (type == ZSetValue.class) return WRONG_ZSET;
+        if (type == StreamValue.class) return WRONG_STREAM;
         throw new IllegalArgumentException("no typed lookup for " + type);
     }
 

@@ -184,8 +184,8 @@ public final class ConfigParams {
         t.add(integer("slowlog-max-len", 128, 0, LONG_MAX).build());
         t.add(integer("socket-mark-id", 0, 0, UINT_MAX).immutable().notImplemented().build());
         t.add(bool("stop-writes-on-bgsave-error", true).build());
-        t.add(memory("stream-node-max-bytes", 4096, 0, LONG_MAX).notImplemented().build());
-        t.add(integer("stream-node-max-entries", 100, 0, LONG_MAX).notImplemented().build());
+        t.add(memory("stream-node-max-bytes", 4096, 0, LONG_MAX).build());
+        t.add(integer("stream-node-max-entries", 100, 0, LONG_MAX).build());
         t.add(enumeration("supervised", "no", "upstart", "systemd", "auto", "no").immutable().notImplemented().build());
         t.add(bool("syslog-enabled", false).immutable().notImplemented().build());
         t.add(enumeration("syslog-facility", "local0", "user", "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7").immutable().notImplemented().build());

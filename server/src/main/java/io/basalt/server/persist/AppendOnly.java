@@ -696,8 +696,51 @@ public final class AppendOnly implements EffectSink, ServerModule {
                 z.walk(0, z.size() - 1, false, (m, score) -> { items.add(b(score(score))); items.add(m); });
             }
             batches(out, "ZADD", key, items, 2);
+        } else if (e instanceof io.basalt.data.StreamValue st) {
+            dumpStream(out, key, st);
         } else {
             throw new IllegalStateException("no AOF form for " + Entries.typeName(e));
+        }
+    }
+
+    /**
+     * Redis's rewriteStreamObject: an XADD per entry (an empty stream: XADD MAXLEN 0 0-1 x y),
+     * XSETID with entries-added and max-deleted id, then per group XGROUP CREATE ... ENTRIESREAD,
+     * an XCLAIM ... TIME RETRYCOUNT JUSTID FORCE per pending entry of each consumer, and XGROUP
+     * CREATECONSUMER for a consumer that owns nothing.
+     */
+    private static void dumpStream(OutputStream out, byte[] key, io.basalt.data.StreamValue s) throws IOException {
+        if (s.length > 0) {
+            io.basalt.data.StreamValue.Iter it = s.iterator(null, null, false);
+            while (it.next()) {
+                byte[][] fv = it.fields();
+                byte[][] argv = new byte[3 + fv.length][];
+                argv[0] = b("XADD");
+                argv[1] = key;
+                argv[2] = it.id().bytes();
+                System.arraycopy(fv, 0, argv, 3, fv.length);
+                AofLog.encode(out, argv);
+            }
+        } else {
+            AofLog.encode(out, b("XADD"), key, b("MAXLEN"), b("0"), b("0-1"), b("x"), b("y"));
+        }
+        AofLog.encode(out, b("XSETID"), key, s.lastId.bytes(), b("ENTRIESADDED"), b(Long.toString(s.entriesAdded)),
+                b("MAXDELETEDID"), s.maxDeletedId.bytes());
+        for (java.util.Map.Entry<byte[], io.basalt.data.StreamValue.Group> ge : s.groups().entrySet()) {
+            io.basalt.data.StreamValue.Group g = ge.getValue();
+            byte[] name = ge.getKey();
+            AofLog.encode(out, b("XGROUP"), b("CREATE"), key, name, g.lastId.bytes(), b("ENTRIESREAD"), b(Long.toString(g.entriesRead)));
+            for (io.basalt.data.StreamValue.Consumer c : g.consumers.values()) {
+                if (c.pel.isEmpty()) {
+                    AofLog.encode(out, b("XGROUP"), b("CREATECONSUMER"), key, name, c.name);
+                    continue;
+                }
+                for (java.util.Map.Entry<io.basalt.data.StreamID, io.basalt.data.StreamValue.Nack> pe : c.pel.entrySet()) {
+                    AofLog.encode(out, b("XCLAIM"), key, name, c.name, b("0"), pe.getKey().bytes(), b("TIME"),
+                            b(Long.toString(pe.getValue().deliveryTime)), b("RETRYCOUNT"), b(Long.toString(pe.getValue().deliveryCount)),
+                            b("JUSTID"), b("FORCE"));
+                }
+            }
         }
     }
 
