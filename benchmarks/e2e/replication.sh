@@ -63,6 +63,11 @@ set_rps() { # set_rps <port> -> ops/s of SET at pipeline 16
       --csv -t set 2>/dev/null | grep '^"SET"' | tr -d '"' | cut -d, -f2
 }
 
+get_p99() { # get_p99 <port> -> p99 latency (ms) of 100k GETs, 10 clients, no pipelining
+  taskset -c "$CLIENT_CPU" redis-benchmark -p "$1" -n 100000 -c 10 -r "$KEYSPACE" --csv -t get 2>/dev/null \
+      | grep '^"GET"' | tr -d '"' | cut -d, -f7
+}
+
 # measure <name> <start-master-command...>: one master, one redis-server replica
 measure() {
   local name=$1; shift
@@ -85,6 +90,10 @@ measure() {
   wait_port "$REPLICA_PORT"
   local rss0; rss0=$(rss_kb "$mpid")
   local peak=$rss0
+  local idle_p99; idle_p99=$(get_p99 "$MASTER_PORT")
+  # GETs while the image is taken and streamed (started with the sync; 100k GETs last about as long)
+  get_p99 "$MASTER_PORT" > "$tmp/sync-get-$name" &
+  local gpid=$!
   local t0; t0=$(date +%s%N)
   redis-cli -p "$REPLICA_PORT" replicaof 127.0.0.1 "$MASTER_PORT" >/dev/null
   while true; do
@@ -97,13 +106,15 @@ measure() {
   done
   local t1; t1=$(date +%s%N)
   local sync_ms=$(( (t1 - t0) / 1000000 ))
+  wait "$gpid" || true
+  local sync_p99; sync_p99=$(cat "$tmp/sync-get-$name")
   local with; with=$(set_rps "$MASTER_PORT")
   local lag=$(( $(info_field "$MASTER_PORT" master_repl_offset) - $(info_field "$REPLICA_PORT" slave_repl_offset) ))
   local c0; c0=$(date +%s%N)
   until [ "$(info_field "$REPLICA_PORT" slave_repl_offset)" = "$(info_field "$MASTER_PORT" master_repl_offset)" ]; do sleep 0.001; done
   local catchup_ms=$(( ($(date +%s%N) - c0) / 1000000 ))
   kill "$rpid" "$mpid"; wait "$rpid" "$mpid" 2>/dev/null || true
-  echo "$name $alone $with $sync_ms $rss0 $peak $lag $catchup_ms"
+  echo "$name $alone $with $sync_ms $rss0 $peak $lag $catchup_ms $idle_p99 $sync_p99"
 }
 
 redis_master() {
@@ -118,8 +129,8 @@ basalt_master() {
 # not in a subshell: the servers measure() starts must be in this shell's pids for cleanup
 measure redis redis_master > "$tmp/redis.out"
 measure basalt basalt_master > "$tmp/basalt.out"
-read -r _ r_alone r_with r_sync r_rss0 r_peak r_lag r_catch < "$tmp/redis.out"
-read -r _ b_alone b_with b_sync b_rss0 b_peak b_lag b_catch < "$tmp/basalt.out"
+read -r _ r_alone r_with r_sync r_rss0 r_peak r_lag r_catch r_gi r_gs < "$tmp/redis.out"
+read -r _ b_alone b_with b_sync b_rss0 b_peak b_lag b_catch b_gi b_gs < "$tmp/basalt.out"
 
 {
   echo "# Replication: Basalt vs redis-server as master, $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
@@ -132,11 +143,14 @@ read -r _ b_alone b_with b_sync b_rss0 b_peak b_lag b_catch < "$tmp/basalt.out"
   echo "|---|---|---|---|"
   awk -v ra="$r_alone" -v ba="$b_alone" -v rw="$r_with" -v bw="$b_with" -v rs="$r_sync" -v bs="$b_sync" \
       -v r0="$r_rss0" -v rp="$r_peak" -v b0="$b_rss0" -v bp="$b_peak" -v rl="$r_lag" -v bl="$b_lag" \
-      -v rc="$r_catch" -v bc="$b_catch" 'BEGIN {
+      -v rc="$r_catch" -v bc="$b_catch" -v rgi="$r_gi" -v rgs="$r_gs" -v bgi="$b_gi" -v bgs="$b_gs" 'BEGIN {
     printf "| SET P16 ops/s, no replica | %.0f | %.0f | %.2f |\n", ra, ba, ba/ra
     printf "| SET P16 ops/s, one replica | %.0f | %.0f | %.2f |\n", rw, bw, bw/rw
     printf "| with replica / without | %.2f | %.2f | |\n", rw/ra, bw/ba
     printf "| full sync time, ms | %d | %d | %.2f |\n", rs, bs, bs/rs
+    printf "| GET p99 idle, ms | %.3f | %.3f | |\n", rgi, bgi
+    printf "| GET p99 during the full sync, ms | %.3f | %.3f | |\n", rgs, bgs
+    printf "| during / idle | %.2f | %.2f | (target <= 2) |\n", rgs/rgi, bgs/bgi
     printf "| master RSS before sync, MiB | %.1f | %.1f | |\n", r0/1024, b0/1024
     printf "| master RSS growth during sync | %.1f%% | %.1f%% | |\n", (rp-r0)*100/r0, (bp-b0)*100/b0
     printf "| replica lag at the end of the SET run, bytes | %d | %d | |\n", rl, bl
