@@ -358,6 +358,40 @@ class BasaltReplicaTest {
         }
     }
 
+    /**
+     * A master with requirepass: the replica authenticates with masterauth (Basalt replicating
+     * redis-server, and redis-server replicating Basalt); a wrong masterauth keeps the link down.
+     */
+    @Test
+    void masterauth() throws Exception {
+        RedisServerProcess redis = RedisServerProcess.start("--requirepass", "s3cret", "--repl-diskless-sync-delay", "0");
+        BasaltInstance good = replicaOf(redis.port(), "--masterauth", "s3cret");
+        BasaltInstance bad = replicaOf(redis.port(), "--masterauth", "wrong");
+        BasaltInstance master = BasaltInstance.start("--dir", Files.createTempDirectory("basalt-master").toString(),
+                "--requirepass", "pw2", "--repl-diskless-sync-delay", "0");
+        RedisServerProcess redisReplica = RedisServerProcess.start("--masterauth", "pw2", "--replicaof", "127.0.0.1",
+                Integer.toString(master.port()));
+        try (RawClient r = new RawClient(redis.port()); RawClient g = new RawClient(good.port());
+             RawClient b = new RawClient(bad.port()); RawClient m = new RawClient(master.port());
+             RawClient rr = new RawClient(redisReplica.port())) {
+            assertEquals("OK", r.call("AUTH", "s3cret").string());
+            r.call("SET", "k", "v");
+            awaitInSync(r, g);
+            assertEquals("v", g.call("GET", "k").string());
+            assertTrue(b.call("INFO", "replication").string().contains("master_link_status:down"));
+            assertEquals("OK", m.call("AUTH", "pw2").string());
+            m.call("SET", "k2", "v2");
+            awaitInSync(m, rr);
+            assertEquals("v2", rr.call("GET", "k2").string());
+        } finally {
+            redisReplica.stop();
+            master.stop();
+            bad.stop();
+            good.stop();
+            redis.stop();
+        }
+    }
+
     /** min-replicas-to-write: writes are refused with -NOREPLICAS until enough replicas are online. */
     @Test
     void minReplicasToWrite() throws Exception {
