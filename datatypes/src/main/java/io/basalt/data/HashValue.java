@@ -102,7 +102,20 @@ public final class HashValue extends ObjectEntry {
             setBucket(i, n);
             count++;
             if (count > buckets.length) rehash(buckets.length * 2);
+            else maxChain = Math.max(maxChain, chainLength(n));
             return true;
+        }
+
+        /**
+         * At least the longest chain's length (exact after a rehash, never lowered by deletes):
+         * the bound that makes {@link HashValue#randomPair}'s rejection sampling uniform.
+         */
+        int maxChain;
+
+        static int chainLength(byte[] b) {
+            int len = 0;
+            for (int p = 0; b != null && p < b.length; p = skip(b, skip(b, p))) len++;
+            return len;
         }
 
         boolean delete(byte[] field) {
@@ -193,6 +206,9 @@ public final class HashValue extends ObjectEntry {
             }
             buckets = t;
             bytes = total;
+            int m = 0;
+            for (byte[] x : t) m = Math.max(m, chainLength(x));
+            maxChain = m;
         }
 
         Table copy(byte[] newKey, boolean deep) {
@@ -202,6 +218,7 @@ public final class HashValue extends ObjectEntry {
             t.count = count;
             t.bytes = bytes;
             t.buckets = deep ? buckets.clone() : buckets;
+            t.maxChain = maxChain;
             if (deep) for (int i = 0; i < t.buckets.length; i++) if (t.buckets[i] != null) t.buckets[i] = t.buckets[i].clone();
             return t;
         }
@@ -500,21 +517,31 @@ public final class HashValue extends ObjectEntry {
         return cursor;
     }
 
-    /** A uniformly random pair as {field, value}; the hash must not be empty. */
+    /**
+     * A uniformly random pair as {field, value}; the hash must not be empty. In the hash table,
+     * a random bucket and a random position below the longest chain's length, drawn again when
+     * that position is past the bucket's chain: every pair has the same chance (a random pair of
+     * a random non-empty bucket would favour pairs alone in their bucket, as Redis's
+     * dictGetFairRandomKey works to avoid).
+     */
     public byte[][] randomPair() {
         ThreadLocalRandom rnd = ThreadLocalRandom.current();
         if (rep instanceof byte[] r) return pairAt(r, rnd.nextInt(size()));
-        byte[][] table = ((Table) rep).buckets;
-        // pick a random non-empty bucket, then a random pair of it (as Redis does with chains)
-        byte[] b;
-        do {
-            b = table[rnd.nextInt(table.length)];
-        } while (b == null);
-        int len = 0;
-        for (int p = 0; p < b.length; p = skip(b, skip(b, p))) len++;
-        int p = 0;
-        for (int k = rnd.nextInt(len); k > 0; k--) p = skip(b, skip(b, p));
-        return new byte[][] {entry(b, p), entry(b, skip(b, p))};
+        Table t = (Table) rep;
+        byte[][] table = t.buckets;
+        int bound = Math.max(1, t.maxChain);
+        while (true) {
+            byte[] b = table[rnd.nextInt(table.length)];
+            if (b == null) continue;
+            int k = rnd.nextInt(bound);
+            int p = 0;
+            while (k > 0 && p < b.length) {
+                p = skip(b, skip(b, p));
+                k--;
+            }
+            if (p >= b.length) continue;
+            return new byte[][] {entry(b, p), entry(b, skip(b, p))};
+        }
     }
 
     /** All pairs as an array of {field, value}, in iteration order. */
