@@ -54,7 +54,6 @@ public final class Monitoring implements ServerModule {
     }
 
     public void afterCommand(Client c, CommandSpec spec, RespRequest req, long micros) {
-        if (spec.write && !c.errorReplied()) server.stats().dirty.increment();
         if (latencyTracking) histograms.computeIfAbsent(spec, k -> new LatencyHistogram()).record(micros * 1000);
         long slower = slowlogSlowerThan;
         if (slower >= 0 && micros >= slower && !spec.is(CommandFlags.SKIP_SLOWLOG)) {

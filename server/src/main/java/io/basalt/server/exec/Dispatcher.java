@@ -288,6 +288,7 @@ public final class Dispatcher {
         // its reply); the commands of an EXEC run inside the EXEC's own call
         boolean nested = c.executing();
         c.executing(true);
+        long dirtyBefore = c.dirtyCount();
         // handlers find their keys' shards from the slots hashed here (ExecState.runningSlot)
         CommandContext outer = ExecState.RUNNING.get();
         ExecState.RUNNING.set(cmd);
@@ -317,6 +318,13 @@ public final class Dispatcher {
         spec.calls.increment();
         spec.usec.add(micros);
         if (c.errorReplied()) spec.failedCalls.increment();
+        // Redis's server.dirty: what the command changed (a write that changed nothing, such as
+        // SETBIT of a bit to its value or PERSIST of a key without a TTL, counts nothing); an
+        // EXEC counts its commands' changes once, at its end
+        if (!nested) {
+            long changed = c.dirtyCount() - dirtyBefore;
+            if (changed > 0) server.stats().dirty.add(changed);
+        }
         server.stats().commandsProcessed.increment();
         server.afterCommand(c, spec, req, micros);
         // after the locks are released and outside the command's time, as Redis's
