@@ -56,6 +56,33 @@ class PersistenceCommandsTest {
         return got;
     }
 
+    /**
+     * One background job at a time, as Redis: BGREWRITEAOF during a BGSAVE is scheduled (and runs
+     * once it is over), BGSAVE during a rewrite is refused unless SCHEDULE, a second BGSAVE (even
+     * with SCHEDULE) is refused.
+     */
+    @Test
+    void backgroundJobsAreScheduledAsRedisDoes() throws Exception {
+        for (int i = 0; i < 300; i++) same("SET", "k" + i, "v");
+        same("CONFIG", "SET", "rdb-key-save-delay", "3000"); // ~1 s per save or rewrite
+        same("BGSAVE");
+        same("BGSAVE");
+        same("BGSAVE", "SCHEDULE");
+        same("BGREWRITEAOF");
+        assertEquals(info(redis, "aof_rewrite_scheduled"), info(basalt, "aof_rewrite_scheduled"));
+        assertEquals("1", info(basalt, "aof_rewrite_scheduled"));
+        // the scheduled rewrite starts once the BGSAVE is over
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (!"1".equals(info(basalt, "aof_rewrite_in_progress")) || !"1".equals(info(redis, "aof_rewrite_in_progress"))) {
+            if (System.currentTimeMillis() > deadline) throw new AssertionError("the scheduled rewrite never started");
+            Thread.sleep(10);
+        }
+        same("BGSAVE");
+        same("BGREWRITEAOF");
+        same("BGSAVE", "SCHEDULE");
+        same("CONFIG", "SET", "rdb-key-save-delay", "0");
+    }
+
     static String info(RawClient c, String field) {
         for (String l : c.call("INFO", "persistence").string().split("\r\n")) {
             if (l.startsWith(field + ":")) return l.substring(field.length() + 1);

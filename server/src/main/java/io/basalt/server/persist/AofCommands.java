@@ -13,11 +13,19 @@ public final class AofCommands {
     }
 
     static void bgrewriteaof(Client c, RespRequest a) {
-        if (c.server().aof().rewriting()) {
+        AppendOnly aof = c.server().aof();
+        if (aof.rewriting()) {
             c.error("ERR Background append only file rewriting already in progress");
             return;
         }
-        if (!c.server().aof().rewrite()) {
+        if (c.server().persistence().bgsaveInProgress() || c.denyBlocking()) {
+            // Redis's aof_rewrite_scheduled: one background job at a time (and none from inside
+            // EXEC); the cron starts it when the BGSAVE is over
+            aof.scheduleRewrite();
+            c.out().simple("Background append only file rewriting scheduled");
+            return;
+        }
+        if (!aof.rewrite()) {
             c.error("ERR Can't execute an AOF background rewriting. Please check the server logs for more information.");
             return;
         }

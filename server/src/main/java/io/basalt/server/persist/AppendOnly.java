@@ -764,11 +764,20 @@ public final class AppendOnly implements EffectSink, ServerModule {
         }
     }
 
-    /** The cron's automatic rewrite (auto-aof-rewrite-percentage / -min-size). */
+    /** BGREWRITEAOF while a BGSAVE runs (or inside EXEC): started by the cron once it is over. */
+    public void scheduleRewrite() { scheduled = true; }
+
+    /** The cron: a scheduled rewrite, else the automatic one (auto-aof-rewrite-percentage / -min-size). */
     @Override
     public void cron() {
+        if (rewriting || server.persistence().bgsaveInProgress()) return;
+        if (scheduled) {
+            scheduled = false;
+            rewrite();
+            return;
+        }
         AofLog l = log;
-        if (l == null || rewriting) return;
+        if (l == null) return;
         long pct = server.config().getLong("auto-aof-rewrite-percentage");
         long min = server.config().getLong("auto-aof-rewrite-min-size");
         long size = l.currentSize();

@@ -221,7 +221,8 @@ public final class Persistence {
 
     /** Cron: scheduled BGSAVE and the save points, as serverCron checks them. */
     public void cron() {
-        if (bgsaveThread != null) return;
+        // one background job at a time, as Redis's hasActiveChildProcess
+        if (bgsaveThread != null || server.aof().rewriting()) return;
         long now = System.currentTimeMillis();
         if (bgsaveScheduled) {
             bgsaveScheduled = false;

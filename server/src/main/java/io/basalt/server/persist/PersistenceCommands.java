@@ -40,18 +40,19 @@ public final class PersistenceCommands {
             }
         }
         Persistence p = c.server().persistence();
-        if (c.denyBlocking()) {
-            // inside EXEC Redis never starts a child: the save is scheduled for the cron
-            p.scheduleBgsave();
-            c.out().simple("Background saving scheduled");
+        // Redis's bgsaveCommand: one background job at a time; inside EXEC none starts, the
+        // save is scheduled for the cron, as it is with SCHEDULE while an AOF rewrite runs
+        if (p.bgsaveInProgress()) {
+            c.error("ERR Background save already in progress");
             return;
         }
-        if (p.bgsaveInProgress()) {
-            if (schedule) {
+        if (c.server().aof().rewriting() || c.denyBlocking()) {
+            if (schedule || c.denyBlocking()) {
                 p.scheduleBgsave();
                 c.out().simple("Background saving scheduled");
             } else {
-                c.error("ERR Background save already in progress");
+                c.error("ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE "
+                        + "in order to schedule a BGSAVE whenever possible.");
             }
             return;
         }
