@@ -47,13 +47,21 @@ public final class AofManifest {
     /** Parses a manifest as Redis's aofLoadManifestFromFile does; errors carry Redis's texts. */
     public static AofManifest parse(String text) throws AofException {
         AofManifest m = new AofManifest();
+        if (text.isEmpty()) throw new AofException("Found an empty AOF manifest");
         String[] lines = text.split("\n", -1);
         int lineNo = 0;
-        for (String raw : lines) {
+        for (int li = 0; li < lines.length; li++) {
+            String raw = lines[li];
+            if (li == lines.length - 1 && raw.isEmpty()) break; // after the last newline
             lineNo++;
-            String line = raw.endsWith("\r") ? raw.substring(0, raw.length() - 1) : raw;
-            if (line.isBlank() || line.startsWith("#")) continue;
-            if (line.length() > 1024) throw new AofException("The AOF manifest file contains too long line");
+            if (raw.startsWith("#")) continue;
+            // Redis reads lines with fgets into a 1024-byte buffer: a line with no newline in it
+            // (too long, or the last one unterminated) is refused
+            if (raw.length() >= 1024 || li == lines.length - 1) {
+                throw new AofException("The AOF manifest file contains too long line");
+            }
+            String line = raw.strip();
+            if (line.isEmpty()) throw new AofException("Invalid AOF manifest file format (at line " + lineNo + ")");
             List<String> args = splitArgs(line);
             if (args == null || args.size() < 6 || args.size() % 2 != 0) {
                 throw new AofException("Invalid AOF manifest file format (at line " + lineNo + ")");
@@ -62,8 +70,11 @@ public final class AofManifest {
             long seq = 0;
             char type = 0;
             for (int i = 0; i < args.size(); i += 2) {
-                switch (args.get(i)) {
-                    case "file" -> name = args.get(i + 1);
+                switch (args.get(i).toLowerCase(java.util.Locale.ROOT)) {
+                    case "file" -> {
+                        name = args.get(i + 1);
+                        if (name.contains("/")) throw new AofException("File can't be a path, just a filename");
+                    }
                     case "seq" -> {
                         try {
                             seq = Long.parseLong(args.get(i + 1));
@@ -71,7 +82,7 @@ public final class AofManifest {
                             throw new AofException("Invalid AOF manifest file format (at line " + lineNo + ")");
                         }
                     }
-                    case "type" -> type = args.get(i + 1).length() == 1 ? args.get(i + 1).charAt(0) : '?';
+                    case "type" -> type = args.get(i + 1).isEmpty() ? 0 : args.get(i + 1).charAt(0);
                     default -> { } // unknown keys are ignored, for forward compatibility (as Redis)
                 }
             }

@@ -23,11 +23,24 @@ class AofManifestTest {
         // quoted names and unknown keys (forward compatibility), as sdssplitargs reads them
         AofManifest q = AofManifest.parse("file \"a b.aof\" seq 1 type i future x\n");
         assertEquals("a b.aof", q.incr.get(0).name());
+        // keys are case-insensitive and the type is the value's first character (strcasecmp, [0])
+        AofManifest u = AofManifest.parse("# a comment\nFILE a.rdb SEQ 3 TYPE base\n");
+        assertEquals("a.rdb", u.base.name());
+        assertEquals(3, u.currBaseSeq);
     }
 
     @Test
     void rejectsWhatRedisRejects() {
-        assertTrue(assertThrows(AofException.class, () -> AofManifest.parse("\n")).getMessage().contains("empty AOF manifest"));
+        assertTrue(assertThrows(AofException.class, () -> AofManifest.parse("")).getMessage().contains("empty AOF manifest"));
+        // fgets-based: a blank line, a last line without its newline, a path
+        assertTrue(assertThrows(AofException.class, () -> AofManifest.parse("\n")).getMessage()
+                .contains("Invalid AOF manifest file format"));
+        assertTrue(assertThrows(AofException.class, () -> AofManifest.parse("file a seq 1 type b\n\nfile b seq 1 type i\n"))
+                .getMessage().contains("Invalid AOF manifest file format"));
+        assertTrue(assertThrows(AofException.class, () -> AofManifest.parse("file a seq 1 type b")).getMessage()
+                .contains("too long line"));
+        assertTrue(assertThrows(AofException.class, () -> AofManifest.parse("file dir/a seq 1 type b\n")).getMessage()
+                .contains("File can't be a path, just a filename"));
         assertTrue(assertThrows(AofException.class, () -> AofManifest.parse("file x seq 1 type q\n")).getMessage()
                 .contains("Unknown AOF file type"));
         assertTrue(assertThrows(AofException.class, () -> AofManifest.parse("file x seq 1\n")).getMessage()
