@@ -149,7 +149,11 @@ public final class RdbLoader {
             long expected = in.crc();
             long stored = in.readLE(8);
             if (stored != 0) {
-                if (stored != expected) throw new RdbException("Wrong RDB checksum expected: (" + Long.toHexString(stored) + ") got: (" + Long.toHexString(expected) + ")");
+                // Redis's wording: "expected" is the checksum of what was read, "got" the stored one
+                if (stored != expected) {
+                    throw new RdbException("Wrong RDB checksum expected: (" + Long.toHexString(expected) + ") but got ("
+                            + Long.toHexString(stored) + "). Aborting now. RDB CRC error");
+                }
                 verified = true;
             }
         }

@@ -578,7 +578,9 @@ public final class BasaltServer implements Clients {
         try {
             listeners.addAll(bindAll(config.get("bind"), port));
         } catch (Exception e) {
-            Log.warning("Failed listening on port " + port + " (tcp), aborting.");
+            // Redis's order: the socket's error, then the abort
+            Log.warning("Warning: " + e.getMessage());
+            Log.warning("Failed listening on port " + port + " (TCP), aborting.");
             stop();
             throw new IllegalStateException(e.getMessage(), e);
         }
@@ -627,7 +629,7 @@ public final class BasaltServer implements Clients {
                 }
                 for (Channel ch : bound) ch.close().awaitUninterruptibly();
                 throw new Exception("Could not create server TCP listening socket " + host + ":" + port
-                        + ": " + e.getMessage(), e);
+                        + ": bind: " + strerror(e), e);
             }
         }
         if (bound.isEmpty()) throw new Exception("Could not bind any address for port " + port);
@@ -885,6 +887,13 @@ public final class BasaltServer implements Clients {
             stop();
             throw new IllegalStateException("Fatal error loading the DB " + persistence.rdbPath() + ": " + why, e);
         }
+    }
+
+    /** The OS error of a failed bind as C's strerror says it ("Address already in use"). */
+    private static String strerror(Exception e) {
+        String m = String.valueOf(e.getMessage());
+        int i = m.lastIndexOf("): "); // Netty's native transport: "bind(..) failed with error(-98): ..."
+        return i >= 0 ? m.substring(i + 3) : m;
     }
 
     /** Stops listening, closes every client and releases the event loops. */

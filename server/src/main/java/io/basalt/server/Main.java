@@ -69,7 +69,7 @@ public final class Main implements Callable<Integer> {
         try {
             server.start();
         } catch (IllegalStateException e) {
-            Log.warning(e.getMessage());
+            // the server logged why (once, in Redis's words) before it gave up
             return 1;
         }
         if (writePidFile(config)) server.pidFileWritten(Path.of(config.get("pidfile")));
