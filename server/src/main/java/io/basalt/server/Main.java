@@ -61,7 +61,7 @@ public final class Main implements Callable<Integer> {
             return 1;
         }
         String logfile = config.get("logfile");
-        if (!logfile.isEmpty()) Log.file(logfile);
+        if (!logfile.isEmpty()) Log.file(inDir(config, logfile));
         BasaltServer server = new BasaltServer(config);
         // before loading, as Redis: a signal while the dataset loads stops the server (without a save)
         server.exitProcessOnShutdown(() -> System.exit(0));
@@ -72,7 +72,7 @@ public final class Main implements Callable<Integer> {
             // the server logged why (once, in Redis's words) before it gave up
             return 1;
         }
-        if (writePidFile(config)) server.pidFileWritten(Path.of(config.get("pidfile")));
+        if (writePidFile(config)) server.pidFileWritten(Path.of(inDir(config, config.get("pidfile"))));
         // any other way the JVM ends (System.exit elsewhere, a signal the JVM handles itself):
         // flush what can be flushed; a hook cannot refuse the exit, hence FORCE
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -165,11 +165,20 @@ public final class Main implements Callable<Integer> {
         String pidfile = config.get("pidfile");
         if (pidfile.isEmpty()) return false;
         try {
-            Files.writeString(Path.of(pidfile), ProcessHandle.current().pid() + "\n");
+            Files.writeString(Path.of(inDir(config, pidfile)), ProcessHandle.current().pid() + "\n");
             return true;
         } catch (Exception e) {
             Log.warning("Failed to write PID file: " + e.getMessage());
             return false;
         }
+    }
+
+    /**
+     * A relative logfile or pidfile is in {@code dir}: Redis changes its working directory to
+     * {@code dir} when it reads that directive, and opens both relative to it.
+     */
+    static String inDir(Config config, String file) {
+        Path p = Path.of(file);
+        return p.isAbsolute() ? file : Path.of(config.get("dir")).resolve(p).toString();
     }
 }
