@@ -187,6 +187,7 @@ public final class BasaltServer implements Clients {
         addModule(replication);
         addModule(masterLink);
         addModule(failover);
+        addModule(new io.basalt.server.admin.OomScoreAdj(masterLink::isReplica));
         dispatcher.replicaRole(masterLink);
         this.scripting = new io.basalt.server.scripting.Scripting(keyspace, dispatcher, propagation, stats,
                 () -> new Client(this, events, new io.netty.channel.embedded.EmbeddedChannel(), -1, ClientKind.SCRIPT),

@@ -139,8 +139,8 @@ public final class ConfigParams {
         t.add(integer("min-replicas-to-write", 0, 0, INT_MAX).aliases("min-slaves-to-write").build());
         t.add(bool("no-appendfsync-on-rewrite", false).notImplemented().build());
         t.add(special("notify-keyspace-events", "", new KeyspaceEventsParser()).build());
-        t.add(enumeration("oom-score-adj", "no", "no", "yes", "relative", "absolute").notImplemented().build());
-        t.add(special("oom-score-adj-values", "0 200 800", ConfigParams::oomScoreAdjValues).notImplemented().build());
+        t.add(enumeration("oom-score-adj", "no", "no", "yes", "relative", "absolute").build());
+        t.add(special("oom-score-adj-values", "0 200 800", ConfigParams::oomScoreAdjValues).build());
         t.add(string("pidfile", "").immutable().build());
         t.add(integer("port", 6379, 0, 65535).build());
         t.add(string("proc-title-template", "{title} {listen-addr} {server-mode}").notImplemented().build());
