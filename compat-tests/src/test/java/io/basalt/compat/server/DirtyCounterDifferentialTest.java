@@ -28,6 +28,7 @@ class DirtyCounterDifferentialTest extends DifferentialTest {
             {"SETRANGE", "k", "0", ""}, {"SETRANGE", "nokey", "0", ""}, {"PERSIST", "x"}, {"GETEX", "x", "PERSIST"},
             {"RENAME", "x", "x"}, {"GET", "x"}, {"SET", "x", "1"}, {"INCRBY", "x", "0"}, {"HSET", "h", "a", "1"},
             {"EXPIRE", "x", "100"}, {"LSET", "l", "0", "a"}, {"SADD", "s", "a"}, {"DEL", "nokey"}, {"DEL", "x"},
+            {"EVAL", "redis.call('SET', 'x', '2') return redis.call('SETBIT', 'k', 7, 1)", "0"},
         };
         for (String[] q : cases) {
             for (String[] s : setup) same(s);
@@ -36,5 +37,14 @@ class DirtyCounterDifferentialTest extends DifferentialTest {
             assertEquals(changes(redis), changes(basalt), String.join(" ", q));
             same("FLUSHALL");
         }
+        // a transaction counts its commands' changes once
+        for (String[] s : setup) same(s);
+        same("SAVE");
+        same("MULTI");
+        same("SET", "x", "3");
+        same("SETBIT", "k", "7", "1");
+        same("DEL", "h");
+        same("EXEC");
+        assertEquals(changes(redis), changes(basalt), "MULTI/EXEC");
     }
 }

@@ -319,9 +319,10 @@ public final class Dispatcher {
         spec.usec.add(micros);
         if (c.errorReplied()) spec.failedCalls.increment();
         // Redis's server.dirty: what the command changed (a write that changed nothing, such as
-        // SETBIT of a bit to its value or PERSIST of a key without a TTL, counts nothing); an
-        // EXEC counts its commands' changes once, at its end
-        if (!nested) {
+        // SETBIT of a bit to its value or PERSIST of a key without a TTL, counts nothing). The
+        // commands of an EXEC, and of a script (on its engine client), count themselves: the
+        // EXEC does not count them again
+        if (!spec.is(CommandFlags.EXEC)) {
             long changed = c.dirtyCount() - dirtyBefore;
             if (changed > 0) server.stats().dirty.add(changed);
         }
