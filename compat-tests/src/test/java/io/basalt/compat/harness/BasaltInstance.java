@@ -19,7 +19,11 @@ public final class BasaltInstance {
 
     private BasaltInstance(String... args) {
         try {
-            List<String> argv = new ArrayList<>(List.of("--port", "0", "--bind", "127.0.0.1", "--enable-debug-command", "yes"));
+            // a directory of its own unless the test gives one: a SAVE or DEBUG RELOAD on one
+            // instance must not leave a dump.rdb that the next instance started here loads
+            ownDir = java.nio.file.Files.createTempDirectory("basalt-instance");
+            List<String> argv = new ArrayList<>(List.of("--port", "0", "--bind", "127.0.0.1", "--enable-debug-command", "yes",
+                    "--dir", ownDir.toString()));
             argv.addAll(List.of(args));
             Config config = Config.defaults();
             Main.load(config, argv);
@@ -47,5 +51,15 @@ public final class BasaltInstance {
 
     public BasaltServer server() { return server; }
 
-    public void stop() { server.stop(); }
+    /** The directory made for this instance (used unless the test gave --dir), removed on stop. */
+    private java.nio.file.Path ownDir;
+
+    public void stop() {
+        server.stop();
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(ownDir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException | RuntimeException ignored) {
+            // best effort: a leftover temporary directory harms nothing
+        }
+    }
 }

@@ -219,6 +219,8 @@ class BasaltReplicaTest {
             basalt = replicaOf(redis.port(), "--repl-diskless-sync-delay", "0");
             try (RawClient b = new RawClient(basalt.port())) {
                 awaitInSync(r, b);
+                // the master counts the replica online once it has its first ACK
+                awaitField(r, "state=online");
                 assertEquals("OK", r.call("FAILOVER", "TO", "127.0.0.1", Integer.toString(basalt.port()), "TIMEOUT", "10000").string());
                 awaitRole(b, "master");
                 awaitRole(r, "slave");
@@ -232,6 +234,7 @@ class BasaltReplicaTest {
 
                 // and back: FAILOVER on Basalt hands the role to redis-server
                 w.run(b, 300);
+                awaitField(b, "state=online");
                 assertEquals("OK", b.call("FAILOVER").string());
                 awaitRole(r, "master");
                 awaitRole(b, "slave");
@@ -421,6 +424,18 @@ class BasaltReplicaTest {
                 "--dir", Files.createTempDirectory("basalt-replica").toString(), "--replicaof", "127.0.0.1 " + port));
         args.addAll(java.util.List.of(extra));
         return BasaltInstance.start(args.toArray(new String[0]));
+    }
+
+    /** Waits until INFO replication contains {@code text}. */
+    private static void awaitField(RawClient c, String text) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 20_000;
+        String info = "";
+        while (System.currentTimeMillis() < deadline) {
+            info = c.call("INFO", "replication").string();
+            if (info.contains(text)) return;
+            Thread.sleep(20);
+        }
+        fail(text + " never in " + info);
     }
 
     /** A server on a port another one is still releasing (a restart). */

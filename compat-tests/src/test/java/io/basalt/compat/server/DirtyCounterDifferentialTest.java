@@ -30,21 +30,24 @@ class DirtyCounterDifferentialTest extends DifferentialTest {
             {"EXPIRE", "x", "100"}, {"LSET", "l", "0", "a"}, {"SADD", "s", "a"}, {"DEL", "nokey"}, {"DEL", "x"},
             {"EVAL", "redis.call('SET', 'x', '2') return redis.call('SETBIT', 'k', 7, 1)", "0"},
         };
+        // (deltas, no SAVE: the shared servers must not leave a dump.rdb for later instances)
         for (String[] q : cases) {
             for (String[] s : setup) same(s);
-            same("SAVE");
+            long r0 = changes(redis);
+            long b0 = changes(basalt);
             same(q);
-            assertEquals(changes(redis), changes(basalt), String.join(" ", q));
+            assertEquals(changes(redis) - r0, changes(basalt) - b0, String.join(" ", q));
             same("FLUSHALL");
         }
         // a transaction counts its commands' changes once
         for (String[] s : setup) same(s);
-        same("SAVE");
+        long r0 = changes(redis);
+        long b0 = changes(basalt);
         same("MULTI");
         same("SET", "x", "3");
         same("SETBIT", "k", "7", "1");
         same("DEL", "h");
         same("EXEC");
-        assertEquals(changes(redis), changes(basalt), "MULTI/EXEC");
+        assertEquals(changes(redis) - r0, changes(basalt) - b0, "MULTI/EXEC");
     }
 }
