@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Functions reach a real redis-server replica of Basalt as Redis replicates them: the libraries
  * loaded before the replica attached come with the full sync's image (RDB_OPCODE_FUNCTION2),
  * FUNCTION LOAD / DELETE / RESTORE / FLUSH go down the stream as commands, and FCALL's writes as
- * effects (never the call). Both servers then hold the same libraries, keys and offsets.
+ * effects (never the call). Both servers then hold the same libraries, keys and offsets. And the
+ * other way: a Basalt replica of redis-server gets the master's libraries and their changes.
  */
 class FunctionReplicationTest {
     private static String libraries(RawClient c) {
@@ -72,6 +73,37 @@ class FunctionReplicationTest {
                 if (replica != null) replica.stop();
                 basalt.stop();
             }
+        }
+    }
+
+    @Test
+    void basaltReplicatesRedisFunctions() throws Exception {
+        RedisServerProcess master = RedisServerProcess.start("--repl-diskless-sync-delay", "0");
+        BasaltInstance replica = null;
+        try (RawClient m = new RawClient(master.port())) {
+            assertEquals("before", m.call("FUNCTION", "LOAD", "#!lua name=before\n"
+                    + "redis.register_function('bump', function(k) return redis.call('incr', k[1]) end)\n"
+                    + "redis.register_function{function_name='peek', callback=function(k) return redis.call('get', k[1]) end, flags={'no-writes'}}").string());
+            m.call("FCALL", "bump", "1", "n");
+            replica = BasaltInstance.start("--dir", java.nio.file.Files.createTempDirectory("basalt-replica").toString(),
+                    "--replicaof", "127.0.0.1 " + master.port());
+            try (RawClient r = new RawClient(replica.port())) {
+                // the full sync's image brings the library
+                ReplicationTest.awaitInSync(m, r);
+                assertEquals(libraries(m), libraries(r));
+                m.call("FUNCTION", "LOAD", "#!lua name=after\nredis.register_function('twice', function(k) redis.call('incr', k[1]) return redis.call('incr', k[1]) end)");
+                m.call("FCALL", "twice", "1", "n");
+                m.call("FUNCTION", "DELETE", "before");
+                ReplicationTest.awaitInSync(m, r);
+                assertEquals(libraries(m), libraries(r));
+                assertEquals(ReplicationTest.dump(m), ReplicationTest.dump(r));
+                assertEquals("3", r.call("GET", "n").string());
+                // a writing function is refused on the read-only replica, as Redis refuses it
+                assertEquals("READONLY You can't write against a read only replica.", r.call("FCALL", "twice", "1", "n").string());
+            }
+        } finally {
+            if (replica != null) replica.stop();
+            master.stop();
         }
     }
 }

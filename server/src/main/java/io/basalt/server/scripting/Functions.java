@@ -39,6 +39,8 @@ public final class Functions {
     private final Scripting scripting;
     private final LuaEngine engine;
     private volatile Libraries current = new Libraries();
+    /** rdbcompression: whether FUNCTION DUMP compresses the code (as rdbSaveRawString). */
+    volatile boolean compress = true;
 
     /** A registered function. */
     private record Function(String name, LuaFunction callback, byte[] description, int flags) {}
@@ -90,7 +92,7 @@ public final class Functions {
         t.register("function|list", this::list);
         t.register("function|stats", this::stats);
         t.register("function|kill", (c, a) -> scripting.kill(c, a, false));
-        t.register("function|dump", (c, a) -> c.out().bulk(dump(c.server().config().getBool("rdbcompression"))));
+        t.register("function|dump", (c, a) -> c.out().bulk(dump(compress)));
         t.register("function|restore", this::restore);
         t.register("function|help", (c, a) -> CommandHelp.reply(c, "FUNCTION",
                 "LOAD [REPLACE] <FUNCTION CODE>",

@@ -86,6 +86,7 @@ public final class Scripting implements ServerModule, Busy {
     public void bind(Config config) {
         config.bind("busy-reply-threshold", v -> busyMillis = Long.parseLong(v));
         config.bind("lazyfree-lazy-user-flush", v -> lazyUserFlush = v.equals("yes"));
+        config.bind("rdbcompression", v -> functions.compress = v.equals("yes"));
     }
 
     public void register(CommandTable t) {
