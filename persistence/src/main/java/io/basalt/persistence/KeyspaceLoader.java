@@ -25,6 +25,8 @@ public final class KeyspaceLoader implements KeyspaceSink {
      * remove them, as Redis loads them when it is not a master).
      */
     public boolean keepExpired;
+    /** Where the file's function libraries go (the server's libraries); none: a file with functions is refused. */
+    public java.util.function.Consumer<byte[]> functions;
     /** The aux fields read (repl-stream-db, repl-id, repl-offset, ...). */
     public final java.util.Map<String, byte[]> aux = new java.util.HashMap<>();
 
@@ -40,6 +42,12 @@ public final class KeyspaceLoader implements KeyspaceSink {
 
     @Override
     public void aux(String key, byte[] value) { aux.put(key, value); }
+
+    @Override
+    public void function(byte[] code) {
+        if (functions == null) KeyspaceSink.super.function(code);
+        else functions.accept(code);
+    }
 
     /** Values are built with the thresholds of the keyspace they load into. */
     @Override

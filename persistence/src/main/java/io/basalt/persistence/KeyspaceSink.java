@@ -16,6 +16,15 @@ public interface KeyspaceSink {
     /** An AUX field (redis-ver, ctime, aof-base, ...). */
     default void aux(String key, byte[] value) {}
 
+    /**
+     * A function library's code (RDB_OPCODE_FUNCTION2), in the file's order, before its keys.
+     *
+     * @throws RdbException when the library cannot be loaded
+     */
+    default void function(byte[] code) {
+        throw new RdbException("The RDB file contains functions, which this loader does not take");
+    }
+
     /** A RESIZEDB hint for the database about to be loaded. */
     default void resizeDb(int db, long size, long expires) {}
 

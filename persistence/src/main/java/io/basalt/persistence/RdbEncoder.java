@@ -338,9 +338,26 @@ public final class RdbEncoder {
     public static byte[] dump(Object e, boolean compress, EncodingLimits limits) {
         RdbEncoder enc = new RdbEncoder(compress, limits);
         enc.writeObject(e);
-        enc.writeLE(Rdb.VERSION, 2);
-        long crc = Crc64.update(0, enc.buf, 0, enc.len);
-        enc.writeLE(crc, 8);
-        return enc.toByteArray();
+        return enc.dumpFooter();
+    }
+
+    /** RDB_OPCODE_FUNCTION2 and the library's code, as rdbSaveFunctions writes each library. */
+    public void writeFunction(byte[] code) {
+        write(Rdb.OPCODE_FUNCTION2);
+        writeString(code);
+    }
+
+    /** FUNCTION DUMP's payload: an RDB_OPCODE_FUNCTION2 entry per library, then the DUMP footer. */
+    public static byte[] dumpFunctions(java.util.List<byte[]> codes, boolean compress) {
+        RdbEncoder enc = new RdbEncoder(compress, new EncodingLimits());
+        for (byte[] code : codes) enc.writeFunction(code);
+        return enc.dumpFooter();
+    }
+
+    /** The DUMP footer after what was written: RDB version (2 bytes LE), CRC64 of everything (8 bytes LE). */
+    private byte[] dumpFooter() {
+        writeLE(Rdb.VERSION, 2);
+        writeLE(Crc64.update(0, buf, 0, len), 8);
+        return toByteArray();
     }
 }

@@ -127,7 +127,8 @@ public final class RdbLoader {
                     throw new RdbException("The RDB file contains AUX module data I can't load: no modules in Basalt");
                 case Rdb.OPCODE_FUNCTION:
                 case Rdb.OPCODE_FUNCTION2:
-                    throw new RdbException("The RDB file contains functions, which Basalt does not support");
+                    sink.function(readFunction(type));
+                    continue;
                 default: {
                     byte[] key = readString();
                     Object e = readObject(type, key, expireAt);
@@ -179,6 +180,53 @@ public final class RdbLoader {
         } catch (IOException | RuntimeException ex) {
             throw new RdbException("Bad data format", ex);
         }
+    }
+
+    /**
+     * The library codes of a FUNCTION DUMP payload (Redis's functionRestoreCommand's read): its
+     * RDB_OPCODE_FUNCTION2 (or 7.0-rc RDB_OPCODE_FUNCTION) entries up to the 10-byte footer.
+     *
+     * @throws RdbException with Redis's error text
+     */
+    public static List<byte[]> functions(byte[] payload) {
+        if (!verifyDump(payload)) throw new RdbException("DUMP payload version or checksum are wrong");
+        RdbLoader l = new RdbLoader(new ByteArrayInputStream(payload, 0, payload.length - 10), new EncodingLimits());
+        List<byte[]> codes = new ArrayList<>();
+        while (payload.length - l.in.offset() > 10) {
+            int type;
+            try {
+                type = l.in.read();
+            } catch (IOException e) {
+                throw new RdbException("can not read data type");
+            }
+            if (type != Rdb.OPCODE_FUNCTION && type != Rdb.OPCODE_FUNCTION2) throw new RdbException("given type is not a function");
+            try {
+                codes.add(l.readFunction(type));
+            } catch (IOException | RuntimeException e) {
+                throw new RdbException(e instanceof RdbException r && r.getMessage().startsWith("Failed loading") ? r.getMessage() : "Failed loading library payload");
+            }
+        }
+        return codes;
+    }
+
+    /**
+     * A library's code: RDB_OPCODE_FUNCTION2's string, or an RDB_OPCODE_FUNCTION (7.0-rc1/rc2:
+     * name, engine, optional description, code) rebuilt as the code with its shebang, as Redis does.
+     */
+    private byte[] readFunction(int type) throws IOException {
+        if (type == Rdb.OPCODE_FUNCTION2) return readString();
+        byte[] name = readString();
+        byte[] engine = readString();
+        if (readLen() != 0) readString();
+        byte[] blob = readString();
+        java.io.ByteArrayOutputStream code = new java.io.ByteArrayOutputStream();
+        code.writeBytes("#!".getBytes(StandardCharsets.US_ASCII));
+        code.writeBytes(engine);
+        code.writeBytes(" name=".getBytes(StandardCharsets.US_ASCII));
+        code.writeBytes(name);
+        code.write('\n');
+        code.writeBytes(blob);
+        return code.toByteArray();
     }
 
     /** Redis's verifyDumpPayload: footer = 2-byte RDB version (<= ours) + CRC64 of the rest. */

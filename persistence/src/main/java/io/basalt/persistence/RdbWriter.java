@@ -62,6 +62,12 @@ public final class RdbWriter {
         public int keySaveDelay;
         /** No keys, only the header and aux fields (a replica's REPLCONF rdb-filter-only). */
         public boolean excludeData;
+        /**
+         * The function libraries' codes, read at the snapshot instant (under every shard lock, as
+         * a FUNCTION LOAD that propagates changes them) and written after the aux fields
+         * (RDB_OPCODE_FUNCTION2).
+         */
+        public java.util.function.Supplier<java.util.List<byte[]>> functions = java.util.List::of;
         /** Checked between steps: true stops the write with an IOException (shutdown). */
         public java.util.function.BooleanSupplier cancelled;
     }
@@ -132,7 +138,10 @@ public final class RdbWriter {
             if (!walk) queue.add(new Chunk(db, enc.toByteArray()));
         };
         Snapshot snap;
-        Runnable at = o.atInstant == null ? null : () -> {
+        java.util.concurrent.atomic.AtomicReference<java.util.List<byte[]>> functions = new java.util.concurrent.atomic.AtomicReference<>();
+        Runnable at = () -> {
+            functions.set(o.functions.get());
+            if (o.atInstant == null) return;
             try {
                 o.atInstant.run();
             } catch (IOException e) {
@@ -171,6 +180,7 @@ public final class RdbWriter {
                 h.writeAux("repl-offset", o.replOffset);
             }
             h.writeAux("aof-base", o.aofBase ? 1 : 0);
+            for (byte[] code : functions.get()) h.writeFunction(code);
             co.write(h.array(), 0, h.size());
             int[] curDb = {-1};
             boolean[] seen = new boolean[ks.databases()];

@@ -256,6 +256,7 @@ public final class BasaltServer implements Clients {
         // an AOF base file written by Redis with aof-use-rdb-preamble starts with an RDB image
         aof.rdbLoader((in, name) -> {
             io.basalt.persistence.KeyspaceLoader sink = new io.basalt.persistence.KeyspaceLoader(keyspace, true);
+            sink.functions = code -> scripting.functions().loadFromRdb(code, false);
             sink.lfuPolicy = config.get("maxmemory-policy").endsWith("-lfu");
             // the AOF's preamble keeps keys that expired (Redis: RDBFLAGS_AOF_PREAMBLE), the
             // commands after it may still refer to them
@@ -415,6 +416,8 @@ public final class BasaltServer implements Clients {
 
             @Override
             public void emptyData() {
+                // Redis's emptyData: the function libraries go too (FLUSHALL keeps them)
+                scripting.functions().clear();
                 keyspace.lockAll();
                 try {
                     events.flushing(null, -1);

@@ -31,42 +31,60 @@ class BusyScriptTest {
     void threshold() {
         ports[0] = RedisServerProcess.shared().port();
         ports[1] = BasaltInstance.shared().port();
-        for (int port : ports) {
-            try (RawClient c = new RawClient(port)) {
-                c.call("CONFIG", "SET", "busy-reply-threshold", "100");
-            }
-        }
+        onBoth(ports, "CONFIG", "SET", "busy-reply-threshold", "100");
     }
 
     @AfterEach
     void restore() {
-        for (int port : ports) {
-            try (RawClient c = new RawClient(port)) {
-                c.call("CONFIG", "SET", "busy-reply-threshold", "5000");
-            }
-        }
+        onBoth(ports, "CONFIG", "SET", "busy-reply-threshold", "5000");
     }
 
-    private static String wire(RespValue v) {
+    /** Runs {@code cmd} on each server, requiring the same reply: Basalt's (the last) as a string. */
+    static String onBoth(int[] ports, String... cmd) {
+        RespValue first = null;
+        RespValue last = null;
+        for (int port : ports) {
+            try (RawClient c = new RawClient(port)) {
+                last = c.call(cmd);
+            }
+            if (first == null) first = last;
+            else assertEquals(wire(first), wire(last), String.join(" ", cmd));
+        }
+        return last.string();
+    }
+
+    static String wire(RespValue v) {
         return new String(v.raw(), java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    /** What the other client does while the runner's command is busy: the replies it compares. */
+    interface Steps {
+        String[] play(RawClient other, CompletableFuture<RespValue> runner) throws Exception;
+    }
+
+    /**
+     * Sends {@code cmd} on a connection of its own, gives it 400 ms to go busy, then plays
+     * {@code steps} as another client (which may wait for the runner's reply).
+     */
+    static String[] whileBusy(int port, String[] cmd, Steps steps) throws Exception {
+        RawClient runner = new RawClient(port);
+        CompletableFuture<RespValue> result = CompletableFuture.supplyAsync(() -> runner.call(cmd));
+        Thread.sleep(400);
+        try (RawClient other = new RawClient(port)) {
+            return steps.play(other, result);
+        } finally {
+            runner.close();
+        }
     }
 
     /** Starts the script on one connection, then plays the other clients on fresh ones. */
     private String[] killable(int port) throws Exception {
-        RawClient runner = new RawClient(port);
-        CompletableFuture<RespValue> result = CompletableFuture.supplyAsync(() -> runner.call("EVAL", LOOP, "0"));
-        Thread.sleep(400);
-        String[] out = new String[5];
-        try (RawClient other = new RawClient(port)) {
-            out[0] = wire(other.call("GET", "x"));
-            out[1] = wire(other.call("PING"));
-            out[2] = wire(other.call("SCRIPT", "KILL"));
-            out[3] = wire(result.get(10, TimeUnit.SECONDS));
-            out[4] = wire(other.call("PING"));
-        } finally {
-            runner.close();
-        }
-        return out;
+        return whileBusy(port, new String[] {"EVAL", LOOP, "0"}, (other, result) -> new String[] {
+            wire(other.call("GET", "x")),
+            wire(other.call("PING")),
+            wire(other.call("SCRIPT", "KILL")),
+            wire(result.get(10, TimeUnit.SECONDS)),
+            wire(other.call("PING"))});
     }
 
     @Test

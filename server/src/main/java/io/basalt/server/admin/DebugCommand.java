@@ -136,6 +136,7 @@ public final class DebugCommand {
         ks.lockAll();
         try {
             if (flush) {
+                c.server().scripting().functions().clear();
                 for (int db = 0; db < ks.databases(); db++) {
                     for (int s = 0; s < ks.shardCount(); s++) ks.shard(s).clear(db);
                 }

@@ -212,8 +212,8 @@ public final class InfoSections {
         line(sb, "used_memory_lua_human", human(0));
         line(sb, "used_memory_scripts_eval", 0);
         line(sb, "number_of_cached_scripts", 0);
-        line(sb, "number_of_functions", 0);
-        line(sb, "number_of_libraries", 0);
+        line(sb, "number_of_functions", s.scripting().functions().functionCount());
+        line(sb, "number_of_libraries", s.scripting().functions().libraryCount());
         line(sb, "used_memory_vm_functions", 0);
         line(sb, "used_memory_vm_total", 0);
         line(sb, "used_memory_vm_total_human", human(0));

@@ -450,6 +450,10 @@ public final class AppendOnly implements EffectSink, ServerModule {
             ks.lockAll();
             try {
                 l.startRewrite();
+                // the function libraries first, as of the switch (Redis's rewriteFunctions)
+                synchronized (baseLock) {
+                    writeFunctions(base);
+                }
                 shardsPending = true;
             } finally {
                 ks.unlockAll();
@@ -590,6 +594,7 @@ public final class AppendOnly implements EffectSink, ServerModule {
                     o.cancelled = this::stopping;
                     io.basalt.persistence.RdbWriter.write(out, ks, o);
                 }
+                if (!rdb) writeFunctions(out);
                 for (int i = 0; !rdb && i < ks.shardCount(); i++) {
                     if (stopping()) throw new IOException("cancelled");
                     Shard s = ks.shard(i);
@@ -668,6 +673,11 @@ public final class AppendOnly implements EffectSink, ServerModule {
     }
 
     private static byte[] b(String s) { return s.getBytes(StandardCharsets.US_ASCII); }
+
+    /** A FUNCTION LOAD per library (Redis's rewriteFunctions). */
+    private void writeFunctions(OutputStream out) throws IOException {
+        for (byte[] code : server.scripting().functions().codes()) AofLog.encode(out, b("FUNCTION"), b("LOAD"), code);
+    }
 
     private static void dumpKey(OutputStream out, Object e) throws IOException {
         byte[] key = Entries.key(e);

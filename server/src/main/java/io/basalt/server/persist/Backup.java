@@ -131,6 +131,7 @@ public final class Backup {
             o.compress = server.config().getBool("rdbcompression");
             o.checksum = true; // a backup is read back: always check it
             o.usedMem = server.keyspace().memoryUsage();
+            o.functions = server.scripting().functions()::codes;
             RdbWriter.Result r;
             try (FileOutputStream fos = new FileOutputStream(tmp.toFile());
                  BufferedOutputStream out = new BufferedOutputStream(fos, 1 << 16)) {

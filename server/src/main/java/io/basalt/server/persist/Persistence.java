@@ -81,6 +81,7 @@ public final class Persistence {
         o.checksum = server.config().getBool("rdbchecksum");
         o.usedMem = server.keyspace().memoryUsage();
         o.keySaveDelay = server.config().getInt("rdb-key-save-delay");
+        o.functions = server.scripting().functions()::codes;
         String policy = server.config().get("maxmemory-policy");
         if (policy.contains("lru")) o.lruMode = RdbWriter.LruMode.IDLE;
         else if (policy.contains("lfu")) o.lruMode = RdbWriter.LruMode.FREQ;
@@ -265,6 +266,7 @@ public final class Persistence {
         loadingTotalBytes = Files.size(p);
         try (InputStream bin = new java.io.BufferedInputStream(in, 1 << 16)) {
             KeyspaceLoader sink = new KeyspaceLoader(server.keyspace(), merge);
+            sink.functions = code -> server.scripting().functions().loadFromRdb(code, merge);
             sink.lfuPolicy = server.config().get("maxmemory-policy").endsWith("-lfu");
             sink.keyLoadDelay = server.config().getInt("key-load-delay");
             // a replica keeps the keys that expired (its master's DELs remove them)
@@ -294,6 +296,7 @@ public final class Persistence {
         loadingTotalBytes = Math.max(0, size);
         try {
             KeyspaceLoader sink = new KeyspaceLoader(server.keyspace(), false);
+            sink.functions = code -> server.scripting().functions().loadFromRdb(code, false);
             sink.lfuPolicy = server.config().get("maxmemory-policy").endsWith("-lfu");
             sink.keyLoadDelay = server.config().getInt("key-load-delay");
             sink.keepExpired = true;

@@ -33,6 +33,8 @@ import java.util.Set;
 final class LuaEngine {
     /** The chunk name of every script: errors read "user_script:1: ...". */
     static final String CHUNK = "@user_script";
+    /** The chunk name of every function library: errors read "user_function:1: ...". */
+    static final String FUNCTION_CHUNK = "@user_function";
     /** The globals a script sees, exactly Redis 7.0.15's (plus KEYS and ARGV, set per run). */
     static final Set<String> GLOBALS = Set.of("_G", "_VERSION", "assert", "bit", "cjson", "collectgarbage", "coroutine",
             "error", "gcinfo", "getmetatable", "ipairs", "load", "loadstring", "math", "next", "pairs", "pcall", "rawequal",
@@ -61,17 +63,29 @@ final class LuaEngine {
 
         /** The thread the script runs on (redis.call from a coroutine's thread is refused). */
         Thread thread();
+
+        /** The error raised once {@link #interrupted} said so. */
+        default String interruptError() { return KILLED; }
     }
+
+    static final String KILLED = "Script killed by user with SCRIPT KILL...";
 
     private final SandboxGlobals g = new SandboxGlobals();
     private final Hook hook = new Hook();
     private final Rand48 rand = new Rand48();
     private final String version;
     private final long versionNum;
+    /** The chunk name of this engine's code: {@link #CHUNK} for EVAL, {@link #FUNCTION_CHUNK} for libraries. */
+    private final String chunk;
     private Host host;
 
     LuaEngine(String version) {
+        this(version, CHUNK);
+    }
+
+    LuaEngine(String version, String chunk) {
         this.version = version;
+        this.chunk = chunk;
         String[] v = version.split("\\.");
         this.versionNum = (Long.parseLong(v[0]) << 16) | (Long.parseLong(v[1]) << 8) | Long.parseLong(v[2]);
         g.load(new BaseLib());
@@ -218,9 +232,7 @@ final class LuaEngine {
         LuaString.s_metatable = stringMeta;
         ReadOnlyTable meta = new ReadOnlyTable();
         meta.rawset(LuaValue.INDEX, new VarArgFunction() {
-            @Override public Varargs invoke(Varargs a) {
-                throw new LuaError("Script attempted to access nonexistent global variable '" + a.arg(2).tojstring() + "'");
-            }
+            @Override public Varargs invoke(Varargs a) { throw nonexistent(a.arg(2)); }
         });
         meta.seal();
         g.setmetatable(meta);
@@ -233,13 +245,7 @@ final class LuaEngine {
         LuaTable r = new LuaTable();
         r.rawset("call", fn(a -> redisCall(a, true)));
         r.rawset("pcall", fn(a -> redisCall(a, false)));
-        r.rawset("log", fn(this::log));
-        r.rawset("LOG_DEBUG", 0);
-        r.rawset("LOG_VERBOSE", 1);
-        r.rawset("LOG_NOTICE", 2);
-        r.rawset("LOG_WARNING", 3);
-        r.rawset("REDIS_VERSION_NUM", LuaValue.valueOf((double) versionNum));
-        r.rawset("REDIS_VERSION", version);
+        logAndVersion(r);
         r.rawset("setresp", fn(a -> {
             Host h = running("redis.setresp can only be called inside a script invocation");
             if (a.narg() != 1) throw raise("redis.setresp() requires one argument.");
@@ -289,6 +295,17 @@ final class LuaEngine {
         r.rawset("breakpoint", fn(a -> LuaValue.FALSE));
         r.rawset("debug", fn(a -> LuaValue.NONE));
         return r;
+    }
+
+    /** redis.log, the LOG_ levels and the version (Redis's luaRegisterLogFunction and luaRegisterVersion). */
+    private void logAndVersion(LuaTable r) {
+        r.rawset("log", fn(this::log));
+        r.rawset("LOG_DEBUG", 0);
+        r.rawset("LOG_VERBOSE", 1);
+        r.rawset("LOG_NOTICE", 2);
+        r.rawset("LOG_WARNING", 3);
+        r.rawset("REDIS_VERSION_NUM", LuaValue.valueOf((double) versionNum));
+        r.rawset("REDIS_VERSION", version);
     }
 
     /** Removes the functions Lua 5.1 does not have (LuaJ's 5.2 additions). */
@@ -432,8 +449,12 @@ final class LuaEngine {
 
     /** Compiles a script body (its shebang line already blanked); the error text as Redis prints it. */
     static Prototype compile(byte[] body, int from) throws LuaError {
+        return compile(body, from, CHUNK);
+    }
+
+    static Prototype compile(byte[] body, int from, String chunk) throws LuaError {
         try {
-            Prototype p = LuaC.instance.compile(new ByteArrayInputStream(body, from, body.length - from), CHUNK);
+            Prototype p = LuaC.instance.compile(new ByteArrayInputStream(body, from, body.length - from), chunk);
             noTailCalls(p);
             return p;
         } catch (java.io.IOException e) {
@@ -466,17 +487,34 @@ final class LuaEngine {
      * the error text Redis builds ("ERR user_script:1: ... script: sha, on @user_script:1.").
      */
     Result run(Prototype p, String sha, LuaValue keys, LuaValue argv, Host h) {
-        host = h;
-        hook.arm(h);
         g.force("KEYS", keys);
         g.force("ARGV", argv);
         try {
-            Varargs r = new LuaClosure(p, g).invoke();
+            return invoke(new LuaClosure(p, g), LuaValue.NONE, sha, h);
+        } finally {
+            g.force("KEYS", LuaValue.NIL);
+            g.force("ARGV", LuaValue.NIL);
+        }
+    }
+
+    /**
+     * Calls a library's function with its keys and arguments as its two parameters (Redis's
+     * luaEngineCall): errors read "... script: name, on @user_function:N.".
+     */
+    Result call(LuaFunction f, String name, LuaValue keys, LuaValue argv, Host h) {
+        return invoke(f, LuaValue.varargsOf(keys, argv), name, h);
+    }
+
+    private Result invoke(LuaFunction f, Varargs args, String name, Host h) {
+        host = h;
+        hook.arm(h);
+        try {
+            Varargs r = f.invoke(args);
             return new Result(r.arg1(), null, false);
         } catch (LuaError e) {
             LuaValue v = errorValue(e);
-            String where = where(e);
-            String suffix = where == null ? "" : " script: " + sha + ", on @" + where + ".";
+            String where = where(e, chunk);
+            String suffix = where == null ? "" : " script: " + name + ", on @" + where + ".";
             if (v.istable()) {
                 LuaValue err = v.rawget(LuaReplies.ERR);
                 boolean counted = v.rawget(LuaReplies.IGNORE_STATS).toboolean();
@@ -485,12 +523,10 @@ final class LuaEngine {
             }
             return new Result(null, "ERR " + tostring(v).tojstring() + suffix, false);
         } catch (StackOverflowError e) {
-            return new Result(null, "ERR user_script: stack overflow script: " + sha, false);
+            return new Result(null, "ERR " + chunk.substring(1) + ": stack overflow script: " + name, false);
         } finally {
             host = null;
             hook.disarm();
-            g.force("KEYS", LuaValue.NIL);
-            g.force("ARGV", LuaValue.NIL);
         }
     }
 
@@ -512,7 +548,7 @@ final class LuaEngine {
             int sp = m.indexOf(' ');
             int colon = m.indexOf(':');
             if (sp > 0 && colon > 0 && colon < sp) m = m.substring(1, sp) + ": " + m.substring(sp + 1);
-        } else if (m.startsWith("user_script:")) {
+        } else if (m.startsWith("user_script:") || m.startsWith("user_function:")) {
             int sp = m.indexOf(' ');
             if (sp > 0 && m.charAt(sp - 1) != ':') m = m.substring(0, sp) + ": " + m.substring(sp + 1);
         }
@@ -547,15 +583,206 @@ final class LuaEngine {
     }
 
     /** "user_script:N" where the error was raised (the innermost line of the script), or null. */
-    private static String where(LuaError e) {
+    private static String where(LuaError e, String chunk) {
         String m = e.getMessage();
-        if (m == null || !m.startsWith(CHUNK + ":")) return null;
+        if (m == null || !m.startsWith(chunk + ":")) return null;
         int sp = m.indexOf(' ');
         int nl = m.indexOf('\n');
         int end = sp < 0 ? nl : nl < 0 ? sp : Math.min(sp, nl);
         if (end < 0) end = m.length();
         String w = m.substring(1, end);
         return w.endsWith(":") ? w.substring(0, w.length() - 1) : w;
+    }
+
+    // ---------------------------------------------------------------- function libraries
+
+    /** Where FUNCTION LOAD's run of a library puts what redis.register_function was given. */
+    interface Registrar {
+        /** Adds a function to the library being loaded: Redis's error text (without "ERR "), or null. */
+        String register(String name, LuaFunction callback, byte[] description, int flags);
+    }
+
+    /** A library that could not be loaded: Redis's error text (without "ERR "). */
+    static final class LoadError extends Exception {
+        LoadError(String message) { super(message, null, false, false); }
+    }
+
+    /**
+     * Redis's luaEngineCreate: compiles a library's code (from {@code from}, its shebang line left
+     * out) and runs it with only the load API: redis.register_function, redis.log, the LOG_ and
+     * version constants, anything else is a missing global. Past {@code timeoutMillis} (0: no
+     * limit) the run fails with "FUNCTION LOAD timeout". The library gets a global environment of
+     * its own, read-only as every script's, that reads this engine's globals once the load is done,
+     * so loading never disturbs a function running meanwhile on another thread.
+     */
+    void loadLibrary(byte[] code, int from, Registrar r, long timeoutMillis) throws LoadError {
+        Prototype p;
+        try {
+            p = compile(code, from, FUNCTION_CHUNK);
+        } catch (LuaError e) {
+            throw new LoadError("Error compiling function: " + e.getMessage());
+        }
+        Registrar[] loading = {r};
+        LibraryEnv env = new LibraryEnv(libraryApi(loading), g);
+        Hook loadHook = new Hook();
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        loadHook.arm(new LoadHost(timeoutMillis > 0 ? deadline : 0));
+        env.debuglib = loadHook;
+        try {
+            new LuaClosure(p, env).call();
+        } catch (LuaError e) {
+            LuaValue v = errorValue(e);
+            String msg = v.istable() ? v.rawget(LuaReplies.ERR).optjstring("ERR unknown error") : "ERR " + tostring(v).tojstring();
+            throw new LoadError("Error registering functions: " + msg);
+        } catch (StackOverflowError e) {
+            throw new LoadError("Error registering functions: ERR stack overflow");
+        } finally {
+            loading[0] = null;
+            env.loaded();
+            env.debuglib = hook;
+        }
+    }
+
+    /** The globals FUNCTION LOAD's code sees: only the {@code redis} table of the load API. */
+    private LuaTable libraryApi(Registrar[] loading) {
+        ReadOnlyTable redis = new ReadOnlyTable();
+        redis.rawset("register_function", fn(a -> registerFunction(a, loading[0])));
+        logAndVersion(redis);
+        redis.setmetatable(errorMetatable());
+        redis.seal();
+        ReadOnlyTable api = new ReadOnlyTable();
+        api.rawset("redis", redis);
+        api.seal();
+        return api;
+    }
+
+    private static ReadOnlyTable errorMetatable() {
+        ReadOnlyTable meta = new ReadOnlyTable();
+        meta.rawset(LuaValue.INDEX, new VarArgFunction() {
+            @Override public Varargs invoke(Varargs a) { throw nonexistent(a.arg(2)); }
+        });
+        meta.seal();
+        return meta;
+    }
+
+    static LuaError nonexistent(LuaValue name) {
+        return new LuaError("Script attempted to access nonexistent global variable '" + name.tojstring() + "'");
+    }
+
+    /** Redis's luaRegisterFunction: positional (name, callback) or named arguments, with its error texts. */
+    private static Varargs registerFunction(Varargs a, Registrar r) {
+        if (r == null) throw raise("redis.register_function can only be called on FUNCTION LOAD command");
+        int argc = a.narg();
+        if (argc < 1 || argc > 2) throw raise("wrong number of arguments to redis.register_function");
+        LuaValue name = null;
+        LuaValue desc = null;
+        LuaFunction callback = null;
+        int flags = 0;
+        if (argc == 1) {
+            if (!a.arg1().istable()) {
+                throw raise("calling redis.register_function with a single argument is only applicable to Lua table (representing named arguments).");
+            }
+            LuaTable t = a.arg1().checktable();
+            LuaValue k = LuaValue.NIL;
+            while (true) {
+                Varargs e = t.next(k);
+                if ((k = e.arg1()).isnil()) break;
+                LuaValue v = e.arg(2);
+                if (!k.isstring()) throw raise("named argument key given to redis.register_function is not a string");
+                String key = tostring(k).tojstring().toLowerCase(java.util.Locale.ROOT);
+                switch (key) {
+                    case "function_name" -> {
+                        if (!v.isstring()) throw raise("function_name argument given to redis.register_function must be a string");
+                        name = tostring(v);
+                    }
+                    case "description" -> {
+                        if (!v.isstring()) throw raise("description argument given to redis.register_function must be a string");
+                        desc = tostring(v);
+                    }
+                    case "callback" -> {
+                        if (!v.isfunction()) throw raise("callback argument given to redis.register_function must be a function");
+                        callback = v.checkfunction();
+                    }
+                    case "flags" -> {
+                        if (!v.istable()) throw raise("flags argument to redis.register_function must be a table representing function flags");
+                        flags = functionFlags(v);
+                        if (flags < 0) throw raise("unknown flag given");
+                    }
+                    default -> throw raise("unknown argument given to redis.register_function");
+                }
+            }
+            if (name == null) throw raise("redis.register_function must get a function name argument");
+            if (callback == null) throw raise("redis.register_function must get a callback argument");
+        } else {
+            if (!a.arg1().isstring()) throw raise("first argument to redis.register_function must be a string");
+            if (!a.arg(2).isfunction()) throw raise("second argument to redis.register_function must be a function");
+            name = tostring(a.arg1());
+            callback = a.arg(2).checkfunction();
+        }
+        String error = r.register(name.tojstring(), callback, desc == null ? null : bytes(desc.checkstring()), flags);
+        if (error != null) throw raise(error);
+        return LuaValue.NONE;
+    }
+
+    /** The flags table of redis.register_function (case-insensitive names), or -1 for an unknown one. */
+    private static int functionFlags(LuaValue t) {
+        int flags = 0;
+        for (int j = 1; ; j++) {
+            LuaValue v = t.get(j);
+            if (v.isnil()) return flags;
+            if (!v.isstring()) return -1;
+            int f = ScriptCache.flag(tostring(v).tojstring().toLowerCase(java.util.Locale.ROOT));
+            if (f == 0) return -1;
+            flags |= f;
+        }
+    }
+
+    static byte[] bytes(LuaString s) {
+        byte[] b = new byte[s.m_length];
+        s.copyInto(0, b, 0, b.length);
+        return b;
+    }
+
+    /**
+     * A library's globals: empty and read-only; a read goes to the load API while the library
+     * loads, to the engine's globals afterwards (Redis swaps the globals' __index the same way).
+     */
+    private static final class LibraryEnv extends SandboxGlobals {
+        private volatile LuaTable api;
+
+        LibraryEnv(LuaTable api, LuaTable globals) {
+            this.api = api;
+            ReadOnlyTable meta = new ReadOnlyTable();
+            meta.rawset(LuaValue.INDEX, new VarArgFunction() {
+                @Override public Varargs invoke(Varargs a) {
+                    LuaTable from = LibraryEnv.this.api;
+                    LuaValue v = (from != null ? from : globals).rawget(a.arg(2));
+                    if (v.isnil()) throw nonexistent(a.arg(2));
+                    return v;
+                }
+            });
+            meta.seal();
+            setmetatable(meta);
+            seal();
+        }
+
+        void loaded() { api = null; }
+    }
+
+    /** FUNCTION LOAD's hook host: only the time limit (Redis's luaEngineLoadHook). */
+    private static final class LoadHost implements Host {
+        private final long deadline;
+        private final Thread thread = Thread.currentThread();
+
+        LoadHost(long deadline) { this.deadline = deadline; }
+
+        @Override public LuaValue call(Varargs args) { throw new IllegalStateException(); }
+        @Override public boolean exists(Varargs args) { return false; }
+        @Override public void resp(int protocol) {}
+        @Override public void repl(int flags) {}
+        @Override public boolean interrupted() { return deadline != 0 && System.nanoTime() - deadline > 0; }
+        @Override public Thread thread() { return thread; }
+        @Override public String interruptError() { return "FUNCTION LOAD timeout"; }
     }
 
     // ---------------------------------------------------------------- the instruction hook
@@ -568,29 +795,29 @@ final class LuaEngine {
     private static final class Hook extends DebugLib {
         private Host host;
         private int countdown = HOOK_INSTRUCTIONS;
-        private boolean killed;
+        private String killed;
 
         void arm(Host h) {
             host = h;
             countdown = HOOK_INSTRUCTIONS;
-            killed = false;
+            killed = null;
         }
 
         void disarm() {
             host = null;
-            killed = false;
+            killed = null;
         }
 
         @Override
         public void onInstruction(int pc, Varargs v, int top) {
-            if (killed) throw raise("Script killed by user with SCRIPT KILL...");
+            if (killed != null) throw raise(killed);
             if (--countdown > 0) return;
             countdown = HOOK_INSTRUCTIONS;
             Host h = host;
             if (h != null && h.interrupted()) {
-                Log.warning("Lua script killed by user with SCRIPT KILL.");
-                killed = true;
-                throw raise("Script killed by user with SCRIPT KILL...");
+                killed = h.interruptError();
+                if (killed.equals(KILLED)) Log.warning("Lua script killed by user with SCRIPT KILL.");
+                throw raise(killed);
             }
         }
 

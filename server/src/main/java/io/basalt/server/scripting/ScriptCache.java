@@ -89,17 +89,29 @@ final class ScriptCache {
             String list = parts[j].substring(6);
             if (list.isEmpty()) continue;
             for (String f : list.split(",", -1)) {
-                switch (f) {
-                    case "no-writes" -> flags |= NO_WRITES;
-                    case "allow-oom" -> flags |= ALLOW_OOM;
-                    case "allow-stale" -> flags |= ALLOW_STALE;
-                    case "no-cluster" -> flags |= NO_CLUSTER;
-                    case "allow-cross-slot-keys" -> flags |= ALLOW_CROSS_SLOT;
-                    default -> throw new CompileError("ERR Unexpected flag in script shebang: " + f);
-                }
+                int bit = flag(f);
+                if (bit == 0) throw new CompileError("ERR Unexpected flag in script shebang: " + f);
+                flags |= bit;
             }
         }
         return flags;
+    }
+
+    /** Redis's scripts_flags_def, in its order: the names FUNCTION LIST shows. */
+    static final String[] FLAG_NAMES = {"no-writes", "allow-oom", "allow-stale", "no-cluster", "allow-cross-slot-keys"};
+    private static final int[] FLAG_BITS = {NO_WRITES, ALLOW_OOM, ALLOW_STALE, NO_CLUSTER, ALLOW_CROSS_SLOT};
+
+    /** The SCRIPT_FLAG_ bit of a flag's name, 0 for an unknown name. */
+    static int flag(String name) {
+        for (int i = 0; i < FLAG_NAMES.length; i++) if (FLAG_NAMES[i].equals(name)) return FLAG_BITS[i];
+        return 0;
+    }
+
+    /** The names of the flags set in {@code flags}, in Redis's order. */
+    static java.util.List<String> flagNames(int flags) {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (int i = 0; i < FLAG_NAMES.length; i++) if ((flags & FLAG_BITS[i]) != 0) names.add(FLAG_NAMES[i]);
+        return names;
     }
 
     static String sha1hex(byte[] b) {

@@ -45,7 +45,9 @@ import java.util.function.Supplier;
  * inline (the transaction already holds every shard).
  */
 public final class Scripting implements ServerModule, Busy {
-    private static final String BUSY = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+    static final String BUSY = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+    /** Redis's slowscripterr: the busy error while a function runs. */
+    static final String BUSY_FUNCTION = "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
     private static final String NOSCRIPT = "NOSCRIPT No matching script. Please use EVAL.";
 
     private final Keyspace keyspace;
@@ -61,6 +63,7 @@ public final class Scripting implements ServerModule, Busy {
     private volatile Run current;
     private volatile long busyMillis = 5000;
     private volatile boolean lazyUserFlush;
+    private final Functions functions;
 
     public Scripting(Keyspace keyspace, Dispatcher dispatcher, Propagation propagation, ServerStats stats,
                      Supplier<Client> engineClients, String version) {
@@ -70,6 +73,7 @@ public final class Scripting implements ServerModule, Busy {
         this.stats = stats;
         this.engineClients = engineClients;
         this.engine = new LuaEngine(version);
+        this.functions = new Functions(this, version);
         // a deep stack: Lua recursion is Java recursion in LuaJ
         this.thread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(null, r, "basalt-scripts", 256L << 20);
@@ -82,9 +86,11 @@ public final class Scripting implements ServerModule, Busy {
     public void bind(Config config) {
         config.bind("busy-reply-threshold", v -> busyMillis = Long.parseLong(v));
         config.bind("lazyfree-lazy-user-flush", v -> lazyUserFlush = v.equals("yes"));
+        config.bind("rdbcompression", v -> functions.compress = v.equals("yes"));
     }
 
     public void register(CommandTable t) {
+        functions.register(t);
         t.register("eval", (c, a) -> eval(c, a, false, false));
         t.register("evalsha", (c, a) -> eval(c, a, true, false));
         t.register("eval_ro", (c, a) -> eval(c, a, false, true));
@@ -92,7 +98,7 @@ public final class Scripting implements ServerModule, Busy {
         t.register("script|load", this::load);
         t.register("script|exists", this::exists);
         t.register("script|flush", this::flush);
-        t.register("script|kill", this::kill);
+        t.register("script|kill", (c, a) -> kill(c, a, true));
         t.register("script|help", (c, a) -> CommandHelp.reply(c, "SCRIPT",
                 "DEBUG (YES|SYNC|NO)",
                 "    Set the debug mode for subsequent scripts executed.",
@@ -110,6 +116,19 @@ public final class Scripting implements ServerModule, Busy {
                 "    Load a script into the scripts cache without executing it."));
     }
 
+    /** The function libraries (FUNCTION LOAD, FCALL). */
+    public Functions functions() { return functions; }
+
+    /** FUNCTION STATS: the script or function running past busy-reply-threshold. */
+    record Running(String name, boolean evalMode, byte[][] command, long durationMillis) {}
+
+    /** The script or function that runs and went busy (Redis answers nothing else before), or null. */
+    Running running() {
+        Run r = current;
+        if (r == null || !r.timedOut()) return null;
+        return new Running(r.sha, r.evalMode, r.command, (System.nanoTime() - r.start) / 1_000_000);
+    }
+
     /** INFO memory: the cached scripts. */
     public int cachedScripts() { return cache.size(); }
 
@@ -121,7 +140,7 @@ public final class Scripting implements ServerModule, Busy {
     public String busyError() {
         Run r = current;
         if (r == null || !r.timedOut()) return null;
-        return BUSY;
+        return r.evalMode ? BUSY : BUSY_FUNCTION;
     }
 
     // ---------------------------------------------------------------- SCRIPT
@@ -152,7 +171,8 @@ public final class Scripting implements ServerModule, Busy {
         c.out().ok();
     }
 
-    private void kill(Client c, RespRequest a) {
+    /** Redis's scriptKill: SCRIPT KILL ({@code eval}) or FUNCTION KILL. */
+    void kill(Client c, RespRequest a, boolean eval) {
         if (a.argc() != 2) {
             CommandHelp.syntaxError(c, a);
             return;
@@ -165,6 +185,10 @@ public final class Scripting implements ServerModule, Busy {
         } else if (r.writeDirty) {
             c.error("UNKILLABLE Sorry the script already executed write commands against the dataset. "
                     + "You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.");
+        } else if (eval && !r.evalMode) {
+            c.error(BUSY_FUNCTION);
+        } else if (!eval && r.evalMode) {
+            c.error(BUSY);
         } else {
             r.killed = true;
             c.out().ok();
@@ -174,21 +198,8 @@ public final class Scripting implements ServerModule, Busy {
     // ---------------------------------------------------------------- EVAL
 
     private void eval(Client c, RespRequest a, boolean bySha, boolean ro) {
-        long numkeys;
-        try {
-            numkeys = Numbers.parseLong(a.bytes(2));
-        } catch (NumberFormatException e) {
-            c.error("ERR value is not an integer or out of range");
-            return;
-        }
-        if (numkeys > a.argc() - 3) {
-            c.error("ERR Number of keys can't be greater than number of args");
-            return;
-        }
-        if (numkeys < 0) {
-            c.error("ERR Number of keys can't be negative");
-            return;
-        }
+        long numkeys = numkeys(c, a, "ERR value is not an integer or out of range");
+        if (numkeys < 0) return;
         ScriptCache.Script script;
         if (bySha) {
             script = a.length(1) == 40 ? cache.get(a.string(1)) : null;
@@ -204,21 +215,67 @@ public final class Scripting implements ServerModule, Busy {
                 return;
             }
         }
-        String refused = prepare(c, script.flags(), ro);
+        int n = (int) numkeys;
+        ScriptCache.Script run = script;
+        invoke(c, a, 3, n, script.sha(), true, script.flags(), ro, (keys, argv, h) -> engine.run(run.code(), run.sha(), keys, argv, h));
+    }
+
+    /**
+     * EVAL's and FCALL's numkeys (argument 2) checked against the arguments: the count, or -1
+     * after replying the error ({@code notANumber} when it is not an integer).
+     */
+    static long numkeys(Client c, RespRequest a, String notANumber) {
+        long numkeys;
+        try {
+            numkeys = Numbers.parseLong(a.bytes(2));
+        } catch (NumberFormatException e) {
+            c.error(notANumber);
+            return -1;
+        }
+        if (numkeys > a.argc() - 3) {
+            c.error("ERR Number of keys can't be greater than number of args");
+            return -1;
+        }
+        if (numkeys < 0) {
+            c.error("ERR Number of keys can't be negative");
+            return -1;
+        }
+        return numkeys;
+    }
+
+    /** What a run executes once every shard is locked: a script or a function, with its host. */
+    interface Invocation {
+        LuaEngine.Result run(LuaTable keys, LuaTable argv, LuaEngine.Host host);
+    }
+
+    /**
+     * Runs a script or a function (Redis's scriptPrepareForRun, then the run): the checks of its
+     * flags, its keys (from argument {@code first}, {@code n} of them) and arguments as Lua
+     * tables, then the run on the scripting thread while the caller waits, or inline inside EXEC
+     * and for the AOF loader or a master link.
+     */
+    void invoke(Client c, RespRequest a, int first, int n, String name, boolean evalMode, int flags, boolean ro, Invocation inv) {
+        String refused = prepare(c, flags, ro);
         if (refused != null) {
             c.error(refused);
             return;
         }
-        int n = (int) numkeys;
         LuaTable keys = new LuaTable(n, 0);
-        for (int i = 0; i < n; i++) keys.rawset(i + 1, LuaString.valueUsing(a.bytes(3 + i)));
-        LuaTable argv = new LuaTable(a.argc() - 3 - n, 0);
-        for (int i = 3 + n; i < a.argc(); i++) argv.rawset(i - 2 - n, LuaString.valueUsing(a.bytes(i)));
-        boolean readOnly = ro || (script.flags() & (ScriptCache.EVAL_COMPAT_MODE | ScriptCache.NO_WRITES)) == ScriptCache.NO_WRITES;
-        boolean allowOom = (script.flags() & (ScriptCache.EVAL_COMPAT_MODE | ScriptCache.ALLOW_OOM)) == ScriptCache.ALLOW_OOM;
+        for (int i = 0; i < n; i++) keys.rawset(i + 1, LuaString.valueUsing(a.bytes(first + i)));
+        LuaTable argv = new LuaTable(a.argc() - first - n, 0);
+        for (int i = first + n; i < a.argc(); i++) argv.rawset(i - first + 1 - n, LuaString.valueUsing(a.bytes(i)));
+        boolean readOnly = ro || (flags & (ScriptCache.EVAL_COMPAT_MODE | ScriptCache.NO_WRITES)) == ScriptCache.NO_WRITES;
+        boolean allowOom = (flags & (ScriptCache.EVAL_COMPAT_MODE | ScriptCache.ALLOW_OOM)) == ScriptCache.ALLOW_OOM;
+        // FUNCTION STATS shows the command of a running function
+        byte[][] command = null;
+        if (!evalMode) {
+            command = new byte[a.argc()][];
+            for (int i = 0; i < command.length; i++) command[i] = a.bytes(i);
+        }
+        Call call = new Call(name, evalMode, command, keys, argv, readOnly, allowOom, inv);
         if (c.inExec() || c.kind().obeys() || c.kind() == io.basalt.server.client.ClientKind.SCRIPT) {
             // inside a transaction (every shard held by this thread already) or replaying: inline
-            run(c, script, keys, argv, readOnly, allowOom, c.out());
+            run(c, call, c.out());
             return;
         }
         // the caller waits, as a blocked client, while the scripting thread runs it
@@ -227,14 +284,40 @@ public final class Scripting implements ServerModule, Busy {
         thread.execute(() -> {
             ByteBuf reply = Unpooled.buffer(64);
             try {
-                run(c, script, keys, argv, readOnly, allowOom, new RespWriter(reply, resp3));
+                run(c, call, new RespWriter(reply, resp3));
             } catch (RuntimeException | Error e) {
-                Log.warning("Script " + script.sha() + " failed: " + e);
+                Log.warning("Script " + name + " failed: " + e);
                 reply.clear();
                 new RespWriter(reply, resp3).error("ERR internal error while running the script: " + e.getClass().getSimpleName());
             }
             c.channel().eventLoop().execute(() -> c.unblocked(reply));
         });
+    }
+
+    /** One invocation: what it runs and how. */
+    private record Call(String name, boolean evalMode, byte[][] command, LuaTable keys, LuaTable argv,
+                        boolean readOnly, boolean allowOom, Invocation inv) {}
+
+    /**
+     * Redis's processCommand checks of a call whose command flags come from the function's flags
+     * (scriptFlagsToCmdFlags: a function without no-writes is a write, and denyoom unless
+     * allow-oom; only allow-stale runs on a stale replica): the error reply, or null.
+     */
+    String commandChecks(Client c, int flags) {
+        boolean write = (flags & ScriptCache.NO_WRITES) == 0;
+        boolean obeys = c.kind().obeys();
+        if (write && (flags & ScriptCache.ALLOW_OOM) == 0 && !obeys && outOfMemory()) {
+            return "OOM command not allowed when used memory > 'maxmemory'.";
+        }
+        String disk = dispatcher.writeDenied();
+        if (write && disk != null && !obeys) return disk;
+        ReplicaRole role = dispatcher.replicaRole();
+        if (write && role.notEnoughReplicas()) return "NOREPLICAS Not enough good replicas to write.";
+        if (write && !obeys && role.readOnly()) return "READONLY You can't write against a read only replica.";
+        if (role.staleDenied() && (flags & ScriptCache.ALLOW_STALE) == 0) {
+            return "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+        }
+        return null;
     }
 
     /**
@@ -277,15 +360,14 @@ public final class Scripting implements ServerModule, Busy {
     }
 
     /** Runs a script with every shard locked, writes its reply into {@code out}, publishes its effects. */
-    private void run(Client caller, ScriptCache.Script script, LuaTable keys, LuaTable argv, boolean readOnly,
-                     boolean allowOom, RespWriter out) {
-        boolean oom = !allowOom && !caller.kind().obeys() && outOfMemory();
+    private void run(Client caller, Call call, RespWriter out) {
+        boolean oom = !call.allowOom() && !caller.kind().obeys() && outOfMemory();
         keyspace.lockAll();
         Run r;
         try {
             Client e = engineClient;
             if (e == null) engineClient = e = engineClients.get();
-            r = new Run(caller, e, script.sha(), readOnly, allowOom, oom);
+            r = new Run(caller, e, call, oom);
             current = r;
             e.db(caller.db());
             e.resp3(false);
@@ -293,7 +375,7 @@ public final class Scripting implements ServerModule, Busy {
             e.executing(true);
             LuaEngine.Result result;
             try {
-                result = engine.run(script.code(), script.sha(), keys, argv, r);
+                result = call.inv().run(call.keys(), call.argv(), r);
             } finally {
                 e.inExec(false);
                 e.executing(false);
@@ -312,7 +394,7 @@ public final class Scripting implements ServerModule, Busy {
         } finally {
             keyspace.unlockAll();
         }
-        if (r.timedOut) Log.notice("Slow script finished: " + script.sha());
+        if (r.timedOut) Log.notice("Slow script finished: " + call.name());
         if (!caller.inExec()) dispatcher.blocking().serveReady();
     }
 
@@ -323,6 +405,8 @@ public final class Scripting implements ServerModule, Busy {
         final Client caller;
         final Client engineClient;
         final String sha;
+        final boolean evalMode;
+        final byte[][] command;
         final boolean readOnly;
         final boolean allowOom;
         final boolean oomAtStart;
@@ -335,12 +419,14 @@ public final class Scripting implements ServerModule, Busy {
         volatile boolean killed;
         volatile boolean timedOut;
 
-        Run(Client caller, Client engineClient, String sha, boolean readOnly, boolean allowOom, boolean oomAtStart) {
+        Run(Client caller, Client engineClient, Call call, boolean oomAtStart) {
             this.caller = caller;
             this.engineClient = engineClient;
-            this.sha = sha;
-            this.readOnly = readOnly;
-            this.allowOom = allowOom;
+            this.sha = call.name();
+            this.evalMode = call.evalMode();
+            this.command = call.command();
+            this.readOnly = call.readOnly();
+            this.allowOom = call.allowOom();
             this.oomAtStart = oomAtStart;
         }
 
@@ -353,7 +439,8 @@ public final class Scripting implements ServerModule, Busy {
                 if (!timedOut) {
                     timedOut = true;
                     Log.warning("Slow script detected: still in execution after " + (System.nanoTime() - start) / 1_000_000
-                            + " milliseconds. You can try killing the script using the SCRIPT KILL command. Script name is: " + sha + ".");
+                            + " milliseconds. You can try killing the script using the " + (evalMode ? "SCRIPT KILL" : "FUNCTION KILL")
+                            + " command. Script name is: " + sha + ".");
                 }
             }
             return true;
