@@ -255,7 +255,11 @@ public final class Scripting implements ServerModule, Busy {
      * and for the AOF loader or a master link.
      */
     void invoke(Client c, RespRequest a, int first, int n, String name, boolean evalMode, int flags, boolean ro, Invocation inv) {
-        String refused = prepare(c, flags, ro);
+        // a script with a shebang gets the processCommand checks of the command flags its flags
+        // make (evalGetCommandFlags), before scriptPrepareForRun's own: -OOM, -READONLY... in
+        // Redis's words (FCALL makes them itself, see Functions)
+        String refused = evalMode && (flags & ScriptCache.EVAL_COMPAT_MODE) == 0 && !c.inExec() ? commandChecks(c, flags) : null;
+        if (refused == null) refused = prepare(c, flags, ro);
         if (refused != null) {
             c.error(refused);
             return;
