@@ -19,7 +19,10 @@ public final class BasaltInstance {
 
     private BasaltInstance(String... args) {
         try {
-            List<String> argv = new ArrayList<>(List.of("--port", "0", "--bind", "127.0.0.1", "--enable-debug-command", "yes"));
+            // the operations HTTP listener is off unless a test asks for it (--basalt-http-port <free port>):
+            // instances in one JVM must not share its default port
+            List<String> argv = new ArrayList<>(List.of("--port", "0", "--bind", "127.0.0.1", "--enable-debug-command", "yes",
+                    "--basalt-http-port", "0"));
             argv.addAll(List.of(args));
             Config config = Config.defaults();
             Main.load(config, argv);
