@@ -135,6 +135,16 @@ class MetricsTest {
                 assertTrue(System.currentTimeMillis() < deadline, "BLPOP not counted as blocked");
                 Thread.sleep(10);
             }
+            // a client held by CLIENT PAUSE counts as blocked too, as in Redis
+            assertEquals("OK", clients.get(1).call("CLIENT", "PAUSE", "100000", "WRITE").string());
+            clients.get(2).send("SET", "k", "v");
+            while (Http.scrape(http).value("redis_blocked_clients") != 2) {
+                assertTrue(System.currentTimeMillis() < deadline, "a paused client not counted as blocked");
+                Thread.sleep(10);
+            }
+            assertEquals("OK", clients.get(1).call("CLIENT", "UNPAUSE").string());
+            assertEquals("OK", clients.get(2).read().string());
+            assertEquals(1, Http.scrape(http).value("redis_blocked_clients"));
             for (RawClient c : clients) c.close();
             clients.clear();
             while (Http.scrape(http).value("redis_connected_clients") != 0) {
