@@ -201,6 +201,8 @@ class MetricsTest {
             assertTrue(e.value("jvm_memory_used_bytes", "area", "heap") > 0);
             // no thread metrics: finding deadlocks stops every thread at a safepoint
             assertTrue(e.families.keySet().stream().noneMatch(n -> n.startsWith("jvm_threads")), e.families.keySet().toString());
+            // nor process metrics: counting open files lists /proc/self/fd, one entry per connection
+            assertTrue(e.families.keySet().stream().noneMatch(n -> n.startsWith("process_")), e.families.keySet().toString());
         } finally {
             b.stop();
         }

@@ -219,6 +219,13 @@ class BasaltReplicaTest {
             basalt = replicaOf(redis.port(), "--repl-diskless-sync-delay", "0");
             try (RawClient b = new RawClient(basalt.port())) {
                 awaitInSync(r, b);
+                // Redis puts a diskless replica online when its first ACK arrives, which may be
+                // just after the replica reports its link up: FAILOVER TO needs it online
+                long online = System.currentTimeMillis() + 10_000;
+                while (!r.call("INFO", "replication").string().contains("state=online")) {
+                    assertTrue(System.currentTimeMillis() < online, "Basalt never online at redis-server");
+                    Thread.sleep(10);
+                }
                 assertEquals("OK", r.call("FAILOVER", "TO", "127.0.0.1", Integer.toString(basalt.port()), "TIMEOUT", "10000").string());
                 awaitRole(b, "master");
                 awaitRole(r, "slave");
