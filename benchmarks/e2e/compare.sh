@@ -65,7 +65,7 @@ start_servers() {
   taskset -c "$SERVER_CPU" redis-server --port "$REDIS_PORT" --save "" --appendonly no \
       --daemonize no --logfile "$tmp/redis.log" &
   redis_pid=$!; pids+=("$redis_pid")
-  taskset -c "$SERVER_CPU" "$here/bin/basalt-server" --port "$BASALT_PORT" --save "" \
+  taskset -c "$SERVER_CPU" "$here/bin/basalt-server" --port "$BASALT_PORT" --save "" --basalt-http-port 0 \
       >"$tmp/basalt.log" 2>&1 &
   basalt_pid=$!; pids+=("$basalt_pid")
   wait_port "$REDIS_PORT"

@@ -45,7 +45,7 @@ rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 
 redis-server --port "$REDIS_PORT" --save "" --appendonly no --daemonize no --logfile "$tmp/redis.log" &
 redis_pid=$!; pids+=("$redis_pid")
-"$here/bin/basalt-server" --port "$BASALT_PORT" --save "" >"$tmp/basalt.log" 2>&1 &
+"$here/bin/basalt-server" --port "$BASALT_PORT" --save "" --basalt-http-port 0 >"$tmp/basalt.log" 2>&1 &
 basalt_pid=$!; pids+=("$basalt_pid")
 wait_port "$REDIS_PORT"; wait_port "$BASALT_PORT"
 
@@ -104,7 +104,7 @@ for srv in redis basalt; do
         --maxmemory "$RSS_LIMIT" --maxmemory-policy allkeys-lru &
   else
     port=$BASALT_PORT
-    "$here/bin/basalt-server" --port "$port" --save "" --maxmemory "$RSS_LIMIT" \
+    "$here/bin/basalt-server" --port "$port" --save "" --basalt-http-port 0 --maxmemory "$RSS_LIMIT" \
         --maxmemory-policy allkeys-lru >"$tmp/basalt2.log" 2>&1 &
   fi
   pid=$!; pids+=("$pid")

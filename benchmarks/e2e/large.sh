@@ -34,7 +34,7 @@ limit=()
 taskset -c 1 redis-server --port "$REDIS_PORT" --save "" --appendonly no --daemonize no \
   --logfile "$tmp/redis.log" ${limit[@]+"${limit[@]}"} &
 redis_pid=$!; pids+=("$redis_pid")
-taskset -c 1 "$here/bin/basalt-server" --port "$BASALT_PORT" --save "" ${limit[@]+"${limit[@]}"} >"$tmp/basalt.log" 2>&1 &
+taskset -c 1 "$here/bin/basalt-server" --port "$BASALT_PORT" --save "" --basalt-http-port 0 ${limit[@]+"${limit[@]}"} >"$tmp/basalt.log" 2>&1 &
 basalt_pid=$!; pids+=("$basalt_pid")
 wait_port "$REDIS_PORT"; wait_port "$BASALT_PORT"
 

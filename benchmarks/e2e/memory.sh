@@ -171,7 +171,7 @@ for v in "${variants[@]}"; do
   flags=""
   [ "$v" != "default" ] && flags="$v"
   # shellcheck disable=SC2086
-  BASALT_JAVA_OPTS="$flags" taskset -c "$SERVER_CPU" "$here/bin/basalt-server" --port "$PORT" \
+  BASALT_JAVA_OPTS="$flags" taskset -c "$SERVER_CPU" "$here/bin/basalt-server" --port "$PORT" --basalt-http-port 0 \
       --save "" $BASALT_ARGS > "$tmp/basalt.log" 2>&1 &
   pid=$!
   wait_port

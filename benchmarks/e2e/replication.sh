@@ -122,7 +122,7 @@ redis_master() {
       --repl-diskless-sync yes --repl-diskless-sync-delay 0 --enable-debug-command local --daemonize no --logfile "$tmp/master-redis.log"
 }
 basalt_master() {
-  exec taskset -c "$SERVER_CPU" "$here/bin/basalt-server" --port "$MASTER_PORT" --save "" --dir "$tmp" \
+  exec taskset -c "$SERVER_CPU" "$here/bin/basalt-server" --port "$MASTER_PORT" --save "" --basalt-http-port 0 --dir "$tmp" \
       --repl-diskless-sync yes --repl-diskless-sync-delay 0 --enable-debug-command yes >"$tmp/master-basalt.log" 2>&1
 }
 

@@ -32,7 +32,7 @@ start() { # start <server> <dir> <extra args...>: starts in the background, sets
   if [ "$srv" = redis ]; then
     redis-server --port "$PORT" --dir "$dir" --save "" --enable-debug-command yes "$@" >"$dir/log" 2>&1 &
   else
-    "$here/bin/basalt-server" --port "$PORT" --dir "$dir" --save "" --enable-debug-command yes "$@" >"$dir/log" 2>&1 &
+    "$here/bin/basalt-server" --port "$PORT" --dir "$dir" --save "" --basalt-http-port 0 --enable-debug-command yes "$@" >"$dir/log" 2>&1 &
   fi
   pid=$!
 }

@@ -48,6 +48,7 @@ import io.basalt.server.pubsub.PubSubCommands;
 import io.basalt.server.stats.ServerStats;
 import io.basalt.server.tracking.Tracking;
 import io.basalt.server.tracking.TrackingCommands;
+import io.basalt.server.util.Listeners;
 import io.basalt.server.util.Log;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -57,14 +58,9 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -125,6 +121,10 @@ public final class BasaltServer implements Clients {
     private final io.basalt.server.replication.Failover failover;
     private final Propagation propagation;
     private final Backup backup = new Backup(this);
+    /** The operations HTTP listener: /metrics and the health probes. */
+    private final io.basalt.server.ops.OpsHttpServer ops;
+    /** The RESP event loops' threads (their CPU time is a metric). */
+    private final List<Thread> ioThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<Long, Client> clients = new ConcurrentHashMap<>();
     private final AtomicLong nextClientId = new AtomicLong(1);
     private final String runId;
@@ -198,6 +198,8 @@ public final class BasaltServer implements Clients {
         addModule(ServerModule.cron(persistence::cron));
         addModule(ServerModule.cron(new HeapTrim(stats.commandsProcessed::sum, () -> HeapTrim.target(this))));
         addModule(ServerModule.cron(new io.basalt.server.net.ClientsCron(this)));
+        this.ops = new io.basalt.server.ops.OpsHttpServer(opsView(), config, keyspace, stats, commands, replication, masterLink);
+        addModule(ops);
         // a key removed by lazy or active expiry: Redis's deleteExpiredKeyAndPropagate
         keyspace.expiryListener((db, entry) -> {
             byte[] key = io.basalt.data.Entries.key(entry);
@@ -236,7 +238,11 @@ public final class BasaltServer implements Clients {
         config.bind("timeout", v -> timeoutSeconds = Long.parseLong(v));
         config.bind("loglevel", v -> Log.level(v));
         config.bind("port", v -> rebind(config.get("bind"), Integer.parseInt(v), "Unable to listen on this port"));
-        config.bind("bind", v -> rebind(v, config.getInt("port"), "Failed to bind to specified addresses."));
+        config.bind("bind", v -> {
+            rebind(v, config.getInt("port"), "Failed to bind to specified addresses.");
+            // the HTTP listener follows (a failure there rolls both back: Config.set re-applies the old value)
+            ops.rebind(v);
+        });
         // maxmemory and eviction (Eviction is Redis's evict.c); an evicted key is signalled and
         // notified as Redis's performEvictions does
         Eviction eviction = keyspace.eviction();
@@ -453,6 +459,83 @@ public final class BasaltServer implements Clients {
     /** What each write propagates to the effect stream. */
     public Propagation propagation() { return propagation; }
 
+    /** The operations HTTP listener (/metrics, /health/live, /health/ready). */
+    public io.basalt.server.ops.OpsHttpServer ops() { return ops; }
+
+    /** What the operations endpoints read of this server: INFO's figures, without the locks writers take. */
+    private io.basalt.server.ops.OpsView opsView() {
+        return new io.basalt.server.ops.OpsView() {
+            @Override
+            public String redisVersion() { return REDIS_VERSION; }
+
+            @Override
+            public String basaltVersion() { return BASALT_VERSION; }
+
+            @Override
+            public String os() { return InfoSections.osName(); }
+
+            @Override
+            public String runId() { return runId; }
+
+            @Override
+            public int tcpPort() { return listening() ? port() : config.getInt("port"); }
+
+            @Override
+            public long startMillis() { return startMillis; }
+
+            @Override
+            public long uptimeMillis() { return BasaltServer.this.uptimeMillis(); }
+
+            @Override
+            public int connectedClients() { return clients.size(); }
+
+            @Override
+            public int blockedClients() { return InfoSections.blockedClients(BasaltServer.this); }
+
+            @Override
+            public long usedMemory() { return InfoSections.usedMemory(BasaltServer.this); }
+
+            @Override
+            public long usedMemoryPeak(long used) { return peakMemory(used); }
+
+            @Override
+            public long rss() { return InfoSections.rss(); }
+
+            @Override
+            public long lastSave() { return lastSave; }
+
+            @Override
+            public boolean bgsaveInProgress() { return persistence.bgsaveInProgress(); }
+
+            @Override
+            public boolean lastBgsaveOk() { return persistence.lastBgsaveOk(); }
+
+            @Override
+            public boolean aofEnabled() { return aof.enabled(); }
+
+            @Override
+            public boolean aofRewriteInProgress() { return aof.rewriting(); }
+
+            @Override
+            public boolean loading() { return loadingData() || aof.loading(); }
+
+            @Override
+            public boolean shuttingDown() { return shuttingDown || shutdownInProgress; }
+
+            @Override
+            public long pubsubChannels() { return pubSub.channelCount(false); }
+
+            @Override
+            public long pubsubPatterns() { return pubSub.numpat(); }
+
+            @Override
+            public long[] cpuMicros() { return InfoSections.procCpuMicros(); }
+
+            @Override
+            public List<Thread> eventLoopThreads() { return ioThreads; }
+        };
+    }
+
     public Backup backup() { return backup; }
 
     /** The MONITOR clients. */
@@ -554,11 +637,17 @@ public final class BasaltServer implements Clients {
     /** Binds the configured addresses and starts serving. */
     public void start() throws InterruptedException {
         int threads = config.getInt("io-threads");
-        IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        Class<? extends io.netty.channel.ServerChannel> channelClass =
-                Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        IoHandlerFactory io = Listeners.ioFactory();
+        Class<? extends io.netty.channel.ServerChannel> channelClass = Listeners.serverChannel();
         bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("basalt-accept", true), io);
-        workerGroup = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("basalt-io", true), io);
+        workerGroup = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("basalt-io", true) {
+            @Override
+            protected Thread newThread(Runnable r, String name) {
+                Thread t = super.newThread(r, name);
+                ioThreads.add(t);
+                return t;
+            }
+        }, io);
         ServerBootstrap b = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(channelClass)
@@ -588,6 +677,15 @@ public final class BasaltServer implements Clients {
             stop();
             throw new IllegalStateException(e.getMessage(), e);
         }
+        // the operations listener before the load too: its readiness probe reports the load
+        try {
+            ops.start(config.get("bind"));
+        } catch (Exception e) {
+            Log.warning(e.getMessage());
+            Log.warning("Failed listening on port " + config.get("basalt-http-port") + " (http), aborting.");
+            stop();
+            throw new IllegalStateException(e.getMessage(), e);
+        }
         try {
             aof.startup();
         } catch (io.basalt.persistence.aof.AofException | java.io.IOException e) {
@@ -607,37 +705,9 @@ public final class BasaltServer implements Clients {
         Log.notice("Ready to accept connections tcp");
     }
 
-    /**
-     * Binds every address of a {@code bind} value on {@code port}. Addresses prefixed with "-"
-     * (and "::*") are optional, as in Redis. On failure, whatever was bound is closed again.
-     */
+    /** Binds every address of a {@code bind} value on {@code port} (see {@link Listeners#bindAll}). */
     private List<Channel> bindAll(String bind, int port) throws Exception {
-        List<Channel> bound = new ArrayList<>();
-        boolean wildcard = false;
-        for (String addr : bind.split(" ")) {
-            boolean optional = addr.startsWith("-");
-            String host = optional ? addr.substring(1) : addr;
-            // the JVM binds "*" dual-stack (IPv4 and IPv6 on one socket), which is what Redis's
-            // "* -::*" gets with two sockets: the IPv6 wildcard is already served
-            if (host.equals("::*") && wildcard) continue;
-            if (host.equals("*")) wildcard = true;
-            try {
-                InetSocketAddress sa = host.equals("*") ? new InetSocketAddress(port)
-                        : host.equals("::*") ? new InetSocketAddress(InetAddress.getByName("::"), port)
-                        : new InetSocketAddress(InetAddress.getByName(host), port);
-                bound.add(bootstrap.bind(sa).sync().channel());
-            } catch (Exception e) {
-                if (optional || host.equals("::*")) {
-                    Log.warning("Could not bind " + host + ":" + port + " (" + e.getMessage() + "), skipped");
-                    continue;
-                }
-                for (Channel ch : bound) ch.close().awaitUninterruptibly();
-                throw new Exception("Could not create server TCP listening socket " + host + ":" + port
-                        + ": bind: " + strerror(e), e);
-            }
-        }
-        if (bound.isEmpty()) throw new Exception("Could not bind any address for port " + port);
-        return bound;
+        return Listeners.bindAll(bootstrap, bind, port, "server TCP");
     }
 
     /**
@@ -855,6 +925,7 @@ public final class BasaltServer implements Clients {
         // closing the listening sockets first allows a faster restart on the same port
         for (Channel ch : listeners) ch.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
         listeners.clear();
+        ops.stop();
         shuttingDown = true;
         aof.close();
         Log.warning("Basalt is now ready to exit, bye bye...");
@@ -893,19 +964,13 @@ public final class BasaltServer implements Clients {
         }
     }
 
-    /** The OS error of a failed bind as C's strerror says it ("Address already in use"). */
-    private static String strerror(Exception e) {
-        String m = String.valueOf(e.getMessage());
-        int i = m.lastIndexOf("): "); // Netty's native transport: "bind(..) failed with error(-98): ..."
-        return i >= 0 ? m.substring(i + 3) : m;
-    }
-
     /** Stops listening, closes every client and releases the event loops. */
     public void stop() {
         shuttingDown = true;
         // every wait is bounded: a stuck event loop must not keep the process alive after SIGTERM
         for (Channel ch : listeners) ch.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         listeners.clear();
+        ops.stop();
         if (cron != null) cron.shutdownNow();
         aof.close();
         for (Client c : clients.values()) c.kill();

@@ -55,6 +55,7 @@ class PackageCyclesTest {
             Set.of("tracking", "persist", "replication", "scripting"),
             Set.of("admin"),
             Set.of("net"),
+            Set.of("ops"),
             Set.of("(root)", "cli"));
 
     /**

@@ -20,10 +20,12 @@ public final class BasaltInstance {
     private BasaltInstance(String... args) {
         try {
             // a directory of its own unless the test gives one: a SAVE or DEBUG RELOAD on one
-            // instance must not leave a dump.rdb that the next instance started here loads
+            // instance must not leave a dump.rdb that the next instance started here loads; the
+            // operations HTTP listener off unless a test asks for it (--basalt-http-port <free
+            // port>): instances in one JVM must not share its default port
             ownDir = java.nio.file.Files.createTempDirectory("basalt-instance");
             List<String> argv = new ArrayList<>(List.of("--port", "0", "--bind", "127.0.0.1", "--enable-debug-command", "yes",
-                    "--dir", ownDir.toString()));
+                    "--dir", ownDir.toString(), "--basalt-http-port", "0"));
             argv.addAll(List.of(args));
             Config config = Config.defaults();
             Main.load(config, argv);

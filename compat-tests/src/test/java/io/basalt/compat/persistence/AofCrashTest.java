@@ -30,7 +30,7 @@ class AofCrashTest {
     private static Process start(Path dir, int port, String fsync, Path log) throws Exception {
         Path launcher = Path.of("..", "bin", "basalt-server").toAbsolutePath().normalize();
         Process p = new ProcessBuilder(launcher.toString(), "--port", Integer.toString(port), "--save", "",
-                "--appendonly", "yes", "--appendfsync", fsync, "--dir", dir.toString())
+                "--appendonly", "yes", "--appendfsync", fsync, "--dir", dir.toString(), "--basalt-http-port", "0")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         long deadline = System.currentTimeMillis() + 60_000;
         while (true) {

@@ -85,8 +85,10 @@ class LoadingTest {
             Files.copy(data.resolve("dump.rdb"), d.resolve("dump.rdb"));
             int port = RedisServerProcess.freePort();
             // 500 us per key: a load of ~1.5 s
-            Process p = launch(List.of(server, "--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", d.toString(),
-                    "--save", "", "--key-load-delay", "500"), dir.resolve("log-" + results.size()));
+            List<String> cmd = new ArrayList<>(List.of(server, "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                    "--dir", d.toString(), "--save", "", "--key-load-delay", "500"));
+            if (!server.equals("redis-server")) cmd.addAll(List.of("--basalt-http-port", "0"));
+            Process p = launch(cmd, dir.resolve("log-" + results.size()));
             try {
                 results.add(observe(port, p));
             } finally {

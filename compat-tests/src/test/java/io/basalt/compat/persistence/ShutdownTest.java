@@ -75,6 +75,7 @@ class ShutdownTest {
         cmd.addAll(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
                 "--logfile", log.toString()));
         cmd.addAll(Arrays.asList(args));
+        if (!redis) cmd.addAll(List.of("--basalt-http-port", "0"));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         long deadline = System.currentTimeMillis() + 60_000;

@@ -54,7 +54,8 @@ class HugeRequestsTest {
             redis.stop();
         }
         int port = RedisServerProcess.freePort();
-        List<String> cmd = new ArrayList<>(List.of(launcher.toString(), "--port", Integer.toString(port), "--save", ""));
+        List<String> cmd = new ArrayList<>(List.of(launcher.toString(), "--port", Integer.toString(port), "--save", "",
+                "--basalt-http-port", "0"));
         cmd.addAll(Arrays.asList(flags));
         Path log = dir.resolve("basalt.log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());

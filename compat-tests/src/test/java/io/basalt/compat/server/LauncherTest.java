@@ -110,8 +110,10 @@ class LauncherTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(target) && Files.list(target)
                 .anyMatch(f -> f.getFileName().toString().endsWith("-all.jar")), "server jar not packaged");
         int port = io.basalt.compat.harness.RedisServerProcess.freePort();
+        int http = io.basalt.compat.harness.RedisServerProcess.freePort();
         Path log = dir.resolve("basalt.log");
-        Process p = new ProcessBuilder(launcher.toString(), "--port", Integer.toString(port), "--save", "")
+        Process p = new ProcessBuilder(launcher.toString(), "--port", Integer.toString(port), "--save", "",
+                "--basalt-http-port", Integer.toString(http))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             long deadline = System.currentTimeMillis() + 30_000;
@@ -125,11 +127,24 @@ class LauncherTest {
                     Thread.sleep(100);
                 }
             }
+            // the packaged jar serves the operations endpoints too (the Prometheus client is in it)
+            java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+            java.net.http.HttpResponse<String> metrics = client.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + http + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, metrics.statusCode(), metrics.body());
+            assertTrue(metrics.body().contains("\nredis_up 1.0\n"), metrics.body());
+            assertTrue(metrics.body().contains("\njvm_memory_used_bytes{area=\"heap\"}"), metrics.body());
+            java.net.http.HttpResponse<String> ready = client.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + http + "/health/ready")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, ready.statusCode(), ready.body());
             p.destroy(); // SIGTERM: the launcher execs the JVM, so this reaches the server
             assertTrue(p.waitFor(15, java.util.concurrent.TimeUnit.SECONDS), "still running after SIGTERM");
             String out = Files.readString(log);
             assertTrue(out.contains("Received SIGTERM scheduling shutdown"), out);
             assertTrue(out.contains("ready to exit, bye bye"), out);
+            assertTrue(out.contains("Operations HTTP listener on * -::* port " + http), out);
         } finally {
             p.destroyForcibly();
         }

@@ -62,7 +62,7 @@ class SoakTest {
 
         int port = RedisServerProcess.freePort();
         ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "--port", Integer.toString(port), "--save", "",
-                "--maxmemory", "64mb", "--maxmemory-policy", "volatile-lru")
+                "--maxmemory", "64mb", "--maxmemory-policy", "volatile-lru", "--basalt-http-port", "0")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("basalt.log").toFile());
         pb.environment().remove("BASALT_JAVA_OPTS");
         Process p = pb.start();

@@ -112,7 +112,8 @@ public final class InfoSections {
         line(sb, "io_threads_active", 0);
     }
 
-    static String osName() {
+    /** INFO server: os ("Linux 6.1.0 x86_64"). */
+    public static String osName() {
         String arch = System.getProperty("os.arch");
         if (arch.equals("amd64")) arch = "x86_64";
         if (arch.equals("aarch64")) arch = "aarch64";
@@ -131,12 +132,10 @@ public final class InfoSections {
         long maxIn = 0;
         long maxOut = 0;
         int count = 0;
-        int paused = 0;
         int pubsub = 0;
         for (Client c : s.clients()) {
             count++;
             if (c.subscribed()) pubsub++;
-            if (c.parked()) paused++; // Redis counts clients held by CLIENT PAUSE as blocked too
             maxIn = Math.max(maxIn, c.queryBufferSize());
             maxOut = Math.max(maxOut, c.outputBufferSize());
         }
@@ -146,11 +145,19 @@ public final class InfoSections {
         line(sb, "maxclients", s.config().get("maxclients"));
         line(sb, "client_recent_max_input_buffer", maxIn);
         line(sb, "client_recent_max_output_buffer", maxOut);
-        line(sb, "blocked_clients", s.dispatcher().blocking().blockedClients() + paused);
+        line(sb, "blocked_clients", blockedClients(s));
         // not in Redis 7.0 (added in 7.4), kept for the exporters that read it
         line(sb, "pubsub_clients", pubsub);
         line(sb, "tracking_clients", s.tracking().clients());
         line(sb, "clients_in_timeout_table", s.dispatcher().blocking().clientsWithTimeout());
+    }
+
+    /**
+     * blocked_clients: clients in a blocking command, plus those CLIENT PAUSE holds (Redis counts
+     * both). Two counts, no walk over the connections: /metrics reads it too, with thousands of them.
+     */
+    public static int blockedClients(BasaltServer s) {
+        return s.dispatcher().blocking().blockedClients() + s.pause().parkedClients();
     }
 
     // ---------------------------------------------------------------- memory
@@ -369,7 +376,7 @@ public final class InfoSections {
     }
 
     /** (system, user) CPU time of the process in microseconds, from /proc/self/stat (100 ticks/s). */
-    static long[] procCpuMicros() {
+    public static long[] procCpuMicros() {
         try {
             String stat = Files.readString(Path.of("/proc/self/stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");

@@ -86,6 +86,9 @@ public final class ClientPause {
 
     public void cancel(Runnable waker) { waiters.remove(waker); }
 
+    /** Clients parked by the pause now (one waker each): counted in INFO's blocked_clients. */
+    public int parkedClients() { return waiters.size(); }
+
     private void wakeAll() {
         for (Runnable r : waiters) {
             waiters.remove(r);

@@ -36,7 +36,8 @@ public final class ConfigParams {
      * rest, so tests comparing the table with Redis's leave exactly these out.
      */
     public static final java.util.Set<String> BASALT_ONLY = java.util.Set.of(
-            "basalt-compression", "basalt-compression-min-size", "basalt-compression-min-saving");
+            "basalt-compression", "basalt-compression-min-size", "basalt-compression-min-saving",
+            "basalt-http-port");
 
     public static List<ConfigParam> all() {
         List<ConfigParam> t = new ArrayList<>();
@@ -223,6 +224,8 @@ public final class ConfigParams {
         t.add(enumeration("basalt-compression", "no", "no", "lz4").build());
         t.add(memory("basalt-compression-min-size", 1024, 1, INT_MAX).build());
         t.add(integer("basalt-compression-min-saving", 10, 0, 99).build());
+        // the operations HTTP listener (/metrics, /health/*), on the addresses of bind; 0: off
+        t.add(integer("basalt-http-port", 9121, 0, 65535).build());
         t.add(integer("rdb-key-save-delay", 0, INT_MIN, INT_MAX).hidden().build());
         t.add(integer("key-load-delay", 0, INT_MIN, INT_MAX).hidden().build());
 

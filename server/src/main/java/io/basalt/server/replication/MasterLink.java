@@ -277,6 +277,21 @@ public final class MasterLink implements ServerModule, ReplicaRole {
     /** Whether the link to the master is up and in sync (Redis's REPL_STATE_CONNECTED). */
     public boolean connected() { return state == State.CONNECTED; }
 
+    /** INFO's master_sync_in_progress: a full sync's image is being received or loaded. */
+    public boolean syncInProgress() { return state == State.TRANSFER; }
+
+    /** The master's host while this server is a replica, else null. */
+    public String masterHost() { return masterHost; }
+
+    public int masterPort() { return masterPort; }
+
+    /** INFO's slave_repl_offset: the offset applied so far (1 before any sync, as Redis). */
+    public long replicaOffset() {
+        Link l = link;
+        boolean up = l != null && l.master != null;
+        return up || cachedMaster ? source.offset() : 1;
+    }
+
     /** REPLCONF GETACK from the master: an ACK with the offset applied so far. */
     public void getAck(Client c) {
         Link l = link;
@@ -338,7 +353,7 @@ public final class MasterLink implements ServerModule, ReplicaRole {
         State st = state;
         long now = System.currentTimeMillis();
         boolean up = l != null && l.master != null;
-        long offset = up || cachedMaster ? source.offset() : 1;
+        long offset = replicaOffset();
         line(sb, "role", "slave");
         line(sb, "master_host", h);
         line(sb, "master_port", masterPort);

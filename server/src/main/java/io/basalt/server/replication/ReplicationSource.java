@@ -50,7 +50,8 @@ public final class ReplicationSource implements EffectSink, ServerModule {
     private String replId;
     private String replId2 = NO_ID;
     private long secondReplOffset = -1;
-    private long offset; // guarded by this
+    /** Written under this object's lock; volatile so that readers (metrics, INFO) need not take it. */
+    private volatile long offset;
     /** The database of the last SELECT in the stream (-1: the next effect emits one). */
     private int streamDb = -1; // guarded by this
     private Backlog backlog; // guarded by this; null until the first replica asks to sync
@@ -813,7 +814,8 @@ public final class ReplicationSource implements EffectSink, ServerModule {
         return r != null && replicas.contains(r);
     }
 
-    public synchronized long offset() { return offset; }
+    /** master_repl_offset, read without the lock the stream's writers take. */
+    public long offset() { return offset; }
 
     public long syncFull() { return syncFull.get(); }
 

@@ -35,6 +35,8 @@ class ConfigTest {
         assertEquals("0", c.get("rdb-key-save-delay"));
         assertEquals("", c.get("save"));
         assertEquals("* -::*", c.get("bind"));
+        // the operations HTTP listener: on by default, at redis_exporter's port
+        assertEquals("9121", c.get("basalt-http-port"));
     }
 
     /**
