@@ -286,17 +286,12 @@ public final class ReplicationSource implements EffectSink, ServerModule {
      */
     synchronized void proxy(ByteBuf in, int from, int len) {
         if (len <= 0 || closed) return;
-        if (backlog != null) {
+        if (backlog != null || !replicas.isEmpty()) {
+            // one copy for the backlog and every replica (each copies it into its own buffer)
             byte[] b = new byte[len];
             in.getBytes(from, b);
-            backlog.append(b, 0, len);
+            if (backlog != null) backlog.append(b, 0, len);
             for (Replica r : replicas) r.feed(b, 0, len);
-        } else {
-            for (Replica r : replicas) {
-                byte[] b = new byte[len];
-                in.getBytes(from, b);
-                r.feed(b, 0, len);
-            }
         }
         offset += len;
     }
