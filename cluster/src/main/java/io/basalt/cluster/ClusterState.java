@@ -59,4 +59,179 @@ public final class ClusterState {
 
     /** Marks a change of the tables visible to the data path. */
     void changed() { version++; }
+
+    public long currentEpoch() { return currentEpoch; }
+
+    /** Cluster size: masters serving at least one slot (as of the last state update). */
+    public int size() { return size; }
+
+    /** The node named {@code name} (40 lower-case hex/alnum characters), or null. */
+    public synchronized ClusterNode lookup(String name) {
+        return validName(name) ? nodes.get(name) : null;
+    }
+
+    /** A snapshot of the node table, in insertion order. */
+    public synchronized java.util.List<ClusterNode> nodes() {
+        return new java.util.ArrayList<>(nodes.values());
+    }
+
+    /** Redis's verifyClusterNodeId: 40 characters of [a-z0-9]. */
+    public static boolean validName(String name) {
+        if (name == null || name.length() != 40) return false;
+        for (int i = 0; i < 40; i++) {
+            char ch = name.charAt(i);
+            if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9'))) return false;
+        }
+        return true;
+    }
+
+    /** A fresh random node name (Redis's getRandomHexChars). */
+    public static String randomName() {
+        byte[] b = new byte[20];
+        RANDOM.nextBytes(b);
+        return java.util.HexFormat.of().formatHex(b);
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+    /** Makes {@code node} this node (clusterInit's myself): flagged MYSELF and added. */
+    public synchronized void setMyself(ClusterNode node) {
+        node.flags |= ClusterNode.MYSELF;
+        myself = node;
+        addNode(node);
+    }
+
+    public synchronized void addNode(ClusterNode node) {
+        nodes.put(node.name, node);
+        changed();
+    }
+
+    /** Redis's clusterDelNode: its slots unassigned, its failure reports dropped, unlinked. */
+    public synchronized void delNode(ClusterNode del) {
+        for (int j = 0; j < Slots.COUNT; j++) {
+            if (importingFrom[j] == del) importingFrom[j] = null;
+            if (migratingTo[j] == del) migratingTo[j] = null;
+            if (slots[j] == del) delSlot(j);
+        }
+        for (ClusterNode n : nodes.values()) n.failReports.remove(del);
+        // freeClusterNode: out of its master's replica list, its replicas orphaned
+        if (del.isReplica() && del.master != null) removeReplica(del.master, del);
+        for (ClusterNode r : del.replicas) r.master = null;
+        nodes.remove(del.name);
+        changed();
+    }
+
+    /** Redis's clusterRenameNode: a node met by address gets its real name from its PONG. */
+    public synchronized void rename(ClusterNode node, String newName) {
+        nodes.remove(node.name);
+        node.name = newName;
+        nodes.put(newName, node);
+        changed();
+    }
+
+    static boolean removeReplica(ClusterNode master, ClusterNode replica) {
+        boolean removed = master.replicas.remove(replica);
+        if (removed && master.replicas.isEmpty()) master.flags &= ~ClusterNode.MIGRATE_TO;
+        return removed;
+    }
+
+    static boolean addReplica(ClusterNode master, ClusterNode replica) {
+        if (master.replicas.contains(replica)) return false;
+        master.replicas.add(replica);
+        master.flags |= ClusterNode.MIGRATE_TO;
+        return true;
+    }
+
+    /** Redis's clusterMastersHaveSlaves. */
+    boolean mastersHaveReplicas() {
+        for (ClusterNode n : nodes.values()) {
+            if (!n.isReplica() && !n.replicas.isEmpty()) return true;
+        }
+        return false;
+    }
+
+    /** Redis's clusterNodeSetSlotBit: the old bit. */
+    boolean setSlotBit(ClusterNode n, int slot) {
+        boolean old = Slots.test(n.slots, slot);
+        if (!old) {
+            Slots.set(n.slots, slot);
+            n.numSlots++;
+            // a master's first slot makes it a replica-migration target, if any master has replicas
+            if (n.numSlots == 1 && mastersHaveReplicas()) n.flags |= ClusterNode.MIGRATE_TO;
+        }
+        return old;
+    }
+
+    boolean clearSlotBit(ClusterNode n, int slot) {
+        boolean old = Slots.test(n.slots, slot);
+        if (old) {
+            Slots.clear(n.slots, slot);
+            n.numSlots--;
+        }
+        return old;
+    }
+
+    /** Redis's clusterAddSlot: false when the slot is already assigned. */
+    public synchronized boolean addSlot(ClusterNode n, int slot) {
+        if (slots[slot] != null) return false;
+        setSlotBit(n, slot);
+        slots[slot] = n;
+        changed();
+        return true;
+    }
+
+    /** Redis's clusterDelSlot: false when the slot was unassigned. */
+    public synchronized boolean delSlot(int slot) {
+        ClusterNode n = slots[slot];
+        if (n == null) return false;
+        if (slotListener != null) {
+            ClusterNode primary = n.isMaster() ? n : n.master;
+            if (primary == myself || (myself != null && myself.master == primary)) slotListener.slotDeleted(slot);
+        }
+        clearSlotBit(n, slot);
+        slots[slot] = null;
+        changed();
+        return true;
+    }
+
+    /** Redis's clusterDelNodeSlots: how many were deleted. */
+    public synchronized int delNodeSlots(ClusterNode node) {
+        int deleted = 0;
+        for (int j = 0; j < Slots.COUNT; j++) {
+            if (Slots.test(node.slots, j)) {
+                delSlot(j);
+                deleted++;
+            }
+        }
+        return deleted;
+    }
+
+    /** SETSLOT MIGRATING (node) or its end (null). */
+    public synchronized void setMigrating(int slot, ClusterNode to) {
+        migratingTo[slot] = to;
+        changed();
+    }
+
+    /** SETSLOT IMPORTING (node) or its end (null). */
+    public synchronized void setImporting(int slot, ClusterNode from) {
+        importingFrom[slot] = from;
+        changed();
+    }
+
+    /** Redis's clusterCloseAllSlots. */
+    public synchronized void closeAllSlots() {
+        java.util.Arrays.fill(migratingTo, null);
+        java.util.Arrays.fill(importingFrom, null);
+        changed();
+    }
+
+    /** What the server does when a slot this node (or its master) served is unassigned. */
+    public interface SlotListener {
+        /** Redis's removeChannelsInSlot: shard channels of the slot are unsubscribed. */
+        void slotDeleted(int slot);
+    }
+
+    private SlotListener slotListener;
+
+    public synchronized void slotListener(SlotListener l) { this.slotListener = l; }
 }
