@@ -233,5 +233,46 @@ public final class ClusterState {
 
     private SlotListener slotListener;
 
+    // Redis's CLUSTER_TODO_* flags: work deferred to the end of the current event (the engine's
+    // beforeSleep), so a burst of changes saves nodes.conf and re-evaluates the state once
+    public static final int TODO_HANDLE_FAILOVER = 1;
+    public static final int TODO_UPDATE_STATE = 1 << 1;
+    public static final int TODO_SAVE_CONFIG = 1 << 2;
+    public static final int TODO_FSYNC_CONFIG = 1 << 3;
+    public static final int TODO_HANDLE_MANUALFAILOVER = 1 << 4;
+
+    int todo;
+
+    /** Redis's clusterDoBeforeSleep: asks the engine to do {@code flags} once this change is done. */
+    public synchronized void todo(int flags) { todo |= flags; }
+
+    /** Redis's clusterGetMaxEpoch: the greatest config epoch known, or the current epoch. */
+    public synchronized long maxEpoch() {
+        long max = 0;
+        for (ClusterNode n : nodes.values()) max = Math.max(max, n.configEpoch);
+        return Math.max(max, currentEpoch);
+    }
+
+    /**
+     * Redis's clusterBumpConfigEpochWithoutConsensus (SETSLOT NODE after an import, forced
+     * failovers): a new config epoch for this node unless it already has the greatest.
+     */
+    public synchronized boolean bumpEpochWithoutConsensus() {
+        long max = maxEpoch();
+        if (myself.configEpoch == 0 || myself.configEpoch != max) {
+            currentEpoch++;
+            myself.configEpoch = currentEpoch;
+            todo(TODO_SAVE_CONFIG | TODO_FSYNC_CONFIG);
+            log.accept("New configEpoch set to " + myself.configEpoch);
+            return true;
+        }
+        return false;
+    }
+
+    /** Where the engine's log lines go (the server's log at WARNING, as Redis logs these). */
+    java.util.function.Consumer<String> log = m -> {};
+
+    public synchronized void log(java.util.function.Consumer<String> sink) { this.log = sink; }
+
     public synchronized void slotListener(SlotListener l) { this.slotListener = l; }
 }
