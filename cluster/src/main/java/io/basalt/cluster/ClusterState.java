@@ -17,6 +17,8 @@ public final class ClusterState {
     final ClusterOptions options;
     ClusterNode myself;
     long currentEpoch;
+    /** The epoch of the last vote this master granted (persisted in nodes.conf). */
+    long lastVoteEpoch;
     volatile int state = FAIL;
     int size;
     final Map<String, ClusterNode> nodes = new LinkedHashMap<>();
@@ -267,6 +269,14 @@ public final class ClusterState {
             return true;
         }
         return false;
+    }
+
+    /** CLUSTER SET-CONFIG-EPOCH on a node alone: its config epoch, and the current epoch at least that. */
+    public synchronized void setConfigEpoch(long epoch) {
+        myself.configEpoch = epoch;
+        log.accept("configEpoch set to " + Long.toUnsignedString(epoch) + " via CLUSTER SET-CONFIG-EPOCH");
+        if (Long.compareUnsigned(currentEpoch, epoch) < 0) currentEpoch = epoch;
+        changed();
     }
 
     /** Where the engine's log lines go (the server's log at WARNING, as Redis logs these). */

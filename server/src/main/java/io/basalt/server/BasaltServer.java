@@ -133,6 +133,9 @@ public final class BasaltServer implements Clients {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final List<Channel> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** The subsystems, in the order their cron work and their client-closed cleanup run. */
+    /** Cluster mode (cluster-enabled yes), else null. */
+    private final io.basalt.server.cluster.ClusterRuntime cluster;
+    private final ClusterNodeHost clusterHost;
     private final List<ServerModule> modules = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile ServerBootstrap bootstrap;
     private EventLoopGroup bossGroup;
@@ -166,6 +169,8 @@ public final class BasaltServer implements Clients {
         this.replication = new io.basalt.server.replication.ReplicationSource(effects, keyspace, () -> persistence().options());
         this.masterLink = new io.basalt.server.replication.MasterLink(replicaHost(), replication, keyspace);
         this.failover = new io.basalt.server.replication.Failover(replication, masterLink, pause);
+        this.clusterHost = new ClusterNodeHost(this);
+        this.cluster = config.getBool("cluster-enabled") ? new io.basalt.server.cluster.ClusterRuntime(config, clusterHost) : null;
         registerCommands(commands);
         this.dispatcher = new Dispatcher(this, persistenceGate, tracking);
         this.persistence = new Persistence(this);
@@ -293,6 +298,16 @@ public final class BasaltServer implements Clients {
         PubSubCommands.register(t, pubSub, monitor);
         TrackingCommands.register(t, tracking, this);
         io.basalt.server.replication.ReplicationCommands.register(t, replication, masterLink, failover);
+        io.basalt.server.cluster.ClusterCommands.register(t, () -> cluster == null ? null : cluster.engine(),
+                new io.basalt.server.cluster.ClusterCommands.Node() {
+                    @Override
+                    public long replicationOffset() {
+                        return masterLink.isReplica() ? masterLink.replicaOffset() : replication.offset();
+                    }
+
+                    @Override
+                    public long keys(int db) { return keyspace.size(db); }
+                });
     }
 
     /**
@@ -397,6 +412,14 @@ public final class BasaltServer implements Clients {
 
     /** The replica side of replication: REPLICAOF, the link to the master, INFO's role lines. */
     public io.basalt.server.replication.MasterLink masterLink() { return masterLink; }
+
+    private boolean keysOutsideDb0() {
+        for (int db = 1; db < keyspace.databases(); db++) if (keyspace.size(db) > 0) return true;
+        return false;
+    }
+
+    /** Cluster mode, or null when cluster-enabled is no. */
+    public io.basalt.server.cluster.ClusterRuntime cluster() { return cluster; }
 
     /** What the link to a master uses of this server (see ReplicaHost). */
     private io.basalt.server.replication.ReplicaHost replicaHost() {
@@ -686,6 +709,15 @@ public final class BasaltServer implements Clients {
             stop();
             throw new IllegalStateException(e.getMessage(), e);
         }
+        if (cluster != null) {
+            try {
+                cluster.start(config, port());
+            } catch (IllegalStateException e) {
+                stop(); // already logged, once
+                throw e;
+            }
+            pubSub.clusterBus(cluster.engine()::propagatePublish);
+        }
         try {
             aof.startup();
         } catch (io.basalt.persistence.aof.AofException | java.io.IOException e) {
@@ -694,6 +726,12 @@ public final class BasaltServer implements Clients {
             throw new IllegalStateException(e.getMessage(), e);
         }
         loadDataFromDisk();
+        boolean[] withKeys = cluster == null ? null : clusterHost.slotsWithKeys();
+        if (cluster != null && !cluster.engine().verifyConfigWithData(slot -> withKeys[slot], keysOutsideDb0())) {
+            Log.warning("You can't have keys in a DB different than DB 0 when in Cluster mode. Exiting.");
+            stop();
+            throw new IllegalStateException("keys in a database other than 0 in cluster mode");
+        }
         dataLoaded = true;
         cron = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "basalt-cron");
@@ -972,6 +1010,7 @@ public final class BasaltServer implements Clients {
         listeners.clear();
         ops.stop();
         if (cron != null) cron.shutdownNow();
+        if (cluster != null) cluster.close();
         aof.close();
         for (Client c : clients.values()) c.kill();
         if (bossGroup != null) bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);

@@ -104,10 +104,46 @@ public final class DebugCommand {
                     return;
                 }
                 break;
+            case "drop-cluster-packet-filter":
+                if (argc == 3) {
+                    Long type = io.basalt.server.commands.Generic.longArg(c, a, 2);
+                    if (type == null) return;
+                    // the cluster tests' way to cut one kind of bus message (-1: none)
+                    if (c.server().cluster() != null) c.server().cluster().engine().dropPacketFilter((int) Math.max(-1, Math.min(Integer.MAX_VALUE, type)));
+                    c.out().ok();
+                    return;
+                }
+                break;
+            case "clusterlink":
+                if (argc == 5 && a.is(2, "KILL")) {
+                    clusterLinkKill(c, a);
+                    return;
+                }
+                break;
             default:
                 break;
         }
         c.error("ERR unknown subcommand or wrong number of arguments for '" + a.string(1) + "'. Try DEBUG HELP.");
+    }
+
+    /** DEBUG CLUSTERLINK KILL to|from|all node-id: closes bus links, as a network fault would. */
+    private static void clusterLinkKill(Client c, RespRequest a) {
+        io.basalt.server.cluster.ClusterRuntime cluster = c.server().cluster();
+        if (cluster == null) {
+            c.error("ERR Debug option only available for cluster mode enabled setup!");
+            return;
+        }
+        io.basalt.cluster.ClusterNode n = cluster.state().lookup(a.string(4));
+        if (n == null) {
+            c.error("ERR Unknown node " + a.string(4));
+            return;
+        }
+        if (!cluster.engine().killLinks(n, a.string(3).toLowerCase(java.util.Locale.ROOT))) {
+            // (redis-server also sends +OK after this error, leaving the connection one reply ahead)
+            c.error("ERR Unknown direction " + a.string(3));
+            return;
+        }
+        c.out().ok();
     }
 
     /**

@@ -117,6 +117,27 @@ public final class PubSub implements ServerModule {
         return publish(channel, message, true);
     }
 
+    /** Where cluster mode sends what is published here (the cluster bus). */
+    public interface ClusterBus {
+        void propagate(byte[] channel, byte[] message, boolean shard);
+    }
+
+    private volatile ClusterBus clusterBus;
+
+    /** Cluster mode: every PUBLISH also goes to the other nodes, every SPUBLISH to the shard's. */
+    public void clusterBus(ClusterBus bus) { this.clusterBus = bus; }
+
+    /**
+     * Redis's pubsubPublishMessageAndPropagateToCluster (the PUBLISH and SPUBLISH commands): the
+     * local receivers, and in cluster mode the message sent on the bus.
+     */
+    public long publishAndPropagate(byte[] channel, byte[] message, boolean shard) {
+        long receivers = publish(channel, message, shard);
+        ClusterBus bus = clusterBus;
+        if (bus != null) bus.propagate(channel, message, shard);
+        return receivers;
+    }
+
     private long publish(byte[] channel, byte[] message, boolean shard) {
         if (total == 0) return 0;
         long receivers = 0;

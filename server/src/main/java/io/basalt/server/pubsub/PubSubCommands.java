@@ -51,11 +51,11 @@ public final class PubSubCommands {
     }
 
     static void publish(PubSub pubSub, Client c, RespRequest a) {
-        c.out().integer(pubSub.publish(a.bytes(1), a.bytes(2)));
+        c.out().integer(pubSub.publishAndPropagate(a.bytes(1), a.bytes(2), false));
     }
 
     static void spublish(PubSub pubSub, Client c, RespRequest a) {
-        c.out().integer(pubSub.spublish(a.bytes(1), a.bytes(2)));
+        c.out().integer(pubSub.publishAndPropagate(a.bytes(1), a.bytes(2), true));
     }
 
     /** PUBSUB CHANNELS / SHARDCHANNELS [pattern]: more than one pattern is a subcommand syntax error. */

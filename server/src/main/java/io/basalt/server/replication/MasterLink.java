@@ -342,6 +342,17 @@ public final class MasterLink implements ServerModule, ReplicaRole {
 
     // ---------------------------------------------------------------- INFO, ROLE
 
+    /**
+     * Milliseconds since this replica last heard from its master, or since the link went down
+     * (Redis's data_age in clusterHandleSlaveFailover); the time since the epoch when the link
+     * never came up.
+     */
+    public long dataAge(long now) {
+        Link l = link;
+        if (state == State.CONNECTED && l != null) return now - l.lastIo;
+        return now - downSince;
+    }
+
     /** The role lines of INFO replication (Redis's order), before the replication source's. */
     public void info(StringBuilder sb) {
         String h = masterHost;

@@ -1,0 +1,168 @@
+package io.basalt.server;
+
+import io.basalt.cluster.ClusterHost;
+import io.basalt.data.Entries;
+import io.basalt.data.Keyspace;
+import io.basalt.data.Shard;
+import io.basalt.data.Slots;
+import io.basalt.server.client.ClientPause;
+import io.basalt.server.util.Log;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The server as the cluster engine sees it: replication (REPLICAOF on role changes, the offset
+ * carried in every bus header), keys per slot, pub/sub delivery and the write pause of a manual
+ * failover.
+ */
+final class ClusterNodeHost implements ClusterHost {
+    private final BasaltServer server;
+
+    ClusterNodeHost(BasaltServer server) { this.server = server; }
+
+    @Override
+    public int port() { return server.listening() ? server.port() : server.config().getInt("port"); }
+
+    @Override
+    public int tlsPort() { return 0; }
+
+    @Override
+    public long replicationOffset() {
+        return server.masterLink().isReplica() ? server.masterLink().replicaOffset() : server.replication().offset();
+    }
+
+    @Override
+    public void replicate(String ip, int port) {
+        if (server.masterLink().isReplicaOf(ip, port)) return;
+        server.masterLink().replicaOf(ip, port);
+    }
+
+    @Override
+    public void stopReplicating() {
+        if (server.masterLink().isReplica()) {
+            server.masterLink().noOne();
+            Log.notice("MASTER MODE enabled");
+        }
+    }
+
+    @Override
+    public boolean replicatingFrom(String ip, int port) { return server.masterLink().isReplicaOf(ip, port); }
+
+    @Override
+    public long replicaDataAge(long now) { return server.masterLink().dataAge(now); }
+
+    @Override
+    public int replPingReplicaPeriod() { return server.config().getInt("repl-ping-replica-period"); }
+
+    @Override
+    public void pauseWrites(long untilMs) { server.pause().pause(ClientPause.Purpose.FAILOVER, untilMs, ClientPause.WRITE); }
+
+    @Override
+    public void unpauseWrites() { server.pause().unpause(ClientPause.Purpose.FAILOVER); }
+
+    /** The slots db 0 has keys in, in one pass over the keys (after loading, before serving). */
+    boolean[] slotsWithKeys() {
+        boolean[] out = new boolean[Slots.COUNT];
+        Keyspace ks = server.keyspace();
+        for (int s = 0; s < ks.shardCount(); s++) {
+            Shard shard = ks.shard(s);
+            shard.lock();
+            try {
+                shard.forEach(0, e -> out[Slots.slot(Entries.key(e))] = true);
+            } finally {
+                shard.unlock();
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public int countKeysInSlot(int slot) {
+        return keysInSlot(slot, Integer.MAX_VALUE).size();
+    }
+
+    /** Up to {@code max} keys of db 0 in {@code slot}, read under the slot's shard lock. */
+    List<byte[]> keysInSlot(int slot, int max) {
+        Keyspace ks = server.keyspace();
+        Shard shard = ks.shardOfSlot(slot);
+        List<byte[]> out = new ArrayList<>();
+        shard.lock();
+        try {
+            shard.forEach(0, e -> {
+                if (out.size() >= max) return;
+                byte[] k = Entries.key(e);
+                if (Slots.slot(k) == slot) out.add(k);
+            });
+        } finally {
+            shard.unlock();
+        }
+        return out;
+    }
+
+    /**
+     * Redis's delKeysInSlot: each key deleted with its DEL propagated to the AOF and replicas, as
+     * a server-side deletion (keyspace notifications and WATCH see it too).
+     */
+    @Override
+    public int delKeysInSlot(int slot) {
+        Keyspace ks = server.keyspace();
+        Shard shard = ks.shardOfSlot(slot);
+        int n = 0;
+        shard.lock();
+        try {
+            List<byte[]> keys = new ArrayList<>();
+            shard.forEach(0, e -> {
+                byte[] k = Entries.key(e);
+                if (Slots.slot(k) == slot) keys.add(k);
+            });
+            for (byte[] k : keys) {
+                if (shard.remove(0, k) != null) {
+                    n++;
+                    server.events().notify(io.basalt.server.pubsub.KeyspaceEvents.GENERIC, "del", k, 0);
+                    server.events().modified(0, k);
+                    server.propagation().evicted(0, k);
+                }
+            }
+        } finally {
+            shard.unlock();
+        }
+        return n;
+    }
+
+    @Override
+    public long keyCount() {
+        long n = 0;
+        for (int db = 0; db < server.keyspace().databases(); db++) n += server.keyspace().size(db);
+        return n;
+    }
+
+    @Override
+    public void flushAll() {
+        Keyspace ks = server.keyspace();
+        ks.lockAll();
+        try {
+            for (int db = 0; db < ks.databases(); db++) {
+                for (int s = 0; s < ks.shardCount(); s++) ks.shard(s).clear(db);
+            }
+        } finally {
+            ks.unlockAll();
+        }
+    }
+
+    @Override
+    public void publish(byte[] channel, byte[] message, boolean shard) {
+        if (shard) server.pubSub().spublish(channel, message);
+        else server.pubSub().publish(channel, message);
+    }
+
+    @Override
+    public void log(String level, String message) {
+        switch (level) {
+            case "warning": Log.warning(message); break;
+            case "notice": Log.notice(message); break;
+            case "verbose": Log.verbose(message); break;
+            default: Log.debug(message);
+        }
+    }
+}
