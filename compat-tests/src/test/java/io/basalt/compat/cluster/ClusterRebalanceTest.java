@@ -38,9 +38,13 @@ class ClusterRebalanceTest {
     record Cli(int code, String out, String err) {}
 
     static Cli basalt(String... args) {
+        long t0 = System.nanoTime();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = BasaltCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        // in the test's output file: how long a rebalance takes here (SETSLOT saves nodes.conf)
+        System.out.printf("basalt %s: exit %d in %d ms%n", String.join(" ", args), code, (System.nanoTime() - t0) / 1_000_000);
+        if (args[1].equals("plan")) System.out.print(out.toString(StandardCharsets.UTF_8));
         return new Cli(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
