@@ -108,7 +108,7 @@ final class ClusterAdmin {
         Auth auth = new Auth(user, password);
 
         Topology topo;
-        try (Conn seed = Conn.open(host, port, auth)) {
+        try (Conn seed = Conn.open(host, port, auth, timeout)) {
             topo = topology(seed.call("CLUSTER", "NODES"), host, port);
         } catch (IOException e) {
             err.println("basalt cluster: can't read the cluster from " + host + ":" + port + ": " + e.getMessage());
@@ -299,7 +299,7 @@ final class ClusterAdmin {
         int run(Planner.Plan plan) throws IOException {
             try {
                 for (Master m : topo.masters().values()) {
-                    if (!m.failed()) conns.put(m.id(), Conn.open(m.host(), m.port(), auth));
+                    if (!m.failed()) conns.put(m.id(), Conn.open(m.host(), m.port(), auth, timeout));
                 }
                 if (!agreed()) return 1;
                 int done = 0;
@@ -481,13 +481,13 @@ final class ClusterAdmin {
         private final InputStream in;
         private final OutputStream out;
 
-        private Conn(String host, int port) throws IOException {
+        private Conn(String host, int port, int migrateTimeoutMs) throws IOException {
             socket = new Socket();
             try {
                 socket.connect(new InetSocketAddress(host, port), 5000);
                 socket.setTcpNoDelay(true);
                 // MIGRATE waits up to its own timeout for the target; give it that and some more
-                socket.setSoTimeout(TIMEOUT_MS + 30_000);
+                socket.setSoTimeout(Math.max(migrateTimeoutMs, 0) + 30_000);
                 in = new BufferedInputStream(socket.getInputStream());
                 out = new BufferedOutputStream(socket.getOutputStream());
             } catch (IOException e) {
@@ -496,8 +496,8 @@ final class ClusterAdmin {
             }
         }
 
-        static Conn open(String host, int port, Auth auth) throws IOException {
-            Conn c = new Conn(host, port);
+        static Conn open(String host, int port, Auth auth, int migrateTimeoutMs) throws IOException {
+            Conn c = new Conn(host, port, migrateTimeoutMs);
             if (auth.password() != null) {
                 Object r = auth.user() == null ? c.call("AUTH", auth.password()) : c.call("AUTH", auth.user(), auth.password());
                 if (r instanceof Err e) {
