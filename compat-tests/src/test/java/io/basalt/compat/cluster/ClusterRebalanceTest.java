@@ -7,6 +7,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisCluster;
+import redis.clients.jedis.params.MigrateParams;
+import redis.clients.jedis.util.JedisClusterCRC16;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -76,6 +78,8 @@ class ClusterRebalanceTest {
             // reproducible: the same table gives the same plan
             assertEquals(plan.out(), basalt("cluster", "plan", "-p", seedPort).out());
 
+            String busyKey = leaveACopyOnTheTarget(c, plan.out(), fresh);
+
             Cli run = basalt("cluster", "rebalance", "-p", seedPort, "--pipeline", "25", "--yes");
             assertEquals(0, run.code(), run.out() + run.err());
             assertTrue(run.out().contains(">>> Done: 4096 slots moved"), tail(run.out()));
@@ -83,7 +87,11 @@ class ClusterRebalanceTest {
             assertEquals(Map.of(c.node(0).id(), 4096, c.node(1).id(), 4096, c.node(2).id(), 4096, fresh.id(), 4096),
                     slotCounts(c.node(1)));
             assertTrue(fresh.call(j -> j.dbSize()) > KEYS / 8, "keys migrated to the newcomer");
+            assertTrue(run.out().contains("target key exists; comparing values... the same; replacing..."), tail(run.out()));
             assertAllKeys(c, fresh);
+            try (JedisCluster jc = new JedisCluster(new HostAndPort("127.0.0.1", fresh.port()))) {
+                assertEquals("same", jc.get(busyKey));
+            }
             Cli again = basalt("cluster", "plan", "-p", Integer.toString(fresh.port()));
             assertTrue(again.out().contains("Nothing to move"), again.out());
 
@@ -103,6 +111,31 @@ class ClusterRebalanceTest {
             if (drained.role().equals("master")) assertEquals(0L, (long) drained.call(j -> j.dbSize()), "keys left behind");
             assertAllKeys(c, fresh);
         }
+    }
+
+    /**
+     * What a migration cut short after MIGRATE ... COPY leaves behind: a key of a slot that the
+     * plan moves to the newcomer, with the same value on the newcomer and its owner. The
+     * rebalance meets BUSYKEY there and must compare values and replace, as redis-cli does.
+     */
+    private static String leaveACopyOnTheTarget(ClusterNodes c, String plan, Node fresh) {
+        // "    1366 from 127.0.0.1:P to 127.0.0.1:F: 5469,5474-5475,..."
+        String line = plan.lines().filter(l -> l.contains(" to " + fresh.address() + ": ")).findFirst().orElseThrow();
+        Node src = c.nodes().stream().filter(n -> line.contains(" from " + n.address() + " ")).findFirst().orElseThrow();
+        int slot = Integer.parseInt(line.substring(line.lastIndexOf(": ") + 2).split("[,-]")[0]);
+        String key = null;
+        for (int i = 0; key == null; i++) {
+            if (JedisClusterCRC16.getSlot("busy:" + i) == slot) key = "busy:" + i;
+        }
+        String k = key;
+        src.call(j -> j.set(k, "same"));
+        fresh.call(j -> j.clusterSetSlotImporting(slot, src.id()));
+        src.call(j -> j.clusterSetSlotMigrating(slot, fresh.id()));
+        src.call(j -> j.migrate("127.0.0.1", fresh.port(), 0, 5000, MigrateParams.migrateParams().copy(), k));
+        src.call(j -> j.clusterSetSlotStable(slot));
+        fresh.call(j -> j.clusterSetSlotStable(slot));
+        assertEquals(1L, (long) fresh.call(j -> j.dbSize()), "the copy is on the newcomer");
+        return key;
     }
 
     /**

@@ -359,14 +359,13 @@ final class ClusterAdmin {
                 if (keys.isEmpty()) break;
                 Object m = migrate(s, dst, keys, replace);
                 if (m instanceof Err e && e.message().contains("BUSYKEY")) {
-                    // redis-cli's handling: the same values on both sides are a migration that was
-                    // cut short after the copy; replace them. Different ones need the operator.
-                    if (!replace && !sameValues(s, d, keys)) {
-                        out.println();
-                        throw new IOException("slot " + slot + ": keys exist on " + dst.address()
-                                + " with other values; rerun with --replace to overwrite them");
-                    }
-                    m = migrate(s, dst, keys, true);
+                    // redis-cli's handling: keys with the same value on both sides are what a
+                    // migration cut short after the copy leaves; they are replaced. Other values
+                    // need the operator (--replace). MIGRATE moved the batch's other keys already.
+                    out.print("target key exists; comparing values... ");
+                    List<String> left = busy(s, d, keys, src, dst, slot);
+                    out.print("the same; replacing... ");
+                    m = left.isEmpty() ? "OK" : migrate(s, dst, left, true);
                 }
                 ok(m, src, "MIGRATE");
                 moved += keys.size();
@@ -419,13 +418,30 @@ final class ClusterAdmin {
             return s.call(cmd.toArray(new String[0]));
         }
 
-        private static boolean sameValues(Conn s, Conn d, List<?> keys) throws IOException {
+        /**
+         * After a BUSYKEY: the batch's keys still on the source (MIGRATE moved the others),
+         * checked to have the same value on the target by DEBUG DIGEST-VALUE (a missing key's
+         * digest is all zeros). Throws when one differs and --replace was not given.
+         */
+        private List<String> busy(Conn s, Conn d, List<?> keys, Master src, Master dst, String slot) throws IOException {
             List<String> cmd = new ArrayList<>(List.of("DEBUG", "DIGEST-VALUE"));
             for (Object k : keys) cmd.add((String) k);
-            Object a = s.call(cmd.toArray(new String[0])), b = d.call(cmd.toArray(new String[0]));
-            if (a instanceof Err e) throw new IOException("DEBUG DIGEST-VALUE: " + e.message());
-            if (b instanceof Err e) throw new IOException("DEBUG DIGEST-VALUE: " + e.message());
-            return a.equals(b);
+            Object a = s.call(cmd.toArray(new String[0]));
+            ok(a, src, "DEBUG DIGEST-VALUE");
+            Object b = d.call(cmd.toArray(new String[0]));
+            ok(b, dst, "DEBUG DIGEST-VALUE");
+            List<?> onSource = (List<?>) a, onTarget = (List<?>) b;
+            List<String> left = new ArrayList<>();
+            for (int i = 0; i < keys.size(); i++) {
+                if (((String) onSource.get(i)).matches("0+")) continue; // migrated
+                if (!replace && !onSource.get(i).equals(onTarget.get(i))) {
+                    out.println();
+                    throw new IOException("slot " + slot + ": key '" + keys.get(i) + "' exists on " + dst.address()
+                            + " with another value; rerun with --replace to overwrite it");
+                }
+                left.add((String) keys.get(i));
+            }
+            return left;
         }
 
         /** An unassigned slot, as redis-cli --cluster fix covers one with no keys anywhere. */
