@@ -299,7 +299,12 @@ final class ClusterAdmin {
         int run(Planner.Plan plan) throws IOException {
             try {
                 for (Master m : topo.masters().values()) {
-                    if (!m.failed()) conns.put(m.id(), Conn.open(m.host(), m.port(), auth, timeout));
+                    if (m.failed()) continue;
+                    try {
+                        conns.put(m.id(), Conn.open(m.host(), m.port(), auth, timeout));
+                    } catch (IOException e) {
+                        throw new IOException("can't connect to " + m.address() + ": " + e.getMessage(), e);
+                    }
                 }
                 if (!agreed()) return 1;
                 int done = 0;
@@ -508,7 +513,7 @@ final class ClusterAdmin {
                 out = new BufferedOutputStream(socket.getOutputStream());
             } catch (IOException e) {
                 socket.close();
-                throw new IOException(host + ":" + port + ": " + e.getMessage(), e);
+                throw e;
             }
         }
 
@@ -518,7 +523,7 @@ final class ClusterAdmin {
                 Object r = auth.user() == null ? c.call("AUTH", auth.password()) : c.call("AUTH", auth.user(), auth.password());
                 if (r instanceof Err e) {
                     c.close();
-                    throw new IOException(host + ":" + port + ": AUTH failed: " + e.message());
+                    throw new IOException("AUTH failed: " + e.message());
                 }
             }
             return c;
