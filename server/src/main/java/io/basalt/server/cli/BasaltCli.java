@@ -36,6 +36,7 @@ import java.util.Map;
  *   basalt backup [-h host] [-p port] [-a password] [--user name] &lt;dir&gt;
  *   basalt verify &lt;backup-dir&gt;
  *   basalt restore &lt;backup-dir&gt; &lt;data-dir&gt; [--to-time &lt;unix seconds | ISO-8601&gt;]
+ *   basalt cluster plan|rebalance [-h host] [-p port] [--weight node=w ...] [--pipeline n] [--yes]
  * </pre>
  */
 public final class BasaltCli {
@@ -57,6 +58,7 @@ public final class BasaltCli {
             "      Verifies the backup and writes into <data-dir> (new or empty) what a server needs to",
             "      start with its latest state, or with the state at the end of the given second",
             "      (needs a backup of a server that ran with aof-timestamp-enabled yes).",
+            ClusterAdmin.USAGE,
             "  basalt --version");
 
     /** Runs one command line; returns the exit code (0 success, 1 failure, 2 usage). */
@@ -74,6 +76,8 @@ public final class BasaltCli {
                     return verify(rest, out, err);
                 case "restore":
                     return restore(rest, out, err);
+                case "cluster":
+                    return ClusterAdmin.run(rest, System.in, out, err);
                 case "--version":
                 case "-v":
                     out.println("basalt v=" + BasaltServer.BASALT_VERSION);
@@ -90,11 +94,11 @@ public final class BasaltCli {
         }
     }
 
-    private static final class UsageException extends Exception {
+    static final class UsageException extends Exception {
         UsageException(String m) { super(m); }
     }
 
-    private static String value(List<String> a, int i, String opt) throws UsageException {
+    static String value(List<String> a, int i, String opt) throws UsageException {
         if (i + 1 >= a.size()) throw new UsageException(opt + " needs a value");
         return a.get(i + 1);
     }
