@@ -119,6 +119,8 @@ public final class BasaltServer implements Clients {
     private final io.basalt.server.replication.MasterLink masterLink;
     /** FAILOVER: a coordinated switch of roles with a replica. */
     private final io.basalt.server.replication.Failover failover;
+    /** Cluster mode (cluster-enabled yes): slot table, router, CLUSTER commands; null standalone. */
+    private final io.basalt.server.cluster.ClusterMode cluster;
     private final Propagation propagation;
     private final Backup backup = new Backup(this);
     /** The operations HTTP listener: /metrics and the health probes. */
@@ -187,6 +189,8 @@ public final class BasaltServer implements Clients {
         addModule(replication);
         addModule(masterLink);
         addModule(failover);
+        this.cluster = config.getBool("cluster-enabled") ? new io.basalt.server.cluster.ClusterMode(keyspace, dispatcher, commands, () -> config.getInt("port"), masterLink::replicaOf) : null;
+        if (cluster != null) addModule(cluster);
         addModule(new io.basalt.server.admin.OomScoreAdj(masterLink::isReplica));
         dispatcher.replicaRole(masterLink);
         this.scripting = new io.basalt.server.scripting.Scripting(keyspace, dispatcher, propagation, stats,
@@ -293,6 +297,8 @@ public final class BasaltServer implements Clients {
         PubSubCommands.register(t, pubSub, monitor);
         TrackingCommands.register(t, tracking, this);
         io.basalt.server.replication.ReplicationCommands.register(t, replication, masterLink, failover);
+        io.basalt.server.cluster.ClusterSlotCommands.register(t, this::cluster);
+        io.basalt.server.cluster.ClusterConnectionCommands.register(t, this::cluster);
     }
 
     /**
@@ -394,6 +400,9 @@ public final class BasaltServer implements Clients {
 
     /** The master side of replication: the stream to replicas, the backlog, PSYNC. */
     public io.basalt.server.replication.ReplicationSource replication() { return replication; }
+
+    /** Cluster mode, or null when cluster-enabled is no. */
+    public io.basalt.server.cluster.ClusterMode cluster() { return cluster; }
 
     /** The replica side of replication: REPLICAOF, the link to the master, INFO's role lines. */
     public io.basalt.server.replication.MasterLink masterLink() { return masterLink; }

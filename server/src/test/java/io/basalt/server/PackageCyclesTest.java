@@ -52,7 +52,7 @@ class PackageCyclesTest {
             Set.of("exec"),
             Set.of("blocking", "pubsub"),
             Set.of("commands"),
-            Set.of("tracking", "persist", "replication", "scripting"),
+            Set.of("tracking", "persist", "replication", "scripting", "cluster"),
             Set.of("admin"),
             Set.of("net"),
             Set.of("ops"),
