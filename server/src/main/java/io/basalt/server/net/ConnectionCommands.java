@@ -69,6 +69,10 @@ public final class ConnectionCommands {
     static void select(Client c, RespRequest a) {
         Long db = Generic.longArg(c, a, 1);
         if (db == null) return;
+        if (c.server().cluster() != null && db != 0) {
+            c.error("ERR SELECT is not allowed in cluster mode");
+            return;
+        }
         if (db < 0 || db >= c.server().keyspace().databases()) {
             c.error("ERR DB index is out of range");
             return;
