@@ -122,10 +122,12 @@ public final class MigrateCommand {
                 else command(cmds, "AUTH".getBytes(), pass);
             }
             command(cmds, "SELECT".getBytes(), Long.toString(dbid).getBytes());
+            // in cluster mode the target is importing the slot: RESTORE-ASKING gets in without ASKING
+            byte[] restore = (c.server().cluster() != null ? "RESTORE-ASKING" : "RESTORE").getBytes();
             for (int i = 0; i < keys.size(); i++) {
                 byte[] ttl = Long.toString(ttls.get(i)).getBytes();
-                if (replace) command(cmds, "RESTORE".getBytes(), keys.get(i), ttl, payloads.get(i), "REPLACE".getBytes());
-                else command(cmds, "RESTORE".getBytes(), keys.get(i), ttl, payloads.get(i));
+                if (replace) command(cmds, restore, keys.get(i), ttl, payloads.get(i), "REPLACE".getBytes());
+                else command(cmds, restore, keys.get(i), ttl, payloads.get(i));
             }
             OutputStream out;
             InputStream in;
