@@ -123,7 +123,7 @@ public final class MigrateCommand {
             }
             command(cmds, "SELECT".getBytes(), Long.toString(dbid).getBytes());
             // in cluster mode the target is importing the slot: RESTORE-ASKING gets in without ASKING
-            byte[] restore = (c.server().cluster() != null ? "RESTORE-ASKING" : "RESTORE").getBytes();
+            byte[] restore = (KeyCommands.clusterEnabled(c) ? "RESTORE-ASKING" : "RESTORE").getBytes();
             for (int i = 0; i < keys.size(); i++) {
                 byte[] ttl = Long.toString(ttls.get(i)).getBytes();
                 if (replace) command(cmds, restore, keys.get(i), ttl, payloads.get(i), "REPLACE".getBytes());
