@@ -123,6 +123,16 @@ public final class ClusterMode implements ServerModule {
     }
 
     /**
+     * What Redis's clusterBeforeSleep does after a command that asked for it (CLUSTER ADDSLOTS,
+     * SETSLOT ...): the state re-evaluated before the client's next command is read, so that
+     * command already sees it. Called by the commands that change the tables (the cluster engine
+     * takes this over with its own beforeSleep).
+     */
+    void afterChange() {
+        if ((state.todo() & ClusterState.TODO_UPDATE_STATE) != 0) state.updateState(System.currentTimeMillis());
+    }
+
+    /**
      * Redis's clusterRedirectBlockedClientIfNeeded, run for every blocked client when the node,
      * slot or migration tables (or cluster_state) changed since the last run.
      */

@@ -152,6 +152,7 @@ public final class ClusterSlotCommands {
             updateSlots(s, seen, del);
             s.todo(ClusterState.TODO_UPDATE_STATE | ClusterState.TODO_SAVE_CONFIG);
         }
+        m.afterChange();
         c.out().ok();
     }
 
@@ -180,6 +181,7 @@ public final class ClusterSlotCommands {
             updateSlots(s, seen, del);
             s.todo(ClusterState.TODO_UPDATE_STATE | ClusterState.TODO_SAVE_CONFIG);
         }
+        m.afterChange();
         c.out().ok();
     }
 
@@ -197,6 +199,7 @@ public final class ClusterSlotCommands {
             s.delNodeSlots(s.myself());
             s.todo(ClusterState.TODO_UPDATE_STATE | ClusterState.TODO_SAVE_CONFIG);
         }
+        m.afterChange();
         c.out().ok();
     }
 
@@ -300,6 +303,7 @@ public final class ClusterSlotCommands {
             }
             s.todo(ClusterState.TODO_SAVE_CONFIG | ClusterState.TODO_UPDATE_STATE);
         }
+        m.afterChange();
         c.out().ok();
     }
 
