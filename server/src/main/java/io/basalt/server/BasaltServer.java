@@ -189,7 +189,7 @@ public final class BasaltServer implements Clients {
         addModule(replication);
         addModule(masterLink);
         addModule(failover);
-        this.cluster = config.getBool("cluster-enabled") ? new io.basalt.server.cluster.ClusterMode(keyspace, dispatcher, commands, () -> config.getInt("port"), masterLink::replicaOf) : null;
+        this.cluster = config.getBool("cluster-enabled") ? new io.basalt.server.cluster.ClusterMode(keyspace, dispatcher, commands, pubSub, () -> config.getInt("port"), masterLink::replicaOf) : null;
         if (cluster != null) addModule(cluster);
         addModule(new io.basalt.server.admin.OomScoreAdj(masterLink::isReplica));
         dispatcher.replicaRole(masterLink);

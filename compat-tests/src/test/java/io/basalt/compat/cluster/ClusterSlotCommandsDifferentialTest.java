@@ -212,6 +212,23 @@ class ClusterSlotCommandsDifferentialTest {
     }
 
     @Test
+    void shardChannelsOfAnUnassignedSlotAreUnsubscribed() {
+        try (ClusterPair sub = new ClusterPair(basalt.port(), redis.port())) {
+            // channels of different slots are CROSSSLOT, as keys
+            sub.same("SSUBSCRIBE", "{c}1", "{d}1");
+            sub.same("SSUBSCRIBE", "{c}1", "{c}2");
+            assertEquals(sub.redis.read().rawString(), sub.basalt.read().rawString());
+            sub.same("SSUBSCRIBE", "{d}1");
+            String slot = p.same("CLUSTER", "KEYSLOT", "c").substring(1).trim();
+            p.same("CLUSTER", "DELSLOTS", slot);
+            // one sunsubscribe push per channel of the slot, with the count left
+            for (int i = 0; i < 2; i++) assertEquals(sub.redis.read().rawString(), sub.basalt.read().rawString());
+            p.same("CLUSTER", "ADDSLOTS", slot);
+            sub.same("SUNSUBSCRIBE", "{d}1");
+        }
+    }
+
+    @Test
     void selectIsRefusedInClusterMode() {
         p.same("SELECT", "1");
         p.same("SELECT", "0");

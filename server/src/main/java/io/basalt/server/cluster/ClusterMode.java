@@ -39,7 +39,7 @@ public final class ClusterMode implements ServerModule {
     /** The state version the blocked clients were last checked against. */
     private long checkedVersion = -1;
 
-    public ClusterMode(Keyspace keyspace, Dispatcher dispatcher, CommandTable commands,
+    public ClusterMode(Keyspace keyspace, Dispatcher dispatcher, CommandTable commands, io.basalt.server.pubsub.PubSub pubSub,
                        java.util.function.IntSupplier port, java.util.function.BiConsumer<String, Integer> replicaOf) {
         this.keyspace = keyspace;
         this.dispatcher = dispatcher;
@@ -49,6 +49,8 @@ public final class ClusterMode implements ServerModule {
         // from before the data is loaded
         keyspace.enableSlotIndex();
         state.log(Log::warning);
+        // a slot this node (or its master) served is unassigned: its shard channels' subscribers go
+        state.slotListener(pubSub::unsubscribeShardSlot);
         this.router = new ClusterRouter(state, keyspace, commands);
         dispatcher.router(router);
     }
