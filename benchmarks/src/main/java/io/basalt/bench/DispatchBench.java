@@ -48,6 +48,10 @@ public class DispatchBench {
     @Param({"32", "1024"})
     int valueSize;
 
+    /** Standalone, or cluster mode serving every slot (the router's per-command cost). */
+    @Param({"false", "true"})
+    boolean cluster;
+
     private BasaltServer server;
     private Client client;
     private EmbeddedChannel clientChannel;
@@ -61,7 +65,7 @@ public class DispatchBench {
 
     @Setup(Level.Trial)
     public void setup() {
-        server = BenchAccess.server();
+        server = cluster ? BenchAccess.clusterServer() : BenchAccess.server();
         clientChannel = new EmbeddedChannel();
         client = BenchAccess.client(server, clientChannel);
         out = PooledByteBufAllocator.DEFAULT.directBuffer(64 * 1024);

@@ -33,6 +33,10 @@ public class KeyspaceBench {
     @Param({"32", "1024"})
     int valueSize;
 
+    /** Cluster mode's per-slot key lists on (Keyspace.enableSlotIndex) or off. */
+    @Param({"false", "true"})
+    boolean slotIndex;
+
     private Keyspace keyspace;
     private byte[][] keys;
     private byte[] value;
@@ -43,6 +47,7 @@ public class KeyspaceBench {
         keyspace = new Keyspace(16, 64);
         keys = Data.keys(KEYS);
         value = Data.value(valueSize);
+        if (slotIndex) keyspace.enableSlotIndex();
         for (byte[] k : keys) set(k);
     }
 
@@ -66,6 +71,21 @@ public class KeyspaceBench {
     @Benchmark
     public Object set() {
         byte[] key = nextKey();
+        set(key);
+        return key;
+    }
+
+    /** A delete and an insert of the same key (DEL then SET): the slot lists are unlinked and linked. */
+    @Benchmark
+    public Object deleteInsert() {
+        byte[] key = nextKey();
+        Shard s = keyspace.shardOf(key);
+        s.lock();
+        try {
+            s.remove(0, key);
+        } finally {
+            s.unlock();
+        }
         set(key);
         return key;
     }

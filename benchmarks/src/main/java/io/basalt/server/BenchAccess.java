@@ -19,6 +19,27 @@ public final class BenchAccess {
         return new BasaltServer(Config.defaults());
     }
 
+    /**
+     * A never-started server in cluster mode serving every slot, its cluster state already ok
+     * (the cron that would turn it ok after CLUSTER_WRITABLE_DELAY never runs here).
+     */
+    public static BasaltServer clusterServer() {
+        Config config = Config.defaults();
+        try {
+            config.setAtStartup("cluster-enabled", "yes");
+        } catch (io.basalt.server.config.ConfigException e) {
+            throw new IllegalStateException(e);
+        }
+        BasaltServer server = new BasaltServer(config);
+        io.basalt.cluster.ClusterState state = server.cluster().state();
+        for (int j = 0; j < io.basalt.cluster.Slots.COUNT; j++) state.addSlot(state.myself(), j);
+        long now = System.currentTimeMillis();
+        state.updateState(now);
+        state.updateState(now + 10_000);
+        if (!state.ok()) throw new IllegalStateException("cluster state not ok");
+        return server;
+    }
+
     /** The per-connection handler the server installs on every accepted channel. */
     public static ChannelHandler connectionHandler(BasaltServer server) {
         return new ClientHandler(server);

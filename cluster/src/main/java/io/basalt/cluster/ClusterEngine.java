@@ -95,7 +95,7 @@ public final class ClusterEngine {
             } else {
                 host.log("notice", "Node configuration loaded, I'm " + cs.myself.name);
             }
-            updateMyselfAnnouncedPorts();
+            updateAnnouncedPortsLocked();
             resetManualFailover();
             updateMyselfFlags();
             updateMyselfIp();
@@ -136,8 +136,14 @@ public final class ClusterEngine {
     /** Releases nodes.conf (at shutdown). */
     public void closeConf() { conf.unlock(); }
 
-    /** Redis's deriveAnnouncedPorts into myself. */
-    void updateMyselfAnnouncedPorts() {
+    /** Redis's deriveAnnouncedPorts into myself (at start, and when an announce directive changes). */
+    public void updateMyselfAnnouncedPorts() {
+        synchronized (cs) {
+            updateAnnouncedPortsLocked();
+        }
+    }
+
+    private void updateAnnouncedPortsLocked() {
         ClusterNode me = cs.myself;
         int[] p = announcedPorts();
         me.port = p[0];
@@ -249,52 +255,9 @@ public final class ClusterEngine {
 
     // ---------------------------------------------------------------- state
 
-    private long firstStateCall;
-    private long amongMinorityTime;
-    static final long MAX_REJOIN_DELAY = 5000;
-    static final long MIN_REJOIN_DELAY = 500;
-    static final long WRITABLE_DELAY = 2000;
-
-    /** Redis's clusterUpdateState: cluster_state ok or fail, and the cluster size. */
+    /** Redis's clusterUpdateState (see {@link ClusterState#updateState}). */
     public void updateState() {
-        synchronized (cs) {
-            long now = System.currentTimeMillis();
-            cs.todo &= ~ClusterState.TODO_UPDATE_STATE;
-            if (firstStateCall == 0) firstStateCall = now;
-            // a master that just started waits before taking writes, so the cluster can tell it
-            // about a newer configuration first
-            if (cs.myself.isMaster() && cs.state == ClusterState.FAIL && now - firstStateCall < WRITABLE_DELAY) return;
-            int newState = ClusterState.OK;
-            if (options.requireFullCoverage) {
-                for (int j = 0; j < Slots.COUNT; j++) {
-                    ClusterNode n = cs.slots[j];
-                    if (n == null || n.failed()) {
-                        newState = ClusterState.FAIL;
-                        break;
-                    }
-                }
-            }
-            int reachable = 0;
-            cs.size = 0;
-            for (ClusterNode n : cs.nodes.values()) {
-                if (n.isMaster() && n.numSlots > 0) {
-                    cs.size++;
-                    if ((n.flags & (ClusterNode.FAIL | ClusterNode.PFAIL)) == 0) reachable++;
-                }
-            }
-            int quorum = cs.size / 2 + 1;
-            if (reachable < quorum) {
-                newState = ClusterState.FAIL;
-                amongMinorityTime = now;
-            }
-            if (newState != cs.state) {
-                long rejoinDelay = Math.max(MIN_REJOIN_DELAY, Math.min(MAX_REJOIN_DELAY, options.nodeTimeout));
-                if (newState == ClusterState.OK && cs.myself.isMaster() && now - amongMinorityTime < rejoinDelay) return;
-                host.log("warning", "Cluster state changed: " + (newState == ClusterState.OK ? "ok" : "fail"));
-                cs.state = newState;
-                cs.changed();
-            }
-        }
+        cs.updateState(System.currentTimeMillis());
     }
 
     // ---------------------------------------------------------------- failure reports
@@ -864,19 +827,9 @@ public final class ClusterEngine {
     /** Redis's clusterSetMaster: this node (without slots) becomes a replica of {@code n}. */
     public void setMaster(ClusterNode n) {
         synchronized (cs) {
-            ClusterNode myself = cs.myself;
-            if (myself.isMaster()) {
-                myself.flags &= ~(ClusterNode.MASTER | ClusterNode.MIGRATE_TO);
-                myself.flags |= ClusterNode.SLAVE;
-                cs.closeAllSlots();
-            } else if (myself.master != null) {
-                ClusterState.removeReplica(myself.master, myself);
-            }
-            myself.master = n;
-            ClusterState.addReplica(n, myself);
+            cs.setMaster(n);
             host.replicate(n.ip, n.port);
             resetManualFailover();
-            cs.changed();
         }
     }
 
@@ -955,6 +908,13 @@ public final class ClusterEngine {
         }
         hdr.hostname = cs.myself.hostname;
         link.send(hdr, this);
+    }
+
+    /** clusterBroadcastPong(CLUSTER_BROADCAST_ALL): every node learns this node's state at once. */
+    public void broadcastPongAll() {
+        synchronized (cs) {
+            broadcastPong(BROADCAST_ALL);
+        }
     }
 
     static final int BROADCAST_ALL = 0;

@@ -5,6 +5,9 @@ package io.basalt.cluster;
  * at any time, hence volatile). Defaults are redis.conf's.
  */
 public final class ClusterOptions {
+    /** cluster-config-file and cluster-port (0: the client port + 10000); both immutable. */
+    public volatile String configFile = "nodes.conf";
+    public volatile int port = 0;
     public volatile long nodeTimeout = 15000;
     public volatile boolean requireFullCoverage = true;
     public volatile boolean allowReadsWhenDown = false;

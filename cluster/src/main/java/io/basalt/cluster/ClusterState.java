@@ -59,6 +59,15 @@ public final class ClusterState {
     /** cluster_state:ok. */
     public boolean ok() { return state == OK; }
 
+    /** CLUSTER_OK or CLUSTER_FAIL (cluster_state). */
+    public int state() { return state; }
+
+    /**
+     * A number that changes (grows) with every change of the node, slot, migrating and importing
+     * tables: who caches something derived from them compares it.
+     */
+    public long version() { return version; }
+
     /** Marks a change of the tables visible to the data path. */
     void changed() { version++; }
 
@@ -142,6 +151,26 @@ public final class ClusterState {
         master.replicas.add(replica);
         master.flags |= ClusterNode.MIGRATE_TO;
         return true;
+    }
+
+    /**
+     * The state part of Redis's clusterSetMaster (SETSLOT NODE taking this master's last slot,
+     * REPLICATE): this node becomes a replica of {@code n}, its open slots closed if it was a
+     * master. The caller points replication at {@code n} and resets a manual failover.
+     */
+    public synchronized void setMaster(ClusterNode n) {
+        if (n == myself) throw new IllegalArgumentException("a node cannot replicate itself");
+        if (myself.numSlots != 0) throw new IllegalStateException("a master with slots cannot become a replica");
+        if (myself.isMaster()) {
+            myself.flags = (myself.flags & ~(ClusterNode.MASTER | ClusterNode.MIGRATE_TO)) | ClusterNode.SLAVE;
+            java.util.Arrays.fill(migratingTo, null);
+            java.util.Arrays.fill(importingFrom, null);
+        } else if (myself.master != null) {
+            removeReplica(myself.master, myself);
+        }
+        myself.master = n;
+        addReplica(n, myself);
+        changed();
     }
 
     /** Redis's clusterMastersHaveSlaves. */
@@ -247,6 +276,67 @@ public final class ClusterState {
 
     /** Redis's clusterDoBeforeSleep: asks the engine to do {@code flags} once this change is done. */
     public synchronized void todo(int flags) { todo |= flags; }
+
+    /** The deferred work asked for and not done yet (TODO_* flags). */
+    public synchronized int todo() { return todo; }
+
+    /** Marks deferred work {@code flags} as done. */
+    public synchronized void done(int flags) { todo &= ~flags; }
+
+    // ---------------------------------------------------------------- cluster_state
+
+    /** Redis's CLUSTER_MAX_REJOIN_DELAY, CLUSTER_MIN_REJOIN_DELAY and CLUSTER_WRITABLE_DELAY (ms). */
+    static final long MAX_REJOIN_DELAY = 5000;
+    static final long MIN_REJOIN_DELAY = 500;
+    static final long WRITABLE_DELAY = 2000;
+
+    /** clusterUpdateState's statics: its first call, and when it last found us in a minority. */
+    private long firstUpdateTime;
+    private long amongMinorityTime;
+
+    /**
+     * Redis 7.0's clusterUpdateState, called with the current time (ms) where Redis calls it
+     * (beforeSleep when TODO_UPDATE_STATE is asked, the cluster cron): cluster_state turns FAIL
+     * when a slot is unassigned or its master failed (with cluster-require-full-coverage) or when
+     * fewer than a majority of the masters serving slots are reachable; the size is recounted. A
+     * master waits CLUSTER_WRITABLE_DELAY after the first call before it turns OK (it may have
+     * rebooted with a stale table), and, back from a minority partition, a rejoin delay
+     * (cluster-node-timeout within 500..5000 ms) before it accepts queries again.
+     */
+    public synchronized void updateState(long now) {
+        todo &= ~TODO_UPDATE_STATE;
+        if (firstUpdateTime == 0) firstUpdateTime = now;
+        if (myself.isMaster() && state == FAIL && now - firstUpdateTime < WRITABLE_DELAY) return;
+        int newState = OK;
+        if (options.requireFullCoverage) {
+            for (int j = 0; j < Slots.COUNT; j++) {
+                if (slots[j] == null || slots[j].is(ClusterNode.FAIL)) {
+                    newState = FAIL;
+                    break;
+                }
+            }
+        }
+        int reachableMasters = 0;
+        size = 0;
+        for (ClusterNode node : nodes.values()) {
+            if (node.isMaster() && node.numSlots != 0) {
+                size++;
+                if ((node.flags & (ClusterNode.FAIL | ClusterNode.PFAIL)) == 0) reachableMasters++;
+            }
+        }
+        int neededQuorum = size / 2 + 1;
+        if (reachableMasters < neededQuorum) {
+            newState = FAIL;
+            amongMinorityTime = now;
+        }
+        if (newState != state) {
+            long rejoinDelay = Math.max(MIN_REJOIN_DELAY, Math.min(MAX_REJOIN_DELAY, options.nodeTimeout));
+            if (newState == OK && myself.isMaster() && now - amongMinorityTime < rejoinDelay) return;
+            log.accept("Cluster state changed: " + (newState == OK ? "ok" : "fail"));
+            state = newState;
+            changed();
+        }
+    }
 
     /** Redis's clusterGetMaxEpoch: the greatest config epoch known, or the current epoch. */
     public synchronized long maxEpoch() {

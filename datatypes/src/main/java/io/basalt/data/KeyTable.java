@@ -68,6 +68,98 @@ final class KeyTable {
         capacity = firstChunk;
         slabTop = 0;
         freeHead = 0;
+        if (slotShift >= 0) {
+            slotNext = new int[][]{new int[firstChunk]};
+            slotPrev = new int[][]{new int[firstChunk]};
+            slotOf = new short[][]{new short[firstChunk]};
+            slotHead = null;
+            slotCount = null;
+        }
+    }
+
+    // ---------------------------------------------------------------- keys by hash slot
+
+    /*
+     * Cluster mode's slot index (Redis's slots_to_keys): per hash slot of this table, a doubly
+     * linked list of its keys, newest first, as int links parallel to the slab (no node objects),
+     * and a count. CLUSTER COUNTKEYSINSLOT reads the count and GETKEYSINSLOT walks the list, so
+     * neither scans the keyspace. Off unless enabled (slotShift < 0): it costs every insert a
+     * CRC16 of the key plus 10 bytes per key, and only cluster mode asks (as in Redis, where
+     * slots_to_keys exists only with cluster-enabled). See Keyspace#enableSlotIndex.
+     */
+
+    /** Slot >>> slotShift is the slot's index in this table (the shard takes the low bits); -1: no index. */
+    private int slotShift = -1;
+    /** Per local slot: slab index + 1 of its newest key (0: none), and how many keys it has. */
+    private int[] slotHead;
+    private int[] slotCount;
+    /** Per slab slot: the next (older) and previous (newer) key of its hash slot, index + 1 (0: none). */
+    private int[][] slotNext;
+    private int[][] slotPrev;
+    /** Per slab slot: its key's local slot. */
+    private short[][] slotOf;
+
+    /** Turns the index on (slots of this table are {@code slot >>> shift} apart), indexing what is stored. */
+    void enableSlotIndex(int shift) {
+        if (slotShift >= 0) return;
+        slotShift = shift;
+        int chunks = slab.length;
+        slotNext = new int[chunks][];
+        slotPrev = new int[chunks][];
+        slotOf = new short[chunks][];
+        for (int c = 0; c < chunks; c++) {
+            slotNext[c] = new int[slab[c].length];
+            slotPrev[c] = new int[slab[c].length];
+            slotOf[c] = new short[slab[c].length];
+        }
+        for (int k = 0; k < slabTop; k++) {
+            Object e = entry(k);
+            if (e != null) slotLink(k, Slots.slot(Entries.key(e)) >>> shift);
+        }
+    }
+
+    boolean slotIndexed() { return slotShift >= 0; }
+
+    /** Keys of hash slot {@code slot} (one this table holds), 0 without the index. */
+    int countInSlot(int slot) {
+        if (slotShift < 0 || slotCount == null) return 0;
+        return slotCount[slot >>> slotShift];
+    }
+
+    /** Up to {@code max} keys of hash slot {@code slot}, newest first (Redis's order). */
+    void keysInSlot(int slot, int max, Consumer<byte[]> out) {
+        if (slotShift < 0 || slotHead == null) return;
+        int i = slotHead[slot >>> slotShift];
+        for (int n = 0; i != 0 && n < max; n++) {
+            out.accept(Entries.key(entry(i - 1)));
+            i = slotNext[(i - 1) >>> CHUNK_BITS][(i - 1) & CHUNK_MASK];
+        }
+    }
+
+    private void slotLink(int s, int local) {
+        if (slotHead == null) {
+            // local slots of this table: 16384 >>> shift
+            slotHead = new int[Slots.COUNT >>> slotShift];
+            slotCount = new int[Slots.COUNT >>> slotShift];
+        }
+        int c = s >>> CHUNK_BITS, o = s & CHUNK_MASK;
+        int head = slotHead[local];
+        slotOf[c][o] = (short) local;
+        slotNext[c][o] = head;
+        slotPrev[c][o] = 0;
+        if (head != 0) slotPrev[(head - 1) >>> CHUNK_BITS][(head - 1) & CHUNK_MASK] = s + 1;
+        slotHead[local] = s + 1;
+        slotCount[local]++;
+    }
+
+    private void slotUnlink(int s) {
+        int c = s >>> CHUNK_BITS, o = s & CHUNK_MASK;
+        int local = slotOf[c][o];
+        int nx = slotNext[c][o], pv = slotPrev[c][o];
+        if (pv == 0) slotHead[local] = nx;
+        else slotNext[(pv - 1) >>> CHUNK_BITS][(pv - 1) & CHUNK_MASK] = nx;
+        if (nx != 0) slotPrev[(nx - 1) >>> CHUNK_BITS][(nx - 1) & CHUNK_MASK] = pv;
+        slotCount[local]--;
     }
 
     private Object entry(int slot) { return slab[slot >>> CHUNK_BITS][slot & CHUNK_MASK]; }
@@ -150,6 +242,7 @@ final class KeyTable {
         hashes[slot >>> CHUNK_BITS][slot & CHUNK_MASK] = hash;
         next(slot, buckets[b]);
         buckets[b] = slot + 1;
+        if (slotShift >= 0) slotLink(slot, Slots.slot(key) >>> slotShift);
         size++;
         account(entry, 1);
         if (size > buckets.length) relink(buckets.length * 2);
@@ -181,6 +274,7 @@ final class KeyTable {
         Object e = entry(s);
         if (prev == 0) buckets[bucket] = next(s);
         else next(prev - 1, next(s));
+        if (slotShift >= 0) slotUnlink(s);
         entry(s, null);
         next(s, freeHead);
         freeHead = i;
@@ -242,6 +336,11 @@ final class KeyTable {
             slab[0] = Arrays.copyOf(slab[0], cap);
             next[0] = Arrays.copyOf(next[0], cap);
             hashes[0] = Arrays.copyOf(hashes[0], cap);
+            if (slotShift >= 0) {
+                slotNext[0] = Arrays.copyOf(slotNext[0], cap);
+                slotPrev[0] = Arrays.copyOf(slotPrev[0], cap);
+                slotOf[0] = Arrays.copyOf(slotOf[0], cap);
+            }
             capacity = cap;
             return;
         }
@@ -252,6 +351,14 @@ final class KeyTable {
         slab[chunks] = new Object[CHUNK];
         next[chunks] = new int[CHUNK];
         hashes[chunks] = new int[CHUNK];
+        if (slotShift >= 0) {
+            slotNext = Arrays.copyOf(slotNext, chunks + 1);
+            slotPrev = Arrays.copyOf(slotPrev, chunks + 1);
+            slotOf = Arrays.copyOf(slotOf, chunks + 1);
+            slotNext[chunks] = new int[CHUNK];
+            slotPrev[chunks] = new int[CHUNK];
+            slotOf[chunks] = new short[CHUNK];
+        }
         capacity += CHUNK;
     }
 
@@ -272,6 +379,9 @@ final class KeyTable {
         Object[][] oldSlab = slab;
         int[][] oldHashes = hashes;
         int oldTop = slabTop;
+        int[][] oldSlotNext = slotNext;
+        int[] oldHeads = slotHead;
+        int[] moved = slotShift >= 0 ? new int[oldTop] : null; // old slab index -> new index + 1
         int first = Math.max(MIN_BUCKETS, Math.min(CHUNK, Integer.highestOneBit(Math.max(size, 1)) * 2));
         initSlab(first);
         buckets = new int[newBuckets];
@@ -286,6 +396,19 @@ final class KeyTable {
             int b = h & mask;
             next(slot, buckets[b]);
             buckets[b] = slot + 1;
+            if (moved != null) moved[k] = slot + 1;
+        }
+        if (moved != null && oldHeads != null) {
+            // each slot's list rebuilt in its order: walked oldest first, each key linked at the head
+            int[] chain = new int[16];
+            for (int local = 0; local < oldHeads.length; local++) {
+                int n = 0;
+                for (int i = oldHeads[local]; i != 0; i = oldSlotNext[(i - 1) >>> CHUNK_BITS][(i - 1) & CHUNK_MASK]) {
+                    if (n == chain.length) chain = Arrays.copyOf(chain, n * 2);
+                    chain[n++] = i - 1;
+                }
+                for (int j = n - 1; j >= 0; j--) slotLink(moved[chain[j]] - 1, local);
+            }
         }
         rebuilds++;
         expireCursor = 0;

@@ -211,6 +211,54 @@ public final class Keyspace {
         return n;
     }
 
+    /**
+     * Keeps, from now on, every table's keys listed by hash slot (Redis's slots_to_keys), so
+     * that the keys of a slot are counted and listed without scanning (cluster mode's
+     * COUNTKEYSINSLOT, GETKEYSINSLOT, SETSLOT NODE's check). What is stored already is indexed
+     * now, under each shard's lock. Only cluster mode turns it on: it costs every new key a CRC16
+     * of its name and 10 bytes (docs/benchmarks.md has the measurement).
+     */
+    public void enableSlotIndex() {
+        int shift = Integer.numberOfTrailingZeros(shards.length);
+        for (Shard s : shards) {
+            s.lock();
+            try {
+                s.enableSlotIndex(shift);
+            } finally {
+                s.unlock();
+            }
+        }
+        slotIndexed = true;
+    }
+
+    private volatile boolean slotIndexed;
+
+    public boolean slotIndexed() { return slotIndexed; }
+
+    /** Keys of {@code db} in hash slot {@code slot} (the slot's shard locked for the count). */
+    public int countKeysInSlot(int db, int slot) {
+        Shard s = shardOfSlot(slot);
+        s.lock();
+        try {
+            return s.countInSlot(db, slot);
+        } finally {
+            s.unlock();
+        }
+    }
+
+    /** Up to {@code max} keys of {@code db} in hash slot {@code slot}, newest first. */
+    public java.util.List<byte[]> keysInSlot(int db, int slot, int max) {
+        java.util.List<byte[]> out = new java.util.ArrayList<>(Math.min(max, 1024));
+        Shard s = shardOfSlot(slot);
+        s.lock();
+        try {
+            s.keysInSlot(db, slot, max, out::add);
+        } finally {
+            s.unlock();
+        }
+        return out;
+    }
+
     /** Empties one database. Callers hold all shard locks (or accept per-shard atomicity). */
     public void flush(int db) {
         for (Shard s : shards) {

@@ -250,6 +250,19 @@ public final class Shard {
 
     public int size(int db) { return dbs[db].size(); }
 
+    /**
+     * Keys of {@code db} in hash slot {@code slot} (a slot of this shard), expired ones not yet
+     * removed included, as Redis's countKeysInSlot; 0 unless {@link Keyspace#enableSlotIndex}.
+     */
+    public int countInSlot(int db, int slot) { return dbs[db].countInSlot(slot); }
+
+    /** Up to {@code max} keys of {@code db} in hash slot {@code slot}, newest first. */
+    public void keysInSlot(int db, int slot, int max, Consumer<byte[]> out) { dbs[db].keysInSlot(slot, max, out); }
+
+    void enableSlotIndex(int shift) {
+        for (KeyTable t : dbs) t.enableSlotIndex(shift);
+    }
+
     /** Eviction sampling over {@code db}'s table; see {@link KeyTable#sample}. */
     int sample(int db, int n, boolean volatileOnly, Object[] out) {
         return dbs[db].sample(n, volatileOnly, java.util.concurrent.ThreadLocalRandom.current(), out);

@@ -119,6 +119,8 @@ public final class BasaltServer implements Clients {
     private final io.basalt.server.replication.MasterLink masterLink;
     /** FAILOVER: a coordinated switch of roles with a replica. */
     private final io.basalt.server.replication.Failover failover;
+    /** Cluster mode (cluster-enabled yes): slot table, router, CLUSTER commands; null standalone. */
+    private final io.basalt.server.cluster.ClusterMode cluster;
     private final Propagation propagation;
     private final Backup backup = new Backup(this);
     /** The operations HTTP listener: /metrics and the health probes. */
@@ -133,8 +135,6 @@ public final class BasaltServer implements Clients {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final List<Channel> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** The subsystems, in the order their cron work and their client-closed cleanup run. */
-    /** Cluster mode (cluster-enabled yes), else null. */
-    private final io.basalt.server.cluster.ClusterRuntime cluster;
     private final ClusterNodeHost clusterHost;
     private final List<ServerModule> modules = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile ServerBootstrap bootstrap;
@@ -170,7 +170,6 @@ public final class BasaltServer implements Clients {
         this.masterLink = new io.basalt.server.replication.MasterLink(replicaHost(), replication, keyspace);
         this.failover = new io.basalt.server.replication.Failover(replication, masterLink, pause);
         this.clusterHost = new ClusterNodeHost(this);
-        this.cluster = config.getBool("cluster-enabled") ? new io.basalt.server.cluster.ClusterRuntime(config, clusterHost) : null;
         registerCommands(commands);
         this.dispatcher = new Dispatcher(this, persistenceGate, tracking);
         this.persistence = new Persistence(this);
@@ -192,6 +191,8 @@ public final class BasaltServer implements Clients {
         addModule(replication);
         addModule(masterLink);
         addModule(failover);
+        this.cluster = config.getBool("cluster-enabled") ? new io.basalt.server.cluster.ClusterMode(keyspace, dispatcher, commands, pubSub, clusterHost) : null;
+        if (cluster != null) addModule(cluster);
         addModule(new io.basalt.server.admin.OomScoreAdj(masterLink::isReplica));
         dispatcher.replicaRole(masterLink);
         this.scripting = new io.basalt.server.scripting.Scripting(keyspace, dispatcher, propagation, stats,
@@ -308,6 +309,8 @@ public final class BasaltServer implements Clients {
                     @Override
                     public long keys(int db) { return keyspace.size(db); }
                 });
+        io.basalt.server.cluster.ClusterSlotCommands.register(t, this::cluster);
+        io.basalt.server.cluster.ClusterConnectionCommands.register(t, this::cluster);
     }
 
     /**
@@ -410,6 +413,9 @@ public final class BasaltServer implements Clients {
     /** The master side of replication: the stream to replicas, the backlog, PSYNC. */
     public io.basalt.server.replication.ReplicationSource replication() { return replication; }
 
+    /** Cluster mode, or null when cluster-enabled is no. */
+    public io.basalt.server.cluster.ClusterMode cluster() { return cluster; }
+
     /** The replica side of replication: REPLICAOF, the link to the master, INFO's role lines. */
     public io.basalt.server.replication.MasterLink masterLink() { return masterLink; }
 
@@ -418,8 +424,7 @@ public final class BasaltServer implements Clients {
         return false;
     }
 
-    /** Cluster mode, or null when cluster-enabled is no. */
-    public io.basalt.server.cluster.ClusterRuntime cluster() { return cluster; }
+
 
     /** What the link to a master uses of this server (see ReplicaHost). */
     private io.basalt.server.replication.ReplicaHost replicaHost() {
@@ -687,6 +692,14 @@ public final class BasaltServer implements Clients {
                     }
                 });
         bootstrap = b;
+        if (cluster != null) {
+            try {
+                cluster.load(config); // nodes.conf, before any client can ask about the cluster
+            } catch (IllegalStateException e) {
+                stop(); // already logged, once
+                throw e;
+            }
+        }
         // As Redis, the listeners are bound before the data is loaded: clients connecting during
         // the load get -LOADING (Dispatcher) for all but the commands flagged "loading" (INFO,
         // SHUTDOWN, ...), instead of a refused connection.

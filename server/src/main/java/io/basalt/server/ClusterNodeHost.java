@@ -1,15 +1,12 @@
 package io.basalt.server;
 
 import io.basalt.cluster.ClusterHost;
-import io.basalt.data.Entries;
 import io.basalt.data.Keyspace;
 import io.basalt.data.Shard;
 import io.basalt.data.Slots;
 import io.basalt.server.client.ClientPause;
 import io.basalt.server.util.Log;
 
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The server as the cluster engine sees it: replication (REPLICAOF on role changes, the offset
@@ -61,48 +58,21 @@ final class ClusterNodeHost implements ClusterHost {
     @Override
     public void unpauseWrites() { server.pause().unpause(ClientPause.Purpose.FAILOVER); }
 
-    /** The slots db 0 has keys in, in one pass over the keys (after loading, before serving). */
+    /** The slots db 0 has keys in (the per-slot key lists), after loading, before serving. */
     boolean[] slotsWithKeys() {
         boolean[] out = new boolean[Slots.COUNT];
-        Keyspace ks = server.keyspace();
-        for (int s = 0; s < ks.shardCount(); s++) {
-            Shard shard = ks.shard(s);
-            shard.lock();
-            try {
-                shard.forEach(0, e -> out[Slots.slot(Entries.key(e))] = true);
-            } finally {
-                shard.unlock();
-            }
-        }
+        for (int s = 0; s < Slots.COUNT; s++) out[s] = server.keyspace().countKeysInSlot(0, s) > 0;
         return out;
     }
 
     @Override
     public int countKeysInSlot(int slot) {
-        return keysInSlot(slot, Integer.MAX_VALUE).size();
-    }
-
-    /** Up to {@code max} keys of db 0 in {@code slot}, read under the slot's shard lock. */
-    List<byte[]> keysInSlot(int slot, int max) {
-        Keyspace ks = server.keyspace();
-        Shard shard = ks.shardOfSlot(slot);
-        List<byte[]> out = new ArrayList<>();
-        shard.lock();
-        try {
-            shard.forEach(0, e -> {
-                if (out.size() >= max) return;
-                byte[] k = Entries.key(e);
-                if (Slots.slot(k) == slot) out.add(k);
-            });
-        } finally {
-            shard.unlock();
-        }
-        return out;
+        return server.keyspace().countKeysInSlot(0, slot);
     }
 
     /**
-     * Redis's delKeysInSlot: each key deleted with its DEL propagated to the AOF and replicas, as
-     * a server-side deletion (keyspace notifications and WATCH see it too).
+     * Redis's delKeysInSlot: each key of db 0 in the slot deleted, its DEL propagated to the AOF
+     * and replicas as a server-side deletion (keyspace notifications and WATCH see it too).
      */
     @Override
     public int delKeysInSlot(int slot) {
@@ -111,12 +81,7 @@ final class ClusterNodeHost implements ClusterHost {
         int n = 0;
         shard.lock();
         try {
-            List<byte[]> keys = new ArrayList<>();
-            shard.forEach(0, e -> {
-                byte[] k = Entries.key(e);
-                if (Slots.slot(k) == slot) keys.add(k);
-            });
-            for (byte[] k : keys) {
+            for (byte[] k : ks.keysInSlot(0, slot, Integer.MAX_VALUE)) {
                 if (shard.remove(0, k) != null) {
                     n++;
                     server.events().notify(io.basalt.server.pubsub.KeyspaceEvents.GENERIC, "del", k, 0);

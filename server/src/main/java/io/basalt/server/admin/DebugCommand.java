@@ -128,7 +128,7 @@ public final class DebugCommand {
 
     /** DEBUG CLUSTERLINK KILL to|from|all node-id: closes bus links, as a network fault would. */
     private static void clusterLinkKill(Client c, RespRequest a) {
-        io.basalt.server.cluster.ClusterRuntime cluster = c.server().cluster();
+        io.basalt.server.cluster.ClusterMode cluster = c.server().cluster();
         if (cluster == null) {
             c.error("ERR Debug option only available for cluster mode enabled setup!");
             return;

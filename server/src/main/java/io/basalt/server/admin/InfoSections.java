@@ -68,7 +68,7 @@ public final class InfoSections {
             case "commandstats": commandstats(server, sb); break;
             case "errorstats": errorstats(server, sb); break;
             case "latencystats": latencystats(server, sb); break;
-            case "cluster": sb.append("# Cluster\r\n"); line(sb, "cluster_enabled", 0); break;
+            case "cluster": sb.append("# Cluster\r\n"); line(sb, "cluster_enabled", server.cluster() != null ? 1 : 0); break;
             case "keyspace": keyspace(server, sb); break;
             default: break;
         }

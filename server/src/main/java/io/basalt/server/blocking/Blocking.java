@@ -167,6 +167,24 @@ public final class Blocking implements KeyChangeListener, ServerModule {
         return true;
     }
 
+    /**
+     * Ends every block for which {@code redirect} (given the client and its first key) names an
+     * error: the client gets that error instead of waiting. Cluster mode's
+     * clusterRedirectBlockedClientIfNeeded, for clients blocked on keys whose slot this node no
+     * longer serves (MOVED, CLUSTERDOWN ...). Any thread.
+     */
+    public void redirect(java.util.function.BiFunction<Client, byte[], String> redirect) {
+        for (Waiter w : new ArrayList<>(blocked.values())) {
+            String error = redirect.apply(w.client, w.keys[0]);
+            if (error == null || !w.finish()) continue;
+            forget(w);
+            stats.error(error);
+            RespWriter out = new RespWriter(Unpooled.buffer(64), w.client.resp3());
+            out.error(error);
+            deliver(w, out.target());
+        }
+    }
+
     /** The connection of a blocked client closed: it leaves every queue. */
     void disconnected(Client c) {
         Waiter w = blocked.get(c);

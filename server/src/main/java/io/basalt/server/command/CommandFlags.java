@@ -53,7 +53,11 @@ public final class CommandFlags {
     public static final int OOM_EXEMPT_IN_MULTI = 1 << 24;
     /** PING: refused, like a write, while the disk cannot be written (writeCommandsDeniedByDiskError). */
     public static final int PING = 1 << 25;
-    /** SORT/SORT_RO: BY/GET patterns may read any key, so an EXEC holding one locks every shard. */
+    /**
+     * SORT/SORT_RO: BY/GET patterns may read any key, so an EXEC holding one locks every shard.
+     * Also CLUSTER COUNTKEYSINSLOT/GETKEYSINSLOT, which lock their slot's shard themselves: inside
+     * EXEC that shard must already be held (taken in order with the others).
+     */
     public static final int ANY_KEY = 1 << 26;
     /** A CLIENT subcommand: keeps CLIENT CACHING's one-shot flag for the next command. */
     public static final int CLIENT = 1 << 27;
@@ -96,6 +100,7 @@ public final class CommandFlags {
         if (OOM_EXEMPT_NAMES.contains(name)) bits |= OOM_EXEMPT_IN_MULTI;
         if (name.equals("ping")) bits |= PING;
         if (top.equals("sort") || top.equals("sort_ro")) bits |= ANY_KEY;
+        if (name.equals("cluster|countkeysinslot") || name.equals("cluster|getkeysinslot")) bits |= ANY_KEY;
         if (top.equals("client")) bits |= CLIENT;
         if (SCRIPT_NAMES.contains(name)) bits |= SCRIPT;
         return bits;

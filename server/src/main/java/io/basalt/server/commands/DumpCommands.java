@@ -17,7 +17,11 @@ public final class DumpCommands {
     public static void register(CommandTable t) {
         t.register("dump", DumpCommands::dump);
         t.register("restore", DumpCommands::restore);
+        // MIGRATE's command to the target of a slot migration: RESTORE with the "asking" flag,
+        // so a node importing the slot takes it without a preceding ASKING
+        t.register("restore-asking", DumpCommands::restore);
         t.register("migrate", MigrateCommand::migrate);
+        t.keys("migrate", MigrateCommand::keys);
     }
 
     static void dump(Client c, RespRequest a) {

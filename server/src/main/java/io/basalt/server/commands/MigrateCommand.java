@@ -26,6 +26,35 @@ import java.util.List;
 public final class MigrateCommand {
     private MigrateCommand() {}
 
+    /**
+     * MIGRATE's keys as Redis's migrateGetKeys finds them (its first key spec is "incomplete", so
+     * Redis falls back to this): the key at position 3, or with the KEYS option (and an empty
+     * position 3) the names after KEYS, skipping AUTH/AUTH2's arguments on the way. Routing and
+     * locking see exactly these: MIGRATE host port "" 0 t KEYS a b is not CROSSSLOT for "".
+     */
+    static int keys(RespRequest a, int[] out) {
+        int argc = a.argc();
+        int first = 3, num = 1;
+        if (argc > 6) {
+            for (int i = 6; i < argc; i++) {
+                if (a.is(i, "keys")) {
+                    if (a.length(3) > 0) {
+                        num = 0; // a syntax error MIGRATE itself reports
+                    } else {
+                        first = i + 1;
+                        num = argc - first;
+                    }
+                    break;
+                }
+                if (a.is(i, "auth")) i += 1;
+                else if (a.is(i, "auth2")) i += 2;
+            }
+        }
+        int n = 0;
+        for (int i = first; i < first + num && i < argc && n < out.length; i++) out[n++] = i;
+        return n;
+    }
+
     static void migrate(Client c, RespRequest a) {
         boolean copy = false;
         boolean replace = false;
@@ -122,10 +151,12 @@ public final class MigrateCommand {
                 else command(cmds, "AUTH".getBytes(), pass);
             }
             command(cmds, "SELECT".getBytes(), Long.toString(dbid).getBytes());
+            // in cluster mode the target is importing the slot: RESTORE-ASKING gets in without ASKING
+            byte[] restore = (KeyCommands.clusterEnabled(c) ? "RESTORE-ASKING" : "RESTORE").getBytes();
             for (int i = 0; i < keys.size(); i++) {
                 byte[] ttl = Long.toString(ttls.get(i)).getBytes();
-                if (replace) command(cmds, "RESTORE".getBytes(), keys.get(i), ttl, payloads.get(i), "REPLACE".getBytes());
-                else command(cmds, "RESTORE".getBytes(), keys.get(i), ttl, payloads.get(i));
+                if (replace) command(cmds, restore, keys.get(i), ttl, payloads.get(i), "REPLACE".getBytes());
+                else command(cmds, restore, keys.get(i), ttl, payloads.get(i));
             }
             OutputStream out;
             InputStream in;

@@ -73,24 +73,25 @@ public final class ConfigParams {
         t.add(integer("busy-reply-threshold", 5000, 0, LONG_MAX).aliases("lua-time-limit").build());
         t.add(special("client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", ClientOutputBufferLimit::normalize).build());
         t.add(memory("client-query-buffer-limit", 1024L * 1024 * 1024, 1024 * 1024, LONG_MAX).build());
-        t.add(bool("cluster-allow-pubsubshard-when-down", true).notImplemented().build());
-        t.add(bool("cluster-allow-reads-when-down", false).notImplemented().build());
-        t.add(bool("cluster-allow-replica-migration", true).notImplemented().build());
-        t.add(integer("cluster-announce-bus-port", 0, 0, 65535).notImplemented().build());
-        t.add(string("cluster-announce-hostname", "").notImplemented().build());
-        t.add(string("cluster-announce-ip", "").notImplemented().build());
-        t.add(integer("cluster-announce-port", 0, 0, 65535).notImplemented().build());
-        t.add(integer("cluster-announce-tls-port", 0, 0, 65535).notImplemented().build());
-        t.add(string("cluster-config-file", "nodes.conf").immutable().notImplemented().build());
-        t.add(bool("cluster-enabled", false).immutable().notImplemented().build());
-        t.add(memory("cluster-link-sendbuf-limit", 0, 0, LONG_MAX).notImplemented().build());
-        t.add(integer("cluster-migration-barrier", 1, 0, INT_MAX).notImplemented().build());
-        t.add(integer("cluster-node-timeout", 15000, 0, LONG_MAX).notImplemented().build());
-        t.add(integer("cluster-port", 0, 0, 65535).immutable().notImplemented().build());
-        t.add(enumeration("cluster-preferred-endpoint-type", "ip", "ip", "hostname", "unknown-endpoint").notImplemented().build());
-        t.add(bool("cluster-replica-no-failover", false).aliases("cluster-slave-no-failover").notImplemented().build());
-        t.add(integer("cluster-replica-validity-factor", 10, 0, INT_MAX).aliases("cluster-slave-validity-factor").notImplemented().build());
-        t.add(bool("cluster-require-full-coverage", true).notImplemented().build());
+        // cluster mode (io.basalt.server.cluster.ClusterMode binds them into ClusterOptions)
+        t.add(bool("cluster-allow-pubsubshard-when-down", true).build());
+        t.add(bool("cluster-allow-reads-when-down", false).build());
+        t.add(bool("cluster-allow-replica-migration", true).build());
+        t.add(integer("cluster-announce-bus-port", 0, 0, 65535).build());
+        t.add(special("cluster-announce-hostname", "", ConfigParams::announcedHostname).build());
+        t.add(string("cluster-announce-ip", "").build());
+        t.add(integer("cluster-announce-port", 0, 0, 65535).build());
+        t.add(integer("cluster-announce-tls-port", 0, 0, 65535).build());
+        t.add(string("cluster-config-file", "nodes.conf").immutable().build());
+        t.add(bool("cluster-enabled", false).immutable().build());
+        t.add(memory("cluster-link-sendbuf-limit", 0, 0, LONG_MAX).build());
+        t.add(integer("cluster-migration-barrier", 1, 0, INT_MAX).build());
+        t.add(integer("cluster-node-timeout", 15000, 0, LONG_MAX).build());
+        t.add(integer("cluster-port", 0, 0, 65535).immutable().build());
+        t.add(enumeration("cluster-preferred-endpoint-type", "ip", "ip", "hostname", "unknown-endpoint").build());
+        t.add(bool("cluster-replica-no-failover", false).aliases("cluster-slave-no-failover").build());
+        t.add(integer("cluster-replica-validity-factor", 10, 0, INT_MAX).aliases("cluster-slave-validity-factor").build());
+        t.add(bool("cluster-require-full-coverage", true).build());
         t.add(bool("crash-log-enabled", true).notImplemented().build());
         t.add(bool("crash-memcheck-enabled", true).notImplemented().build());
         t.add(bool("daemonize", false).immutable().notImplemented().build());
@@ -243,6 +244,23 @@ public final class ConfigParams {
     }
 
     /** dir: must be an existing directory; reported as an absolute path (Redis reports getcwd()). */
+    /**
+     * Redis's isValidAnnouncedHostname: shorter than NET_HOST_STR_LEN (256) bytes, only letters,
+     * digits, '-' and '.' (empty: none).
+     */
+    static String announcedHostname(String v) throws ConfigException {
+        if (v.getBytes(java.nio.charset.StandardCharsets.UTF_8).length >= 256) {
+            throw new ConfigException("Hostnames must be less than 256 characters");
+        }
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.')) {
+                throw new ConfigException("Hostnames may only contain alphanumeric characters, hyphens or dots");
+            }
+        }
+        return v;
+    }
+
     static String dir(String v) throws ConfigException {
         Path p = Path.of(v).toAbsolutePath().normalize();
         if (!Files.isDirectory(p)) throw new ConfigException("No such file or directory");

@@ -74,11 +74,14 @@ public final class Dispatcher {
      */
     public void dispatch(Client c, RespRequest req) {
         hooks.beforeCommand(c);
-        process(c, req);
+        CommandSpec spec = process(c, req);
         hooks.afterCommand(c);
+        Router r = router;
+        if (r != null) r.afterCommand(c, spec);
     }
 
-    private void process(Client c, RespRequest req) {
+    /** The checks and the call; returns the command looked up (null: unknown). */
+    private CommandSpec process(Client c, RespRequest req) {
         ExecState x = ExecState.of(c);
         if (req.is(0, "host:") || req.is(0, "post")) {
             // Redis's guard against HTTP requests smuggled to it (cross-protocol attacks):
@@ -90,35 +93,35 @@ public final class Dispatcher {
             // the same read are lost too
             c.discardPendingReplies();
             c.closeAfterReply();
-            return;
+            return null;
         }
         CommandSpec spec = table.lookup(req, 0);
         if (spec == null) {
             ExecState.flagTransaction(c);
             unknownCommand(c, req);
-            return;
+            return null;
         }
         if (spec.isContainer() && req.argc() >= 2) {
             CommandSpec sub = table.lookupSub(spec, req);
             if (sub == null) {
                 ExecState.flagTransaction(c);
                 unknownSubcommand(c, req);
-                return;
+                return null;
             }
             spec = sub;
         }
         c.lookedUp(spec.name, spec.bits);
         if (!spec.arityOk(req.argc()) || spec.handler() == null) {
             reject(c, spec, "ERR wrong number of arguments for '" + spec.name + "' command");
-            return;
+            return spec;
         }
         if (!c.authenticated() && !spec.is(CommandFlags.NO_AUTH)) {
             reject(c, spec, "NOAUTH Authentication required.");
-            return;
+            return spec;
         }
         if (x.multi != null && spec.is(CommandFlags.NO_MULTI)) {
             reject(c, spec, "ERR Command not allowed inside a transaction");
-            return;
+            return spec;
         }
         // the keys, their slots and shards, found once for routing, locking and propagation
         CommandContext cmd = x.context.of(spec, req, shardMask);
@@ -127,12 +130,12 @@ public final class Dispatcher {
             String redirect = r.route(c, cmd, queuedFor(c, spec));
             if (redirect != null) {
                 redirect(c, spec, redirect);
-                return;
+                return spec;
             }
         }
         if (outOfMemory(c, spec)) {
             reject(c, spec, "OOM command not allowed when used memory > 'maxmemory'.");
-            return;
+            return spec;
         }
         // Redis's writeCommandsDeniedByDiskError: the last BGSAVE failed (with
         // stop-writes-on-bgsave-error) or the AOF cannot be written, so no write is accepted
@@ -142,38 +145,38 @@ public final class Dispatcher {
         boolean write = spec.is(CommandFlags.WRITE) || execHas(c, spec, CommandFlags.WRITE);
         if (diskError != null && !c.kind().obeys() && (write || spec.is(CommandFlags.PING))) {
             reject(c, spec, diskError);
-            return;
+            return spec;
         }
         ReplicaRole replica = role;
         if (write && replica.notEnoughReplicas()) {
             reject(c, spec, "NOREPLICAS Not enough good replicas to write.");
-            return;
+            return spec;
         }
         if (write && !c.kind().obeys() && replica.readOnly()) {
             reject(c, spec, "READONLY You can't write against a read only replica.");
-            return;
+            return spec;
         }
         if (c.subscribed() && !c.resp3() && !spec.is(CommandFlags.SUBSCRIBED_OK)) {
             // Redis's RESP2 subscribed mode: the connection only carries Pub/Sub traffic
             reject(c, spec, "ERR Can't execute '" + spec.name + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET "
                     + "are allowed in this context");
-            return;
+            return spec;
         }
         // replica-serve-stale-data no, the link to the master down: only "stale" commands run
         if (replica.staleDenied() && (!spec.is(CommandFlags.STALE) || execNotAll(c, spec, CommandFlags.STALE))) {
             reject(c, spec, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
-            return;
+            return spec;
         }
         if (c.monitor() && spec.is(CommandFlags.WRITE | CommandFlags.READONLY | CommandFlags.MAY_REPLICATE)) {
             // a monitor is a replica to Redis, and replicas may not touch the keyspace
             reject(c, spec, "ERR Replica can't interact with the keyspace");
-            return;
+            return spec;
         }
         // Redis's loading check: while the data files load, only commands flagged "loading" run
         // (an EXEC only if all it queued are); the AOF replay itself obeys
         if (server.loadingData() && !c.kind().obeys() && denyWhileLoading(c, spec)) {
             reject(c, spec, "LOADING Redis is loading the dataset in memory");
-            return;
+            return spec;
         }
         // a script running past busy-reply-threshold: only allow_busy commands (SCRIPT KILL,
         // SHUTDOWN NOSAVE, the transaction commands...) run, as Redis's processCommand
@@ -182,21 +185,22 @@ public final class Dispatcher {
             String error = b.busyError();
             if (error != null) {
                 reject(c, spec, error);
-                return;
+                return spec;
             }
         }
         // replicas, and so monitors, are never paused; nor is what obeys (the AOF, the master)
         if (!c.monitor() && !c.kind().obeys() && holdsForPause(c, spec)) {
             c.defer();
-            return;
+            return spec;
         }
         if (x.multi != null && !spec.is(CommandFlags.TRANSACTION_CONTROL)) {
             // Redis's queueMultiCommand: the command runs at EXEC
             x.multi.queue(cmd);
             c.out().simple("QUEUED");
-            return;
+            return spec;
         }
         call(c, cmd);
+        return spec;
     }
 
     /** For EXEC, the commands it would run (the router checks them as one); else null. */

@@ -24,4 +24,10 @@ public interface Router {
      * at EXEC with the transaction's shards locked. Null to run it here.
      */
     String confirmLocked(Client c, CommandContext cmd, java.util.List<CommandContext> queued);
+
+    /**
+     * After every client command, whatever its outcome, with the command looked up (null for an
+     * unknown one): Redis's resetClient, where cluster mode drops the one-shot ASKING flag.
+     */
+    default void afterCommand(Client c, io.basalt.server.command.CommandSpec spec) {}
 }

@@ -407,6 +407,7 @@ public final class ClientCommands {
         }
         if (ExecState.dirtyCas(c)) f.append('d');
         if (c.closingAfterReply()) f.append('c');
+        if (io.basalt.server.cluster.ClusterClientState.readonly(c)) f.append('r');
         if (c.noEvict()) f.append('e');
         return f.length() == 0 ? "N" : f.toString();
     }

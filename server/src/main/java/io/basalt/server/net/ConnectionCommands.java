@@ -62,6 +62,7 @@ public final class ConnectionCommands {
         c.authenticated(!c.server().requiresAuth());
         ExecState.discardTransaction(c);
         c.server().tracking().disable(c);
+        io.basalt.server.cluster.ClusterClientState.reset(c);
         c.out().simple("RESET");
     }
 

@@ -221,6 +221,40 @@ public final class PubSub implements ServerModule {
         }
     }
 
+    /**
+     * Cluster mode's removeChannelsInSlot: hash slot {@code slot} is no longer served here, so its
+     * shard channels lose every subscriber, each told with an sunsubscribe message (with its
+     * remaining count), as if it had unsubscribed. Any thread.
+     */
+    public void unsubscribeShardSlot(int slot) {
+        synchronized (lock) {
+            List<Name> names = new ArrayList<>();
+            for (Name n : subscribers[SHARD].keySet()) {
+                if (io.basalt.data.Slots.slot(n.bytes()) == slot) names.add(n);
+            }
+            // in Redis's order: its slot-to-channels radix tree, by name bytes
+            names.sort((x, y) -> Arrays.compareUnsigned(x.bytes(), y.bytes()));
+            for (Name name : names) {
+                for (Client c : new ArrayList<>(subscribers[SHARD].get(name))) {
+                    Subscriptions s = c.get(SLOT);
+                    remove(c, s, SHARD, name);
+                    counts(c, s);
+                    c.push(unsubscribed(c.resp3(), name.bytes(), s.count(SHARD)));
+                }
+            }
+        }
+    }
+
+    private static byte[] unsubscribed(boolean resp3, byte[] channel, int count) {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream(32 + channel.length);
+        b.writeBytes((resp3 ? ">3\r\n" : "*3\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        b.writeBytes("$12\r\nsunsubscribe\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        b.writeBytes(("$" + channel.length + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        b.writeBytes(channel);
+        b.writeBytes(("\r\n:" + count + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        return b.toByteArray();
+    }
+
     /** RESET and disconnection: every subscription goes, without confirmations. */
     @Override
     public void clientClosed(Client c) { reset(c); }
