@@ -460,11 +460,7 @@ public final class ClusterEngine {
      */
     boolean process(BusLink link, ClusterMsg hdr, String localIp, String peerIp) {
         synchronized (cs) {
-            try {
-                return processLocked(link, hdr, localIp, peerIp);
-            } finally {
-                cs.changed();
-            }
+            return processLocked(link, hdr, localIp, peerIp);
         }
     }
 
@@ -1268,11 +1264,9 @@ public final class ClusterEngine {
     /** Redis's clusterCron, every 100 ms. */
     public void cron() {
         synchronized (cs) {
-            try {
-                cronLocked();
-            } finally {
-                cs.changed();
-            }
+            // (no blanket version bump: the data path caches what it derives from the tables
+            // until a table changes, and every change of one bumps it itself)
+            cronLocked();
         }
         beforeSleep();
     }

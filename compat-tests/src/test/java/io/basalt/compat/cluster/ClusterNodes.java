@@ -42,10 +42,10 @@ public final class ClusterNodes implements AutoCloseable {
     public enum Kind { REDIS, BASALT }
 
     /**
-     * Which kinds a test cluster is made of. {@code REDIS} always runs (it proves the harness and
-     * the tests against the reference); the others run when {@code -Dbasalt.cluster.nodes} or
-     * {@code BASALT_CLUSTER_NODES} names them (comma-separated, or {@code all}), so the same
-     * tests run unchanged on Basalt nodes once Basalt speaks the cluster bus.
+     * Which kinds a test cluster is made of. Each test says which layouts it runs by default (the
+     * suite's time budget); {@code -Dbasalt.cluster.nodes} or {@code BASALT_CLUSTER_NODES}
+     * (comma-separated layouts, or {@code all}) chooses others, e.g. {@code redis} to prove a
+     * test against the reference alone.
      */
     public enum Layout {
         REDIS, BASALT, MIXED;
@@ -64,10 +64,9 @@ public final class ClusterNodes implements AutoCloseable {
             return this == REDIS ? Kind.REDIS : Kind.BASALT;
         }
 
-        public boolean enabled() {
-            if (this == REDIS) return true;
+        public boolean enabled(Layout... byDefault) {
             String v = System.getProperty("basalt.cluster.nodes", System.getenv("BASALT_CLUSTER_NODES"));
-            if (v == null) return false;
+            if (v == null || v.isBlank()) return java.util.Arrays.asList(byDefault).contains(this);
             Set<String> on = Stream.of(v.toLowerCase(Locale.ROOT).split("[,\\s]+")).collect(Collectors.toSet());
             return on.contains("all") || on.contains(name().toLowerCase(Locale.ROOT));
         }

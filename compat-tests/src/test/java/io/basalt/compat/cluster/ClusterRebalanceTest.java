@@ -29,8 +29,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * a 4th empty master joined with {@code redis-cli --cluster add-node}, the rebalance (exactly a
  * quarter of the slots move, all to the newcomer, ±1 balance, {@code redis-cli --cluster check}
  * clean, every key readable through JedisCluster), a second plan with nothing to do, then a
- * drain by weight 0. The nodes are redis-server by default: the commands the tool sends are the
- * ones redis-cli sends, and redis-server is the judge of them.
+ * drain by weight 0. By default the cluster mixes redis-server and Basalt nodes, so slots move in
+ * both directions between the two (MIGRATE, RESTORE-ASKING, SETSLOT on each); the commands the
+ * tool sends are the ones redis-cli sends. {@code BASALT_CLUSTER_NODES=all} runs it on
+ * redis-server alone and Basalt alone too.
  */
 class ClusterRebalanceTest {
     private static final int KEYS = 2000;
@@ -53,7 +55,7 @@ class ClusterRebalanceTest {
     @ParameterizedTest
     @EnumSource(Layout.class)
     void joinRebalanceAndDrain(Layout layout) {
-        assumeTrue(layout.enabled(), layout + " clusters run with BASALT_CLUSTER_NODES=" + layout.name().toLowerCase());
+        assumeTrue(layout.enabled(Layout.MIXED), layout + " clusters run with BASALT_CLUSTER_NODES=" + layout.name().toLowerCase());
         try (ClusterNodes c = ClusterNodes.start(layout.kinds(3), 2000)) {
             c.create(0);
             String seedPort = Integer.toString(c.node(0).port());
@@ -146,7 +148,7 @@ class ClusterRebalanceTest {
     @ParameterizedTest
     @EnumSource(Layout.class)
     void unassignedSlotsAreClaimed(Layout layout) {
-        assumeTrue(layout.enabled(), layout + " clusters run with BASALT_CLUSTER_NODES=" + layout.name().toLowerCase());
+        assumeTrue(layout.enabled(Layout.MIXED), layout + " clusters run with BASALT_CLUSTER_NODES=" + layout.name().toLowerCase());
         try (ClusterNodes c = ClusterNodes.start(layout.kinds(3), 2000)) {
             c.create(0);
             // slots of the first master (0-5460), forgotten by every node
