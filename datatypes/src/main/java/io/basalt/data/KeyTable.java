@@ -69,9 +69,7 @@ final class KeyTable {
         slabTop = 0;
         freeHead = 0;
         if (slotShift >= 0) {
-            slotNext = new int[][]{new int[firstChunk]};
-            slotPrev = new int[][]{new int[firstChunk]};
-            slotOf = new short[][]{new short[firstChunk]};
+            slotLinks = new long[][]{new long[firstChunk]};
             slotHead = null;
             slotCount = null;
         }
@@ -83,9 +81,13 @@ final class KeyTable {
      * Cluster mode's slot index (Redis's slots_to_keys): per hash slot of this table, a doubly
      * linked list of its keys, newest first, as int links parallel to the slab (no node objects),
      * and a count. CLUSTER COUNTKEYSINSLOT reads the count and GETKEYSINSLOT walks the list, so
-     * neither scans the keyspace. Off unless enabled (slotShift < 0): it costs every insert a
-     * CRC16 of the key plus 10 bytes per key, and only cluster mode asks (as in Redis, where
-     * slots_to_keys exists only with cluster-enabled). See Keyspace#enableSlotIndex.
+     * neither scans the keyspace. Both links of an entry are one long (one cache line to touch
+     * for it; its neighbours' are the unavoidable misses of a linked list, as in Redis), and its
+     * slot is hashed again from the key when it is unlinked rather than stored. Off unless
+     * enabled (slotShift < 0): it costs every insert and delete a CRC16 of the key and those
+     * neighbour writes (KeyspaceBench.deleteInsert, docs/benchmarks.md), plus 8 bytes per key,
+     * and only cluster mode asks (as in Redis, where slots_to_keys exists only with
+     * cluster-enabled). See Keyspace#enableSlotIndex.
      */
 
     /** Slot >>> slotShift is the slot's index in this table (the shard takes the low bits); -1: no index. */
@@ -93,25 +95,19 @@ final class KeyTable {
     /** Per local slot: slab index + 1 of its newest key (0: none), and how many keys it has. */
     private int[] slotHead;
     private int[] slotCount;
-    /** Per slab slot: the next (older) and previous (newer) key of its hash slot, index + 1 (0: none). */
-    private int[][] slotNext;
-    private int[][] slotPrev;
-    /** Per slab slot: its key's local slot. */
-    private short[][] slotOf;
+    /**
+     * Per slab slot: the next (older) key of its hash slot in the high 32 bits, the previous
+     * (newer) one in the low 32 bits, each as slab index + 1 (0: none).
+     */
+    private long[][] slotLinks;
 
     /** Turns the index on (slots of this table are {@code slot >>> shift} apart), indexing what is stored. */
     void enableSlotIndex(int shift) {
         if (slotShift >= 0) return;
         slotShift = shift;
         int chunks = slab.length;
-        slotNext = new int[chunks][];
-        slotPrev = new int[chunks][];
-        slotOf = new short[chunks][];
-        for (int c = 0; c < chunks; c++) {
-            slotNext[c] = new int[slab[c].length];
-            slotPrev[c] = new int[slab[c].length];
-            slotOf[c] = new short[slab[c].length];
-        }
+        slotLinks = new long[chunks][];
+        for (int c = 0; c < chunks; c++) slotLinks[c] = new long[slab[c].length];
         for (int k = 0; k < slabTop; k++) {
             Object e = entry(k);
             if (e != null) slotLink(k, Slots.slot(Entries.key(e)) >>> shift);
@@ -132,7 +128,7 @@ final class KeyTable {
         int i = slotHead[slot >>> slotShift];
         for (int n = 0; i != 0 && n < max; n++) {
             out.accept(Entries.key(entry(i - 1)));
-            i = slotNext[(i - 1) >>> CHUNK_BITS][(i - 1) & CHUNK_MASK];
+            i = (int) (slotLinks[(i - 1) >>> CHUNK_BITS][(i - 1) & CHUNK_MASK] >>> 32);
         }
     }
 
@@ -142,23 +138,33 @@ final class KeyTable {
             slotHead = new int[Slots.COUNT >>> slotShift];
             slotCount = new int[Slots.COUNT >>> slotShift];
         }
-        int c = s >>> CHUNK_BITS, o = s & CHUNK_MASK;
         int head = slotHead[local];
-        slotOf[c][o] = (short) local;
-        slotNext[c][o] = head;
-        slotPrev[c][o] = 0;
-        if (head != 0) slotPrev[(head - 1) >>> CHUNK_BITS][(head - 1) & CHUNK_MASK] = s + 1;
+        slotLinks[s >>> CHUNK_BITS][s & CHUNK_MASK] = (long) head << 32;
+        if (head != 0) {
+            long[] c = slotLinks[(head - 1) >>> CHUNK_BITS];
+            int o = (head - 1) & CHUNK_MASK;
+            c[o] = (c[o] & 0xffffffff00000000L) | (s + 1);
+        }
         slotHead[local] = s + 1;
         slotCount[local]++;
     }
 
-    private void slotUnlink(int s) {
-        int c = s >>> CHUNK_BITS, o = s & CHUNK_MASK;
-        int local = slotOf[c][o];
-        int nx = slotNext[c][o], pv = slotPrev[c][o];
-        if (pv == 0) slotHead[local] = nx;
-        else slotNext[(pv - 1) >>> CHUNK_BITS][(pv - 1) & CHUNK_MASK] = nx;
-        if (nx != 0) slotPrev[(nx - 1) >>> CHUNK_BITS][(nx - 1) & CHUNK_MASK] = pv;
+    private void slotUnlink(int s, byte[] key) {
+        int local = Slots.slot(key) >>> slotShift;
+        long l = slotLinks[s >>> CHUNK_BITS][s & CHUNK_MASK];
+        int nx = (int) (l >>> 32), pv = (int) l;
+        if (pv == 0) {
+            slotHead[local] = nx;
+        } else {
+            long[] c = slotLinks[(pv - 1) >>> CHUNK_BITS];
+            int o = (pv - 1) & CHUNK_MASK;
+            c[o] = (c[o] & 0xffffffffL) | ((long) nx << 32);
+        }
+        if (nx != 0) {
+            long[] c = slotLinks[(nx - 1) >>> CHUNK_BITS];
+            int o = (nx - 1) & CHUNK_MASK;
+            c[o] = (c[o] & 0xffffffff00000000L) | (pv & 0xffffffffL);
+        }
         slotCount[local]--;
     }
 
@@ -259,7 +265,7 @@ final class KeyTable {
                 Object e = entry(s);
                 if (Entries.keyEquals(e, key)) {
                     if (snap != null) snap.beforeWrite(this, s);
-                    unlink(b, prev, i);
+                    unlink(b, prev, i, key);
                     return e;
                 }
             }
@@ -269,12 +275,12 @@ final class KeyTable {
         return null;
     }
 
-    private void unlink(int bucket, int prev, int i) {
+    private void unlink(int bucket, int prev, int i, byte[] key) {
         int s = i - 1;
         Object e = entry(s);
         if (prev == 0) buckets[bucket] = next(s);
         else next(prev - 1, next(s));
-        if (slotShift >= 0) slotUnlink(s);
+        if (slotShift >= 0) slotUnlink(s, key);
         entry(s, null);
         next(s, freeHead);
         freeHead = i;
@@ -336,11 +342,7 @@ final class KeyTable {
             slab[0] = Arrays.copyOf(slab[0], cap);
             next[0] = Arrays.copyOf(next[0], cap);
             hashes[0] = Arrays.copyOf(hashes[0], cap);
-            if (slotShift >= 0) {
-                slotNext[0] = Arrays.copyOf(slotNext[0], cap);
-                slotPrev[0] = Arrays.copyOf(slotPrev[0], cap);
-                slotOf[0] = Arrays.copyOf(slotOf[0], cap);
-            }
+            if (slotShift >= 0) slotLinks[0] = Arrays.copyOf(slotLinks[0], cap);
             capacity = cap;
             return;
         }
@@ -352,12 +354,8 @@ final class KeyTable {
         next[chunks] = new int[CHUNK];
         hashes[chunks] = new int[CHUNK];
         if (slotShift >= 0) {
-            slotNext = Arrays.copyOf(slotNext, chunks + 1);
-            slotPrev = Arrays.copyOf(slotPrev, chunks + 1);
-            slotOf = Arrays.copyOf(slotOf, chunks + 1);
-            slotNext[chunks] = new int[CHUNK];
-            slotPrev[chunks] = new int[CHUNK];
-            slotOf[chunks] = new short[CHUNK];
+            slotLinks = Arrays.copyOf(slotLinks, chunks + 1);
+            slotLinks[chunks] = new long[CHUNK];
         }
         capacity += CHUNK;
     }
@@ -379,7 +377,7 @@ final class KeyTable {
         Object[][] oldSlab = slab;
         int[][] oldHashes = hashes;
         int oldTop = slabTop;
-        int[][] oldSlotNext = slotNext;
+        long[][] oldLinks = slotLinks;
         int[] oldHeads = slotHead;
         int[] moved = slotShift >= 0 ? new int[oldTop] : null; // old slab index -> new index + 1
         int first = Math.max(MIN_BUCKETS, Math.min(CHUNK, Integer.highestOneBit(Math.max(size, 1)) * 2));
@@ -403,7 +401,7 @@ final class KeyTable {
             int[] chain = new int[16];
             for (int local = 0; local < oldHeads.length; local++) {
                 int n = 0;
-                for (int i = oldHeads[local]; i != 0; i = oldSlotNext[(i - 1) >>> CHUNK_BITS][(i - 1) & CHUNK_MASK]) {
+                for (int i = oldHeads[local]; i != 0; i = (int) (oldLinks[(i - 1) >>> CHUNK_BITS][(i - 1) & CHUNK_MASK] >>> 32)) {
                     if (n == chain.length) chain = Arrays.copyOf(chain, n * 2);
                     chain[n++] = i - 1;
                 }

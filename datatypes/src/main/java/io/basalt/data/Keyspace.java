@@ -216,7 +216,8 @@ public final class Keyspace {
      * that the keys of a slot are counted and listed without scanning (cluster mode's
      * COUNTKEYSINSLOT, GETKEYSINSLOT, SETSLOT NODE's check). What is stored already is indexed
      * now, under each shard's lock. Only cluster mode turns it on: it costs every new key a CRC16
-     * of its name and 10 bytes (docs/benchmarks.md has the measurement).
+     * of its name, link writes to its slot's neighbours on insert and delete, and 8 bytes
+     * (docs/benchmarks.md, "Cluster mode" has the measurement).
      */
     public void enableSlotIndex() {
         int shift = Integer.numberOfTrailingZeros(shards.length);

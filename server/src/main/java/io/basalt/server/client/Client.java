@@ -197,6 +197,9 @@ public final class Client {
         suppressCurrent = false;
     }
 
+    /** Whether the command just dispatched was held back by {@link #defer()} (not cleared). */
+    public boolean deferred() { return deferred; }
+
     /** True (once) if the command just dispatched was held back by {@link #defer()}. */
     public boolean takeDeferred() {
         boolean d = deferred;

@@ -76,8 +76,10 @@ public final class Dispatcher {
         hooks.beforeCommand(c);
         CommandSpec spec = process(c, req);
         hooks.afterCommand(c);
+        // a command held back by CLIENT PAUSE has not run yet: it comes back whole, as Redis's
+        // postponed client is not reset until its command runs
         Router r = router;
-        if (r != null) r.afterCommand(c, spec);
+        if (r != null && !c.deferred()) r.afterCommand(c, spec);
     }
 
     /** The checks and the call; returns the command looked up (null: unknown). */
