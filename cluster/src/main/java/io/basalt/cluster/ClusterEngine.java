@@ -459,9 +459,31 @@ public final class ClusterEngine {
      * {@code localIp}/{@code peerIp} are the socket's addresses (for MEET address discovery).
      */
     boolean process(BusLink link, ClusterMsg hdr, String localIp, String peerIp) {
+        boolean valid;
         synchronized (cs) {
-            return processLocked(link, hdr, localIp, peerIp);
+            valid = processLocked(link, hdr, localIp, peerIp);
         }
+        emptyLostSlots();
+        return valid;
+    }
+
+    /** Slots taken from this master that still had keys, emptied once the monitor is released. */
+    private final List<Integer> lostSlotsWithKeys = new ArrayList<>();
+
+    /**
+     * Redis's delKeysInSlot for the slots an UPDATE or PING took away, done outside the state's
+     * monitor: deleting takes shard locks, and a thread holding shard locks (an EXEC) may be
+     * waiting for the monitor. The slots belong to another node by now, so no client of this
+     * node writes to them meanwhile (they are redirected).
+     */
+    private void emptyLostSlots() {
+        List<Integer> slots;
+        synchronized (cs) {
+            if (lostSlotsWithKeys.isEmpty()) return;
+            slots = new ArrayList<>(lostSlotsWithKeys);
+            lostSlotsWithKeys.clear();
+        }
+        for (int j : slots) host.delKeysInSlot(j);
     }
 
     private boolean processLocked(BusLink link, ClusterMsg hdr, String localIp, String peerIp) {
@@ -793,8 +815,9 @@ public final class ClusterEngine {
             setMaster(myself.master.master);
             cs.todo(ClusterState.TODO_SAVE_CONFIG | ClusterState.TODO_UPDATE_STATE | ClusterState.TODO_FSYNC_CONFIG);
         } else if (!dirty.isEmpty()) {
-            // still a master with some slots: drop the keys of the slots taken from us
-            for (int j : dirty) host.delKeysInSlot(j);
+            // still a master with some slots: drop the keys of the slots taken from us (once
+            // the monitor is released, see emptyLostSlots)
+            lostSlotsWithKeys.addAll(dirty);
         }
     }
 
@@ -1387,14 +1410,18 @@ public final class ClusterEngine {
 
     // ---------------------------------------------------------------- admin operations
 
-    /** Redis's clusterReset (CLUSTER RESET SOFT|HARD). */
-    public void reset(boolean hard) {
+    /**
+     * Redis's clusterReset (CLUSTER RESET SOFT|HARD), with the state locked; true when this node
+     * was a replica, whose data the caller must then empty (Redis's emptyData) once the monitor is
+     * released (emptying takes every shard lock).
+     */
+    public boolean reset(boolean hard) {
         synchronized (cs) {
             ClusterNode myself = cs.myself;
-            if (myself.isReplica()) {
+            boolean wasReplica = myself.isReplica();
+            if (wasReplica) {
                 setNodeAsMaster(myself);
                 host.stopReplicating();
-                host.flushAll();
             }
             cs.closeAllSlots();
             resetManualFailover();
@@ -1412,6 +1439,7 @@ public final class ClusterEngine {
             }
             cs.todo(ClusterState.TODO_SAVE_CONFIG | ClusterState.TODO_UPDATE_STATE | ClusterState.TODO_FSYNC_CONFIG);
             cs.changed();
+            return wasReplica;
         }
     }
 

@@ -39,6 +39,11 @@ public interface ClusterHost {
 
     void unpauseWrites();
 
+    /**
+     * Keys of db 0 in {@code slot}. Called with the cluster state's monitor held, so it must not
+     * wait for a shard lock: when the slot's shard is busy it may answer 1 (a slot then counts
+     * as holding keys, and emptying it later finds none).
+     */
     int countKeysInSlot(int slot);
 
     /** Deletes every key of a slot this node lost (Redis's delKeysInSlot); how many. */
@@ -47,8 +52,6 @@ public interface ClusterHost {
     /** Keys in all databases (CLUSTER RESET refuses a master holding keys). */
     long keyCount();
 
-    /** Empties every database (CLUSTER RESET of a replica). */
-    void flushAll();
 
     /** A PUBLISH or SPUBLISH received on the bus, to deliver to local subscribers. */
     void publish(byte[] channel, byte[] message, boolean shard);

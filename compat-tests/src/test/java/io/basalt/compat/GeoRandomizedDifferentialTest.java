@@ -73,21 +73,26 @@ class GeoRandomizedDifferentialTest {
                     // read a stored result back: its members and scores (hashes or distances)
                     String dst = null;
                     boolean dist = false;
+                    String src = cmd.length > 1 ? cmd[1] : null;
                     if (cmd[0].equals("GEOSEARCHSTORE")) {
                         dst = cmd[1];
-                        dist = List.of(cmd).contains("STOREDIST");
+                        src = cmd[2];
+                        // (options come in any case, as the generator writes them)
+                        dist = List.of(cmd).stream().anyMatch(w -> w.equalsIgnoreCase("STOREDIST"));
                     } else {
                         // the last STORE/STOREDIST wins, as in Redis
                         for (int k = 0; k + 1 < cmd.length; k++) {
-                            if (cmd[k].equals("STORE") || cmd[k].equals("STOREDIST")) {
+                            if (cmd[k].equalsIgnoreCase("STORE") || cmd[k].equalsIgnoreCase("STOREDIST")) {
                                 dst = cmd[k + 1];
-                                dist = cmd[k].equals("STOREDIST");
+                                dist = cmd[k].equalsIgnoreCase("STOREDIST");
                             }
                         }
                     }
                     if (dst == null) continue;
                     // a failed store leaves what an earlier one wrote
-                    if (!reply.isError()) distanceScored.put(dst, dist);
+                    // STORE copies the source's scores: a source that holds stored distances (a
+                    // destination reused as a source) passes their last-bit freedom on
+                    if (!reply.isError()) distanceScored.put(dst, dist || distanceScored.getOrDefault(src, false));
                     String[] read = {"ZRANGE", dst, "0", "-1", "WITHSCORES"};
                     if (distanceScored.getOrDefault(dst, false)) sameDistances(redis, basalt, read, seed, ops, i, label);
                     else step(redis, basalt, read, seed, ops, i, label);

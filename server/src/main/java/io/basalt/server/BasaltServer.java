@@ -308,6 +308,9 @@ public final class BasaltServer implements Clients {
 
                     @Override
                     public long keys(int db) { return keyspace.size(db); }
+
+                    @Override
+                    public void emptyData() { clusterHost.flushAll(); }
                 });
         io.basalt.server.cluster.ClusterSlotCommands.register(t, this::cluster);
         io.basalt.server.cluster.ClusterConnectionCommands.register(t, this::cluster);

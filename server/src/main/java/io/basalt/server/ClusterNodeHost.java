@@ -67,7 +67,14 @@ final class ClusterNodeHost implements ClusterHost {
 
     @Override
     public int countKeysInSlot(int slot) {
-        return server.keyspace().countKeysInSlot(0, slot);
+        Shard shard = server.keyspace().shardOfSlot(slot);
+        // never wait for a shard under the cluster monitor (see ClusterHost): busy means "has keys"
+        if (!shard.tryLock()) return 1;
+        try {
+            return shard.countInSlot(0, slot);
+        } finally {
+            shard.unlock();
+        }
     }
 
     /**
@@ -102,8 +109,8 @@ final class ClusterNodeHost implements ClusterHost {
         return n;
     }
 
-    @Override
-    public void flushAll() {
+    /** Empties every database (CLUSTER RESET of a replica, Redis's emptyData). */
+    void flushAll() {
         Keyspace ks = server.keyspace();
         ks.lockAll();
         try {

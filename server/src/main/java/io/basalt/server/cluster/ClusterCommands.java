@@ -38,6 +38,9 @@ public final class ClusterCommands {
 
         /** Keys in database {@code db}. */
         long keys(int db);
+
+        /** Empties every database (CLUSTER RESET of a replica). */
+        void emptyData();
     }
 
     public static void register(CommandTable t, Supplier<ClusterEngine> engine, Node node) {
@@ -64,7 +67,21 @@ public final class ClusterCommands {
             else c.out().integer(e.failureReportsCount(n));
         });
         reg(t, "cluster|failover", engine, (e, c, a) -> failover(e, c, a));
-        reg(t, "cluster|reset", engine, (e, c, a) -> reset(e, node, c, a));
+        t.register("cluster|reset", (c, a) -> {
+            ClusterEngine e = engine.get();
+            if (e == null) {
+                c.error(DISABLED);
+                return;
+            }
+            boolean wasReplica;
+            synchronized (e.state()) {
+                wasReplica = reset(e, node, c, a);
+            }
+            // a replica's data goes (Redis's emptyData), with every shard locked: never under
+            // the cluster monitor (a thread holding shards may be waiting for it)
+            if (wasReplica) node.emptyData();
+            e.beforeSleep();
+        });
         reg(t, "cluster|saveconfig", engine, (e, c, a) -> {
             try {
                 e.saveConfig(true);
@@ -443,25 +460,27 @@ public final class ClusterCommands {
         }
     }
 
-    private static void reset(ClusterEngine e, Node node, Client c, RespRequest a) {
+    /** CLUSTER RESET with the state locked: whether this node was a replica (its data must go). */
+    private static boolean reset(ClusterEngine e, Node node, Client c, RespRequest a) {
         if (a.argc() > 3) {
             CommandHelp.syntaxError(c, a);
-            return;
+            return false;
         }
         boolean hard = false;
         if (a.argc() == 3) {
             if (a.is(2, "hard")) hard = true;
             else if (!a.is(2, "soft")) {
                 c.error("ERR syntax error");
-                return;
+                return false;
             }
         }
         if (e.state().myself().isMaster() && node.keys(c.db()) != 0) {
             c.error("ERR CLUSTER RESET can't be called with master nodes containing keys");
-            return;
+            return false;
         }
-        e.reset(hard);
+        boolean wasReplica = e.reset(hard);
         c.out().ok();
+        return wasReplica;
     }
 
     private static void setConfigEpoch(ClusterEngine e, Client c, RespRequest a) {
