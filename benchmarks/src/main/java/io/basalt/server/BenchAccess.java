@@ -27,10 +27,13 @@ public final class BenchAccess {
         Config config = Config.defaults();
         try {
             config.setAtStartup("cluster-enabled", "yes");
-        } catch (io.basalt.server.config.ConfigException e) {
+            // nodes.conf is written where the node's dir is: a directory of its own
+            config.setAtStartup("dir", java.nio.file.Files.createTempDirectory("basalt-bench").toString());
+        } catch (io.basalt.server.config.ConfigException | java.io.IOException e) {
             throw new IllegalStateException(e);
         }
         BasaltServer server = new BasaltServer(config);
+        server.cluster().load(config); // myself, as at start (the bus is not started)
         io.basalt.cluster.ClusterState state = server.cluster().state();
         for (int j = 0; j < io.basalt.cluster.Slots.COUNT; j++) state.addSlot(state.myself(), j);
         long now = System.currentTimeMillis();

@@ -20,7 +20,8 @@ public final class ClusterState {
     /** The epoch of the last vote this master granted (persisted in nodes.conf). */
     long lastVoteEpoch;
     volatile int state = FAIL;
-    int size;
+    /** Masters serving slots; 1 until the first evaluation, as clusterInit sets it. */
+    int size = 1;
     final Map<String, ClusterNode> nodes = new LinkedHashMap<>();
     /** Nodes FORGOTten, not to be re-added from gossip until the time (ms) stored. */
     final Map<String, Long> blacklist = new LinkedHashMap<>();

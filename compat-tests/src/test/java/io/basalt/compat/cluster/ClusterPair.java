@@ -57,11 +57,18 @@ final class ClusterPair implements AutoCloseable {
         return RedisServerProcess.start(args);
     }
 
+    /** A Basalt node in cluster mode, its bus on a free port (its client port + 10000 may not exist). */
     static BasaltInstance startBasalt(String... extra) {
-        String[] args = new String[extra.length + 2];
+        String[] args = new String[extra.length + 4];
         args[0] = "--cluster-enabled";
         args[1] = "yes";
-        System.arraycopy(extra, 0, args, 2, extra.length);
+        args[2] = "--cluster-port";
+        try {
+            args[3] = Integer.toString(RedisServerProcess.freePort());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        System.arraycopy(extra, 0, args, 4, extra.length);
         return BasaltInstance.start(args);
     }
 

@@ -88,7 +88,7 @@ public final class InfoSections {
         line(sb, "redis_git_sha1", "00000000");
         line(sb, "redis_git_dirty", 0);
         line(sb, "redis_build_id", "0000000000000000");
-        line(sb, "redis_mode", "standalone");
+        line(sb, "redis_mode", s.cluster() != null ? "cluster" : "standalone");
         line(sb, "basalt_version", BasaltServer.BASALT_VERSION);
         line(sb, "os", osName());
         line(sb, "arch_bits", "64".equals(System.getProperty("sun.arch.data.model")) ? 64 : 32);

@@ -167,9 +167,9 @@ public final class ConnectionCommands {
         w.bulk("id");
         w.integer(c.id());
         w.bulk("mode");
-        w.bulk("standalone");
+        w.bulk(c.server().cluster() != null ? "cluster" : "standalone");
         w.bulk("role");
-        w.bulk("master");
+        w.bulk(c.server().masterLink().isReplica() ? "replica" : "master");
         w.bulk("modules");
         w.array(0);
     }

@@ -88,7 +88,7 @@ final class RedisMetrics implements MultiCollector {
                         "role", replica ? "slave" : "master",
                         "redis_version", view.redisVersion(),
                         "redis_build_id", "0000000000000000",
-                        "redis_mode", "standalone",
+                        "redis_mode", config.getBool("cluster-enabled") ? "cluster" : "standalone",
                         "os", view.os(),
                         "maxmemory_policy", config.get("maxmemory-policy"),
                         "tcp_port", Integer.toString(view.tcpPort()),
