@@ -44,21 +44,16 @@ final class ClusterPair implements AutoCloseable {
 
     /** A redis-server in cluster mode on a free port, with its bus on a free port too (port+10000 may not exist). */
     static RedisServerProcess startRedis(String... extra) {
-        String[] args = new String[extra.length + 4];
-        args[0] = "--cluster-enabled";
-        args[1] = "yes";
-        args[2] = "--cluster-port";
-        try {
-            args[3] = Integer.toString(RedisServerProcess.freePort());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        System.arraycopy(extra, 0, args, 4, extra.length);
-        return RedisServerProcess.start(args);
+        return RedisServerProcess.start(clusterArgs(extra));
     }
 
     /** A Basalt node in cluster mode, its bus on a free port (its client port + 10000 may not exist). */
     static BasaltInstance startBasalt(String... extra) {
+        return BasaltInstance.start(clusterArgs(extra));
+    }
+
+    /** cluster-enabled yes and a free cluster-port, then {@code extra} (which may override them). */
+    private static String[] clusterArgs(String... extra) {
         String[] args = new String[extra.length + 4];
         args[0] = "--cluster-enabled";
         args[1] = "yes";
@@ -69,7 +64,7 @@ final class ClusterPair implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         System.arraycopy(extra, 0, args, 4, extra.length);
-        return BasaltInstance.start(args);
+        return args;
     }
 
     /**

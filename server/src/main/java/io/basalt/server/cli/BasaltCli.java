@@ -5,16 +5,8 @@ import io.basalt.persistence.backup.BackupManifest;
 import io.basalt.persistence.backup.Backups;
 import io.basalt.server.BasaltServer;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -134,16 +126,16 @@ public final class BasaltCli {
         if (dir == null) throw new UsageException("which directory?");
         if (password == null) password = System.getenv("REDISCLI_AUTH");
         String target = Path.of(dir).toAbsolutePath().normalize().toString();
-        try (Resp r = new Resp(host, port)) {
+        try (RespClient r = new RespClient(host, port, StandardCharsets.UTF_8, 0)) {
             if (password != null) {
                 Object auth = user == null ? r.call("AUTH", password) : r.call("AUTH", user, password);
-                if (auth instanceof Resp.Err e) {
+                if (auth instanceof RespClient.Err e) {
                     err.println("basalt backup: AUTH failed: " + e.message());
                     return 1;
                 }
             }
             Object started = r.call("BASALT.BACKUP", target);
-            if (started instanceof Resp.Err e) {
+            if (started instanceof RespClient.Err e) {
                 err.println("basalt backup: " + e.message());
                 return 1;
             }
@@ -189,7 +181,7 @@ public final class BasaltCli {
     }
 
     private static Map<String, Object> status(Object reply) throws IOException {
-        if (reply instanceof Resp.Err e) throw new IOException(e.message());
+        if (reply instanceof RespClient.Err e) throw new IOException(e.message());
         List<?> l = (List<?>) reply;
         Map<String, Object> m = new LinkedHashMap<>();
         for (int i = 0; i + 1 < l.size(); i += 2) m.put((String) l.get(i), l.get(i + 1));
@@ -258,84 +250,6 @@ public final class BasaltCli {
             return LocalDateTime.parse(s).atZone(ZoneId.systemDefault()).toEpochSecond();
         } catch (DateTimeParseException e) {
             throw new UsageException("bad time '" + s + "': give unix seconds or ISO-8601 (2024-05-01T12:00:00Z)");
-        }
-    }
-
-    // ---------------------------------------------------------------- a minimal RESP2 client
-
-    /** One connection speaking RESP2: requests as arrays of bulk strings, replies parsed. */
-    static final class Resp implements AutoCloseable {
-        record Err(String message) {}
-
-        private final Socket socket;
-        private final InputStream in;
-        private final OutputStream out;
-
-        Resp(String host, int port) throws IOException {
-            socket = new Socket();
-            socket.connect(new InetSocketAddress(host, port), 5000);
-            socket.setTcpNoDelay(true);
-            in = new BufferedInputStream(socket.getInputStream());
-            out = new BufferedOutputStream(socket.getOutputStream());
-        }
-
-        Object call(String... args) throws IOException {
-            out.write(('*' + Integer.toString(args.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            for (String a : args) {
-                byte[] b = a.getBytes(StandardCharsets.UTF_8);
-                out.write(('$' + Integer.toString(b.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
-                out.write(b);
-                out.write('\r');
-                out.write('\n');
-            }
-            out.flush();
-            return read();
-        }
-
-        private Object read() throws IOException {
-            int t = in.read();
-            if (t < 0) throw new EOFException("connection closed by the server");
-            String line = line();
-            switch (t) {
-                case '+':
-                    return line;
-                case '-':
-                    return new Err(line);
-                case ':':
-                    return Long.parseLong(line);
-                case '$': {
-                    int n = Integer.parseInt(line);
-                    if (n < 0) return null;
-                    byte[] b = in.readNBytes(n + 2);
-                    if (b.length < n + 2) throw new EOFException("connection closed by the server");
-                    return new String(b, 0, n, StandardCharsets.UTF_8);
-                }
-                case '*': {
-                    int n = Integer.parseInt(line);
-                    if (n < 0) return null;
-                    List<Object> l = new ArrayList<>(n);
-                    for (int i = 0; i < n; i++) l.add(read());
-                    return l;
-                }
-                default:
-                    throw new IOException("unexpected reply type '" + (char) t + "'");
-            }
-        }
-
-        private String line() throws IOException {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            int c;
-            while ((c = in.read()) != '\r') {
-                if (c < 0) throw new EOFException("connection closed by the server");
-                b.write(c);
-            }
-            in.read(); // '\n'
-            return b.toString(StandardCharsets.UTF_8);
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
         }
     }
 }

@@ -3,18 +3,11 @@ package io.basalt.server.cli;
 import io.basalt.cluster.Slots;
 import io.basalt.cluster.placement.Planner;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -108,7 +101,7 @@ final class ClusterAdmin {
         Auth auth = new Auth(user, password);
 
         Topology topo;
-        try (Conn seed = Conn.open(host, port, auth, timeout)) {
+        try (RespClient seed = open(host, port, auth, timeout)) {
             topo = topology(seed.call("CLUSTER", "NODES"), host, port);
         } catch (IOException e) {
             err.println("basalt cluster: can't read the cluster from " + host + ":" + port + ": " + e.getMessage());
@@ -194,7 +187,7 @@ final class ClusterAdmin {
      * yet); a master flagged {@code fail} is kept, marked failed, so its slots stay on the table.
      */
     static Topology topology(Object reply, String seedHost, int seedPort) throws IOException {
-        if (reply instanceof Err e) throw new IOException(e.message());
+        if (reply instanceof RespClient.Err e) throw new IOException(e.message());
         if (!(reply instanceof String text)) throw new IOException("unexpected CLUSTER NODES reply");
         Map<String, Master> masters = new TreeMap<>();
         String[] owners = new String[Slots.COUNT];
@@ -284,7 +277,7 @@ final class ClusterAdmin {
         private final boolean replace;
         private final PrintStream out;
         private final PrintStream err;
-        private final Map<String, Conn> conns = new TreeMap<>();
+        private final Map<String, RespClient> conns = new TreeMap<>();
 
         Rebalance(Topology topo, Auth auth, int pipeline, int timeout, boolean replace, PrintStream out, PrintStream err) {
             this.topo = topo;
@@ -301,7 +294,7 @@ final class ClusterAdmin {
                 for (Master m : topo.masters().values()) {
                     if (m.failed()) continue;
                     try {
-                        conns.put(m.id(), Conn.open(m.host(), m.port(), auth, timeout));
+                        conns.put(m.id(), open(m.host(), m.port(), auth, timeout));
                     } catch (IOException e) {
                         throw new IOException("can't connect to " + m.address() + ": " + e.getMessage(), e);
                     }
@@ -316,7 +309,7 @@ final class ClusterAdmin {
                 out.println(">>> Done: " + done + " slots moved, " + keys + " keys migrated");
                 return 0;
             } finally {
-                for (Conn c : conns.values()) c.close();
+                for (RespClient c : conns.values()) c.close();
             }
         }
 
@@ -325,7 +318,7 @@ final class ClusterAdmin {
          * and no slot is open (migrating or importing: shown only on the node's own line).
          */
         private boolean agreed() throws IOException {
-            for (Map.Entry<String, Conn> e : conns.entrySet()) {
+            for (Map.Entry<String, RespClient> e : conns.entrySet()) {
                 Object reply = e.getValue().call("CLUSTER", "NODES");
                 Topology view = topology(reply, topo.masters().get(e.getKey()).host(), topo.masters().get(e.getKey()).port());
                 if (!java.util.Arrays.equals(view.owners(), topo.owners())) {
@@ -350,7 +343,7 @@ final class ClusterAdmin {
         /** One slot, as clusterManagerMoveSlot; returns the keys migrated. */
         private long move(Planner.Move mv) throws IOException {
             Master src = master(mv.from()), dst = master(mv.to());
-            Conn s = conns.get(src.id()), d = conns.get(dst.id());
+            RespClient s = conns.get(src.id()), d = conns.get(dst.id());
             if (s == null) throw new IOException("slot " + mv.slot() + " is on " + src.address() + ", which is failing");
             String slot = Integer.toString(mv.slot());
             out.print("Moving slot " + slot + " from " + src.address() + " to " + dst.address() + ": ");
@@ -363,7 +356,7 @@ final class ClusterAdmin {
                 List<?> keys = (List<?>) r;
                 if (keys.isEmpty()) break;
                 Object m = migrate(s, dst, keys, replace);
-                if (m instanceof Err e && e.message().contains("BUSYKEY")) {
+                if (m instanceof RespClient.Err e && e.message().contains("BUSYKEY")) {
                     // redis-cli's handling: keys with the same value on both sides are what a
                     // migration cut short after the copy leaves; they are replaced. Other values
                     // need the operator (--replace). MIGRATE moved the batch's other keys already.
@@ -381,15 +374,15 @@ final class ClusterAdmin {
             // they are independent (the target already owns the slot) and each one saves and
             // fsyncs nodes.conf before it answers, so they are told at once and their replies
             // read after: the same commands, one save's time instead of one per master
-            List<Map.Entry<Master, Conn>> others = new ArrayList<>();
+            List<Map.Entry<Master, RespClient>> others = new ArrayList<>();
             others.add(Map.entry(src, s));
-            for (Map.Entry<String, Conn> e : conns.entrySet()) {
+            for (Map.Entry<String, RespClient> e : conns.entrySet()) {
                 if (e.getKey().equals(src.id()) || e.getKey().equals(dst.id())) continue;
                 others.add(Map.entry(master(e.getKey()), e.getValue()));
             }
-            for (Map.Entry<Master, Conn> o : others) o.getValue().send("CLUSTER", "SETSLOT", slot, "NODE", dst.id());
+            for (Map.Entry<Master, RespClient> o : others) o.getValue().send("CLUSTER", "SETSLOT", slot, "NODE", dst.id());
             IOException failed = null;
-            for (Map.Entry<Master, Conn> o : others) {
+            for (Map.Entry<Master, RespClient> o : others) {
                 try {
                     setNodeReply(o.getValue().receive(), o.getKey());
                 } catch (IOException e) {
@@ -406,11 +399,11 @@ final class ClusterAdmin {
          * is not a failure (redis-cli #9223).
          */
         private void setNodeReply(Object r, Master m) throws IOException {
-            if (r instanceof Err e && e.message().startsWith("ERR Please use SETSLOT only with masters")) return;
+            if (r instanceof RespClient.Err e && e.message().startsWith("ERR Please use SETSLOT only with masters")) return;
             ok(r, m, "SETSLOT NODE");
         }
 
-        private Object migrate(Conn s, Master dst, List<?> keys, boolean replace) throws IOException {
+        private Object migrate(RespClient s, Master dst, List<?> keys, boolean replace) throws IOException {
             List<String> cmd = new ArrayList<>(List.of("MIGRATE", dst.host(), Integer.toString(dst.port()), "", "0",
                     Integer.toString(timeout)));
             if (replace) cmd.add("REPLACE");
@@ -428,7 +421,7 @@ final class ClusterAdmin {
          * checked to have the same value on the target by DEBUG DIGEST-VALUE (a missing key's
          * digest is all zeros). Throws when one differs and --replace was not given.
          */
-        private List<String> busy(Conn s, Conn d, List<?> keys, Master src, Master dst, String slot) throws IOException {
+        private List<String> busy(RespClient s, RespClient d, List<?> keys, Master src, Master dst, String slot) throws IOException {
             List<String> cmd = new ArrayList<>(List.of("DEBUG", "DIGEST-VALUE"));
             for (Object k : keys) cmd.add((String) k);
             Object a = s.call(cmd.toArray(new String[0]));
@@ -454,7 +447,7 @@ final class ClusterAdmin {
             Master dst = master(mv.to());
             String slot = Integer.toString(mv.slot());
             // keys in a slot nobody serves are the leftovers of a failure: fix's business, not ours
-            for (Map.Entry<String, Conn> e : conns.entrySet()) {
+            for (Map.Entry<String, RespClient> e : conns.entrySet()) {
                 Object n = e.getValue().call("CLUSTER", "COUNTKEYSINSLOT", slot);
                 ok(n, master(e.getKey()), "COUNTKEYSINSLOT");
                 if ((Long) n != 0) {
@@ -463,7 +456,7 @@ final class ClusterAdmin {
                 }
             }
             out.println("Assigning slot " + slot + " to " + dst.address());
-            Conn d = conns.get(dst.id());
+            RespClient d = conns.get(dst.id());
             ok(d.call("MULTI"), dst, "MULTI");
             d.call("CLUSTER", "ADDSLOTS", slot);
             d.call("CLUSTER", "SETSLOT", slot, "STABLE");
@@ -477,7 +470,7 @@ final class ClusterAdmin {
         }
 
         private void ok(Object reply, Master m, String what) throws IOException {
-            if (reply instanceof Err e) {
+            if (reply instanceof RespClient.Err e) {
                 out.println();
                 throw new IOException(what + " on " + m.address() + ": " + e.message());
             }
@@ -488,117 +481,17 @@ final class ClusterAdmin {
 
     record Auth(String user, String password) {}
 
-    /** An error reply. */
-    record Err(String message) {}
-
-    /**
-     * One RESP2 connection. Unlike {@link BasaltCli.Resp} it reads and writes strings as
-     * ISO-8859-1, one char per byte: keys are binary, and the ones GETKEYSINSLOT returns must
-     * reach MIGRATE byte for byte (UTF-8 would replace invalid sequences). It also times out,
-     * so a node that hangs mid-rebalance ends the run instead of stalling it.
-     */
-    static final class Conn implements AutoCloseable {
-        private final Socket socket;
-        private final InputStream in;
-        private final OutputStream out;
-
-        private Conn(String host, int port, int migrateTimeoutMs) throws IOException {
-            socket = new Socket();
-            try {
-                socket.connect(new InetSocketAddress(host, port), 5000);
-                socket.setTcpNoDelay(true);
-                // MIGRATE waits up to its own timeout for the target; give it that and some more
-                socket.setSoTimeout(Math.max(migrateTimeoutMs, 0) + 30_000);
-                in = new BufferedInputStream(socket.getInputStream());
-                out = new BufferedOutputStream(socket.getOutputStream());
-            } catch (IOException e) {
-                socket.close();
-                throw e;
+    /** A connection to a node, authenticated when asked, replies bounded by MIGRATE's timeout. */
+    static RespClient open(String host, int port, Auth auth, int migrateTimeoutMs) throws IOException {
+        // MIGRATE waits up to its own timeout for the target; give it that and some more
+        RespClient c = new RespClient(host, port, StandardCharsets.ISO_8859_1, Math.max(migrateTimeoutMs, 0) + 30_000);
+        if (auth.password() != null) {
+            Object r = auth.user() == null ? c.call("AUTH", auth.password()) : c.call("AUTH", auth.user(), auth.password());
+            if (r instanceof RespClient.Err e) {
+                c.close();
+                throw new IOException("AUTH failed: " + e.message());
             }
         }
-
-        static Conn open(String host, int port, Auth auth, int migrateTimeoutMs) throws IOException {
-            Conn c = new Conn(host, port, migrateTimeoutMs);
-            if (auth.password() != null) {
-                Object r = auth.user() == null ? c.call("AUTH", auth.password()) : c.call("AUTH", auth.user(), auth.password());
-                if (r instanceof Err e) {
-                    c.close();
-                    throw new IOException("AUTH failed: " + e.message());
-                }
-            }
-            return c;
-        }
-
-        Object call(String... args) throws IOException {
-            send(args);
-            return receive();
-        }
-
-        /** Writes a command without waiting for its reply ({@link #receive} reads it). */
-        void send(String... args) throws IOException {
-            out.write(('*' + Integer.toString(args.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            for (String a : args) {
-                byte[] b = a.getBytes(StandardCharsets.ISO_8859_1);
-                out.write(('$' + Integer.toString(b.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
-                out.write(b);
-                out.write('\r');
-                out.write('\n');
-            }
-            out.flush();
-        }
-
-        Object receive() throws IOException {
-            return read();
-        }
-
-        private Object read() throws IOException {
-            int t = in.read();
-            if (t < 0) throw new EOFException("connection closed by " + socket.getRemoteSocketAddress());
-            String line = line();
-            switch (t) {
-                case '+':
-                    return line;
-                case '-':
-                    return new Err(line);
-                case ':':
-                    return Long.parseLong(line);
-                case '$': {
-                    int n = Integer.parseInt(line);
-                    if (n < 0) return null;
-                    byte[] b = in.readNBytes(n + 2);
-                    if (b.length < n + 2) throw new EOFException("connection closed by " + socket.getRemoteSocketAddress());
-                    return new String(b, 0, n, StandardCharsets.ISO_8859_1);
-                }
-                case '*': {
-                    int n = Integer.parseInt(line);
-                    if (n < 0) return null;
-                    List<Object> l = new ArrayList<>(n);
-                    for (int i = 0; i < n; i++) l.add(read());
-                    return l;
-                }
-                default:
-                    throw new IOException("unexpected reply type '" + (char) t + "'");
-            }
-        }
-
-        private String line() throws IOException {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            int c;
-            while ((c = in.read()) != '\r') {
-                if (c < 0) throw new EOFException("connection closed by " + socket.getRemoteSocketAddress());
-                b.write(c);
-            }
-            in.read(); // '\n'
-            return b.toString(StandardCharsets.ISO_8859_1);
-        }
-
-        @Override
-        public void close() {
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
-        }
+        return c;
     }
 }
