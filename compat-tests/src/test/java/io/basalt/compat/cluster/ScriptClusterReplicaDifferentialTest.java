@@ -138,4 +138,24 @@ class ScriptClusterReplicaDifferentialTest {
         p.same("READWRITE");
         p.same("EVAL", "return redis.call('get', KEYS[1])", "1", "k");
     }
+
+    @Test
+    void writableReplicaStillSendsWritesToTheMaster() {
+        p.same("CONFIG", "SET", "replica-read-only", "no");
+        try {
+            p.same("READONLY");
+            // past the read-only replica check, the write is not local: getNodeByQuery's MOVED
+            p.same("EVAL", "return redis.call('set', KEYS[1], 'w')", "1", "k");
+            p.same("EVAL", "return redis.pcall('set', 'k', 'w')", "0");
+            p.same("EVAL", "#!lua\nreturn redis.call('set', 'k', 'w')", "0");
+            p.same("EVAL", "#!lua\nreturn redis.call('get', 'k')", "0");
+            p.same("EVAL", "#!lua\nreturn 1", "1", "k");
+            p.same("EVAL", "#!lua flags=no-writes\nreturn redis.pcall('set', 'k', 'w')", "0");
+            p.same("READWRITE");
+            p.same("EVAL", "#!lua\nreturn redis.call('get', 'k')", "0");
+            p.same("GET", "k");
+        } finally {
+            p.same("CONFIG", "SET", "replica-read-only", "yes");
+        }
+    }
 }
