@@ -141,6 +141,12 @@ final class ClusterRouter implements Router {
         return query(c, cmd, queued, Keys.LOCKED);
     }
 
+    @Override
+    public boolean settled(Client c, CommandContext cmd) {
+        int slot = cmd.slot();
+        return slot < 0 || fast(slot);
+    }
+
     /** The dispatcher's step after every client command: ASKING is one-shot (Redis's resetClient). */
     @Override
     public void afterCommand(Client c, CommandSpec spec) {

@@ -450,9 +450,10 @@ public final class Dispatcher {
         if (spec.is(CommandFlags.SCRIPT)) {
             // the script locks every shard itself, on the thread it runs on; in cluster mode what
             // depends on which declared keys exist (ASK, TRYAGAIN) is decided first, with their
-            // shards held for the check (inside EXEC the EXEC decided it for its whole queue)
+            // shards held for the check (inside EXEC the EXEC decided it for its whole queue);
+            // a stable slot needs no check, and no wait for the shards a running script holds
             Router r = router;
-            if (r != null && !c.kind().obeys() && !c.inExec()) {
+            if (r != null && !c.kind().obeys() && !c.inExec() && !r.settled(c, cmd)) {
                 String redirect;
                 lockShards(cmd, n);
                 try {

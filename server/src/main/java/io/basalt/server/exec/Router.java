@@ -26,6 +26,14 @@ public interface Router {
     String confirmLocked(Client c, CommandContext cmd, java.util.List<CommandContext> queued);
 
     /**
+     * Whether {@link #confirmLocked} has nothing to decide for {@code cmd} (outside EXEC): the
+     * caller may then skip locking its shards for it. A script's caller asks, so that the event
+     * loop does not wait for the shards a running script holds just to learn it is in the
+     * common case.
+     */
+    default boolean settled(Client c, CommandContext cmd) { return false; }
+
+    /**
      * After every client command, whatever its outcome, with the command looked up (null for an
      * unknown one): Redis's resetClient, where cluster mode drops the one-shot ASKING flag.
      */
