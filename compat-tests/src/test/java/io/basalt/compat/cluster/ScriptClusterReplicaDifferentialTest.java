@@ -140,6 +140,23 @@ class ScriptClusterReplicaDifferentialTest {
     }
 
     @Test
+    void queuedScriptsCountWithTheFlagsTheyHadWhenQueued() {
+        String body = "#!lua\nreturn redis.call('get', KEYS[1]) -- queued";
+        p.same("SCRIPT", "FLUSH");
+        p.same("READONLY");
+        String sha = p.redis.call("EVAL", "return redis.sha1hex(ARGV[1])", "0", body).string();
+        p.same("MULTI");
+        // unknown when queued: EVALSHA's own flags, a read
+        p.same("EVALSHA", sha, "1", "k");
+        try (ClusterPair other = new ClusterPair(basalt.port(), replica.port())) {
+            other.same("SCRIPT", "LOAD", body);
+        }
+        // not a write for EXEC either: it runs here, and the script refuses its write flag
+        assertEquals("*1\r\n-READONLY Can not run script with write flag on readonly replica\r\n", p.same("EXEC"));
+        p.same("READWRITE");
+    }
+
+    @Test
     void writableReplicaStillSendsWritesToTheMaster() {
         p.same("CONFIG", "SET", "replica-read-only", "no");
         try {

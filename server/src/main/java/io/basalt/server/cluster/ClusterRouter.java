@@ -252,7 +252,7 @@ final class ClusterRouter implements Router {
 
     /** Redis's mstate.cmd_flags has CMD_WRITE: a queued write, or a script that may write. */
     private static boolean anyWrite(List<CommandContext> queued) {
-        for (CommandContext q : queued) if ((q.spec().flags(q.request()) & CommandFlags.WRITE) != 0) return true;
+        for (CommandContext q : queued) if ((q.queuedFlags() & CommandFlags.WRITE) != 0) return true;
         return false;
     }
 

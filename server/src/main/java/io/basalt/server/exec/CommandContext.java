@@ -28,6 +28,8 @@ public final class CommandContext {
     private int nshards;
     /** Where {@link #slotOf} starts looking: after the key it found last. */
     private int nextKey;
+    /** A queued command's flags as getCommandFlags gave them when it was queued (copies only). */
+    private int queuedFlags;
 
     /** Fills this context for {@code spec} and {@code req}; {@code shardMask} maps a slot to its shard. */
     CommandContext of(CommandSpec spec, RespRequest req, int shardMask) {
@@ -76,8 +78,14 @@ public final class CommandContext {
         c.shards = java.util.Arrays.copyOf(shards, nshards);
         c.nshards = nshards;
         c.slot = slot;
+        // Redis adds a queued command's getCommandFlags to mstate.cmd_flags when it is queued: a
+        // script's declared flags as they are now, not at EXEC
+        c.queuedFlags = spec.flags(copiedRequest);
         return c;
     }
+
+    /** For a command queued by MULTI: its flags when it was queued (a script's declared ones). */
+    public int queuedFlags() { return queuedFlags; }
 
     public CommandSpec spec() { return spec; }
 
