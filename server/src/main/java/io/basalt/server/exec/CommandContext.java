@@ -67,8 +67,11 @@ public final class CommandContext {
         return this;
     }
 
-    /** A copy that owns its arrays, for a command queued by MULTI (its request already copied). */
-    CommandContext copy(RespRequest copiedRequest) {
+    /**
+     * A copy that owns its arrays, for a command queued by MULTI (its request already copied);
+     * with {@code withFlags} (cluster mode, whose routing reads them) its flags as queued.
+     */
+    CommandContext copy(RespRequest copiedRequest, boolean withFlags) {
         CommandContext c = new CommandContext();
         c.spec = spec;
         c.req = copiedRequest;
@@ -79,12 +82,13 @@ public final class CommandContext {
         c.nshards = nshards;
         c.slot = slot;
         // Redis adds a queued command's getCommandFlags to mstate.cmd_flags when it is queued: a
-        // script's declared flags as they are now, not at EXEC
-        c.queuedFlags = spec.flags(copiedRequest);
+        // script's declared flags as they are now, not at EXEC (standalone mode does not read
+        // them: no shebang parsed for it)
+        c.queuedFlags = withFlags ? spec.flags(copiedRequest) : spec.bits;
         return c;
     }
 
-    /** For a command queued by MULTI: its flags when it was queued (a script's declared ones). */
+    /** For a command queued by MULTI in cluster mode: its flags when it was queued (a script's declared ones). */
     public int queuedFlags() { return queuedFlags; }
 
     public CommandSpec spec() { return spec; }

@@ -200,7 +200,7 @@ public final class Dispatcher {
         }
         if (x.multi != null && !spec.is(CommandFlags.TRANSACTION_CONTROL)) {
             // Redis's queueMultiCommand: the command runs at EXEC
-            x.multi.queue(cmd);
+            x.multi.queue(cmd, r != null);
             c.out().simple("QUEUED");
             return spec;
         }

@@ -241,6 +241,8 @@ public final class Scripting implements ServerModule, Busy {
             flags = s.flags();
         } else {
             // a cached script's flags are its body's shebang: parsing it spares hashing the body
+            // (and a body without one is EVAL's own flags, without copying it)
+            if (a.length(1) < 2 || a.byteAt(1, 0) != '#' || a.byteAt(1, 1) != '!') return bits;
             try {
                 flags = ScriptCache.shebangFlags(a.bytes(1), new int[1]);
             } catch (ScriptCache.CompileError e) {
