@@ -15,6 +15,8 @@ public final class ClusterClientState {
     static final int READONLY = 2;
 
     int flags;
+    /** While an EXEC runs scripts: the slot they share (Redis's c->slot), null otherwise. */
+    ClusterRouter.CallerSlot execScripts;
 
     private ClusterClientState() {}
 

@@ -141,11 +141,20 @@ final class ClusterRouter implements Router {
         return query(c, cmd, queued, Keys.LOCKED);
     }
 
+    @Override
+    public boolean settled(Client c, CommandContext cmd) {
+        int slot = cmd.slot();
+        return slot < 0 || fast(slot);
+    }
+
     /** The dispatcher's step after every client command: ASKING is one-shot (Redis's resetClient). */
     @Override
     public void afterCommand(Client c, CommandSpec spec) {
         ClusterClientState s = c.get(ClusterClientState.SLOT);
-        if (s == null || (s.flags & ClusterClientState.ASKING) == 0) return;
+        if (s == null) return;
+        // resetClient's c->slot = -1: the slot the scripts of an EXEC shared ends with it
+        if (s.execScripts != null) s.execScripts = null;
+        if ((s.flags & ClusterClientState.ASKING) == 0) return;
         // kept inside MULTI (EXEC still needs it) and right after ASKING itself
         if (spec != asking && !ExecState.inMulti(c)) s.flags &= ~ClusterClientState.ASKING;
     }
@@ -167,6 +176,11 @@ final class ClusterRouter implements Router {
      * clusterRedirectClient's text: the error to reply, or null to run the command here.
      */
     private String query(Client c, CommandContext cmd, List<CommandContext> queued, Keys keys) {
+        return query(ClusterClientState.flags(c), cmd, queued, keys);
+    }
+
+    /** {@link #query(Client, CommandContext, List, Keys)} for a client with these ASKING/READONLY flags. */
+    private String query(int clientFlags, CommandContext cmd, List<CommandContext> queued, Keys keys) {
         boolean pubsubShard = shardPubSub(cmd.spec());
         byte[] firstKey = null;
         int slot = 0;
@@ -197,18 +211,21 @@ final class ClusterRouter implements Router {
         if (n == null) return null; // no keys at all
         ClusterNode myself = state.myself();
         CommandSpec spec = cmd.spec();
+        // getCommandFlags: a script's declared flags, not EVAL's or FCALL's (one that may write is
+        // a write unless flagged no-writes)
+        int flags = spec.flags(cmd.request());
         if (!state.ok()) {
             if (pubsubShard) {
                 if (!options.allowPubsubshardWhenDown) return DOWN;
             } else if (!options.allowReadsWhenDown) {
                 return DOWN;
-            } else if (spec.is(CommandFlags.WRITE)) {
+            } else if ((flags & CommandFlags.WRITE) != 0) {
                 return DOWN_RO;
             }
         }
         if ((migrating || importing) && spec == migrate) return null;
         // Redis counts the keys it lacks only in an open slot, and never for shard channels
-        boolean asking = (ClusterClientState.flags(c) & ClusterClientState.ASKING) != 0 || spec.is(CommandFlags.ASKING);
+        boolean asking = (clientFlags & ClusterClientState.ASKING) != 0 || (flags & CommandFlags.ASKING) != 0;
         if (migrating && !pubsubShard || importing && asking && multipleKeys && !pubsubShard) {
             if (keys == Keys.DEFER) return null;
             long counts = countKeys(cmd, queued, slot, keys == Keys.LOCK);
@@ -220,8 +237,8 @@ final class ClusterRouter implements Router {
             if (importing && asking) return missing > 0 ? TRYAGAIN : null;
         }
         if (importing && asking) return null;
-        boolean write = spec.is(CommandFlags.WRITE) || (queued != null && anyWrite(queued));
-        if (((ClusterClientState.flags(c) & ClusterClientState.READONLY) != 0 || pubsubShard)
+        boolean write = (flags & CommandFlags.WRITE) != 0 || (queued != null && anyWrite(queued));
+        if (((clientFlags & ClusterClientState.READONLY) != 0 || pubsubShard)
                 && !write && myself.isReplica() && myself.master == n) {
             return null;
         }
@@ -233,8 +250,9 @@ final class ClusterRouter implements Router {
         return kind + " " + slot + " " + n.endpoint(options.preferredEndpointType) + ":" + n.port;
     }
 
+    /** Redis's mstate.cmd_flags has CMD_WRITE: a queued write, or a script that may write. */
     private static boolean anyWrite(List<CommandContext> queued) {
-        for (CommandContext q : queued) if (q.spec().is(CommandFlags.WRITE)) return true;
+        for (CommandContext q : queued) if ((q.queuedFlags() & CommandFlags.WRITE) != 0) return true;
         return false;
     }
 
@@ -287,6 +305,77 @@ final class ClusterRouter implements Router {
         } finally {
             if (lock) shard.unlock();
         }
+    }
+
+    // ---------------------------------------------------------------- scripts
+
+    static final String SCRIPT_DOWN_RO = "Script attempted to execute a write command while the cluster is down and readonly";
+    static final String SCRIPT_DOWN = "Script attempted to execute a command while the cluster is down";
+    static final String SCRIPT_NON_LOCAL = "Script attempted to access a non local key in a cluster node";
+    static final String SCRIPT_CROSS_SLOT = "Script attempted to access keys that do not hash to the same slot";
+
+    /**
+     * Redis's c->slot of the client that invoked scripts: the slot processCommand's
+     * getNodeByQuery found for the command (-1 without keys), then the slot of the first key a
+     * script touched. An EXEC's scripts share the EXEC's one (kept in the client's cluster state
+     * until the EXEC returns), so a second script of the transaction must stay in the first one's
+     * slot.
+     */
+    static final class CallerSlot {
+        int slot;
+
+        CallerSlot(int slot) { this.slot = slot; }
+    }
+
+    @Override
+    public ScriptScope scriptScope(Client caller, CommandContext invocation, boolean allowCrossSlot) {
+        int clientFlags = ClusterClientState.flags(caller);
+        CallerSlot slot;
+        if (caller.inExec()) {
+            ClusterClientState s = ClusterClientState.of(caller);
+            if (s.execScripts == null) s.execScripts = new CallerSlot(commonSlot(io.basalt.server.exec.Dispatcher.transaction(caller)));
+            slot = s.execScripts;
+        } else {
+            slot = new CallerSlot(invocation == null ? -1 : Math.max(-1, invocation.slot()));
+        }
+        return cmd -> scriptCheck(clientFlags, slot, allowCrossSlot, cmd);
+    }
+
+    /** The slot getNodeByQuery returns for an EXEC that was let through: its first key's, or -1. */
+    private int commonSlot(List<CommandContext> queued) {
+        if (queued == null) return -1;
+        for (CommandContext q : queued) if (keyCount(q) > 0) return keySlot(q, 0);
+        return -1;
+    }
+
+    /**
+     * scriptVerifyClusterState: the command must be one getNodeByQuery would run here, for a
+     * client with the caller's ASKING and READONLY flags (every shard is held by the script, so
+     * the keys of a migrating slot are counted as they are); unless the script allows cross-slot
+     * keys, every key it touches must be in the caller's slot.
+     */
+    private String scriptCheck(int clientFlags, CallerSlot caller, boolean allowCrossSlot, CommandContext cmd) {
+        int slot = cmd.slot();
+        int hashslot;
+        if (slot >= 0 && fast(slot)) {
+            hashslot = slot;
+        } else if (slot == CommandContext.NO_SLOT && !shardPubSub(cmd.spec())) {
+            return null; // no keys: runs here, the caller's slot untouched
+        } else {
+            String e = query(clientFlags, cmd, null, Keys.LOCKED);
+            if (e != null) {
+                if (e == DOWN_RO) return SCRIPT_DOWN_RO;
+                if (e == DOWN) return SCRIPT_DOWN;
+                return SCRIPT_NON_LOCAL; // MOVED, ASK, TRYAGAIN, CROSSSLOT, an unassigned slot
+            }
+            if (keyCount(cmd) == 0) return null;
+            hashslot = keySlot(cmd, 0);
+        }
+        if (!allowCrossSlot) {
+            if (caller.slot == -1) caller.slot = hashslot;
+            else if (caller.slot != hashslot) return SCRIPT_CROSS_SLOT;
+        }
+        return null;
     }
 
     // ---------------------------------------------------------------- blocked clients

@@ -40,6 +40,8 @@ public final class CommandSpec {
 
     Handler handler;
     KeyFinder keyFinder;
+    /** Where the flags depend on the arguments (scripts), else null: {@link #flags(RespRequest)}. */
+    FlagsFinder flagsFinder;
     /** Redis's key specs of this command (COMMAND INFO's 9th element). */
     final KeySpec[] keySpecs;
     private final boolean hasKeySpec;
@@ -85,6 +87,15 @@ public final class CommandSpec {
 
     /** Whether the command has any of the {@link CommandFlags} {@code flag}. */
     public boolean is(int flag) { return (bits & flag) != 0; }
+
+    /**
+     * Redis's getCommandFlags: the flags of this call of the command, which for EVAL, EVALSHA and
+     * FCALL (and their _RO forms) are their script's declared ones; {@link #bits} for the rest.
+     */
+    public int flags(RespRequest req) {
+        FlagsFinder f = flagsFinder;
+        return f == null ? bits : f.flags(bits, req);
+    }
 
     /**
      * Whether argument {@code i} of {@code req} is a secret that the slow log and MONITOR show as

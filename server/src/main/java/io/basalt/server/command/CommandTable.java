@@ -116,6 +116,11 @@ public final class CommandTable {
         find(name).keyFinder = finder;
     }
 
+    /** Sets how a command's flags follow from its arguments (EVAL's shebang, FCALL's function). */
+    public void flags(String name, FlagsFinder finder) {
+        find(name).flagsFinder = finder;
+    }
+
     private CommandSpec find(String name) {
         int bar = name.indexOf('|');
         if (bar < 0) return all.get(name);

@@ -28,6 +28,8 @@ public final class CommandContext {
     private int nshards;
     /** Where {@link #slotOf} starts looking: after the key it found last. */
     private int nextKey;
+    /** A queued command's flags as getCommandFlags gave them when it was queued (copies only). */
+    private int queuedFlags;
 
     /** Fills this context for {@code spec} and {@code req}; {@code shardMask} maps a slot to its shard. */
     CommandContext of(CommandSpec spec, RespRequest req, int shardMask) {
@@ -65,8 +67,11 @@ public final class CommandContext {
         return this;
     }
 
-    /** A copy that owns its arrays, for a command queued by MULTI (its request already copied). */
-    CommandContext copy(RespRequest copiedRequest) {
+    /**
+     * A copy that owns its arrays, for a command queued by MULTI (its request already copied);
+     * with {@code withFlags} (cluster mode, whose routing reads them) its flags as queued.
+     */
+    CommandContext copy(RespRequest copiedRequest, boolean withFlags) {
         CommandContext c = new CommandContext();
         c.spec = spec;
         c.req = copiedRequest;
@@ -76,8 +81,15 @@ public final class CommandContext {
         c.shards = java.util.Arrays.copyOf(shards, nshards);
         c.nshards = nshards;
         c.slot = slot;
+        // Redis adds a queued command's getCommandFlags to mstate.cmd_flags when it is queued: a
+        // script's declared flags as they are now, not at EXEC (standalone mode does not read
+        // them: no shebang parsed for it)
+        c.queuedFlags = withFlags ? spec.flags(copiedRequest) : spec.bits;
         return c;
     }
+
+    /** For a command queued by MULTI in cluster mode: its flags when it was queued (a script's declared ones). */
+    public int queuedFlags() { return queuedFlags; }
 
     public CommandSpec spec() { return spec; }
 

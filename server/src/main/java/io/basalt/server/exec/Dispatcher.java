@@ -54,6 +54,9 @@ public final class Dispatcher {
     /** Installs the router of cluster mode (null: standalone, nothing is redirected). */
     public void router(Router r) { this.router = r; }
 
+    /** The router of cluster mode, null in standalone mode. */
+    public Router router() { return router; }
+
     /** Installs the source of -BUSY (scripting). */
     public void busy(Busy b) { this.busy = b; }
 
@@ -197,7 +200,7 @@ public final class Dispatcher {
         }
         if (x.multi != null && !spec.is(CommandFlags.TRANSACTION_CONTROL)) {
             // Redis's queueMultiCommand: the command runs at EXEC
-            x.multi.queue(cmd);
+            x.multi.queue(cmd, r != null);
             c.out().simple("QUEUED");
             return spec;
         }
@@ -445,7 +448,24 @@ public final class Dispatcher {
             return true;
         }
         if (spec.is(CommandFlags.SCRIPT)) {
-            // the script locks every shard itself, on the thread it runs on
+            // the script locks every shard itself, on the thread it runs on; in cluster mode what
+            // depends on which declared keys exist (ASK, TRYAGAIN) is decided first, with their
+            // shards held for the check (inside EXEC the EXEC decided it for its whole queue);
+            // a stable slot needs no check, and no wait for the shards a running script holds
+            Router r = router;
+            if (r != null && !c.kind().obeys() && !c.inExec() && !r.settled(c, cmd)) {
+                String redirect;
+                lockShards(cmd, n);
+                try {
+                    redirect = r.confirmLocked(c, cmd, null);
+                } finally {
+                    for (int i = n - 1; i >= 0; i--) keyspace.shard(cmd.shard(i)).unlock();
+                }
+                if (redirect != null) {
+                    c.error(redirect);
+                    return false;
+                }
+            }
             execute(c, cmd);
             return true;
         }
@@ -527,9 +547,29 @@ public final class Dispatcher {
      * Runs a command a script issued (Redis's call from scriptCall), after the script's checks,
      * on the script's engine client, with every shard already locked by the script.
      */
-    public void callFromScript(Client engine, CommandSpec spec, RespRequest req) {
-        engine.lookedUp(spec.name, spec.bits);
-        call(engine, ExecState.of(engine).context.of(spec, req, shardMask));
+    public void callFromScript(Client engine, CommandContext cmd) {
+        engine.lookedUp(cmd.spec().name, cmd.spec().bits);
+        call(engine, cmd);
+    }
+
+    /**
+     * The keys, slots and shards of a command a script issues, in the engine client's reused
+     * context: what the cluster checks read, then {@link #callFromScript} runs.
+     */
+    public CommandContext scriptContext(Client engine, CommandSpec spec, RespRequest req) {
+        return ExecState.of(engine).context.of(spec, req, shardMask);
+    }
+
+    /**
+     * The context of the command {@code c} is executing on this thread (the EVAL or FCALL a
+     * script was invoked by, a queued one inside EXEC), or null.
+     */
+    public static CommandContext running() { return ExecState.RUNNING.get(); }
+
+    /** Inside EXEC: the commands of {@code c}'s transaction (EXEC checks them as one); else null. */
+    public static java.util.List<CommandContext> transaction(Client c) {
+        Transaction t = ExecState.of(c).multi;
+        return t == null ? null : t.commands;
     }
 
     // ---------------------------------------------------------------- unknown command errors

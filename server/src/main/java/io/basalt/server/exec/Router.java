@@ -26,8 +26,36 @@ public interface Router {
     String confirmLocked(Client c, CommandContext cmd, java.util.List<CommandContext> queued);
 
     /**
+     * Whether {@link #confirmLocked} has nothing to decide for {@code cmd} (outside EXEC): the
+     * caller may then skip locking its shards for it. A script's caller asks, so that the event
+     * loop does not wait for the shards a running script holds just to learn it is in the
+     * common case.
+     */
+    default boolean settled(Client c, CommandContext cmd) { return false; }
+
+    /**
      * After every client command, whatever its outcome, with the command looked up (null for an
      * unknown one): Redis's resetClient, where cluster mode drops the one-shot ASKING flag.
      */
     default void afterCommand(Client c, io.basalt.server.command.CommandSpec spec) {}
+
+    /**
+     * The cluster checks of the commands a script or function runs (Redis's
+     * scriptVerifyClusterState), taken when {@code caller} invokes it, on the caller's thread
+     * (its ASKING and READONLY flags are copied then: ASKING is dropped once the invoking command
+     * returns, which is before a script handed to the scripting thread runs). {@code invocation}
+     * is the EVAL or FCALL; {@code allowCrossSlot} whether the script may touch keys of several
+     * slots (no shebang, or allow-cross-slot-keys). Never asked for a client that obeys. Null:
+     * the script's commands are not checked (a router that redirects by other rules).
+     */
+    default ScriptScope scriptScope(Client caller, CommandContext invocation, boolean allowCrossSlot) { return null; }
+
+    /** One script's view of the cluster: asked for each command it calls. */
+    interface ScriptScope {
+        /**
+         * Redis's scriptVerifyClusterState for {@code cmd} (every shard held by the script): the
+         * error as Redis words it (without "ERR ", which the script's error path adds), or null.
+         */
+        String check(CommandContext cmd);
+    }
 }

@@ -22,14 +22,15 @@ public final class Transaction {
     /** Bytes of queued arguments, CLIENT LIST's multi-mem. */
     public long memory;
 
-    void queue(CommandContext cmd) {
+    /** Queues {@code cmd}; {@code withFlags}: keep its flags as queued (cluster routing reads them). */
+    void queue(CommandContext cmd, boolean withFlags) {
         RespRequest req = cmd.request();
         byte[][] args = new byte[req.argc()][];
         for (int i = 0; i < args.length; i++) {
             args[i] = req.bytes(i);
             memory += args[i].length;
         }
-        commands.add(cmd.copy(RespRequest.of(args)));
+        commands.add(cmd.copy(RespRequest.of(args), withFlags));
         flags |= cmd.spec().bits;
         missingFlags |= ~cmd.spec().bits;
     }

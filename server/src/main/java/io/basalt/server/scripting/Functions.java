@@ -86,6 +86,9 @@ public final class Functions {
     void register(CommandTable t) {
         t.register("fcall", (c, a) -> fcall(c, a, false));
         t.register("fcall_ro", (c, a) -> fcall(c, a, true));
+        // fcallGetCommandFlags: the function's flags are the command's (cluster routing asks)
+        t.flags("fcall", this::fcallFlags);
+        t.flags("fcall_ro", this::fcallFlags);
         t.register("function|load", this::load);
         t.register("function|delete", this::delete);
         t.register("function|flush", this::flush);
@@ -460,6 +463,13 @@ public final class Functions {
     }
 
     // ---------------------------------------------------------------- FCALL
+
+    /** Redis's fcallGetCommandFlags: FCALL's own {@code bits} when there is no such function. */
+    private int fcallFlags(int bits, RespRequest a) {
+        if (a.argc() < 2) return bits;
+        Function f = current.functions.get(lower(a.string(1)));
+        return f == null ? bits : Scripting.commandFlags(bits, f.flags());
+    }
 
     private void fcall(Client c, RespRequest a, boolean ro) {
         Function f = current.functions.get(lower(a.string(1)));

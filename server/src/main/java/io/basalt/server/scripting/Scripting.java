@@ -13,6 +13,8 @@ import io.basalt.server.command.CommandSpec;
 import io.basalt.server.command.CommandTable;
 import io.basalt.server.config.Config;
 import io.basalt.server.exec.Busy;
+import io.basalt.server.exec.CommandContext;
+import io.basalt.server.exec.Router;
 import io.basalt.server.exec.Dispatcher;
 import io.basalt.server.exec.Propagation;
 import io.basalt.server.exec.ReplicaRole;
@@ -95,6 +97,11 @@ public final class Scripting implements ServerModule, Busy {
         t.register("evalsha", (c, a) -> eval(c, a, true, false));
         t.register("eval_ro", (c, a) -> eval(c, a, false, true));
         t.register("evalsha_ro", (c, a) -> eval(c, a, true, true));
+        // getCommandFlags: a script's shebang flags are the command's (cluster routing asks)
+        t.flags("eval", (bits, a) -> evalFlags(bits, a, false));
+        t.flags("eval_ro", (bits, a) -> evalFlags(bits, a, false));
+        t.flags("evalsha", (bits, a) -> evalFlags(bits, a, true));
+        t.flags("evalsha_ro", (bits, a) -> evalFlags(bits, a, true));
         t.register("script|load", this::load);
         t.register("script|exists", this::exists);
         t.register("script|flush", this::flush);
@@ -221,6 +228,44 @@ public final class Scripting implements ServerModule, Busy {
     }
 
     /**
+     * Redis's evalGetCommandFlags: the command flags of an EVAL or EVALSHA of a script that
+     * declared flags (the cached script's, else the body's shebang); EVAL's own {@code bits} for a
+     * script without a shebang, an unknown SHA or a shebang that does not parse.
+     */
+    private int evalFlags(int bits, RespRequest a, boolean bySha) {
+        if (a.argc() < 2) return bits;
+        int flags;
+        if (bySha) {
+            ScriptCache.Script s = a.length(1) == 40 ? cache.get(a.string(1)) : null;
+            if (s == null) return bits;
+            flags = s.flags();
+        } else {
+            // a cached script's flags are its body's shebang: parsing it spares hashing the body
+            // (and a body without one is EVAL's own flags, without copying it)
+            if (a.length(1) < 2 || a.byteAt(1, 0) != '#' || a.byteAt(1, 1) != '!') return bits;
+            try {
+                flags = ScriptCache.shebangFlags(a.bytes(1), new int[1]);
+            } catch (ScriptCache.CompileError e) {
+                return bits;
+            }
+        }
+        return (flags & ScriptCache.EVAL_COMPAT_MODE) != 0 ? bits : commandFlags(bits, flags);
+    }
+
+    /**
+     * Redis's scriptFlagsToCmdFlags: a script that declared flags is a write unless no-writes,
+     * denyoom unless allow-oom or no-writes, stale-safe only with allow-stale, and never merely
+     * may-replicate.
+     */
+    static int commandFlags(int bits, int scriptFlags) {
+        bits &= ~(CommandFlags.STALE | CommandFlags.DENYOOM | CommandFlags.WRITE | CommandFlags.MAY_REPLICATE);
+        if ((scriptFlags & (ScriptCache.ALLOW_OOM | ScriptCache.NO_WRITES)) == 0) bits |= CommandFlags.DENYOOM;
+        if ((scriptFlags & ScriptCache.NO_WRITES) == 0) bits |= CommandFlags.WRITE;
+        if ((scriptFlags & ScriptCache.ALLOW_STALE) != 0) bits |= CommandFlags.STALE;
+        return bits;
+    }
+
+    /**
      * EVAL's and FCALL's numkeys (argument 2) checked against the arguments: the count, or -1
      * after replying the error ({@code notANumber} when it is not an integer).
      */
@@ -276,7 +321,12 @@ public final class Scripting implements ServerModule, Busy {
             command = new byte[a.argc()][];
             for (int i = 0; i < command.length; i++) command[i] = a.bytes(i);
         }
-        Call call = new Call(name, evalMode, command, keys, argv, readOnly, allowOom, inv);
+        // cluster mode: the checks of the keys its commands touch, with the caller's ASKING and
+        // READONLY flags and slot as they are now (standalone mode: none, a null check per call)
+        Router router = dispatcher.router();
+        Router.ScriptScope scope = router == null || c.kind().obeys() ? null
+                : router.scriptScope(c, Dispatcher.running(), (flags & (ScriptCache.EVAL_COMPAT_MODE | ScriptCache.ALLOW_CROSS_SLOT)) != 0);
+        Call call = new Call(name, evalMode, command, keys, argv, readOnly, allowOom, scope, inv);
         if (c.inExec() || c.kind().obeys() || c.kind() == io.basalt.server.client.ClientKind.SCRIPT) {
             // inside a transaction (every shard held by this thread already) or replaying: inline
             run(c, call, c.out());
@@ -300,7 +350,7 @@ public final class Scripting implements ServerModule, Busy {
 
     /** One invocation: what it runs and how. */
     private record Call(String name, boolean evalMode, byte[][] command, LuaTable keys, LuaTable argv,
-                        boolean readOnly, boolean allowOom, Invocation inv) {}
+                        boolean readOnly, boolean allowOom, Router.ScriptScope scope, Invocation inv) {}
 
     /**
      * Redis's processCommand checks of a call whose command flags come from the function's flags
@@ -333,6 +383,11 @@ public final class Scripting implements ServerModule, Busy {
         if ((flags & ScriptCache.EVAL_COMPAT_MODE) != 0) {
             if (role.staleDenied()) return "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
             return null;
+        }
+        // a script that says it cannot run in a cluster (keys it does not declare...); the router
+        // exists in cluster mode only
+        if ((flags & ScriptCache.NO_CLUSTER) != 0 && dispatcher.router() != null) {
+            return "ERR Can not run script on cluster, 'no-cluster' flag is set.";
         }
         if (role.staleDenied() && (flags & ScriptCache.ALLOW_STALE) == 0) {
             return "MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no' and 'allow-stale' flag is not set on the script.";
@@ -414,6 +469,8 @@ public final class Scripting implements ServerModule, Busy {
         final boolean readOnly;
         final boolean allowOom;
         final boolean oomAtStart;
+        /** The cluster checks of its commands (scriptVerifyClusterState); null in standalone mode. */
+        final Router.ScriptScope scope;
         final long start = System.nanoTime();
         final Thread runner = Thread.currentThread();
         final ByteBuf replies = Unpooled.buffer(256);
@@ -432,6 +489,7 @@ public final class Scripting implements ServerModule, Busy {
             this.readOnly = call.readOnly();
             this.allowOom = call.allowOom();
             this.oomAtStart = oomAtStart;
+            this.scope = call.scope();
         }
 
         /** Past busy-reply-threshold (logged once, as Redis's "Slow script detected"). */
@@ -504,22 +562,33 @@ public final class Scripting implements ServerModule, Busy {
             RespRequest req = RespRequest.of(argv);
             CommandSpec spec = dispatcher.lookupForScript(req);
             String refused = check(spec, argc);
-            if (refused != null) {
-                LuaTable err = LuaReplies.errorTable(refused);
-                err.rawset(LuaReplies.IGNORE_STATS, LuaValue.TRUE);
-                stats.error(err.rawget(LuaReplies.ERR).tojstring());
-                if (spec != null) spec.rejectedCalls.increment();
-                return err;
-            }
+            if (refused != null) return rejected(spec, refused);
+            // set before the cluster check, as scriptCall: a write refused there still makes the
+            // script unkillable and skips the first-write checks of its later writes
             if (spec.is(CommandFlags.WRITE)) writeDirty = true;
+            CommandContext cmd = dispatcher.scriptContext(engineClient, spec, req);
+            Router.ScriptScope s = scope;
+            if (s != null && (refused = s.check(cmd)) != null) return rejected(spec, refused);
             ByteBuf buf = replies;
             buf.clear();
             engineClient.out().target(buf);
             engineClient.beginReply();
             int before = propagation.scriptEffects(engineClient);
-            dispatcher.callFromScript(engineClient, spec, req);
+            dispatcher.callFromScript(engineClient, cmd);
             if ((repl & 3) == 0) propagation.dropScriptEffects(engineClient, before);
             return LuaReplies.parse(buf);
+        }
+
+        /**
+         * scriptCall's error path: the error as a Lua error table (its stats counted here, not
+         * again when the script's error is replied), the command's rejected call counted.
+         */
+        private LuaTable rejected(CommandSpec spec, String refused) {
+            LuaTable err = LuaReplies.errorTable(refused);
+            err.rawset(LuaReplies.IGNORE_STATS, LuaValue.TRUE);
+            stats.error(err.rawget(LuaReplies.ERR).tojstring());
+            if (spec != null) spec.rejectedCalls.increment();
+            return err;
         }
 
         /** scriptCall's checks, in its order: the error text, or null. */
