@@ -94,6 +94,67 @@ class ClusterReshardUnderLoadTest {
         }
     }
 
+    /**
+     * Soak only (slow: a failover, a restart, a fix): kill -9 of a source master while its slots
+     * migrate to the newcomer. Its replica takes over; the rebalance fails on the dead node and
+     * the slot it was moving stays open (IMPORTING on the newcomer) until {@code redis-cli
+     * --cluster fix}. Replication is asynchronous, so increments acknowledged by the dead master
+     * may be lost, but only in the slots it served: elsewhere none may be, and nowhere may a
+     * counter exceed the INCRs sent.
+     */
+    @ParameterizedTest
+    @EnumSource(Layout.class)
+    void sourceMasterKilledDuringRebalance(Layout layout) {
+        assumeTrue(soakRounds() > 0, "a soak test: BASALT_CLUSTER_SOAK=1");
+        assumeTrue(layout.enabled(Layout.MIXED), layout + " clusters run with BASALT_CLUSTER_NODES=" + layout.name().toLowerCase());
+        try (ClusterNodes c = ClusterNodes.start(layout.kinds(6), 3000)) {
+            c.create(1);
+            java.util.List<Node> masters = ClusterFaultsTest.masters(c);
+            Node victim = masters.stream().filter(m -> ClusterHarnessTest.replicaOf(c, m).kind() == layout.extra())
+                    .findFirst().orElse(masters.get(0));
+            Node replica = ClusterHarnessTest.replicaOf(c, victim);
+            Node seedNode = masters.stream().filter(m -> m != victim).findFirst().orElseThrow();
+            HostAndPort seed = new HostAndPort("127.0.0.1", seedNode.port());
+            java.util.Set<Integer> victimSlots = ClusterFaultsTest.slotSet(ClusterFaultsTest.slotsOf(victim, victim.id()));
+            try (CounterWorkload w = new CounterWorkload("kr:", KEYS, 4, Duration.ofMillis(1), seed)) {
+                java.util.function.IntPredicate inVictimSlots = i -> victimSlots.contains(redis.clients.jedis.util.JedisClusterCRC16.getSlot(w.key(i)));
+                w.start();
+                w.awaitProgress(2000, Duration.ofSeconds(60), "before the join");
+                Node fresh = c.add(layout.extra());
+                c.addNode(fresh, null);
+
+                java.util.concurrent.CompletableFuture<ClusterRebalanceTest.Cli> rebalance = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+                        ClusterRebalanceTest.basalt("cluster", "rebalance", "-p", Integer.toString(seedNode.port()), "--yes"));
+                // kill it while one of its slots is MIGRATING ("[slot->-target]" in its own view)
+                c.await(Duration.ofSeconds(120), victim + " migrating a slot", () -> victim.clusterNodes().contains("->-"));
+                victim.kill();
+                ClusterRebalanceTest.Cli run = rebalance.join();
+                System.out.printf("[%s] rebalance with %s killed: exit %d%n%s%n", layout, victim, run.code(), tail(run.out() + run.err()));
+                c.await(Duration.ofSeconds(60), replica + " promoted", () -> replica.role().equals("master"));
+                w.awaitProgress(500, Duration.ofSeconds(60), inVictimSlots, "on the dead master's slots, after the failover");
+
+                // back as a replica of its successor, then the open slot closed, then balanced
+                victim.restart();
+                c.await(Duration.ofSeconds(60), "every node up", () -> c.nodes().stream().allMatch(n -> n.clusterInfo().contains("cluster_state:ok")) && c.rolesAgree());
+                ClusterNodes.Cli fix = ClusterNodes.cli(Duration.ofSeconds(120), "--cluster", "fix", seed.toString(), "--cluster-yes");
+                System.out.printf("[%s] redis-cli --cluster fix: exit %d%n%s%n", layout, fix.code(), tail(fix.out()));
+                ClusterRebalanceTest.Cli again = ClusterRebalanceTest.basalt("cluster", "rebalance", "-p", Integer.toString(seedNode.port()), "--yes");
+                assertEquals(0, again.code(), tail(again.out()) + again.err());
+                w.awaitProgress(1000, Duration.ofSeconds(60), "after the second rebalance");
+                w.stop();
+
+                c.awaitHealthy(Duration.ofSeconds(60));
+                CounterWorkload.Report elsewhere = w.check(seed, inVictimSlots.negate());
+                CounterWorkload.Report onVictim = w.check(seed, inVictimSlots);
+                System.out.printf("[%s] kill -9 during rebalance: elsewhere %s%n  on the killed master's slots: %d increments lost; %s%n",
+                        layout, elsewhere, onVictim.lostIncrements(), onVictim);
+                assertNull(w.unexpected(), () -> "writer failed: " + w.unexpected());
+                assertTrue(elsewhere.ok(), "outside the killed master's slots: " + elsewhere);
+                assertTrue(onVictim.phantom().isEmpty(), "on the killed master's slots: " + onVictim);
+            }
+        }
+    }
+
     private static String tail(String s) {
         return s.length() > 3000 ? s.substring(s.length() - 3000) : s;
     }
