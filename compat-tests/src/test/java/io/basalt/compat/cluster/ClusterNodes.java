@@ -181,8 +181,33 @@ public final class ClusterNodes implements AutoCloseable {
                 if (!info.contains("cluster_state:ok")) return false;
                 if (!info.contains("cluster_known_nodes:" + nodes.size())) return false;
             }
+            if (!rolesAgree()) return false;
             return nodes.stream().anyMatch(n -> !n.alive()) || checkPassed(check());
         });
+    }
+
+    /**
+     * Whether every live node sees every live node in the same role (master, or replica of the
+     * same master). {@code redis-cli --cluster create} sends CLUSTER REPLICATE last and its check
+     * compares slots only, so right after it a master may still list its replica as an empty
+     * master until that replica's next PING: a test looking for "the replica of M" must wait.
+     */
+    public boolean rolesAgree() {
+        java.util.Map<String, String> first = null;
+        Set<String> live = new java.util.HashSet<>();
+        for (Node n : nodes) if (n.alive()) live.add(n.id());
+        for (Node n : nodes) {
+            if (!n.alive()) continue;
+            java.util.Map<String, String> roles = new java.util.TreeMap<>();
+            for (String line : n.clusterNodes().split("\n")) {
+                String[] f = line.trim().split(" ");
+                if (f.length < 4 || !live.contains(f[0])) continue;
+                roles.put(f[0], f[2].contains("slave") ? "replica of " + f[3] : "master");
+            }
+            if (first == null) first = roles;
+            else if (!first.equals(roles)) return false;
+        }
+        return true;
     }
 
     /** Polls every 100 ms until the condition holds; fails with the nodes' views and logs. */
