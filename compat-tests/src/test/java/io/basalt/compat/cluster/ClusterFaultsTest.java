@@ -1,6 +1,5 @@
 package io.basalt.compat.cluster;
 
-import io.basalt.compat.cluster.ClusterNodes.Kind;
 import io.basalt.compat.cluster.ClusterNodes.Layout;
 import io.basalt.compat.cluster.ClusterNodes.Node;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -69,9 +68,8 @@ class ClusterFaultsTest {
             // the client that must find the new owner: it learnt the table before the kill
             try (UnifiedJedis jc = CounterWorkload.countingCluster(seed)) {
                 for (String k : keys) jc.set(k, "v-" + k);
-                Node v = victim;
                 c.await(Duration.ofSeconds(20), "replica in sync", () ->
-                        v.infoField("replication", "master_repl_offset").equals(replica.infoField("replication", "slave_repl_offset")));
+                        victim.infoField("replication", "master_repl_offset").equals(replica.infoField("replication", "slave_repl_offset")));
 
                 long t0 = System.nanoTime();
                 victim.kill();
