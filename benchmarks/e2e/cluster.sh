@@ -11,11 +11,12 @@
 # Results: benchmarks/results/cluster-<time>.md
 #
 # Usage: benchmarks/e2e/cluster.sh           (build first: mvn -q -DskipTests package)
-# Env:   IDLE=60 NODE_TIMEOUT=5000 BASE_PORT=17400 KINDS="redis basalt"
+# Env:   IDLE=60 SETTLE=30 NODE_TIMEOUT=5000 BASE_PORT=17400 KINDS="redis basalt"
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 IDLE=${IDLE:-60}
+SETTLE=${SETTLE:-30}
 NODE_TIMEOUT=${NODE_TIMEOUT:-5000}
 BASE_PORT=${BASE_PORT:-17400}
 KINDS=${KINDS:-"redis basalt"}
@@ -91,7 +92,7 @@ for kind in $KINDS; do
     [ "$ok" = 6 ] && break
     sleep 0.2
   done
-  sleep 10 # settle: handshakes done, JIT warm
+  sleep "$SETTLE" # settle: handshakes done, the JIT past the start-up code
   spids=(); for p in "${ports[@]}"; do spids+=("$(server_pid "$p")"); done
   c0=0; w0=0
   for sp in "${spids[@]}"; do c0=$((c0 + $(cpu_ticks "$sp"))); w0=$((w0 + $(wchar "$sp"))); done
