@@ -1,9 +1,6 @@
 package io.basalt.compat.cluster;
 
-import io.basalt.cluster.ClusterNode;
-import io.basalt.cluster.ClusterState;
 import io.basalt.compat.harness.BasaltInstance;
-import io.basalt.compat.harness.RawClient;
 import io.basalt.compat.harness.RedisServerProcess;
 import io.basalt.data.Slots;
 import org.junit.jupiter.api.AfterAll;
@@ -35,8 +32,8 @@ class ScriptClusterDifferentialTest {
     private ClusterPair p;
 
     /** Slots of A (and Basalt): "hello" 866, "{user1000}x" 3443. Of B: "foo" 12182. */
-    private static final int HELLO = 866;
-    private static final int FOO = 12182;
+    private static final int HELLO = TwoNodeOracle.HELLO;
+    private static final int FOO = TwoNodeOracle.FOO;
     private static final String OTHER = "{user1000}x";
 
     private static final String LIB = "#!lua name=clib\n"
@@ -48,39 +45,21 @@ class ScriptClusterDifferentialTest {
             + "redis.register_function{function_name='fro', callback=function(keys, args) return redis.call('get', args[1]) end, flags={'no-writes'}}\n"
             + "redis.register_function{function_name='fsetro', callback=function(keys, args) return redis.call('set', args[1], 'x') end, flags={'no-writes'}}\n";
 
+    private static TwoNodeOracle oracle;
+
     @BeforeAll
     static void start() throws Exception {
-        int busA = RedisServerProcess.freePort(), busB = RedisServerProcess.freePort();
-        redisA = RedisServerProcess.start("--cluster-enabled", "yes", "--cluster-port", Integer.toString(busA));
-        redisB = RedisServerProcess.start("--cluster-enabled", "yes", "--cluster-port", Integer.toString(busB));
-        basalt = ClusterPair.startBasalt();
-        portB = Integer.toString(redisB.port());
-        try (RawClient a = new RawClient(redisA.port()); RawClient b = new RawClient(redisB.port())) {
-            idB = b.call("CLUSTER", "MYID").string();
-            assertEquals("+OK\r\n", a.call("CLUSTER", "ADDSLOTSRANGE", "0", "8191").rawString());
-            assertEquals("+OK\r\n", b.call("CLUSTER", "ADDSLOTSRANGE", "8192", "16383").rawString());
-            assertEquals("+OK\r\n", a.call("CLUSTER", "MEET", "127.0.0.1", portB, Integer.toString(busB)).rawString());
-            ClusterPair.await(a, "-MOVED " + FOO + " 127.0.0.1:" + portB, "GET", "foo");
-            ClusterPair.await(a, "$-1", "GET", "hello");
-            ClusterPair.await(b, "$-1", "GET", "foo");
-        }
-        ClusterState s = basalt.server().cluster().state();
-        ClusterNode b = new ClusterNode(idB, ClusterNode.MASTER, System.currentTimeMillis());
-        b.ip = "127.0.0.1";
-        b.port = redisB.port();
-        s.addNode(b);
-        for (int j = 8192; j < Slots.COUNT; j++) s.addSlot(b, j);
-        try (RawClient c = new RawClient(basalt.port())) {
-            assertEquals("+OK\r\n", c.call("CLUSTER", "ADDSLOTSRANGE", "0", "8191").rawString());
-            ClusterPair.awaitServing(c, "hello");
-        }
+        oracle = TwoNodeOracle.start();
+        redisA = oracle.redisA;
+        redisB = oracle.redisB;
+        basalt = oracle.basalt;
+        idB = oracle.idB;
+        portB = oracle.portB;
     }
 
     @AfterAll
     static void stop() {
-        if (basalt != null) basalt.stop();
-        if (redisA != null) redisA.stop();
-        if (redisB != null) redisB.stop();
+        if (oracle != null) oracle.stop();
     }
 
     @BeforeEach
