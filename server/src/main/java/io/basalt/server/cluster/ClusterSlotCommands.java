@@ -237,30 +237,16 @@ public final class ClusterSlotCommands {
                     c.error("ERR I'm not the owner of hash slot " + slot);
                     return;
                 }
-                ClusterNode n = s.lookup(a.string(4));
-                if (n == null) {
-                    errorWithArg(c, "ERR I don't know about node ", a.bytes(4));
-                    return;
-                }
-                if (n.isReplica()) {
-                    c.error("ERR Target node is not a master");
-                    return;
-                }
+                ClusterNode n = knownMaster(s, c, a);
+                if (n == null) return;
                 s.setMigrating(slot, n);
             } else if (a.is(3, "importing") && argc == 5) {
                 if (s.slotOwner(slot) == myself) {
                     c.error("ERR I'm already the owner of hash slot " + slot);
                     return;
                 }
-                ClusterNode n = s.lookup(a.string(4));
-                if (n == null) {
-                    errorWithArg(c, "ERR I don't know about node ", a.bytes(4));
-                    return;
-                }
-                if (n.isReplica()) {
-                    c.error("ERR Target node is not a master");
-                    return;
-                }
+                ClusterNode n = knownMaster(s, c, a);
+                if (n == null) return;
                 s.setImporting(slot, n);
             } else if (a.is(3, "stable") && argc == 4) {
                 s.setImporting(slot, null);
@@ -306,6 +292,23 @@ public final class ClusterSlotCommands {
         }
         m.afterChange();
         c.out().ok();
+    }
+
+    /**
+     * The node SETSLOT MIGRATING/IMPORTING names (argument 4), or null after replying why it
+     * cannot be the other end of a migration (unknown, or a replica).
+     */
+    private static ClusterNode knownMaster(ClusterState s, Client c, RespRequest a) {
+        ClusterNode n = s.lookup(a.string(4));
+        if (n == null) {
+            errorWithArg(c, "ERR I don't know about node ", a.bytes(4));
+            return null;
+        }
+        if (n.isReplica()) {
+            c.error("ERR Target node is not a master");
+            return null;
+        }
+        return n;
     }
 
     /** An error ending with a client's argument, byte for byte (node names are not checked first). */
