@@ -160,7 +160,9 @@ class EvictionTest {
         assertTrue(mid >= 990, "mid keys left: " + mid);
         // the short ones went (and, when a sample held no short key, a few others), the soonest
         // to expire first
-        assertEquals(2000 - (evicted - (1000 - mid) - (2000 - lng)), existing("short:", 2000));
+        // (evictions counted after the keys: the cron may still evict one after the first read)
+        int shorts = existing("short:", 2000);
+        assertEquals(2000 - (evicted() - (1000 - mid) - (2000 - lng)), shorts);
         // (sampled, so approximately: compare the 500 soonest with the 500 latest)
         int soonest = existing("short:", 500);
         int latest = existing("short:", 2000) - existing("short:", 1500);
