@@ -210,8 +210,9 @@ public final class ClusterEngine {
 
     /** Redis's clusterBeforeSleep: the work the last event asked for. */
     public void beforeSleep() {
+        int flags;
         synchronized (cs) {
-            int flags = cs.todo;
+            flags = cs.todo;
             cs.todo = 0;
             if ((flags & ClusterState.TODO_HANDLE_MANUALFAILOVER) != 0) {
                 if (cs.myself.isReplica()) {
@@ -222,9 +223,12 @@ public final class ClusterEngine {
                 handleReplicaFailover();
             }
             if ((flags & ClusterState.TODO_UPDATE_STATE) != 0) updateState();
-            if ((flags & ClusterState.TODO_SAVE_CONFIG) != 0) {
-                saveConfigOrDie((flags & ClusterState.TODO_FSYNC_CONFIG) != 0);
-            }
+        }
+        // the file is written after the monitor is released (NodesConf snapshots the tables under
+        // it and orders the writes): an fsync must not stall the bus and every client that needs
+        // the tables meanwhile. The caller still returns only once the file is written.
+        if ((flags & ClusterState.TODO_SAVE_CONFIG) != 0) {
+            saveConfigOrDie((flags & ClusterState.TODO_FSYNC_CONFIG) != 0);
         }
     }
 
@@ -242,8 +246,8 @@ public final class ClusterEngine {
     public void saveConfig(boolean fsync) throws IOException {
         synchronized (cs) {
             cs.todo &= ~(ClusterState.TODO_SAVE_CONFIG | (fsync ? ClusterState.TODO_FSYNC_CONFIG : 0));
-            conf.save(cs, fsync);
         }
+        conf.save(cs, fsync);
     }
 
     /** What a fatal error does (the server exits, as Redis's exit(1)). */

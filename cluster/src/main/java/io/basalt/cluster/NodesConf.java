@@ -196,15 +196,45 @@ public final class NodesConf {
         }
     }
 
-    /** Redis's clusterSaveConfig: the node table without handshake nodes, then the vars line. */
+    /** Orders the writes of saves whose snapshots were taken in one order and written in another. */
+    private final Object writeLock = new Object();
+    /** The number of the last snapshot taken (under the state's monitor). */
+    private long snapshots;
+    /** The number of the snapshot the file holds (under writeLock). */
+    private long written;
+
+    /**
+     * Redis's clusterSaveConfig: the node table without handshake nodes, then the vars line. The
+     * tables are read under the state's monitor and the file is written after it, so callers
+     * should not hold the monitor (an fsync would stall everyone who needs the tables). Of two
+     * saves racing, the file ends with the later snapshot: an older one arriving late is not
+     * written over it (only fsynced, when asked).
+     */
     public void save(ClusterState cs, boolean fsync) throws IOException {
         String content;
+        long snapshot;
         synchronized (cs) {
             content = NodesDescription.describe(cs, ClusterNode.HANDSHAKE, false)
                     + "vars currentEpoch " + Long.toUnsignedString(cs.currentEpoch)
                     + " lastVoteEpoch " + Long.toUnsignedString(cs.lastVoteEpoch) + "\n";
+            snapshot = ++snapshots;
         }
         byte[] b = content.getBytes(StandardCharsets.ISO_8859_1);
+        synchronized (writeLock) {
+            if (snapshot < written) {
+                if (fsync) {
+                    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE)) {
+                        ch.force(false);
+                    }
+                }
+                return;
+            }
+            write(b, fsync);
+            written = snapshot;
+        }
+    }
+
+    private void write(byte[] b, boolean fsync) throws IOException {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             long old = ch.size();
             ByteBuffer buf;
@@ -218,7 +248,8 @@ public final class NodesConf {
                 buf = ByteBuffer.wrap(b);
             }
             while (buf.hasRemaining()) ch.write(buf, buf.position());
-            if (fsync) ch.force(true);
+            // fdatasync, as Redis's redis_fsync on Linux: the file's data and size, not its mtime
+            if (fsync) ch.force(false);
             if (old > b.length) ch.truncate(b.length);
         }
     }

@@ -125,6 +125,7 @@ public final class BasaltServer implements Clients {
     private final Backup backup = new Backup(this);
     /** The operations HTTP listener: /metrics and the health probes. */
     private final io.basalt.server.ops.OpsHttpServer ops;
+    private final io.basalt.server.commands.MigrateSockets migrateSockets = new io.basalt.server.commands.MigrateSockets();
     /** The RESP event loops' threads (their CPU time is a metric). */
     private final List<Thread> ioThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<Long, Client> clients = new ConcurrentHashMap<>();
@@ -204,6 +205,7 @@ public final class BasaltServer implements Clients {
         addModule(ServerModule.cron(persistence::cron));
         addModule(ServerModule.cron(new HeapTrim(stats.commandsProcessed::sum, () -> HeapTrim.target(this))));
         addModule(ServerModule.cron(new io.basalt.server.net.ClientsCron(this)));
+        addModule(migrateSockets);
         this.ops = new io.basalt.server.ops.OpsHttpServer(opsView(), config, keyspace, stats, commands, replication, masterLink);
         addModule(ops);
         // a key removed by lazy or active expiry: Redis's deleteExpiredKeyAndPropagate
@@ -492,6 +494,9 @@ public final class BasaltServer implements Clients {
 
     /** The operations HTTP listener (/metrics, /health/live, /health/ready). */
     public io.basalt.server.ops.OpsHttpServer ops() { return ops; }
+
+    /** MIGRATE's cached connections to its targets. */
+    public io.basalt.server.commands.MigrateSockets migrateSockets() { return migrateSockets; }
 
     /** What the operations endpoints read of this server: INFO's figures, without the locks writers take. */
     private io.basalt.server.ops.OpsView opsView() {
@@ -1027,6 +1032,7 @@ public final class BasaltServer implements Clients {
         ops.stop();
         if (cron != null) cron.shutdownNow();
         if (cluster != null) cluster.close();
+        migrateSockets.closeAll();
         aof.close();
         for (Client c : clients.values()) c.kill();
         if (bossGroup != null) bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);

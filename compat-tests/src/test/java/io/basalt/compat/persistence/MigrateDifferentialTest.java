@@ -112,6 +112,66 @@ class MigrateDifferentialTest extends DifferentialTest {
         migrate(Integer.toString(closedPort()), "e");
     }
 
+    /** A field of the target's INFO (0 when absent). */
+    static long info(RedisServerProcess t, String section, String prefix) {
+        try (RawClient c = new RawClient(t.port())) {
+            for (String line : c.call("INFO", section).string().split("\r\n")) {
+                if (line.startsWith(prefix)) {
+                    String v = line.substring(prefix.length());
+                    int comma = v.indexOf(',');
+                    return Long.parseLong(comma < 0 ? v : v.substring(0, comma));
+                }
+            }
+            return 0;
+        }
+    }
+
+    /**
+     * Redis keeps MIGRATE's connection to a target open for the next MIGRATE, skips SELECT when
+     * the cached connection is on the db already, and retries once on a new connection when the
+     * target closed the cached one: the target sees the same connections and SELECTs from Basalt.
+     */
+    @Test
+    void cachesTargetConnectionsLikeRedis() {
+        RedisServerProcess forRedis = RedisServerProcess.start();
+        RedisServerProcess forBasalt = RedisServerProcess.start();
+        try {
+            long[][] seen = new long[2][];
+            RedisServerProcess[] targets = {forRedis, forBasalt};
+            for (int side = 0; side < 2; side++) {
+                RedisServerProcess t = targets[side];
+                String port = Integer.toString(t.port());
+                java.util.function.Function<String[], String> call = side == 0
+                        ? args -> redis.call(args).rawString()
+                        : args -> basalt.call(args).rawString();
+                for (int i = 0; i < 7; i++) call.apply(new String[]{"SET", "cache" + i, "v" + i});
+                java.util.List<String> replies = new java.util.ArrayList<>();
+                String[][] steps = {{"cache0", "5"}, {"cache1", "5"}, {"cache2", "5"}, {"cache3", "6"}, {"cache4", "6"}};
+                for (String[] st : steps) {
+                    replies.add(call.apply(new String[]{"MIGRATE", "127.0.0.1", port, st[0], st[1], "2000"}));
+                }
+                // the target drops the cached connection: the next MIGRATE reconnects and SELECTs
+                try (RawClient k = new RawClient(t.port())) {
+                    replies.add(k.call("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes").rawString());
+                }
+                replies.add(call.apply(new String[]{"MIGRATE", "127.0.0.1", port, "cache5", "6", "2000"}));
+                replies.add(call.apply(new String[]{"MIGRATE", "127.0.0.1", port, "cache6", "6", "2000"}));
+                for (String r : replies) assertEquals("+OK\r\n", r.startsWith(":") ? "+OK\r\n" : r, replies.toString());
+                seen[side] = new long[]{
+                        info(t, "stats", "total_connections_received:"),
+                        info(t, "commandstats", "cmdstat_select:calls="),
+                        info(t, "keyspace", "db5:keys="),
+                        info(t, "keyspace", "db6:keys=")};
+            }
+            assertEquals(java.util.Arrays.toString(seen[0]), java.util.Arrays.toString(seen[1]),
+                    "target's connections, SELECTs, db5 and db6 keys: redis-server's source vs Basalt");
+            assertEquals(3, seen[1][1], "SELECT calls on Basalt's target");
+        } finally {
+            forRedis.stop();
+            forBasalt.stop();
+        }
+    }
+
     @Test
     void redisMigratesIntoBasalt() {
         BasaltInstance b = BasaltInstance.shared();

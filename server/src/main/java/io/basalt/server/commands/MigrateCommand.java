@@ -10,9 +10,6 @@ import io.basalt.server.pubsub.KeyspaceEvents;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +18,8 @@ import java.util.List;
  * MIGRATE host port key|"" destination-db timeout [COPY] [REPLACE] [AUTH password]
  * [AUTH2 username password] [KEYS key ...]: DUMPs the keys and sends RESTORE commands to the
  * target, then deletes them here unless COPY. Like Redis it blocks the calling client (and here
- * the keys' shards) while it talks to the target; unlike Redis it does not cache connections.
+ * the keys' shards) while it talks to the target, over a connection kept for the next MIGRATE
+ * ({@link MigrateSockets}).
  */
 public final class MigrateCommand {
     private MigrateCommand() {}
@@ -132,10 +130,16 @@ public final class MigrateCommand {
         } catch (NumberFormatException ex) {
             port = -1;
         }
-        try (Socket s = new Socket()) {
+        int millis = (int) Math.min(timeout, Integer.MAX_VALUE);
+        MigrateSockets sockets = c.server().migrateSockets();
+        // in cluster mode the target is importing the slot: RESTORE-ASKING gets in without ASKING
+        byte[] restore = (KeyCommands.clusterEnabled(c) ? "RESTORE-ASKING" : "RESTORE").getBytes();
+        boolean mayRetry = true;
+        while (true) {
+            MigrateSockets.Conn cs;
             try {
-                s.connect(new InetSocketAddress(host, port), (int) Math.min(timeout, Integer.MAX_VALUE));
-                s.setSoTimeout((int) Math.min(timeout, Integer.MAX_VALUE));
+                cs = sockets.take(host, port, millis);
+                cs.socket.setSoTimeout(millis);
             } catch (java.net.ConnectException ex) {
                 // Redis's blocking connect only waits for writability, so a refused connection
                 // surfaces at the first write
@@ -145,36 +149,31 @@ public final class MigrateCommand {
                 c.error("IOERR error or timeout connecting to the client");
                 return;
             }
+            // a cached connection already on this db needs no SELECT
+            boolean select = cs.lastDbid != dbid;
             ByteArrayOutputStream cmds = new ByteArrayOutputStream();
             if (pass != null) {
                 if (user != null) command(cmds, "AUTH".getBytes(), user, pass);
                 else command(cmds, "AUTH".getBytes(), pass);
             }
-            command(cmds, "SELECT".getBytes(), Long.toString(dbid).getBytes());
-            // in cluster mode the target is importing the slot: RESTORE-ASKING gets in without ASKING
-            byte[] restore = (KeyCommands.clusterEnabled(c) ? "RESTORE-ASKING" : "RESTORE").getBytes();
+            if (select) command(cmds, "SELECT".getBytes(), Long.toString(dbid).getBytes());
             for (int i = 0; i < keys.size(); i++) {
                 byte[] ttl = Long.toString(ttls.get(i)).getBytes();
                 if (replace) command(cmds, restore, keys.get(i), ttl, payloads.get(i), "REPLACE".getBytes());
                 else command(cmds, restore, keys.get(i), ttl, payloads.get(i));
             }
-            OutputStream out;
-            InputStream in;
+            boolean writing = true;
+            String firstError = null;
+            int read = 0;
+            IOException socketError = null;
             try {
-                out = s.getOutputStream();
-                out.write(cmds.toByteArray());
-                out.flush();
-                in = new java.io.BufferedInputStream(s.getInputStream());
-            } catch (IOException ex) {
-                c.error("IOERR error or timeout writing to target instance");
-                return;
-            }
-            try {
-                String authReply = pass != null ? readLine(in) : "+OK";
-                String selectReply = readLine(in);
-                String firstError = null;
-                for (int i = 0; i < keys.size(); i++) {
-                    String r = readLine(in);
+                cs.out.write(cmds.toByteArray());
+                cs.out.flush();
+                writing = false;
+                String authReply = pass != null ? readLine(cs.in) : "+OK";
+                String selectReply = select ? readLine(cs.in) : "+OK";
+                for (; read < keys.size(); read++) {
+                    String r = readLine(cs.in);
                     // as Redis: a failed AUTH or SELECT fails every key, even if its RESTORE worked
                     if (authReply.startsWith("-") || selectReply.startsWith("-") || r.startsWith("-")) {
                         if (firstError == null) {
@@ -182,22 +181,39 @@ public final class MigrateCommand {
                                     : selectReply.startsWith("-") ? selectReply : r;
                         }
                     } else if (!copy) {
-                        byte[] k = keys.get(i);
+                        byte[] k = keys.get(read);
                         Shard sh = c.server().keyspace().shardOf(k);
                         if (sh.remove(c.db(), k) != null) Generic.changed(c, KeyspaceEvents.GENERIC, "del", k);
                     }
                 }
-                if (firstError != null) {
-                    c.error("ERR Target instance replied with error: " + firstError.substring(1));
+            } catch (IOException ex) {
+                socketError = ex;
+            }
+            if (socketError != null) {
+                sockets.discard(cs);
+                // Redis retries once, on a new connection, when nothing was processed and the
+                // error is not a timeout: the cached connection may have been closed by the target
+                boolean timedOut = socketError instanceof java.net.SocketTimeoutException;
+                if (firstError == null && read == 0 && mayRetry && !timedOut) {
+                    mayRetry = false;
+                    continue;
+                }
+                if (firstError == null) {
+                    c.error("IOERR error or timeout " + (writing ? "writing" : "reading") + " to target instance");
                     return;
                 }
-            } catch (IOException ex) {
-                c.error("IOERR error or timeout reading to target instance");
+            }
+            if (firstError != null) {
+                // the db is no longer known: SELECT again next time
+                cs.lastDbid = -1;
+                if (socketError == null) sockets.release(cs);
+                c.error("ERR Target instance replied with error: " + firstError.substring(1));
                 return;
             }
+            cs.lastDbid = dbid;
+            sockets.release(cs);
             c.out().ok();
-        } catch (IOException ex) {
-            c.error("IOERR error or timeout connecting to the client");
+            return;
         }
     }
 
