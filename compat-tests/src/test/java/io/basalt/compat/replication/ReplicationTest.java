@@ -36,6 +36,57 @@ class ReplicationTest {
         replicate("--repl-diskless-sync", "no");
     }
 
+    /**
+     * Outside cluster mode Redis sends PUBLISH and SPUBLISH to its replicas (PROPAGATE_REPL, not
+     * the AOF), so a replica's subscribers get what is published on the master: here a
+     * redis-server replica's, and the AOF holds no PUBLISH.
+     */
+    @Test
+    void publishReachesTheReplicasSubscribersNotTheAof() throws Exception {
+        BasaltInstance basalt = BasaltInstance.start("--appendonly", "yes");
+        RedisServerProcess replica = null;
+        try (RawClient m = new RawClient(basalt.port())) {
+            replica = RedisServerProcess.start("--replicaof", "127.0.0.1", Integer.toString(basalt.port()));
+            try (RawClient r = new RawClient(replica.port()); RawClient sub = new RawClient(replica.port())) {
+                awaitInSync(m, r);
+                sub.call("SUBSCRIBE", "news");
+                sub.call("SSUBSCRIBE", "shard-news");
+                assertEquals(0, m.call("PUBLISH", "news", "hello").number());
+                assertEquals(0, m.call("SPUBLISH", "shard-news", "sharded").number());
+                m.call("MULTI");
+                m.call("SET", "k", "v");
+                m.call("PUBLISH", "news", "in-exec");
+                m.call("EXEC");
+                m.call("EVAL", "redis.call('publish', 'news', 'from-script') return 1", "0");
+                assertEquals(push("message", "news", "hello"), sub.read().rawString());
+                assertEquals(push("smessage", "shard-news", "sharded"), sub.read().rawString());
+                assertEquals(push("message", "news", "in-exec"), sub.read().rawString());
+                assertEquals(push("message", "news", "from-script"), sub.read().rawString());
+                awaitInSync(m, r);
+                assertEquals("v", r.call("GET", "k").string());
+            }
+            String dir = m.call("CONFIG", "GET", "dir").get(1).string();
+            String aofDir = m.call("CONFIG", "GET", "appenddirname").get(1).string();
+            StringBuilder aof = new StringBuilder();
+            try (var files = java.nio.file.Files.list(java.nio.file.Path.of(dir, aofDir))) {
+                for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files::iterator) {
+                    aof.append(java.nio.file.Files.readString(f, java.nio.charset.StandardCharsets.ISO_8859_1));
+                }
+            }
+            assertTrue(aof.toString().contains("\r\nSET\r\n"), aof.toString());
+            assertTrue(!aof.toString().toUpperCase().contains("PUBLISH"), aof.toString());
+        } finally {
+            if (replica != null) replica.stop();
+            basalt.stop();
+        }
+    }
+
+    private static String push(String... parts) {
+        StringBuilder b = new StringBuilder("*" + parts.length + "\r\n");
+        for (String p : parts) b.append('$').append(p.length()).append("\r\n").append(p).append("\r\n");
+        return b.toString();
+    }
+
     private void replicate(String... masterArgs) throws Exception {
         BasaltInstance basalt = BasaltInstance.start(masterArgs);
         RedisServerProcess replica = null;

@@ -334,6 +334,22 @@ public final class Client {
     }
 
     /** The running command changed things but logs nothing itself (its effect is logged otherwise). */
+    /** Redis's forceCommandPropagation(c, PROPAGATE_REPL), set by the running command. */
+    private boolean forceReplication;
+
+    /**
+     * The running command goes to replicas as sent even though it changed nothing, and not to the
+     * AOF: PUBLISH and SPUBLISH outside cluster mode, so a replica's subscribers get the message.
+     */
+    public void forceReplication() { forceReplication = true; }
+
+    /** Whether the command that just ran asked for {@link #forceReplication}; clears it. */
+    public boolean takeForceReplication() {
+        boolean f = forceReplication;
+        forceReplication = false;
+        return f;
+    }
+
     public void propagateNothing() {
         if (propagated == null) propagated = new java.util.ArrayList<>(0);
     }

@@ -60,6 +60,7 @@ public final class Propagation implements ServerModule {
      */
     void afterCommand(Client c, CommandSpec spec, RespRequest req, long dirtyBefore) {
         List<byte[][]> own = c.takePropagated();
+        boolean forced = c.takeForceReplication();
         ExecState x = ExecState.of(c);
         if (!stream.active()) {
             x.expiredEffects = null;
@@ -69,7 +70,8 @@ public final class Propagation implements ServerModule {
         List<Effect> expired = x.expiredEffects;
         if (expired != null) x.expiredEffects = null;
         if (!c.kind().propagates()) return;
-        boolean itself = own == null && spec.write && c.dirtyCount() != dirtyBefore;
+        boolean changed = spec.write && c.dirtyCount() != dirtyBefore;
+        boolean itself = own == null && (changed || forced);
         // a read, or a write that changed nothing, publishes nothing: no list for it
         if (expired == null && own == null && !itself) return;
         List<Effect> rs = expired == null ? new ArrayList<>(2) : expired;
@@ -78,7 +80,7 @@ public final class Propagation implements ServerModule {
         } else if (itself) {
             byte[][] argv = new byte[req.argc()][];
             for (int i = 0; i < argv.length; i++) argv[i] = req.bytes(i);
-            rs.add(new Effect(c.db(), argv));
+            rs.add(new Effect(c.db(), argv, forced && !changed));
         }
         if (rs.isEmpty()) return;
         if (c.inExec()) {

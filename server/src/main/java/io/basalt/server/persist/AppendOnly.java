@@ -207,11 +207,18 @@ public final class AppendOnly implements EffectSink, ServerModule {
         AofLog l = log;
         if (l == null) return;
         int i = 0;
-        // consecutive records of one database go in one call (one SELECT at most)
+        // consecutive records of one database go in one call (one SELECT at most); what only
+        // replicas get (a standalone PUBLISH) is left out, as Redis's PROPAGATE_REPL
         while (i < rs.size()) {
+            if (rs.get(i).replicasOnly()) {
+                i++;
+                continue;
+            }
             int db = rs.get(i).db();
             List<byte[][]> group = new ArrayList<>();
-            while (i < rs.size() && (rs.get(i).db() == db || rs.get(i).db() == -1)) group.add(rs.get(i++).argv());
+            for (; i < rs.size() && (rs.get(i).db() == db || rs.get(i).db() == -1); i++) {
+                if (!rs.get(i).replicasOnly()) group.add(rs.get(i).argv());
+            }
             l.append(db, group);
         }
     }

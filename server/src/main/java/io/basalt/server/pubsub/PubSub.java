@@ -127,6 +127,9 @@ public final class PubSub implements ServerModule {
     /** Cluster mode: every PUBLISH also goes to the other nodes, every SPUBLISH to the shard's. */
     public void clusterBus(ClusterBus bus) { this.clusterBus = bus; }
 
+    /** Whether messages travel on the cluster bus (else PUBLISH reaches other nodes by replication). */
+    public boolean clustered() { return clusterBus != null; }
+
     /**
      * Redis's pubsubPublishMessageAndPropagateToCluster (the PUBLISH and SPUBLISH commands): the
      * local receivers, and in cluster mode the message sent on the bus.

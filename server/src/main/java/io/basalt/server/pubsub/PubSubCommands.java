@@ -50,12 +50,17 @@ public final class PubSubCommands {
         return names;
     }
 
+    /** PUBLISH: outside cluster mode also sent to the replicas (not the AOF), as Redis. */
     static void publish(PubSub pubSub, Client c, RespRequest a) {
-        c.out().integer(pubSub.publishAndPropagate(a.bytes(1), a.bytes(2), false));
+        long receivers = pubSub.publishAndPropagate(a.bytes(1), a.bytes(2), false);
+        if (!pubSub.clustered()) c.forceReplication();
+        c.out().integer(receivers);
     }
 
     static void spublish(PubSub pubSub, Client c, RespRequest a) {
-        c.out().integer(pubSub.publishAndPropagate(a.bytes(1), a.bytes(2), true));
+        long receivers = pubSub.publishAndPropagate(a.bytes(1), a.bytes(2), true);
+        if (!pubSub.clustered()) c.forceReplication();
+        c.out().integer(receivers);
     }
 
     /** PUBSUB CHANNELS / SHARDCHANNELS [pattern]: more than one pattern is a subcommand syntax error. */
