@@ -126,6 +126,8 @@ public final class BasaltServer implements Clients {
     /** The operations HTTP listener: /metrics and the health probes. */
     private final io.basalt.server.ops.OpsHttpServer ops;
     private final io.basalt.server.commands.MigrateSockets migrateSockets = new io.basalt.server.commands.MigrateSockets();
+    private final io.basalt.server.net.ClientEviction clientEviction =
+            new io.basalt.server.net.ClientEviction(this, io.basalt.server.admin.InfoSections.CLIENT_OVERHEAD);
     /** The RESP event loops' threads (their CPU time is a metric). */
     private final List<Thread> ioThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<Long, Client> clients = new ConcurrentHashMap<>();
@@ -206,6 +208,7 @@ public final class BasaltServer implements Clients {
         addModule(ServerModule.cron(new HeapTrim(stats.commandsProcessed::sum, () -> HeapTrim.target(this))));
         addModule(ServerModule.cron(new io.basalt.server.net.ClientsCron(this)));
         addModule(migrateSockets);
+        addModule(clientEviction);
         this.ops = new io.basalt.server.ops.OpsHttpServer(opsView(), config, keyspace, stats, commands, replication, masterLink);
         addModule(ops);
         // a key removed by lazy or active expiry: Redis's deleteExpiredKeyAndPropagate
@@ -494,6 +497,9 @@ public final class BasaltServer implements Clients {
 
     /** The operations HTTP listener (/metrics, /health/live, /health/ready). */
     public io.basalt.server.ops.OpsHttpServer ops() { return ops; }
+
+    /** maxmemory-clients: evicts the largest user connections when all of them hold too much. */
+    public io.basalt.server.net.ClientEviction clientEviction() { return clientEviction; }
 
     /** MIGRATE's cached connections to its targets. */
     public io.basalt.server.commands.MigrateSockets migrateSockets() { return migrateSockets; }

@@ -39,7 +39,7 @@ public final class InfoSections {
     /** A fixed estimate of what the server itself needs before any key (Redis: used_memory_startup). */
     public static final long STARTUP_OVERHEAD = 876072;
     /** Per-connection overhead in used_memory_overhead (client struct plus buffers). */
-    static final long CLIENT_OVERHEAD = 20 * 1024;
+    public static final long CLIENT_OVERHEAD = 20 * 1024;
 
     /** INFO's text for the requested sections (none: default). Unknown sections add nothing. */
     public static String generate(BasaltServer server, Set<String> requested) {
@@ -315,7 +315,7 @@ public final class InfoSections {
         line(sb, "expired_time_cap_reached_count", 0);
         line(sb, "expire_cycle_cpu_milliseconds", 0);
         line(sb, "evicted_keys", s.keyspace().eviction().evictedKeys());
-        line(sb, "evicted_clients", 0);
+        line(sb, "evicted_clients", s.clientEviction().evictedClients());
         line(sb, "total_eviction_exceeded_time", s.keyspace().eviction().totalExceededMillis());
         line(sb, "current_eviction_exceeded_time", s.keyspace().eviction().currentExceededMillis());
         line(sb, "keyspace_hits", st.keyspaceHits.sum());

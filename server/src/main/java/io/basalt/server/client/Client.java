@@ -35,6 +35,10 @@ public final class Client {
     volatile boolean noTouch;
     public volatile long queryBufferSize;
     public volatile long outputBufferSize;
+    /** The bytes its query buffer holds allocated (maxmemory-clients counts them, as Redis). */
+    public volatile long queryBufferAlloc;
+    /** Its size as maxmemory-clients last counted it; -1: not counted (see ClientEviction). */
+    public volatile long evictionMemory = -1;
     private ReplyMode replyMode = ReplyMode.ON;
     private boolean skipNext;
     private boolean suppressCurrent;

@@ -133,7 +133,7 @@ public final class ConfigParams {
         t.add(string("masteruser", "").build());
         t.add(integer("maxclients", 10000, 1, UINT_MAX).build());
         t.add(memory("maxmemory", 0, 0, LONG_MAX).build());
-        t.add(special("maxmemory-clients", "0", ConfigParams::memoryOrPercent).notImplemented().build());
+        t.add(special("maxmemory-clients", "0", ConfigParams::memoryOrPercent).build());
         t.add(integer("maxmemory-eviction-tenacity", 10, 0, 100).build());
         t.add(enumeration("maxmemory-policy", "noeviction", "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction").build());
         t.add(integer("maxmemory-samples", 5, 1, INT_MAX).build());

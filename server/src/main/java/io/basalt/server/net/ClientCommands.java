@@ -179,7 +179,7 @@ public final class ClientCommands {
                 .append(" obl=0")
                 .append(" oll=0")
                 .append(" omem=").append(omem)
-                .append(" tot-mem=").append(qbuf + argvMem + omem + ExecState.multiMemory(o))
+                .append(" tot-mem=").append(o.server().clientEviction().memory(o) + argvMem)
                 .append(" events=r")
                 .append(" cmd=").append(o.lastCommand())
                 .append(" user=default")

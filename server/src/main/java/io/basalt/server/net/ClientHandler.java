@@ -58,6 +58,9 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
                 if (in == null || client.closingAfterReply()) return;
             }
             in.writeBytes(data);
+            // maxmemory-clients counts the query buffer as it grows, before its commands run
+            client.queryBufferAlloc = in.capacity();
+            if (server.clientEviction().update(client)) return;
         } catch (OutOfMemoryError e) {
             // no memory for this client's input (a direct buffer for a huge argument): this
             // client goes, as over client-query-buffer-limit; the server and the others go on
@@ -189,6 +192,12 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         io.netty.channel.ChannelOutboundBuffer queued = ctx.channel().unsafe().outboundBuffer();
         long size = out.readableBytes() + (queued == null ? 0 : queued.totalPendingWriteBytes()) + client.queuedPushBytes();
         client.outputBufferSize = size;
+        if (in != null) client.queryBufferAlloc = in.capacity();
+        if (server.clientEviction().update(client)) {
+            // evicted by maxmemory-clients (closed, like a client over its output limit)
+            out.clear();
+            return true;
+        }
         if (!outputLimit.over(server.outputLimit(client), size)) return false;
         Log.warning("Client id=" + client.id() + " addr=" + client.address()
                 + " scheduled to be closed ASAP for overcoming of output buffer limits.");
