@@ -85,7 +85,10 @@ public final class ClientEviction implements ServerModule {
                 // off: forget what was tracked, so switching it on again starts from a fresh count
                 total = 0;
                 evictable.clear();
-                for (Client c : server.clients()) c.evictionMemory = -1;
+                for (Client c : server.clients()) {
+                    c.evictionMemory = -1;
+                    c.queryBufferAlloc = 0;
+                }
             }
             limit = bytes;
         }
@@ -108,7 +111,8 @@ public final class ClientEviction implements ServerModule {
 
     /** What a client holds: its query buffer, its pending replies, its queued MULTI. */
     private long measure(Client c) {
-        return overhead + c.queryBufferAlloc + c.outputBufferSize() + ExecState.multiMemory(c);
+        // the allocation is only followed while eviction is on; the bytes held always are
+        return overhead + Math.max(c.queryBufferAlloc, c.queryBufferSize()) + c.outputBufferSize() + ExecState.multiMemory(c);
     }
 
     /**
@@ -116,8 +120,9 @@ public final class ClientEviction implements ServerModule {
      * largest clients evicted if all of them together are over the limit now. True when that
      * evicted this client (closed: the caller stops serving it).
      */
-    public boolean update(Client c) {
-        if (limit == 0) return false;
+    public boolean update(Client c, long queryBufferAlloc) {
+        if (limit == 0) return false; // off: no write to the client on the command path
+        c.queryBufferAlloc = queryBufferAlloc;
         boolean over;
         synchronized (this) {
             if (limit == 0) return false;

@@ -59,8 +59,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
             }
             in.writeBytes(data);
             // maxmemory-clients counts the query buffer as it grows, before its commands run
-            client.queryBufferAlloc = in.capacity();
-            if (server.clientEviction().update(client)) return;
+            if (server.clientEviction().update(client, in.capacity())) return;
         } catch (OutOfMemoryError e) {
             // no memory for this client's input (a direct buffer for a huge argument): this
             // client goes, as over client-query-buffer-limit; the server and the others go on
@@ -192,8 +191,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         io.netty.channel.ChannelOutboundBuffer queued = ctx.channel().unsafe().outboundBuffer();
         long size = out.readableBytes() + (queued == null ? 0 : queued.totalPendingWriteBytes()) + client.queuedPushBytes();
         client.outputBufferSize = size;
-        if (in != null) client.queryBufferAlloc = in.capacity();
-        if (server.clientEviction().update(client)) {
+        if (server.clientEviction().update(client, in != null ? in.capacity() : 0)) {
             // evicted by maxmemory-clients (closed, like a client over its output limit)
             out.clear();
             return true;
