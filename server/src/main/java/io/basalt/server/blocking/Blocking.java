@@ -54,11 +54,14 @@ public final class Blocking implements KeyChangeListener, ServerModule {
         final Serve serve;
         /** XREADGROUP: any change of the key may end it (deleted or overwritten: an error reply). */
         final boolean wakeOnModify;
+        /** The type it waits for ("list", "zset", "stream"): Redis's blocking type. */
+        final String type;
         boolean done; // guarded by this: served, timed out or disconnected, whichever came first
         ScheduledFuture<?> timer;
 
-        Waiter(Client client, int db, byte[][] keys, byte[] extraKey, Serve serve, boolean wakeOnModify) {
+        Waiter(Client client, int db, byte[][] keys, byte[] extraKey, Serve serve, boolean wakeOnModify, String type) {
             this.wakeOnModify = wakeOnModify;
+            this.type = type;
             this.client = client;
             this.db = db;
             this.keys = keys;
@@ -79,6 +82,8 @@ public final class Blocking implements KeyChangeListener, ServerModule {
     private final Map<QueueKey, ArrayDeque<Waiter>> queues = new HashMap<>(); // guarded by this
     private final Map<Client, Waiter> blocked = new ConcurrentHashMap<>();
     private final Map<Integer, Integer> waitersPerDb = new HashMap<>(); // guarded by this
+    /** Blocked clients per type they wait for (Redis's blocked_clients_by_type). */
+    private final Map<String, Integer> waitersPerType = new HashMap<>(); // guarded by this
     private volatile int withTimeout;
 
     public Blocking(Keyspace keyspace, PersistenceGate persistence, Propagation propagation, ServerStats stats) {
@@ -110,8 +115,8 @@ public final class Blocking implements KeyChangeListener, ServerModule {
      * the registration). {@code timeoutMillis} 0 waits forever; on timeout the client gets the
      * null array Redis replies.
      */
-    public void block(Client c, byte[][] keys, byte[] extraKey, long timeoutMillis, Serve serve) {
-        block(c, keys, extraKey, timeoutMillis, false, serve);
+    public void block(Client c, byte[][] keys, byte[] extraKey, long timeoutMillis, String type, Serve serve) {
+        block(c, keys, extraKey, timeoutMillis, false, type, serve);
     }
 
     /**
@@ -119,8 +124,8 @@ public final class Blocking implements KeyChangeListener, ServerModule {
      * that is deleted or overwritten, so that its group readers get an error instead of waiting
      * for a stream that cannot come back with their group; see {@link #modified}.
      */
-    public void block(Client c, byte[][] keys, byte[] extraKey, long timeoutMillis, boolean wakeOnModify, Serve serve) {
-        Waiter w = new Waiter(c, c.db(), keys, extraKey, serve, wakeOnModify);
+    public void block(Client c, byte[][] keys, byte[] extraKey, long timeoutMillis, boolean wakeOnModify, String type, Serve serve) {
+        Waiter w = new Waiter(c, c.db(), keys, extraKey, serve, wakeOnModify, type);
         // the timer first, so a serve right after the registration always finds it to cancel
         // (it cannot fire before: it runs on this client's event loop, busy with this command)
         if (timeoutMillis > 0) {
@@ -131,6 +136,7 @@ public final class Blocking implements KeyChangeListener, ServerModule {
         }
         synchronized (this) {
             waitersPerDb.merge(w.db, 1, Integer::sum);
+            waitersPerType.merge(type, 1, Integer::sum);
             for (byte[] k : keys) {
                 queues.computeIfAbsent(new QueueKey(w.db, new ByteKey(k)), x -> new ArrayDeque<>()).add(w);
             }
@@ -199,6 +205,7 @@ public final class Blocking implements KeyChangeListener, ServerModule {
         }
         synchronized (this) {
             waitersPerDb.computeIfPresent(w.db, (db, n) -> n == 1 ? null : n - 1);
+            waitersPerType.computeIfPresent(w.type, (t, n) -> n == 1 ? null : n - 1);
             for (byte[] k : w.keys) {
                 QueueKey qk = new QueueKey(w.db, new ByteKey(k));
                 ArrayDeque<Waiter> q = queues.get(qk);
@@ -250,6 +257,16 @@ public final class Blocking implements KeyChangeListener, ServerModule {
 
     public void keyAdded(int db, byte[] key) {
         if (!active()) return;
+        // Redis's signalKeyAsReady takes the new value's type and returns at once when no
+        // client anywhere blocks for that type: a list-blocked client is not woken by a zset
+        // created on its key, even if the key is a list again by the time the command ends
+        Object e = keyspace.shardOf(key).peek(db, key);
+        if (e != null) {
+            String type = io.basalt.data.Entries.typeName(e);
+            synchronized (this) {
+                if (!waitersPerType.containsKey(type)) return;
+            }
+        }
         readyKeys.get().add(new QueueKey(db, new ByteKey(key)));
     }
 

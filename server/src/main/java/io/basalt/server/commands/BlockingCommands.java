@@ -113,7 +113,7 @@ public final class BlockingCommands {
             reply(c, key, l, head, count, c.out());
             return;
         }
-        blockOn(c, a, from, to, timeout, (key, out) -> {
+        blockOn(c, a, from, to, timeout, "list", (key, out) -> {
             ListValue l = ready(c, key);
             if (l == null) return false;
             reply(c, key, l, head, count, out);
@@ -125,14 +125,14 @@ public final class BlockingCommands {
      * Blocks the client on arguments [from, to) until {@code serve} pops from one of them; inside
      * MULTI/EXEC, where nothing may wait, answers at once with the timeout reply instead.
      */
-    private static void blockOn(Client c, RespRequest a, int from, int to, long timeout, Blocking.Serve serve) {
+    private static void blockOn(Client c, RespRequest a, int from, int to, long timeout, String type, Blocking.Serve serve) {
         if (c.denyBlocking()) {
             c.out().nullArray();
             return;
         }
         byte[][] keys = new byte[to - from][];
         for (int k = from; k < to; k++) keys[k - from] = a.bytes(k);
-        c.server().dispatcher().blocking().block(c, keys, null, timeout, serve);
+        c.server().dispatcher().blocking().block(c, keys, null, timeout, type, serve);
     }
 
     private static void reply(Client c, byte[] key, ListValue l, boolean head, long count, RespWriter out) {
@@ -177,7 +177,7 @@ public final class BlockingCommands {
             c.out().nullBulk();
             return;
         }
-        c.server().dispatcher().blocking().block(c, new byte[][] {src}, dst, timeout, (key, out) -> {
+        c.server().dispatcher().blocking().block(c, new byte[][] {src}, dst, timeout, "list", (key, out) -> {
             if (ready(c, src) == null) return false;
             // a destination of another type by then: Redis unblocks the client with WRONGTYPE
             // and leaves the element where it was
@@ -252,7 +252,7 @@ public final class BlockingCommands {
             zreply(c, key, z, max, count, c.out());
             return;
         }
-        blockOn(c, a, from, to, timeout, (key, out) -> {
+        blockOn(c, a, from, to, timeout, "zset", (key, out) -> {
             Object e = Generic.lookupWrite(c, key);
             if (!(e instanceof ZSetValue z) || z.size() == 0) return false;
             zreply(c, key, z, max, count, out);

@@ -162,7 +162,7 @@ final class StreamRead {
             byte[] gname = groupName, cname = consumerName;
             boolean nack = noack;
             StreamID[] gts = ids;
-            c.server().dispatcher().blocking().block(c, bkeys, null, timeout, gname != null,
+            c.server().dispatcher().blocking().block(c, bkeys, null, timeout, gname != null, "stream",
                     (key, o) -> serveBlocked(c, key, indexOf(bkeys, key), gts, gname, cname, nack, blockedCount, o));
             return;
         }
