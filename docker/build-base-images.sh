@@ -23,14 +23,13 @@ force=0
 
 have_image() { docker image inspect "$1" >/dev/null 2>&1; }
 
-if [ "$(id -u)" -ne 0 ]; then echo "build-base-images.sh: debootstrap needs root" >&2; exit 1; fi
-command -v debootstrap >/dev/null || { echo "build-base-images.sh: needs debootstrap (apt-get install debootstrap)" >&2; exit 1; }
 docker info >/dev/null 2>&1 || { echo "build-base-images.sh: no Docker engine reachable" >&2; exit 1; }
-
 if [ $force -eq 0 ] && have_image basalt/debian-jre:$suite; then
   echo "base image present: basalt/debian-jre:$suite"
   exit 0
 fi
+if [ "$(id -u)" -ne 0 ]; then echo "build-base-images.sh: debootstrap needs root" >&2; exit 1; fi
+command -v debootstrap >/dev/null || { echo "build-base-images.sh: needs debootstrap (apt-get install debootstrap)" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/basalt-rootfs.XXXXXX)
 cleanup() {
