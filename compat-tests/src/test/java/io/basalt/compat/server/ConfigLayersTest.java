@@ -241,6 +241,10 @@ class ConfigLayersTest {
             assertEquals(Long.toString(32 * MB), c.call("CONFIG", "GET", "maxmemory").get(1).string());
             assertEquals("12", c.call("CONFIG", "GET", "hz").get(1).string());
             assertEquals("allkeys-lru", c.call("CONFIG", "GET", "maxmemory-policy").get(1).string());
+            // the launcher sized the heap from the YAML file's maxmemory (bin/basalt-server):
+            // 32 MiB + max(16, 96) MiB + proto-max-bulk-len 512 MiB + 128 MiB
+            List<String> jvmArgs = List.of(s.info().arguments().orElse(new String[0]));
+            assertTrue(jvmArgs.contains("-Xmx768m"), jvmArgs.toString());
         } finally {
             s.destroy();
             assertTrue(s.waitFor(30, TimeUnit.SECONDS));
