@@ -223,8 +223,9 @@ class HelmChartTest {
     void theConfigMapsRedisConfIsAcceptedByBasalt() throws Exception {
         Map<String, Object> values = yamlMap(CHART.resolve("values.yaml"));
         String template = Files.readString(CHART.resolve("templates").resolve("configmap.yaml"));
-        assertTrue(template.contains("{{ $name }} {{ if eq (toString $value) \"\" }}\"\"{{ else }}{{ $value }}{{ end }}"),
-                "the template writes config entries as name value, an empty value as \"\"");
+        assertTrue(template.contains("{{ $name }} {{ if kindIs \"bool\" $value }}{{ ternary \"yes\" \"no\" $value }}"
+                        + "{{ else if eq (toString $value) \"\" }}\"\"{{ else }}{{ $value }}{{ end }}"),
+                "the template writes config entries as name value, a boolean as yes/no, an empty value as \"\"");
         for (String mode : List.of("standalone", "replicated", "cluster")) {
             StringBuilder conf = new StringBuilder();
             conf.append("port ").append(values.get("port")).append('\n');
@@ -238,7 +239,9 @@ class HelmChartTest {
             // Go's range over a map is in key order
             Map<Object, Object> config = new java.util.TreeMap<>((Map<?, ?>) values.get("config"));
             config.put("save", ""); // the empty-value branch: save "" must be accepted too
-            config.forEach((k, v) -> conf.append(k).append(' ').append(String.valueOf(v).isEmpty() ? "\"\"" : v).append('\n'));
+            config.put("lazyfree-lazy-eviction", Boolean.TRUE); // the boolean branch
+            config.forEach((k, v) -> conf.append(k).append(' ').append(v instanceof Boolean b ? (b ? "yes" : "no")
+                    : String.valueOf(v).isEmpty() ? "\"\"" : v).append('\n'));
             Path f = Files.createTempFile("chart-redis", ".conf");
             Files.writeString(f, conf);
             Config c = Config.defaults();
@@ -249,6 +252,7 @@ class HelmChartTest {
             assertEquals(Long.toString(256L * 1024 * 1024), c.get("maxmemory"));
             assertEquals("no", c.get("protected-mode"));
             assertEquals("", c.get("save"));
+            assertEquals("yes", c.get("lazyfree-lazy-eviction"));
             assertEquals(mode.equals("cluster") ? "yes" : "no", c.get("cluster-enabled"));
             Files.delete(f);
         }
