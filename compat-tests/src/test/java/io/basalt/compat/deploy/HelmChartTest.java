@@ -78,6 +78,84 @@ class HelmChartTest {
                 "the ServiceMonitor needs the Prometheus Operator's CRDs: off unless asked for");
     }
 
+    /**
+     * values.schema.json (Helm checks the values against it on install, upgrade, lint and
+     * template) accepts the default values.yaml, and refuses what the chart cannot deploy. The
+     * checker here covers the JSON Schema keywords the file uses (type, enum, minimum, maximum,
+     * minLength, required, properties, additionalProperties, items).
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void valuesSchemaAcceptsTheDefaultsAndRefusesWhatCannotDeploy() throws Exception {
+        Map<String, Object> schema = yamlMap(CHART.resolve("values.schema.json")); // JSON is YAML
+        Map<String, Object> values = yamlMap(CHART.resolve("values.yaml"));
+        assertEquals(List.of(), schemaErrors(schema, values, "values"));
+
+        Map<String, Object> bad = new Yaml().load(Files.readString(CHART.resolve("values.yaml")));
+        bad.put("mode", "sentinel");
+        ((Map<String, Object>) bad.get("cluster")).put("masters", 2);
+        bad.put("port", 60000); // its bus port would be past 65535
+        ((Map<String, Object>) bad.get("config")).put("save", List.of("3600 1"));
+        bad.put("replicas", 3); // a misspelt key
+        assertEquals(List.of("values.cluster.masters: below the minimum 3",
+                        "values.config.save: not of type [string, number, boolean, null]",
+                        "values.mode: not one of [standalone, replicated, cluster]",
+                        "values.port: above the maximum 55535", "values.replicas: not allowed"),
+                schemaErrors(schema, bad, "values").stream().sorted().toList());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> schemaErrors(Map<String, Object> schema, Object value, String path) {
+        List<String> errors = new ArrayList<>();
+        Object type = schema.get("type");
+        if (type != null) {
+            List<Object> types = type instanceof List<?> l ? (List<Object>) l : List.of(type);
+            boolean ok = false;
+            for (Object t : types) {
+                ok |= switch ((String) t) {
+                    case "object" -> value instanceof Map;
+                    case "array" -> value instanceof List;
+                    case "string" -> value instanceof String;
+                    case "integer" -> value instanceof Integer || value instanceof Long;
+                    case "number" -> value instanceof Number;
+                    case "boolean" -> value instanceof Boolean;
+                    case "null" -> value == null;
+                    default -> throw new AssertionError("schema type " + t);
+                };
+            }
+            if (!ok) {
+                errors.add(path + ": not of type " + String.join(", ", types.stream().map(String::valueOf).toList())
+                        .replaceAll("^(.*)$", types.size() > 1 ? "[$1]" : "$1"));
+                return errors;
+            }
+        }
+        if (schema.get("enum") instanceof List<?> e && !e.contains(value)) errors.add(path + ": not one of " + e);
+        if (value instanceof Number n) {
+            if (schema.get("minimum") instanceof Number min && n.doubleValue() < min.doubleValue()) errors.add(path + ": below the minimum " + min);
+            if (schema.get("maximum") instanceof Number max && n.doubleValue() > max.doubleValue()) errors.add(path + ": above the maximum " + max);
+        }
+        if (value instanceof String str && schema.get("minLength") instanceof Number ml && str.length() < ml.intValue()) {
+            errors.add(path + ": shorter than " + ml);
+        }
+        if (value instanceof Map<?, ?> m) {
+            Map<String, Object> props = (Map<String, Object>) schema.getOrDefault("properties", Map.of());
+            for (Object r : (List<?>) schema.getOrDefault("required", List.of())) {
+                if (!m.containsKey(r)) errors.add(path + "." + r + ": required");
+            }
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                String key = String.valueOf(e.getKey());
+                Object sub = props.get(key);
+                if (sub == null) sub = schema.get("additionalProperties");
+                if (Boolean.FALSE.equals(sub)) errors.add(path + "." + key + ": not allowed");
+                else if (sub instanceof Map<?, ?> subSchema) errors.addAll(schemaErrors((Map<String, Object>) subSchema, e.getValue(), path + "." + key));
+            }
+        }
+        if (value instanceof List<?> l && schema.get("items") instanceof Map<?, ?> items) {
+            for (int i = 0; i < l.size(); i++) errors.addAll(schemaErrors((Map<String, Object>) items, l.get(i), path + "[" + i + "]"));
+        }
+        return errors;
+    }
+
     @Test
     void everyValuesPathIncludeAndBlockResolves() throws Exception {
         Map<String, Object> values = yamlMap(CHART.resolve("values.yaml"));
