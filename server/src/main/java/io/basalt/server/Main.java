@@ -3,6 +3,7 @@ package io.basalt.server;
 import io.basalt.server.config.Config;
 import io.basalt.server.config.ConfigException;
 import io.basalt.server.config.ConfigFile;
+import io.basalt.server.config.ConfigSources;
 import io.basalt.server.util.Log;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -55,7 +57,7 @@ public final class Main implements Callable<Integer> {
         Config config = Config.defaults();
         config.warnings(Log::warning);
         try {
-            load(config, args);
+            load(config, args, System.getenv());
         } catch (ConfigFile.ConfigFileException e) {
             System.err.println(e.getMessage());
             return 1;
@@ -125,15 +127,26 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    /** Applies the config file (if the first argument is not an option) and then the options. */
+    /** {@link #load(Config, List, Map)} without environment variables (tests, tools). */
     public static void load(Config config, List<String> args) throws ConfigFile.ConfigFileException {
-        List<ConfigFile.Directive> directives = new ArrayList<>();
+        load(config, args, Map.of());
+    }
+
+    /**
+     * Applies the configuration layers, lowest precedence first, each later one overriding what
+     * the earlier ones set (docs/configuration.md, "Precedence"):
+     * the config file (if the first argument is not an option), the YAML file named by
+     * basalt-config-yaml, the {@code BASALT_*} variables of {@code env}, then the command-line
+     * options. CONFIG SET comes last, at run time. Every layer goes through the one table.
+     */
+    public static void load(Config config, List<String> args, Map<String, String> env) throws ConfigFile.ConfigFileException {
+        List<ConfigFile.Directive> fileDirectives = new ArrayList<>();
         int from = 0;
         if (!args.isEmpty() && args.get(0).equals("-")) {
             // "redis-server -": the configuration comes from standard input
             try {
                 String text = new String(System.in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-                directives.addAll(ConfigFile.parse("(stdin)", text));
+                fileDirectives.addAll(ConfigFile.parse("(stdin)", text));
             } catch (java.io.IOException e) {
                 throw new ConfigFile.ConfigFileException("Fatal error, can't read config from stdin: " + e.getMessage());
             }
@@ -141,24 +154,50 @@ public final class Main implements Callable<Integer> {
         } else if (!args.isEmpty() && !args.get(0).startsWith("--")) {
             Path file = Path.of(args.get(0)).toAbsolutePath();
             config.file(file);
-            directives.addAll(ConfigFile.read(file));
+            fileDirectives.addAll(ConfigFile.read(file));
             from = 1;
         }
         List<String> rest = args.subList(from, args.size());
+        List<ConfigFile.Directive> commandLine = new ArrayList<>();
         if (!rest.isEmpty()) {
             if (!rest.get(0).startsWith("--")) {
                 throw new ConfigFile.ConfigFileException("Invalid argument '" + rest.get(0)
                         + "': options must start with -- (see --help)");
             }
-            directives.addAll(ConfigFile.parse("(command line)", ConfigFile.commandLineToConfig(rest)));
+            commandLine.addAll(ConfigFile.parse("(command line)", ConfigFile.commandLineToConfig(rest)));
         }
+        List<ConfigFile.Directive> environment = ConfigSources.fromEnvironment(config, env, config::warning);
+        apply(config, fileDirectives, Config.Source.FILE);
+        // the YAML file is named by the layers above it too (the command line wins, then the
+        // environment, then redis.conf), so it is looked up before it is applied
+        String yaml = lastValue("basalt-config-yaml", commandLine, environment, fileDirectives);
+        if (yaml != null && !yaml.isEmpty()) {
+            apply(config, ConfigSources.fromYaml(config, Path.of(yaml).toAbsolutePath()), Config.Source.YAML);
+        }
+        apply(config, environment, Config.Source.ENVIRONMENT);
+        apply(config, commandLine, Config.Source.COMMAND_LINE);
+    }
+
+    private static void apply(Config config, List<ConfigFile.Directive> directives, Config.Source source)
+            throws ConfigFile.ConfigFileException {
         for (ConfigFile.Directive d : directives) {
             try {
-                config.setAtStartup(d.name(), d.value());
+                config.setAtStartup(d.name(), d.value(), source);
             } catch (ConfigException e) {
                 throw ConfigFile.error(d.source(), d.line(), d.text(), d.name() + ": " + e.getMessage());
             }
         }
+    }
+
+    /** The value of the last {@code name} directive in the first of the layers that has one. */
+    @SafeVarargs
+    private static String lastValue(String name, List<ConfigFile.Directive>... layers) {
+        for (List<ConfigFile.Directive> layer : layers) {
+            String v = null;
+            for (ConfigFile.Directive d : layer) if (d.name().equals(name)) v = d.value();
+            if (v != null) return v;
+        }
+        return null;
     }
 
     private static boolean writePidFile(Config config) {

@@ -17,12 +17,30 @@ import java.util.function.Consumer;
  * same table serves the config file, the command line, CONFIG GET/SET/RESETSTAT/REWRITE and INFO.
  */
 public final class Config {
+    /**
+     * Where a parameter's value came from, lowest precedence first: each layer is applied after
+     * the ones before it, so a later one wins (docs/configuration.md, "Precedence").
+     */
+    public enum Source {
+        DEFAULT, FILE, YAML, ENVIRONMENT, COMMAND_LINE,
+        /** CONFIG SET, or a command that records its effect (REPLICAOF). */
+        RUNTIME;
+
+        /** redis.conf and the command line are one text to redis-server (save lines add up). */
+        String group() { return this == COMMAND_LINE ? FILE.name() : name(); }
+    }
+
     private final List<ConfigParam> params;
     private final Map<String, ConfigParam> byName = new HashMap<>();
     private final Map<String, String> values = new ConcurrentHashMap<>();
     private volatile Path file;
     private Consumer<String> warnings = w -> { };
-    private final Set<String> startupSeen = new HashSet<>();
+    /** The layer that set each parameter at startup (what CONFIG REWRITE leaves alone). */
+    private final Map<String, Source> startupSource = new ConcurrentHashMap<>();
+    /** Parameters changed since startup (CONFIG SET, REPLICAOF). */
+    private final Set<String> changedAtRuntime = ConcurrentHashMap.newKeySet();
+    /** Parameters seen at startup, with the group of the layer that last set them. */
+    private final Map<String, String> startupSeen = new HashMap<>();
 
     public Config(List<ConfigParam> params) {
         this.params = List.copyOf(params);
@@ -63,6 +81,9 @@ public final class Config {
 
     public void warnings(Consumer<String> sink) { this.warnings = sink; }
 
+    /** Reports a configuration warning to the sink set by {@link #warnings} (the log). */
+    public void warning(String message) { warnings.accept(message); }
+
     /** Registers what to do when {@code name} changes, and applies the current value once. */
     public void bind(String name, ConfigParam.Apply apply) {
         ConfigParam p = param(name);
@@ -84,17 +105,41 @@ public final class Config {
      */
     public synchronized void record(String name, String value) {
         ConfigParam p = param(name);
-        if (p != null) values.put(p.name, value);
+        if (p == null) return;
+        values.put(p.name, value);
+        changedAtRuntime.add(p.name);
     }
 
+    /** The startup layer that set {@code name}; DEFAULT when none did. */
+    public Source startupSource(String name) {
+        ConfigParam p = param(name);
+        return p == null ? Source.DEFAULT : startupSource.getOrDefault(p.name, Source.DEFAULT);
+    }
+
+    /** Whether CONFIG SET (or REPLICAOF) changed {@code name} since startup. */
+    public boolean changedAtRuntime(String name) {
+        ConfigParam p = param(name);
+        return p != null && changedAtRuntime.contains(p.name);
+    }
+
+    /** A directive of the config file ({@link Source#FILE}). */
     public synchronized void setAtStartup(String name, String value) throws ConfigException {
+        setAtStartup(name, value, Source.FILE);
+    }
+
+    /**
+     * Sets one parameter from a startup layer. Repeated "save" lines add up within redis.conf and
+     * the command line, as in redis-server; a YAML file or the environment replaces what the
+     * layers below it set (the precedence rule), as the command line then replaces theirs.
+     */
+    public synchronized void setAtStartup(String name, String value, Source source) throws ConfigException {
         ConfigParam p = param(name);
         if (p == null) {
             warnings.accept("directive '" + name + "' is not supported by Basalt and was ignored");
             return;
         }
         String v;
-        if (p.name.equals("save") && startupSeen.contains(p.name) && !value.trim().isEmpty()) {
+        if (p.name.equals("save") && source.group().equals(startupSeen.get(p.name)) && !value.trim().isEmpty()) {
             // like Redis: the first "save" line replaces the default, later ones add to it
             String cur = values.get(p.name);
             v = p.parse(cur.isEmpty() ? value : cur + " " + value);
@@ -107,7 +152,6 @@ public final class Config {
         if (!p.implemented && !v.equals(p.defaultValue)) {
             warnings.accept("directive '" + name + "' is accepted but has no effect in Basalt yet");
         }
-        startupSeen.add(p.name);
         String old = values.put(p.name, v);
         try {
             if (p.apply != null) p.apply.apply(v);
@@ -115,6 +159,8 @@ public final class Config {
             values.put(p.name, old);
             throw e;
         }
+        startupSeen.put(p.name, source.group());
+        startupSource.put(p.name, source);
     }
 
     /**
@@ -184,6 +230,7 @@ public final class Config {
                 throw failed(p.name, ex.getMessage());
             }
         }
+        for (ConfigParam p : parsed.keySet()) changedAtRuntime.add(p.name);
     }
 
     /** enable-debug-command / enable-module-command / enable-protected-configs: yes, no or local. */

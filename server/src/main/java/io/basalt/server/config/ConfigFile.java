@@ -78,8 +78,10 @@ public final class ConfigFile {
 
     /** Redis prints config errors in this shape before exiting; we add the file name. */
     public static ConfigFileException error(String source, int line, String text, String reason) {
+        // a directive without a line (an environment variable) names its source instead
+        String where = line > 0 ? "the configuration file " + source + ", at line " + line : source;
         return new ConfigFileException("\n*** FATAL CONFIG FILE ERROR (Basalt) ***\n"
-                + "Reading the configuration file " + source + ", at line " + line + "\n"
+                + "Reading " + where + "\n"
                 + ">>> '" + text + "'\n" + reason);
     }
 

@@ -37,7 +37,7 @@ public final class ConfigParams {
      */
     public static final java.util.Set<String> BASALT_ONLY = java.util.Set.of(
             "basalt-compression", "basalt-compression-min-size", "basalt-compression-min-saving",
-            "basalt-http-port");
+            "basalt-http-port", "basalt-config-yaml");
 
     public static List<ConfigParam> all() {
         List<ConfigParam> t = new ArrayList<>();
@@ -227,6 +227,9 @@ public final class ConfigParams {
         t.add(integer("basalt-compression-min-saving", 10, 0, 99).build());
         // the operations HTTP listener (/metrics, /health/*), on the addresses of bind; 0: off
         t.add(integer("basalt-http-port", 9121, 0, 65535).build());
+        // a YAML (or JSON) file of directives, read after redis.conf and before the environment
+        // and the command line (Main.load, ConfigSources); it is found before the layers apply
+        t.add(string("basalt-config-yaml", "").immutable().build());
         t.add(integer("rdb-key-save-delay", 0, INT_MIN, INT_MAX).hidden().build());
         t.add(integer("key-load-delay", 0, INT_MIN, INT_MAX).hidden().build());
 
