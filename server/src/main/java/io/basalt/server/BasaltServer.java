@@ -508,6 +508,15 @@ public final class BasaltServer implements Clients {
     private io.basalt.server.ops.OpsView opsView() {
         return new io.basalt.server.ops.OpsView() {
             @Override
+            public String clusterState() {
+                io.basalt.server.cluster.ClusterMode m = cluster;
+                return m == null ? null : m.state().ok() ? "ok" : "fail";
+            }
+
+            @Override
+            public long evictedClients() { return clientEviction.evictedClients(); }
+
+            @Override
             public String redisVersion() { return REDIS_VERSION; }
 
             @Override

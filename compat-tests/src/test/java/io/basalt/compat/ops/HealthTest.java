@@ -178,6 +178,37 @@ class HealthTest {
         }
     }
 
+    /**
+     * A cluster node is not ready while its cluster state is fail (it answers CLUSTERDOWN): here
+     * until it serves every slot; /metrics has redis_cluster_state as redis_exporter does.
+     */
+    @Test
+    void clusterNodeReadyOnlyWhenTheClusterIsOk(@TempDir Path dir) throws Exception {
+        BasaltInstance b = Http.startWithHttp("--cluster-enabled", "yes", "--dir", dir.toString(),
+                "--cluster-port", Integer.toString(RedisServerProcess.freePort()));
+        int http = b.server().ops().port();
+        try (RawClient c = new RawClient(b.port())) {
+            Http.Response down = Http.get(http, "/health/ready");
+            assertEquals(503, down.status());
+            assertEquals("{\"status\":\"not ready\",\"reason\":\"cluster state fail\",\"role\":\"master\","
+                    + "\"loading\":false,\"cluster_state\":\"fail\"}", down.body());
+            assertEquals(0.0, Http.scrape(http).value("redis_cluster_state"));
+            assertEquals(1.0, Http.scrape(http).value("redis_cluster_enabled"));
+            assertEquals("OK", c.call("CLUSTER", "ADDSLOTSRANGE", "0", "16383").string());
+            long deadline = System.currentTimeMillis() + 10_000;
+            Http.Response up = down;
+            while (System.currentTimeMillis() < deadline && up.status() != 200) {
+                Thread.sleep(50);
+                up = Http.get(http, "/health/ready");
+            }
+            assertEquals(200, up.status(), up.body());
+            assertEquals("{\"status\":\"ready\",\"role\":\"master\",\"loading\":false,\"cluster_state\":\"ok\"}", up.body());
+            assertEquals(1.0, Http.scrape(http).value("redis_cluster_state"));
+        } finally {
+            b.stop();
+        }
+    }
+
     @Test
     void portZeroIsOffAndConfigSetMovesTheListener() throws Exception {
         BasaltInstance b = BasaltInstance.start(); // the harness starts instances with basalt-http-port 0

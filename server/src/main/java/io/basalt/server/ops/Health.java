@@ -7,7 +7,8 @@ import io.basalt.server.replication.MasterLink;
  * stays 200 while a long command, a load or a sync runs: none of those is a reason to restart).
  * Readiness: the server can answer reads with current data, so it is not ready while its data
  * files load, while it is a replica whose link to its master is not up and in sync (connecting,
- * handshaking, receiving or loading the image), or once a shutdown has started.
+ * handshaking, receiving or loading the image), while it is a cluster node whose cluster state
+ * is fail (it answers CLUSTERDOWN), or once a shutdown has started.
  */
 final class Health {
     private final OpsView view;
@@ -32,10 +33,13 @@ final class Health {
         else if (view.loading()) reason = "loading";
         else if (replica && masterLink.syncInProgress()) reason = "sync in progress";
         else if (replica && !masterLink.connected()) reason = "master link down";
+        String cluster = view.clusterState();
+        if (reason == null && "fail".equals(cluster)) reason = "cluster state fail";
         StringBuilder b = new StringBuilder(96).append("{\"status\":\"").append(reason == null ? "ready" : "not ready").append('"');
         if (reason != null) b.append(",\"reason\":\"").append(reason).append('"');
         b.append(",\"role\":\"").append(replica ? "slave" : "master").append('"');
         b.append(",\"loading\":").append(view.loading());
+        if (cluster != null) b.append(",\"cluster_state\":\"").append(cluster).append('"');
         if (replica) {
             b.append(",\"master_link_status\":\"").append(masterLink.connected() ? "up" : "down").append('"');
             b.append(",\"master_sync_in_progress\":").append(masterLink.syncInProgress());

@@ -75,4 +75,10 @@ public interface OpsView {
 
     /** The threads of the RESP event loops (their CPU time is the event loops' busy time). */
     List<Thread> eventLoopThreads();
+
+    /** CLUSTER INFO's cluster_state ("ok" or "fail"), or null outside cluster mode. */
+    default String clusterState() { return null; }
+
+    /** INFO stats: evicted_clients (maxmemory-clients). */
+    default long evictedClients() { return 0; }
 }

@@ -146,6 +146,7 @@ final class RedisMetrics implements MultiCollector {
         out.add(counter("redis_net_output_bytes", "net_output_bytes_total metric", stats.netOutputBytes.sum()));
         out.add(counter("redis_expired_keys", "expired_keys_total metric", keyspace.expiredKeys()));
         out.add(counter("redis_evicted_keys", "evicted_keys_total metric", keyspace.eviction().evictedKeys()));
+        out.add(counter("redis_evicted_clients", "evicted_clients_total metric", view.evictedClients()));
         out.add(counter("redis_keyspace_hits", "keyspace_hits_total metric", stats.keyspaceHits.sum()));
         out.add(counter("redis_keyspace_misses", "keyspace_misses_total metric", stats.keyspaceMisses.sum()));
         out.add(gauge("redis_pubsub_channels", "pubsub_channels metric", view.pubsubChannels()));
@@ -163,6 +164,10 @@ final class RedisMetrics implements MultiCollector {
     // ---------------------------------------------------------------- replication
 
     private void replication(List<MetricSnapshot> out) {
+        // redis_exporter: cluster_enabled from INFO, and in cluster mode CLUSTER INFO's state
+        String cluster = view.clusterState();
+        out.add(gauge("redis_cluster_enabled", "cluster_enabled metric", cluster != null ? 1 : 0));
+        if (cluster != null) out.add(gauge("redis_cluster_state", "cluster_state metric", "ok".equals(cluster) ? 1 : 0));
         out.add(gauge("redis_connected_slaves", "connected_slaves metric", replication.replicaCount()));
         long offset = replication.offset();
         out.add(gauge("redis_master_repl_offset", "master_repl_offset metric", offset));
