@@ -253,8 +253,23 @@ public final class Client {
     private volatile boolean blocked;
     private java.util.function.Consumer<io.netty.buffer.ByteBuf> onUnblock;
 
+    /** Whether the command the client waits for is a script running on the scripting thread. */
+    private boolean scriptWait;
+
     /** Called by {@code Blocking.block}: the command just dispatched waits, with no reply yet. */
-    public void blockRequested() { blockRequested = true; }
+    public void blockRequested() {
+        blockRequested = true;
+        scriptWait = false;
+    }
+
+    /** Called by scripting: the command just dispatched waits for the scripting thread. */
+    public void scriptRequested() {
+        blockRequested = true;
+        scriptWait = true;
+    }
+
+    /** While blocked: whether it waits for a script (a short wait, as a rule) rather than a key. */
+    public boolean waitingForScript() { return scriptWait; }
 
     /**
      * True (once) if the command just dispatched blocked: the connection handler then stops
@@ -265,7 +280,8 @@ public final class Client {
         blockRequested = false;
         blocked = true;
         this.onUnblock = onUnblock;
-        channel.config().setAutoRead(false);
+        // reading goes on (the connection handler keeps what arrives unparsed, see its
+        // channelRead): no epoll change for each blocked command, which scripts make one of
         return true;
     }
 

@@ -45,6 +45,15 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ByteBuf data = (ByteBuf) msg;
+        if (client != null && client.blocked() && !client.closingAfterReply()) {
+            // A command waits (BLPOP, a script): what the client sends meanwhile is kept unparsed
+            // until it is unblocked, and reading pauses (Redis reads on, but runs nothing of a
+            // blocked client). Pipelined commands usually arrived with the one that blocked.
+            if (heldInput == null) heldInput = ctx.alloc().compositeBuffer(Integer.MAX_VALUE);
+            heldInput.addComponent(true, data);
+            ctx.channel().config().setAutoRead(false);
+            return;
+        }
         try {
             if (client == null || client.closingAfterReply()) return;
             server.stats().netInputBytes.add(data.readableBytes());
@@ -227,6 +236,10 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         flushPending(true);
     }
 
+    /** What a blocked client sent while it waited, to parse once it is unblocked. */
+    private io.netty.buffer.CompositeByteBuf heldInput;
+    private boolean flushScheduled;
+
     /** A blocked command's reply (served or timed out): write it and run the commands after it. */
     private void unblocked(ByteBuf reply) {
         try {
@@ -236,7 +249,24 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         } finally {
             reply.release();
         }
-        process();
+        io.netty.buffer.CompositeByteBuf later = heldInput;
+        heldInput = null;
+        if (later != null) channelRead(ctx, later); // appends it and runs what is complete
+        else process();
+        if (in != null && client.blocked() && client.waitingForScript()) {
+            // the next pipelined command is a script as well: its reply will come in a moment,
+            // so this one is written but flushed with it (one write for a pipeline of scripts,
+            // as Redis writes a pipeline's replies at once), or after 1 ms at the latest
+            flushPending(false);
+            if (!flushScheduled) {
+                flushScheduled = true;
+                ctx.executor().schedule(() -> {
+                    flushScheduled = false;
+                    ctx.flush();
+                }, 1, java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
+            return;
+        }
         flushPending(true);
     }
 
@@ -405,6 +435,10 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (pending != null) {
             pending.release();
             pending = null;
+        }
+        if (heldInput != null) {
+            heldInput.release();
+            heldInput = null;
         }
         if (held != null) {
             for (Held h : held) h.replies().release();

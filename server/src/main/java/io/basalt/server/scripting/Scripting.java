@@ -333,7 +333,7 @@ public final class Scripting implements ServerModule, Busy {
             return;
         }
         // the caller waits, as a blocked client, while the scripting thread runs it
-        c.blockRequested();
+        c.scriptRequested();
         boolean resp3 = c.resp3();
         thread.execute(() -> {
             ByteBuf reply = Unpooled.buffer(64);
