@@ -691,14 +691,33 @@ public final class BasaltServer implements Clients {
         IoHandlerFactory io = Listeners.ioFactory();
         Class<? extends io.netty.channel.ServerChannel> channelClass = Listeners.serverChannel();
         bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("basalt-accept", true), io);
-        workerGroup = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("basalt-io", true) {
+        DefaultThreadFactory ioFactory = new DefaultThreadFactory("basalt-io", true) {
             @Override
             protected Thread newThread(Runnable r, String name) {
-                Thread t = super.newThread(r, name);
+                // the scripting thread's deep stack: proven-short scripts run on the event loops,
+                // and Lua recursion is Java recursion in LuaJ (reserved, committed as used)
+                Thread t = new io.netty.util.concurrent.FastThreadLocalThread(null, r, name, 256L << 20);
                 ioThreads.add(t);
                 return t;
             }
-        }, io);
+        };
+        // round robin, past the event loop a proven-short script holds beyond busy-reply-threshold
+        // (see Scripting.stuckEventLoop): a new connection (redis-cli SCRIPT KILL) always gets in
+        workerGroup = new MultiThreadIoEventLoopGroup(threads, new io.netty.util.concurrent.ThreadPerTaskExecutor(ioFactory),
+                executors -> new io.netty.util.concurrent.EventExecutorChooserFactory.EventExecutorChooser() {
+                    private final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+
+                    @Override
+                    public io.netty.util.concurrent.EventExecutor next() {
+                        io.netty.util.concurrent.EventExecutor e = executors[Math.floorMod(next.getAndIncrement(), executors.length)];
+                        Thread stuck = executors.length > 1 ? scripting.stuckEventLoop() : null;
+                        if (stuck != null && e.inEventLoop(stuck)) {
+                            e = executors[Math.floorMod(next.getAndIncrement(), executors.length)];
+                        }
+                        return e;
+                    }
+                }, io);
+        scripting.inlineAllowed(threads > 1);
         ServerBootstrap b = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(channelClass)

@@ -120,6 +120,33 @@ class BusyScriptTest {
         for (int i = 0; i < expected.length; i++) assertEquals(expected[i], actual[i], "step " + i);
     }
 
+    /** Loops only when its key says so: short until then (Basalt runs it inline once proven short). */
+    private static final String LOOP_ON_DEMAND = "if redis.call('get', KEYS[1]) == 'loop' then local i = 0 while true do i = i + 1 end end return 1";
+
+    private String[] turnsLong(int port) throws Exception {
+        try (RawClient c = new RawClient(port)) {
+            c.call("SET", "busy:k", "x");
+            for (int i = 0; i < 12; i++) assertEquals(":1\r\n", wire(c.call("EVAL", LOOP_ON_DEMAND, "1", "busy:k")));
+            c.call("SET", "busy:k", "loop");
+        }
+        return whileBusy(port, new String[] {"EVAL", LOOP_ON_DEMAND, "1", "busy:k"}, (other, result) -> new String[] {
+            wire(other.call("SCRIPT", "KILL")),
+            wire(result.get(10, TimeUnit.SECONDS)),
+            wire(other.call("PING"))});
+    }
+
+    /**
+     * A script that ran short many times and then loops (Basalt runs proven-short scripts on the
+     * caller's event loop): a new connection still gets in and kills it, as on redis-server.
+     */
+    @Test
+    void aShortScriptThatTurnsLongIsKilled() throws Exception {
+        String[] expected = turnsLong(ports[0]);
+        String[] actual = turnsLong(ports[1]);
+        assertEquals("+OK\r\n", expected[0]);
+        for (int i = 0; i < expected.length; i++) assertEquals(expected[i], actual[i], "step " + i);
+    }
+
     @Test
     void notBusy() {
         for (int port : ports) {

@@ -517,6 +517,19 @@ public final class Dispatcher {
         }
     }
 
+    /**
+     * Every shard locked, for a script run inline on an event loop; or, while another script
+     * holds them past busy-reply-threshold, the -BUSY error (nothing locked), as any command gets.
+     */
+    public String lockAllUnlessBusy() {
+        try {
+            lockShards(null, keyspace.shardCount());
+            return null;
+        } catch (BusyWait e) {
+            return e.getMessage();
+        }
+    }
+
     /** A lock wait given up because a script went busy: the error is the command's reply. */
     private static final class BusyWait extends RuntimeException {
         BusyWait(String error) { super(error, null, false, false); }

@@ -332,6 +332,18 @@ public final class Scripting implements ServerModule, Busy {
             run(c, call, c.out());
             return;
         }
+        if (inlineAllowed && provenShort(name)) {
+            // a script that ran short every time lately runs on the caller's event loop: the
+            // hand-off to the scripting thread and back would cost more than the script
+            boolean oom = !call.allowOom() && outOfMemory();
+            String busy = dispatcher.lockAllUnlessBusy();
+            if (busy != null) {
+                c.error(busy);
+                return;
+            }
+            runLocked(c, call, c.out(), oom, true);
+            return;
+        }
         // the caller waits, as a blocked client, while the scripting thread runs it
         c.scriptRequested();
         boolean resp3 = c.resp3();
@@ -346,6 +358,51 @@ public final class Scripting implements ServerModule, Busy {
             }
             c.channel().eventLoop().execute(() -> c.unblocked(reply));
         });
+    }
+
+    /**
+     * Scripts and functions (by SHA or name) whose last {@link #SHORT_RUNS} runs each took under
+     * {@link #SHORT_NANOS}: they run inline on the caller's event loop. Any longer run puts the
+     * script back on the scripting thread, where a long run leaves the event loops free to answer
+     * -BUSY and take SCRIPT KILL; a script that has never run starts there too. The cost of the
+     * guess: a proven-short script that suddenly runs long (a data-dependent loop) holds up the
+     * other clients of its event loop until it ends or is killed from another connection (which
+     * gets -BUSY, as from Redis, on every other event loop).
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, Integer> shortStreak = new java.util.concurrent.ConcurrentHashMap<>();
+    static final int SHORT_RUNS = 8;
+    static final long SHORT_NANOS = 1_000_000;
+
+    /** Off with a single event loop: nothing could take SCRIPT KILL while it runs a script. */
+    private volatile boolean inlineAllowed;
+
+    /** Whether proven-short scripts may run on the event loops (more than one of them). */
+    public void inlineAllowed(boolean allowed) { this.inlineAllowed = allowed; }
+
+    /**
+     * The event loop thread held by an inline script past busy-reply-threshold, or null: new
+     * connections are given to the other event loops meanwhile, so SCRIPT KILL can get in.
+     */
+    public Thread stuckEventLoop() {
+        Run r = current;
+        return r != null && r.inline && r.timedOut ? r.runner : null;
+    }
+
+    private boolean provenShort(String name) {
+        Integer n = shortStreak.get(name);
+        return n != null && n >= SHORT_RUNS;
+    }
+
+    /** After a run of {@code name} that took {@code nanos} (script time, not lock waits). */
+    private void ran(String name, long nanos) {
+        if (nanos >= SHORT_NANOS) {
+            shortStreak.remove(name);
+            return;
+        }
+        Integer n = shortStreak.get(name);
+        if (n != null && n >= SHORT_RUNS) return;
+        if (shortStreak.size() > 100_000) shortStreak.clear(); // bounded, whatever scripts come
+        shortStreak.merge(name, 1, Integer::sum);
     }
 
     /** One invocation: what it runs and how. */
@@ -422,11 +479,17 @@ public final class Scripting implements ServerModule, Busy {
     private void run(Client caller, Call call, RespWriter out) {
         boolean oom = !call.allowOom() && !caller.kind().obeys() && outOfMemory();
         keyspace.lockAll();
+        runLocked(caller, call, out, oom, false);
+    }
+
+    /** {@link #run} with every shard already locked by this thread; unlocks them. */
+    private void runLocked(Client caller, Call call, RespWriter out, boolean oom, boolean inline) {
         Run r;
         try {
             Client e = engineClient;
             if (e == null) engineClient = e = engineClients.get();
             r = new Run(caller, e, call, oom);
+            r.inline = inline;
             current = r;
             e.db(caller.db());
             e.resp3(false);
@@ -439,6 +502,7 @@ public final class Scripting implements ServerModule, Busy {
                 e.inExec(false);
                 e.executing(false);
                 current = null;
+                ran(call.name(), System.nanoTime() - r.start);
             }
             if (result.error() != null) {
                 out.error(result.error());
@@ -479,6 +543,8 @@ public final class Scripting implements ServerModule, Busy {
         volatile boolean writeDirty;
         volatile boolean killed;
         volatile boolean timedOut;
+        /** Running on a client's event loop (a proven-short script), not the scripting thread. */
+        boolean inline;
 
         Run(Client caller, Client engineClient, Call call, boolean oomAtStart) {
             this.caller = caller;
