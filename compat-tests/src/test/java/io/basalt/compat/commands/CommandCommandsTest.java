@@ -185,6 +185,12 @@ class CommandCommandsTest extends DifferentialTest {
             same("COMMAND", "GETKEYSANDFLAGS", "set", "k", "v", "get");
             same("COMMAND", "GETKEYSANDFLAGS", "set", "k", "v", "NX", "GET");
             same("COMMAND", "GETKEYSANDFLAGS", "nosuch");
+            // keys found by a command's own key finder (movablekeys): each with its spec's flags
+            same("COMMAND", "GETKEYSANDFLAGS", "sort", "k1", "store", "k2");
+            same("COMMAND", "GETKEYSANDFLAGS", "sort", "k1", "limit", "0", "1", "get", "#", "store", "k2");
+            same("COMMAND", "GETKEYSANDFLAGS", "sort_ro", "k1");
+            same("COMMAND", "GETKEYSANDFLAGS", "migrate", "h", "1", "", "0", "100", "keys", "a", "b", "c");
+            same("COMMAND", "GETKEYSANDFLAGS", "georadius", "k1", "0", "0", "1", "km", "storedist", "k3");
         }
     }
 

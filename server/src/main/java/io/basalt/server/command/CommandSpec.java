@@ -178,7 +178,10 @@ public final class CommandSpec {
             byte[][] argv = new byte[req.argc() - base][];
             for (int i = 0; i < argv.length; i++) argv[i] = req.bytes(base + i);
             int n = keyFinder.keys(io.basalt.resp.RespRequest.of(argv), pos);
-            for (int i = 0; i < n; i++) specOf[i] = -1;
+            for (int i = 0; i < n; i++) {
+                int spec = keyFinder.spec(i, n);
+                specOf[i] = spec >= 0 && spec < keySpecs.length ? spec : -1;
+            }
             return Math.max(n, 0);
         }
         // specs of unknown type are skipped (what Redis's native finders return for the

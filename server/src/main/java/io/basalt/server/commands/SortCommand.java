@@ -36,7 +36,14 @@ public final class SortCommand {
     public static void register(CommandTable t) {
         t.register("sort", (c, a) -> sort(c, a, false));
         t.register("sort_ro", (c, a) -> sort(c, a, true));
-        t.keys("sort", (a, out) -> keys(a, out, false));
+        t.keys("sort", new io.basalt.server.command.KeyFinder() {
+            @Override
+            public int keys(RespRequest a, int[] out) { return SortCommand.keys(a, out, false); }
+
+            /** sortGetKeys: the source RO|ACCESS (spec 0), the STORE destination OW|UPDATE (spec 2). */
+            @Override
+            public int spec(int i, int n) { return i == 0 ? 0 : 2; }
+        });
         t.keys("sort_ro", (a, out) -> keys(a, out, true));
     }
 
