@@ -75,6 +75,14 @@ public final class Config {
     }
 
     /**
+     * Registers what to do when {@code name} is CONFIG SET, without applying the current value
+     * (for directives the server puts in force once at start, as the tls-* ones).
+     */
+    public void onChange(String name, ConfigParam.Apply apply) {
+        param(name).apply = apply;
+    }
+
+    /**
      * Sets one parameter from the config file or command line: immutable parameters are allowed,
      * an unknown directive is accepted with a warning (Basalt must start from any redis.conf).
      */
@@ -165,9 +173,15 @@ public final class Config {
             ConfigParam p = e.getKey();
             previous.put(p, values.put(p.name, e.getValue()));
         }
+        // Redis's configSetCommand: a parameter set to the value it had is not applied again
+        // unless it is volatile, and an apply shared by several parameters (the tls-* ones) runs
+        // once, under the name of the first of them that changed
+        java.util.Set<ConfigParam.Apply> applied = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (Map.Entry<ConfigParam, String> e : parsed.entrySet()) {
             ConfigParam p = e.getKey();
             if (p.apply == null) continue;
+            if (!p.volatileConfig && e.getValue().equals(previous.get(p))) continue;
+            if (!applied.add(p.apply)) continue;
             try {
                 p.apply.apply(e.getValue());
             } catch (ConfigException ex) {
