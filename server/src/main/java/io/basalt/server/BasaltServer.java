@@ -818,6 +818,19 @@ public final class BasaltServer implements Clients {
                 throw e;
             }
         }
+        // TLS (Redis's initServer: tlsConfigure when TLS is in use), before any port is bound: loading
+        // the engine and the certificates takes a while, and both ports open together after it
+        if (tlsInUse()) {
+            try {
+                tls.configure(tlsSettings());
+            } catch (io.basalt.server.util.TlsContexts.TlsException e) {
+                Log.warning(e.getMessage());
+                Log.warning("Failed to configure TLS. Check logs for more info.");
+                stop();
+                throw new IllegalStateException("Failed to configure TLS: " + e.getMessage(), e);
+            }
+            Log.notice("TLS configured (" + tls.providerName() + ")");
+        }
         // As Redis, the listeners are bound before the data is loaded: clients connecting during
         // the load get -LOADING (Dispatcher) for all but the commands flagged "loading" (INFO,
         // SHUTDOWN, ...), instead of a refused connection.
@@ -830,18 +843,6 @@ public final class BasaltServer implements Clients {
             Log.warning("Failed listening on port " + port + " (TCP), aborting.");
             stop();
             throw new IllegalStateException(e.getMessage(), e);
-        }
-        // TLS (Redis's initServer: tlsConfigure when TLS is in use, then the TLS port's listeners)
-        if (tlsInUse()) {
-            try {
-                tls.configure(tlsSettings());
-            } catch (io.basalt.server.util.TlsContexts.TlsException e) {
-                Log.warning(e.getMessage());
-                Log.warning("Failed to configure TLS. Check logs for more info.");
-                stop();
-                throw new IllegalStateException("Failed to configure TLS: " + e.getMessage(), e);
-            }
-            Log.notice("TLS configured (" + tls.providerName() + ")");
         }
         int tlsPort = config.getInt("tls-port");
         if (tlsPort != 0) {

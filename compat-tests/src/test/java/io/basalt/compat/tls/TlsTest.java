@@ -344,7 +344,7 @@ class TlsTest {
     @Test
     void redisReplicaOfBasaltOverTls() throws Exception {
         int masterTls = RedisServerProcess.freePort();
-        BasaltInstance master = BasaltInstance.start(tlsArgs(masterTls).toArray(new String[0]));
+        BasaltInstance master = BasaltInstance.start(tlsArgs(masterTls, "--repl-diskless-sync-delay", "0").toArray(new String[0]));
         RedisServerProcess replica = null;
         try (RawClient m = new RawClient(master.port())) {
             for (int i = 0; i < 300; i++) m.call("SET", "k" + i, "v" + i);
@@ -370,7 +370,7 @@ class TlsTest {
     @Test
     void basaltReplicaOfRedisOverTls() throws Exception {
         int masterTls = RedisServerProcess.freePort();
-        RedisServerProcess master = RedisServerProcess.start(tlsArgs(masterTls).toArray(new String[0]));
+        RedisServerProcess master = RedisServerProcess.start(tlsArgs(masterTls, "--repl-diskless-sync-delay", "0").toArray(new String[0]));
         BasaltInstance replica = null;
         try (RawClient m = new RawClient(master.port())) {
             for (int i = 0; i < 300; i++) m.call("SET", "k" + i, "v" + i);
