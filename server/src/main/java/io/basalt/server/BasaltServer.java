@@ -305,6 +305,7 @@ public final class BasaltServer implements Clients {
         };
         for (String name : TLS_CONTEXT_PARAMS) config.onChange(name, applyTlsCfg);
         config.onChange("tls-port", v -> {
+            if (Integer.parseInt(v) == tlsPort() && tlsPort() != 0) return; // already there: Redis applies nothing
             if (!tls.configured()) configureTls("Unable to update TLS configuration. Check server logs.");
             rebindTls(config.get("bind"), Integer.parseInt(v), "Unable to listen on this port. Check server logs.");
         });

@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -337,6 +338,55 @@ class TlsTest {
         for (int i = 0; i + 1 < e.size(); i += 2) m.put(e.get(i).string(), e.get(i + 1).string());
         m.remove("tls-port");
         return m;
+    }
+
+    /** CONFIG SET tls-port: the same port is a no-op (OK), another moves the listener, 0 closes it. */
+    @Test
+    void configSetTlsPort() throws Exception {
+        try (RawClient r = new RawClient(redis.port()); RawClient b = new RawClient(basalt.port())) {
+            assertEquals("OK", r.call("CONFIG", "SET", "tls-port", Integer.toString(redisTls)).string());
+            assertEquals("OK", b.call("CONFIG", "SET", "tls-port", Integer.toString(basaltTls)).string());
+            assertEquals("server", peerName(basaltTls));
+            int moved = RedisServerProcess.freePort();
+            try {
+                assertEquals("OK", b.call("CONFIG", "SET", "tls-port", Integer.toString(moved)).string());
+                assertEquals("server", peerName(moved));
+                assertThrows(java.io.IOException.class, () -> new Socket("127.0.0.1", basaltTls).close());
+                assertEquals("OK", b.call("CONFIG", "SET", "tls-port", "0").string());
+                assertThrows(java.io.IOException.class, () -> new Socket("127.0.0.1", moved).close());
+                // a port taken by another listener: Redis's error, the setting unchanged
+                assertEquals(r.call("CONFIG", "SET", "tls-port", Integer.toString(redis.port())).string(),
+                        b.call("CONFIG", "SET", "tls-port", Integer.toString(redis.port())).string());
+                assertEquals("0", b.call("CONFIG", "GET", "tls-port").elements().get(1).string());
+            } finally {
+                b.call("CONFIG", "SET", "tls-port", Integer.toString(basaltTls));
+            }
+            assertEquals("server", peerName(basaltTls));
+        }
+    }
+
+    /** The JDK's engine (basalt-tls-provider jdk) serves the same: handshake, mutual TLS, reload. */
+    @Test
+    void jdkEngineToo() throws Exception {
+        try (RawClient b = new RawClient(basalt.port())) {
+            try {
+                assertEquals("OK", b.call("CONFIG", "SET", "basalt-tls-provider", "jdk").string());
+                assertEquals("server", peerName(basaltTls));
+                assertFalse(pingsWithoutCert(basaltTls));
+                assertEquals("PONG", cli(basaltTls, true, "PING"));
+                assertEquals("OK", b.call("CONFIG", "SET", "tls-cert-file", certs.file("ec.crt"),
+                        "tls-key-file", certs.file("ec.key")).string());
+                assertEquals("ec", peerName(basaltTls));
+                assertEquals("OK", b.call("CONFIG", "SET", "tls-key-file-pass", TestCerts.PASS,
+                        "tls-cert-file", certs.file("server.crt"), "tls-key-file", certs.file("server-pkcs1-enc.key")).string());
+                assertEquals("server", peerName(basaltTls));
+                assertEquals("OK", b.call("CONFIG", "SET", "tls-auth-clients", "optional").string());
+                assertTrue(pingsWithoutCert(basaltTls));
+            } finally {
+                b.call("CONFIG", "SET", "basalt-tls-provider", "auto", "tls-auth-clients", "yes", "tls-key-file-pass", "",
+                        "tls-cert-file", certs.file("server.crt"), "tls-key-file", certs.file("server.key"));
+            }
+        }
     }
 
     // ---------------------------------------------------------------- replication over TLS

@@ -173,15 +173,17 @@ public final class Config {
             ConfigParam p = e.getKey();
             previous.put(p, values.put(p.name, e.getValue()));
         }
-        // Redis's configSetCommand: a parameter set to the value it had is not applied again
-        // unless it is volatile, and an apply shared by several parameters (the tls-* ones) runs
-        // once, under the name of the first of them that changed
+        // an apply shared by several parameters (Redis's applyTlsCfg for the tls-* ones) runs as
+        // in Redis's configSetCommand: once, under the name of the first of them that changed or
+        // is volatile, and not at all when none did (the others keep Basalt's apply-always)
         java.util.Set<ConfigParam.Apply> applied = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (Map.Entry<ConfigParam, String> e : parsed.entrySet()) {
             ConfigParam p = e.getKey();
             if (p.apply == null) continue;
-            if (!p.volatileConfig && e.getValue().equals(previous.get(p))) continue;
-            if (!applied.add(p.apply)) continue;
+            if (shared(p.apply)) {
+                if (!p.volatileConfig && e.getValue().equals(previous.get(p))) continue;
+                if (!applied.add(p.apply)) continue;
+            }
             try {
                 p.apply.apply(e.getValue());
             } catch (ConfigException ex) {
@@ -198,6 +200,13 @@ public final class Config {
                 throw failed(p.name, ex.getMessage());
             }
         }
+    }
+
+    /** Whether {@code apply} is bound to more than one parameter. */
+    private boolean shared(ConfigParam.Apply apply) {
+        int n = 0;
+        for (ConfigParam p : params) if (p.apply == apply && ++n > 1) return true;
+        return false;
     }
 
     /** enable-debug-command / enable-module-command / enable-protected-configs: yes, no or local. */

@@ -201,7 +201,8 @@ public final class ConfigParam {
 
         /**
          * Redis's VOLATILE_CONFIG: CONFIG SET applies it even to the value it has (a file name
-         * whose file may have changed, as tls-cert-file); the others apply only when they change.
+         * whose file may have changed, as tls-cert-file), where the other parameters of a shared
+         * apply (Config.set) apply only when they change.
          */
         public Builder volatileConfig() {
             this.volatileConfig = true;
