@@ -207,7 +207,7 @@ public final class ConfigParams {
         t.add(string("tls-client-cert-file", "").volatileConfig().build());
         t.add(string("tls-client-key-file", "").volatileConfig().build());
         t.add(string("tls-client-key-file-pass", "").build());
-        t.add(bool("tls-cluster", false).notImplemented().build());
+        t.add(bool("tls-cluster", false).build());
         t.add(string("tls-dh-params-file", "").volatileConfig().build());
         t.add(string("tls-key-file", "").volatileConfig().build());
         t.add(string("tls-key-file-pass", "").build());
