@@ -120,6 +120,15 @@ class TlsClusterTest {
             assertEquals(shardsR, shardsB);
             assertTrue(shardsB.contains("tls-port=" + redisTls) && shardsB.contains("port=" + redis.port()), shardsB);
             assertTrue(shardsB.contains("tls-port=" + basaltTls) && shardsB.contains("port=" + basalt.port()), shardsB);
+
+            // MIGRATE in a TLS cluster speaks TLS to the target's (TLS) port, as Redis's does
+            assertEquals("OK", b.call("SET", "b", "moved over TLS").string());
+            assertEquals("OK", r.call("CLUSTER", "SETSLOT", "3300", "IMPORTING", bid).string());
+            assertEquals("OK", b.call("CLUSTER", "SETSLOT", "3300", "MIGRATING", rid).string());
+            assertEquals("OK", b.call("MIGRATE", "127.0.0.1", Integer.toString(redisTls), "b", "0", "5000").string());
+            assertEquals("ASK 3300 127.0.0.1:" + redis.port(), b.call("GET", "b").string());
+            assertEquals("OK", r.call("ASKING").string());
+            assertEquals("moved over TLS", r.call("GET", "b").string());
         }
     }
 

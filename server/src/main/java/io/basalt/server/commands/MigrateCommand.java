@@ -161,10 +161,13 @@ public final class MigrateCommand {
             OutputStream out;
             InputStream in;
             try {
-                out = s.getOutputStream();
+                // tls-cluster: MIGRATE speaks TLS to the target, as Redis's migrate does then
+                java.net.Socket io = c.server().config().getBool("tls-cluster") && c.server().tls().configured()
+                        ? c.server().tls().blockingClient(s, host, port) : s;
+                out = io.getOutputStream();
                 out.write(cmds.toByteArray());
                 out.flush();
-                in = new java.io.BufferedInputStream(s.getInputStream());
+                in = new java.io.BufferedInputStream(io.getInputStream());
             } catch (IOException ex) {
                 c.error("IOERR error or timeout writing to target instance");
                 return;

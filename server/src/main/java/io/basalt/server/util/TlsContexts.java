@@ -49,7 +49,8 @@ public final class TlsContexts {
                            int sessionCacheSize, int sessionCacheTimeout,
                            boolean caRequired, String provider) {}
 
-    private record Contexts(SslContext server, SslContext client, boolean preferServerCiphers, SslProvider provider) {}
+    private record Contexts(SslContext server, SslContext client, boolean preferServerCiphers, SslProvider provider,
+                            javax.net.ssl.SSLSocketFactory blocking, String[] protocols) {}
 
     private volatile Contexts contexts;
 
@@ -111,6 +112,7 @@ public final class TlsContexts {
                 ? keyPair(s.clientCertFile, s.clientKeyFile, s.clientKeyFilePass) : server;
         SslContext serverCtx;
         SslContext clientCtx;
+        javax.net.ssl.SSLSocketFactory blocking;
         try {
             SslContextBuilder sb = SslContextBuilder.forServer(server.key, server.chain)
                     .sslProvider(provider)
@@ -137,10 +139,17 @@ public final class TlsContexts {
             if (!cas.isEmpty()) cb.trustManager(cas);
             if (ciphers != null) cb.ciphers(ciphers);
             clientCtx = cb.build();
+            // the same client side for blocking sockets (MIGRATE), on the JDK's engine
+            SslContextBuilder jb = SslContextBuilder.forClient()
+                    .sslProvider(SslProvider.JDK)
+                    .keyManager(client.key, client.chain)
+                    .endpointIdentificationAlgorithm(null);
+            if (!cas.isEmpty()) jb.trustManager(cas);
+            blocking = ((io.netty.handler.ssl.JdkSslContext) jb.build()).context().getSocketFactory();
         } catch (Exception e) {
             throw new TlsException("Failed to configure TLS: " + messageOf(e), e);
         }
-        contexts = new Contexts(serverCtx, clientCtx, s.preferServerCiphers, provider);
+        contexts = new Contexts(serverCtx, clientCtx, s.preferServerCiphers, provider, blocking, protocols);
     }
 
     /** The handler in front of an accepted connection, verifying clients as tls-auth-clients says. */
@@ -162,6 +171,17 @@ public final class TlsContexts {
     /** The handler of a connection this server opens to {@code host:port} (tls-replication). */
     public SslHandler clientHandler(ByteBufAllocator alloc, String host, int port) {
         return contexts.client.newHandler(alloc, host, port);
+    }
+
+    /** {@code plain}, connected to {@code host:port}, turned into a TLS client socket and handshaken. */
+    public java.net.Socket blockingClient(java.net.Socket plain, String host, int port) throws java.io.IOException {
+        Contexts c = contexts;
+        javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) c.blocking.createSocket(plain, host, port, true);
+        List<String> enabled = new ArrayList<>();
+        for (String p : c.protocols) if (List.of(s.getSupportedProtocols()).contains(p)) enabled.add(p);
+        if (!enabled.isEmpty()) s.setEnabledProtocols(enabled.toArray(new String[0]));
+        s.startHandshake();
+        return s;
     }
 
     // ---------------------------------------------------------------- pieces
