@@ -68,6 +68,8 @@ public final class ClusterBus {
                     protected void initChannel(SocketChannel ch) {
                         BusLink link = new BusLink(null, true, System.currentTimeMillis());
                         link.channel = ch;
+                        io.netty.channel.ChannelHandler tls = engine.host.busTls(ch, true, null, 0);
+                        if (tls != null) ch.pipeline().addLast("tls", tls);
                         ch.pipeline().addLast(new Framer(), new Handler(link));
                     }
                 });
@@ -105,6 +107,8 @@ public final class ClusterBus {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         link.channel = ch;
+                        io.netty.channel.ChannelHandler tls = engine.host.busTls(ch, false, node.ip, node.cport);
+                        if (tls != null) ch.pipeline().addLast("tls", tls);
                         ch.pipeline().addLast(new Framer(), new Handler(link));
                     }
                 });

@@ -64,6 +64,17 @@ public final class ClusterEngine {
     /** A debug filter: packets of this type are dropped (DEBUG DROP-CLUSTER-PACKET-FILTER). */
     volatile int dropPacketFilter = -1;
 
+    /**
+     * Whether the node ports are TLS ports (tls-cluster; Redis uses server.tls_cluster so): then a
+     * client that is not on TLS is shown a node's plaintext port (pport) where it has one.
+     */
+    public boolean tlsCluster() { return host.tlsPort() != 0; }
+
+    /** The port to show {@code tlsClient} for node {@code n} (Redis's use_pport). */
+    public int portFor(ClusterNode n, boolean tlsClient) {
+        return tlsCluster() && !tlsClient && n.pport != 0 ? n.pport : n.port;
+    }
+
     public ClusterEngine(ClusterState cs, ClusterHost host, NodesConf conf) {
         this.cs = cs;
         this.options = cs.options;

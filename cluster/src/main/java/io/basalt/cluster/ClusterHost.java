@@ -8,7 +8,17 @@ public interface ClusterHost {
     /** The client ports this node serves: plain (0 when none) and TLS (0 when none). */
     int port();
 
+    /** The TLS port the cluster announces as the node's port: tls-port with tls-cluster, else 0. */
     int tlsPort();
+
+    /**
+     * The TLS handler a bus connection puts first with tls-cluster (Redis's connCreateTLS /
+     * connCreateAcceptedTLS for the bus, which always asks for the peer's certificate), or null
+     * for a plain bus. {@code accepted}: an incoming connection, else one to {@code host:port}.
+     */
+    default io.netty.channel.ChannelHandler busTls(io.netty.channel.Channel ch, boolean accepted, String host, int port) {
+        return null;
+    }
 
     /**
      * The replication offset this node advertises: its master_repl_offset as a master, the offset

@@ -137,6 +137,9 @@ public final class BasaltServer implements Clients {
     private final long startNanos = System.nanoTime();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final List<Channel> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The tls-port's listeners (Redis's tlsfd), and the TLS contexts they and tls-replication use. */
+    private final List<Channel> tlsListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final io.basalt.server.util.TlsContexts tls = new io.basalt.server.util.TlsContexts();
     /** The subsystems, in the order their cron work and their client-closed cleanup run. */
     private final ClusterNodeHost clusterHost;
     private final List<ServerModule> modules = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -251,6 +254,7 @@ public final class BasaltServer implements Clients {
         config.bind("port", v -> rebind(config.get("bind"), Integer.parseInt(v), "Unable to listen on this port"));
         config.bind("bind", v -> {
             rebind(v, config.getInt("port"), "Failed to bind to specified addresses.");
+            if (!tlsListeners.isEmpty()) rebindTls(v, config.getInt("tls-port"), "Failed to bind to specified addresses.");
             // the HTTP listener follows (a failure there rolls both back: Config.set re-applies the old value)
             ops.rebind(v);
         });
@@ -281,6 +285,109 @@ public final class BasaltServer implements Clients {
             return io.basalt.persistence.RdbLoader.load(in, sink).bytes();
         });
         addModule(ServerModule.cron(this::evictionCron));
+        bindTls();
+    }
+
+    // ---------------------------------------------------------------- TLS (Redis's tls.c)
+
+    /** The tls-* directives that rebuild the TLS contexts when set (Redis's applyTlsCfg). */
+    private static final String[] TLS_CONTEXT_PARAMS = {
+        "tls-cert-file", "tls-key-file", "tls-key-file-pass", "tls-client-cert-file", "tls-client-key-file",
+        "tls-client-key-file-pass", "tls-dh-params-file", "tls-ca-cert-file", "tls-ca-cert-dir", "tls-protocols",
+        "tls-ciphers", "tls-ciphersuites", "tls-prefer-server-ciphers", "tls-session-caching",
+        "tls-session-cache-size", "tls-session-cache-timeout", "tls-replication", "tls-cluster", "basalt-tls-provider"};
+
+    /**
+     * CONFIG SET of the tls-* directives, as Redis's: the contexts are rebuilt (even for the same
+     * value: a certificate file changed on disk is reloaded so) when TLS is in use; tls-port
+     * configures TLS if it was not yet, then moves the TLS listeners (applyTLSPort).
+     * tls-auth-clients needs nothing: it is read as each connection is accepted.
+     */
+    private void bindTls() {
+        // one apply for them all: several set at once rebuild the contexts once (Config.set)
+        io.basalt.server.config.ConfigParam.Apply applyTlsCfg = v -> {
+            if (tlsInUse()) configureTls("Unable to update TLS configuration. Check server logs.");
+        };
+        for (String name : TLS_CONTEXT_PARAMS) config.onChange(name, applyTlsCfg);
+        config.onChange("tls-port", v -> {
+            if (Integer.parseInt(v) == tlsPort() && tlsPort() != 0) return; // already there: Redis applies nothing
+            if (!tls.configured()) configureTls("Unable to update TLS configuration. Check server logs.");
+            rebindTls(config.get("bind"), Integer.parseInt(v), "Unable to listen on this port. Check server logs.");
+        });
+    }
+
+    /** Whether TLS has a use: a TLS port, or TLS replication or cluster links. */
+    private boolean tlsInUse() {
+        return config.getInt("tls-port") != 0 || config.getBool("tls-replication") || config.getBool("tls-cluster");
+    }
+
+    private void configureTls(String error) throws ConfigException {
+        try {
+            tls.configure(tlsSettings());
+        } catch (io.basalt.server.util.TlsContexts.TlsException e) {
+            Log.warning(e.getMessage());
+            throw new ConfigException(error);
+        }
+    }
+
+    private io.basalt.server.util.TlsContexts.Settings tlsSettings() {
+        return new io.basalt.server.util.TlsContexts.Settings(
+                config.get("tls-cert-file"), config.get("tls-key-file"), config.get("tls-key-file-pass"),
+                config.get("tls-client-cert-file"), config.get("tls-client-key-file"), config.get("tls-client-key-file-pass"),
+                config.get("tls-dh-params-file"), config.get("tls-ca-cert-file"), config.get("tls-ca-cert-dir"),
+                config.get("tls-protocols"), config.get("tls-ciphers"), config.get("tls-ciphersuites"),
+                config.getBool("tls-prefer-server-ciphers"), config.getBool("tls-session-caching"),
+                config.getInt("tls-session-cache-size"), config.getInt("tls-session-cache-timeout"),
+                !config.get("tls-auth-clients").equals("no") || config.getBool("tls-replication") || config.getBool("tls-cluster"),
+                config.get("basalt-tls-provider"));
+    }
+
+    /** The TLS contexts in force (none until TLS is in use). */
+    public io.basalt.server.util.TlsContexts tls() { return tls; }
+
+    /**
+     * The handler a connection this server opens to {@code host:port} puts first with
+     * tls-replication (Redis's connCreateTLS for the link to the master), or null.
+     */
+    public io.netty.handler.ssl.SslHandler replicationTls(Channel ch, String host, int port) {
+        if (!config.getBool("tls-replication") || !tls.configured()) return null;
+        return tls.clientHandler(ch.alloc(), host, port);
+    }
+
+    /** Moves the TLS listeners to {@code port} (0: none), binding the new ones first. */
+    private synchronized void rebindTls(String bind, int port, String error) throws ConfigException {
+        if (bootstrap == null || shuttingDown) return; // not started yet: start() binds
+        List<Channel> fresh = List.of();
+        if (port != 0) {
+            try {
+                fresh = Listeners.bindAll(tlsBootstrap(), bind, port, "server TLS");
+            } catch (Exception e) {
+                Log.warning(e.getMessage());
+                throw new ConfigException(error);
+            }
+        }
+        List<Channel> old = new ArrayList<>(tlsListeners);
+        tlsListeners.clear();
+        tlsListeners.addAll(fresh);
+        for (Channel ch : old) ch.close();
+        if (port != 0) Log.notice("Listening on " + bind + " TLS port " + port);
+    }
+
+    /** The client bootstrap with the TLS handler in front of the same pipeline. */
+    private ServerBootstrap tlsBootstrap() {
+        return bootstrap.clone().childHandler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                // the contexts and tls-auth-clients in force when the connection is accepted
+                ch.pipeline().addLast("tls", tls.serverHandler(ch.alloc(), config.get("tls-auth-clients")));
+                ch.pipeline().addLast(new ClientHandler(BasaltServer.this));
+            }
+        });
+    }
+
+    /** The TLS port bound, or 0 when there is none (tls-port 0: no TLS listener, as Redis). */
+    public int tlsPort() {
+        return tlsListeners.isEmpty() ? 0 : ((InetSocketAddress) tlsListeners.get(0).localAddress()).getPort();
     }
 
     /**
@@ -454,7 +561,16 @@ public final class BasaltServer implements Clients {
             public EventLoopGroup eventLoops() { return workerGroup; }
 
             @Override
-            public int port() { return BasaltServer.this.port(); }
+            public int port() {
+                // Redis's syncWithMaster: the TLS port is the one to announce with tls-replication
+                int tp = tlsPort();
+                return config.getBool("tls-replication") && tp != 0 ? tp : BasaltServer.this.port();
+            }
+
+            @Override
+            public io.netty.handler.ssl.SslHandler tls(Channel ch, String host, int port) {
+                return replicationTls(ch, host, port);
+            }
 
             @Override
             public void emptyData() {
@@ -742,6 +858,19 @@ public final class BasaltServer implements Clients {
                 throw e;
             }
         }
+        // TLS (Redis's initServer: tlsConfigure when TLS is in use), before any port is bound: loading
+        // the engine and the certificates takes a while, and both ports open together after it
+        if (tlsInUse()) {
+            try {
+                tls.configure(tlsSettings());
+            } catch (io.basalt.server.util.TlsContexts.TlsException e) {
+                Log.warning(e.getMessage());
+                Log.warning("Failed to configure TLS. Check logs for more info.");
+                stop();
+                throw new IllegalStateException("Failed to configure TLS: " + e.getMessage(), e);
+            }
+            Log.notice("TLS configured (" + tls.providerName() + ")");
+        }
         // As Redis, the listeners are bound before the data is loaded: clients connecting during
         // the load get -LOADING (Dispatcher) for all but the commands flagged "loading" (INFO,
         // SHUTDOWN, ...), instead of a refused connection.
@@ -754,6 +883,17 @@ public final class BasaltServer implements Clients {
             Log.warning("Failed listening on port " + port + " (TCP), aborting.");
             stop();
             throw new IllegalStateException(e.getMessage(), e);
+        }
+        int tlsPort = config.getInt("tls-port");
+        if (tlsPort != 0) {
+            try {
+                tlsListeners.addAll(Listeners.bindAll(tlsBootstrap(), config.get("bind"), tlsPort, "server TLS"));
+            } catch (Exception e) {
+                Log.warning("Warning: " + e.getMessage());
+                Log.warning("Failed listening on port " + tlsPort + " (TLS), aborting.");
+                stop();
+                throw new IllegalStateException(e.getMessage(), e);
+            }
         }
         // the operations listener before the load too: its readiness probe reports the load
         try {
@@ -1063,6 +1203,8 @@ public final class BasaltServer implements Clients {
         // every wait is bounded: a stuck event loop must not keep the process alive after SIGTERM
         for (Channel ch : listeners) ch.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         listeners.clear();
+        for (Channel ch : tlsListeners) ch.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        tlsListeners.clear();
         ops.stop();
         if (cron != null) cron.shutdownNow();
         if (cluster != null) cluster.close();

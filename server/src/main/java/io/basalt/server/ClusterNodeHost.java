@@ -22,7 +22,17 @@ final class ClusterNodeHost implements ClusterHost {
     public int port() { return server.listening() ? server.port() : server.config().getInt("port"); }
 
     @Override
-    public int tlsPort() { return 0; }
+    public int tlsPort() {
+        // Redis's deriveAnnouncedPorts: with tls-cluster the node's port is the TLS one
+        return server.config().getBool("tls-cluster") ? server.tlsPort() : 0;
+    }
+
+    @Override
+    public io.netty.channel.ChannelHandler busTls(io.netty.channel.Channel ch, boolean accepted, String host, int port) {
+        if (!server.config().getBool("tls-cluster") || !server.tls().configured()) return null;
+        // the bus always requires the peer's certificate (clusterAcceptHandler: TLS_CLIENT_AUTH_YES)
+        return accepted ? server.tls().serverHandler(ch.alloc(), "yes") : server.tls().clientHandler(ch.alloc(), host, port);
+    }
 
     @Override
     public long replicationOffset() {

@@ -17,12 +17,25 @@ public final class RawClient implements AutoCloseable {
     private final RespReader in;
 
     public RawClient(int port) {
+        this(connect(port));
+    }
+
+    /** Over a socket already connected (an SSLSocket for a TLS port). */
+    public RawClient(Socket connected) {
         try {
-            socket = new Socket("127.0.0.1", port);
+            socket = connected;
             socket.setTcpNoDelay(true);
             socket.setSoTimeout(10_000);
             out = socket.getOutputStream();
             in = new RespReader(socket.getInputStream());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Socket connect(int port) {
+        try {
+            return new Socket("127.0.0.1", port);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -466,6 +466,9 @@ public final class Client {
 
     public String address() { return format(channel.remoteAddress()); }
 
+    /** Whether the connection came in on the TLS port (Redis's connGetType == CONN_TYPE_TLS). */
+    public boolean tls() { return channel.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null; }
+
     public String localAddress() { return format(channel.localAddress()); }
 
     private static String format(SocketAddress a) {

@@ -53,7 +53,7 @@ public final class ClusterCommands {
         });
         reg(t, "cluster|info", engine, (e, c, a) -> info(e, c));
         reg(t, "cluster|myid", engine, (e, c, a) -> c.out().bulk(e.state().myself().name));
-        reg(t, "cluster|nodes", engine, (e, c, a) -> c.out().verbatim("txt", e.nodesDescription(false).getBytes(StandardCharsets.ISO_8859_1)));
+        reg(t, "cluster|nodes", engine, (e, c, a) -> c.out().verbatim("txt", e.nodesDescription(e.tlsCluster() && !c.tls()).getBytes(StandardCharsets.ISO_8859_1)));
         reg(t, "cluster|slots", engine, (e, c, a) -> slots(e, node, c));
         reg(t, "cluster|shards", engine, (e, c, a) -> shards(e, node, c));
         reg(t, "cluster|meet", engine, (e, c, a) -> meet(e, c, a));
@@ -231,7 +231,7 @@ public final class ClusterCommands {
         if (type == EndpointType.IP) w.bulk(n.ip);
         else if (type == EndpointType.HOSTNAME) w.bulk(n.hostname.isEmpty() ? "?" : n.hostname);
         else w.nullBulk();
-        w.integer(n.port);
+        w.integer(e.portFor(n, c.tls()));
         w.bulk(n.name);
         int length = 0;
         if (type != EndpointType.IP) length++;
@@ -316,12 +316,19 @@ public final class ClusterCommands {
         RespWriter w = c.out();
         long offset = n.isMyself() ? node.replicationOffset() : n.replOffset;
         boolean host = !n.hostname.isEmpty();
-        w.map(7 + (host ? 1 : 0) - (n.port == 0 ? 1 : 0));
+        // with tls-cluster a node's port is its TLS port, its plaintext one is pport (Redis 7.0)
+        int plaintextPort = e.tlsCluster() ? n.pport : n.port;
+        int tlsPort = e.tlsCluster() ? n.port : 0;
+        w.map(6 + (host ? 1 : 0) + (plaintextPort != 0 ? 1 : 0) + (tlsPort != 0 ? 1 : 0));
         w.bulk("id");
         w.bulk(n.name);
-        if (n.port != 0) {
+        if (plaintextPort != 0) {
             w.bulk("port");
-            w.integer(n.port);
+            w.integer(plaintextPort);
+        }
+        if (tlsPort != 0) {
+            w.bulk("tls-port");
+            w.integer(tlsPort);
         }
         w.bulk("ip");
         w.bulk(n.ip);
@@ -427,7 +434,7 @@ public final class ClusterCommands {
             return;
         }
         c.out().array(n.replicas.size());
-        for (ClusterNode r : n.replicas) c.out().bulk(e.nodeDescription(r, false));
+        for (ClusterNode r : n.replicas) c.out().bulk(e.nodeDescription(r, e.tlsCluster() && !c.tls()));
     }
 
     private static void failover(ClusterEngine e, Client c, RespRequest a) {

@@ -105,6 +105,7 @@ public final class ClusterMode implements ServerModule {
             throw fatal(ex.getMessage(), ex);
         }
         this.engine = e;
+        router.tlsCluster(e::tlsCluster);
         this.bus = new ClusterBus(e);
     }
 

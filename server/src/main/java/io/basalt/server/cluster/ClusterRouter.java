@@ -176,11 +176,14 @@ final class ClusterRouter implements Router {
      * clusterRedirectClient's text: the error to reply, or null to run the command here.
      */
     private String query(Client c, CommandContext cmd, List<CommandContext> queued, Keys keys) {
-        return query(ClusterClientState.flags(c), cmd, queued, keys);
+        return query(ClusterClientState.flags(c), c.tls(), cmd, queued, keys);
     }
 
-    /** {@link #query(Client, CommandContext, List, Keys)} for a client with these ASKING/READONLY flags. */
-    private String query(int clientFlags, CommandContext cmd, List<CommandContext> queued, Keys keys) {
+    /**
+     * {@link #query(Client, CommandContext, List, Keys)} for a client with these ASKING/READONLY
+     * flags, on TLS or not (which port a redirect names with tls-cluster).
+     */
+    private String query(int clientFlags, boolean tlsClient, CommandContext cmd, List<CommandContext> queued, Keys keys) {
         boolean pubsubShard = shardPubSub(cmd.spec());
         byte[] firstKey = null;
         int slot = 0;
@@ -232,7 +235,7 @@ final class ClusterRouter implements Router {
             int missing = (int) (counts >>> 32), existing = (int) counts;
             if (migrating && missing > 0) {
                 if (existing > 0) return TRYAGAIN;
-                return redirect("ASK", slot, migratingTo);
+                return redirect("ASK", slot, migratingTo, tlsClient);
             }
             if (importing && asking) return missing > 0 ? TRYAGAIN : null;
         }
@@ -242,12 +245,21 @@ final class ClusterRouter implements Router {
                 && !write && myself.isReplica() && myself.master == n) {
             return null;
         }
-        return n == myself ? null : redirect("MOVED", slot, n);
+        return n == myself ? null : redirect("MOVED", slot, n, tlsClient);
     }
 
-    /** -MOVED/-ASK slot endpoint:port (the endpoint as cluster-preferred-endpoint-type says). */
-    String redirect(String kind, int slot, ClusterNode n) {
-        return kind + " " + slot + " " + n.endpoint(options.preferredEndpointType) + ":" + n.port;
+    /** Whether the node ports are TLS ports (tls-cluster), set by ClusterMode from the engine. */
+    private java.util.function.BooleanSupplier tlsCluster = () -> false;
+
+    void tlsCluster(java.util.function.BooleanSupplier s) { this.tlsCluster = s; }
+
+    /**
+     * -MOVED/-ASK slot endpoint:port (the endpoint as cluster-preferred-endpoint-type says; with
+     * tls-cluster a client not on TLS gets the node's plaintext port, Redis's use_pport).
+     */
+    String redirect(String kind, int slot, ClusterNode n, boolean tlsClient) {
+        int port = !tlsClient && n.pport != 0 && tlsCluster.getAsBoolean() ? n.pport : n.port;
+        return kind + " " + slot + " " + n.endpoint(options.preferredEndpointType) + ":" + port;
     }
 
     /** Redis's mstate.cmd_flags has CMD_WRITE: a queued write, or a script that may write. */
@@ -362,7 +374,8 @@ final class ClusterRouter implements Router {
         } else if (slot == CommandContext.NO_SLOT && !shardPubSub(cmd.spec())) {
             return null; // no keys: runs here, the caller's slot untouched
         } else {
-            String e = query(clientFlags, cmd, null, Keys.LOCKED);
+            // only the kind of error matters here, not the port a redirect would name
+            String e = query(clientFlags, true, cmd, null, Keys.LOCKED);
             if (e != null) {
                 if (e == DOWN_RO) return SCRIPT_DOWN_RO;
                 if (e == DOWN) return SCRIPT_DOWN;
@@ -394,7 +407,7 @@ final class ClusterRouter implements Router {
             node = myself;
         }
         if (node != myself && state.importingFrom(slot) == null) {
-            return node == null ? UNBOUND : redirect("MOVED", slot, node);
+            return node == null ? UNBOUND : redirect("MOVED", slot, node, c.tls());
         }
         return null;
     }

@@ -134,13 +134,16 @@ public final class MigrateCommand {
         MigrateSockets sockets = c.server().migrateSockets();
         // in cluster mode the target is importing the slot: RESTORE-ASKING gets in without ASKING
         byte[] restore = (KeyCommands.clusterEnabled(c) ? "RESTORE-ASKING" : "RESTORE").getBytes();
+        // tls-cluster: MIGRATE speaks TLS to the target, as Redis's migrate does then
+        MigrateSockets.TlsWrap tls = c.server().config().getBool("tls-cluster") && c.server().tls().configured()
+                ? (plain, h, p) -> c.server().tls().blockingClient(plain, h, p) : null;
         boolean mayRetry = true;
         while (true) {
             MigrateSockets.Conn cs;
             try {
-                cs = sockets.take(host, port, millis);
+                cs = sockets.take(host, port, millis, tls);
                 cs.socket.setSoTimeout(millis);
-            } catch (java.net.ConnectException ex) {
+            } catch (java.net.ConnectException | MigrateSockets.HandshakeFailed ex) {
                 // Redis's blocking connect only waits for writability, so a refused connection
                 // surfaces at the first write
                 c.error("IOERR error or timeout writing to target instance");

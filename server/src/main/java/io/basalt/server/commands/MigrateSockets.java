@@ -49,6 +49,9 @@ public final class MigrateSockets implements ServerModule {
             this.out = socket.getOutputStream();
         }
 
+        /** Whether it is a TLS connection (tls-cluster), which a plain one may not stand in for. */
+        boolean tls() { return socket instanceof javax.net.ssl.SSLSocket; }
+
         void close() {
             try {
                 socket.close();
@@ -60,25 +63,43 @@ public final class MigrateSockets implements ServerModule {
 
     private final Map<String, Conn> idle = new HashMap<>();
 
+    /** Makes a connected socket a TLS one (tls-cluster: MIGRATE speaks TLS, as Redis's does then). */
+    interface TlsWrap {
+        Socket wrap(Socket plain, String host, int port) throws IOException;
+    }
+
     /**
-     * A connection to host:port: the cached one, or a new one connected within the timeout. The
+     * A connection to host:port: the cached one, or a new one connected within the timeout
+     * (then wrapped in TLS when {@code tls} is given; the handshake fails as a write would). The
      * IOException of a failed connect is the caller's "connecting" error.
      */
-    Conn take(String host, int port, int timeoutMillis) throws IOException {
+    Conn take(String host, int port, int timeoutMillis, TlsWrap tls) throws IOException {
         String target = host + ":" + port;
         synchronized (this) {
             Conn c = idle.remove(target);
-            if (c != null) return c;
+            if (c != null && c.tls() == (tls != null)) return c;
+            if (c != null) c.close(); // tls-cluster changed since it was opened
         }
         Socket s = new Socket();
         try {
             s.setTcpNoDelay(true);
             s.connect(new InetSocketAddress(host, port), timeoutMillis);
-            return new Conn(target, s);
         } catch (IOException | RuntimeException e) {
             s.close();
             throw e;
         }
+        try {
+            s.setSoTimeout(timeoutMillis);
+            return new Conn(target, tls != null ? tls.wrap(s, host, port) : s);
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw new HandshakeFailed(e);
+        }
+    }
+
+    /** The TLS handshake after the connect failed: reported as a write error, as Redis's. */
+    static final class HandshakeFailed extends IOException {
+        HandshakeFailed(Throwable cause) { super(cause); }
     }
 
     /** A MIGRATE is done with a healthy connection: cache it for the next one. */

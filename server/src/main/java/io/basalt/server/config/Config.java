@@ -96,6 +96,14 @@ public final class Config {
     }
 
     /**
+     * Registers what to do when {@code name} is CONFIG SET, without applying the current value
+     * (for directives the server puts in force once at start, as the tls-* ones).
+     */
+    public void onChange(String name, ConfigParam.Apply apply) {
+        param(name).apply = apply;
+    }
+
+    /**
      * Sets one parameter from the config file or command line: immutable parameters are allowed,
      * an unknown directive is accepted with a warning (Basalt must start from any redis.conf).
      */
@@ -211,9 +219,17 @@ public final class Config {
             ConfigParam p = e.getKey();
             previous.put(p, values.put(p.name, e.getValue()));
         }
+        // an apply shared by several parameters (Redis's applyTlsCfg for the tls-* ones) runs as
+        // in Redis's configSetCommand: once, under the name of the first of them that changed or
+        // is volatile, and not at all when none did (the others keep Basalt's apply-always)
+        java.util.Set<ConfigParam.Apply> applied = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (Map.Entry<ConfigParam, String> e : parsed.entrySet()) {
             ConfigParam p = e.getKey();
             if (p.apply == null) continue;
+            if (shared(p.apply)) {
+                if (!p.volatileConfig && e.getValue().equals(previous.get(p))) continue;
+                if (!applied.add(p.apply)) continue;
+            }
             try {
                 p.apply.apply(e.getValue());
             } catch (ConfigException ex) {
@@ -231,6 +247,13 @@ public final class Config {
             }
         }
         for (ConfigParam p : parsed.keySet()) changedAtRuntime.add(p.name);
+    }
+
+    /** Whether {@code apply} is bound to more than one parameter. */
+    private boolean shared(ConfigParam.Apply apply) {
+        int n = 0;
+        for (ConfigParam p : params) if (p.apply == apply && ++n > 1) return true;
+        return false;
     }
 
     /** enable-debug-command / enable-module-command / enable-protected-configs: yes, no or local. */

@@ -34,6 +34,7 @@ public final class ConfigParam {
     final boolean implemented;
     final boolean hidden;
     final boolean protectedConfig;
+    final boolean volatileConfig;
     Apply apply;
 
     private ConfigParam(Builder b) {
@@ -49,6 +50,7 @@ public final class ConfigParam {
         this.implemented = b.implemented;
         this.hidden = b.hidden;
         this.protectedConfig = b.protectedConfig;
+        this.volatileConfig = b.volatileConfig;
     }
 
     /** Hidden parameters (test hooks in Redis) match CONFIG GET only by exact name, never a glob. */
@@ -161,6 +163,7 @@ public final class ConfigParam {
         private boolean implemented = true;
         private boolean hidden;
         private boolean protectedConfig;
+        private boolean volatileConfig;
 
         private Builder(String name, Type type, String defaultValue) {
             this.name = name;
@@ -193,6 +196,16 @@ public final class ConfigParam {
         /** CONFIG SET needs enable-protected-configs (yes, or local for loopback clients). */
         public Builder protectedConfig() {
             this.protectedConfig = true;
+            return this;
+        }
+
+        /**
+         * Redis's VOLATILE_CONFIG: CONFIG SET applies it even to the value it has (a file name
+         * whose file may have changed, as tls-cert-file), where the other parameters of a shared
+         * apply (Config.set) apply only when they change.
+         */
+        public Builder volatileConfig() {
+            this.volatileConfig = true;
             return this;
         }
 

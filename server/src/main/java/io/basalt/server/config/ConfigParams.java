@@ -37,7 +37,7 @@ public final class ConfigParams {
      */
     public static final java.util.Set<String> BASALT_ONLY = java.util.Set.of(
             "basalt-compression", "basalt-compression-min-size", "basalt-compression-min-saving",
-            "basalt-http-port", "basalt-config-yaml");
+            "basalt-http-port", "basalt-config-yaml", "basalt-tls-provider");
 
     public static List<ConfigParam> all() {
         List<ConfigParam> t = new ArrayList<>();
@@ -195,26 +195,31 @@ public final class ConfigParams {
         t.add(integer("tcp-backlog", 511, 0, INT_MAX).immutable().build());
         t.add(integer("tcp-keepalive", 300, 0, INT_MAX).build());
         t.add(integer("timeout", 0, 0, INT_MAX).build());
-        t.add(enumeration("tls-auth-clients", "yes", "no", "yes", "optional").notImplemented().build());
-        t.add(string("tls-ca-cert-dir", "").notImplemented().build());
-        t.add(string("tls-ca-cert-file", "").notImplemented().build());
-        t.add(string("tls-cert-file", "").notImplemented().build());
-        t.add(string("tls-ciphers", "").notImplemented().build());
-        t.add(string("tls-ciphersuites", "").notImplemented().build());
-        t.add(string("tls-client-cert-file", "").notImplemented().build());
-        t.add(string("tls-client-key-file", "").notImplemented().build());
-        t.add(string("tls-client-key-file-pass", "").notImplemented().build());
-        t.add(bool("tls-cluster", false).notImplemented().build());
-        t.add(string("tls-dh-params-file", "").notImplemented().build());
-        t.add(string("tls-key-file", "").notImplemented().build());
-        t.add(string("tls-key-file-pass", "").notImplemented().build());
-        t.add(integer("tls-port", 0, 0, 65535).notImplemented().build());
-        t.add(bool("tls-prefer-server-ciphers", false).notImplemented().build());
-        t.add(string("tls-protocols", "").notImplemented().build());
-        t.add(bool("tls-replication", false).notImplemented().build());
-        t.add(integer("tls-session-cache-size", 20480, 0, INT_MAX).notImplemented().build());
-        t.add(integer("tls-session-cache-timeout", 300, 0, INT_MAX).notImplemented().build());
-        t.add(bool("tls-session-caching", true).notImplemented().build());
+        // ---- TLS (tls.c; io.basalt.server.util.TlsContexts). Redis's applyTlsCfg / applyTLSPort
+        // are bound in BasaltServer.bindTls; tls-auth-clients is read as each connection is
+        // accepted. basalt-tls-provider (Basalt only): auto (BoringSSL when it loads), openssl, jdk.
+        t.add(enumeration("tls-auth-clients", "yes", "no", "yes", "optional").build());
+        t.add(string("tls-ca-cert-dir", "").volatileConfig().build());
+        t.add(string("tls-ca-cert-file", "").volatileConfig().build());
+        t.add(string("tls-cert-file", "").volatileConfig().build());
+        t.add(string("tls-ciphers", "").build());
+        t.add(string("tls-ciphersuites", "").build());
+        t.add(string("tls-client-cert-file", "").volatileConfig().build());
+        t.add(string("tls-client-key-file", "").volatileConfig().build());
+        t.add(string("tls-client-key-file-pass", "").build());
+        t.add(bool("tls-cluster", false).build());
+        t.add(string("tls-dh-params-file", "").volatileConfig().build());
+        t.add(string("tls-key-file", "").volatileConfig().build());
+        t.add(string("tls-key-file-pass", "").build());
+        t.add(integer("tls-port", 0, 0, 65535).build());
+        t.add(bool("tls-prefer-server-ciphers", false).build());
+        t.add(string("tls-protocols", "").build());
+        t.add(bool("tls-replication", false).build());
+        t.add(integer("tls-session-cache-size", 20480, 0, INT_MAX).build());
+        t.add(integer("tls-session-cache-timeout", 300, 0, INT_MAX).build());
+        t.add(bool("tls-session-caching", true).build());
+        t.add(enumeration("basalt-tls-provider", "auto", "auto", "openssl", "jdk").build());
+        // ---- end of TLS
         t.add(integer("tracking-table-max-keys", 1000000, 0, LONG_MAX).build());
         t.add(string("unixsocket", "").immutable().notImplemented().build());
         t.add(special("unixsocketperm", "0", ConfigParams::octal).immutable().notImplemented().build());

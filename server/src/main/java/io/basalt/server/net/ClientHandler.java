@@ -453,7 +453,10 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (!(cause instanceof java.io.IOException)) {
+        if (cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() instanceof javax.net.ssl.SSLException ssl) {
+            // a failed TLS handshake (no client certificate, an untrusted one...): Redis's words
+            Log.warning("Error accepting a client connection: " + ssl.getMessage());
+        } else if (!(cause instanceof java.io.IOException)) {
             Log.warning("Error on client " + (client == null ? "?" : client.address()) + ": " + cause);
         }
         ctx.close();

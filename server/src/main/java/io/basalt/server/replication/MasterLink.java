@@ -309,7 +309,16 @@ public final class MasterLink implements ServerModule, ReplicaRole {
                 .channel(Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, replTimeout * 1000L))
-                .handler(l);
+                .handler(new io.netty.channel.ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        // tls-replication: the same link behind a TLS client handshake (Redis's
+                        // connCreateTLS); its writes wait in the handler until the handshake is done
+                        io.netty.handler.ssl.SslHandler tls = host.tls(ch, masterHost, masterPort);
+                        if (tls != null) ch.pipeline().addLast("tls", tls);
+                        ch.pipeline().addLast(l);
+                    }
+                });
         b.connect(masterHost, masterPort).addListener(f -> {
             if (!f.isSuccess()) {
                 Log.warning("Error condition on socket for SYNC: " + messageOf(f.cause()));

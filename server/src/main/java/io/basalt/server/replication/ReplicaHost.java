@@ -25,6 +25,14 @@ public interface ReplicaHost {
     /** The event loops the link's connection runs on (the server's). */
     EventLoopGroup eventLoops();
 
+    /**
+     * The TLS handler the link to the master at {@code host:port} puts first (tls-replication),
+     * or null for a plain link.
+     */
+    default io.netty.handler.ssl.SslHandler tls(io.netty.channel.Channel ch, String host, int port) {
+        return null;
+    }
+
     /** The port this server announces (REPLCONF listening-port) without replica-announce-port. */
     int port();
 
