@@ -614,6 +614,9 @@ public final class BasaltServer implements Clients {
     /** The operations HTTP listener (/metrics, /health/live, /health/ready). */
     public io.basalt.server.ops.OpsHttpServer ops() { return ops; }
 
+    /** INFO stats evicted_clients. */
+    public long evictedClients() { return clientEviction.evictedClients(); }
+
     /** maxmemory-clients: evicts the largest user connections when all of them hold too much. */
     public io.basalt.server.net.ClientEviction clientEviction() { return clientEviction; }
 

@@ -315,7 +315,7 @@ public final class InfoSections {
         line(sb, "expired_time_cap_reached_count", 0);
         line(sb, "expire_cycle_cpu_milliseconds", 0);
         line(sb, "evicted_keys", s.keyspace().eviction().evictedKeys());
-        line(sb, "evicted_clients", s.clientEviction().evictedClients());
+        line(sb, "evicted_clients", s.evictedClients());
         line(sb, "total_eviction_exceeded_time", s.keyspace().eviction().totalExceededMillis());
         line(sb, "current_eviction_exceeded_time", s.keyspace().eviction().currentExceededMillis());
         line(sb, "keyspace_hits", st.keyspaceHits.sum());
