@@ -153,6 +153,11 @@ public final class Main implements Callable<Integer> {
             directives.addAll(ConfigFile.parse("(command line)", ConfigFile.commandLineToConfig(rest)));
         }
         for (ConfigFile.Directive d : directives) {
+            if (d.name().equals("user") && !d.args().isEmpty()) {
+                // ACL users: kept for the ACL, which checks and loads them when the server starts
+                config.addUserDirective(d);
+                continue;
+            }
             try {
                 config.setAtStartup(d.name(), d.value());
             } catch (ConfigException e) {

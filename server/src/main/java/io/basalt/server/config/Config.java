@@ -59,6 +59,13 @@ public final class Config {
 
     public Path file() { return file; }
 
+    /** The "user" directives of the configuration, applied by the ACL when the server starts. */
+    private final List<ConfigFile.Directive> userDirectives = new ArrayList<>();
+
+    public synchronized void addUserDirective(ConfigFile.Directive d) { userDirectives.add(d); }
+
+    public synchronized List<ConfigFile.Directive> userDirectives() { return new ArrayList<>(userDirectives); }
+
     public void file(Path file) { this.file = file; }
 
     public void warnings(Consumer<String> sink) { this.warnings = sink; }
