@@ -222,6 +222,14 @@ public final class BasaltServer implements Clients {
         config.bind("acllog-max-len", v -> acl.logMaxLen(Long.parseLong(v)));
         config.bind("acl-pubsub-default", v -> acl.pubsubDefault(v.equals("allchannels")));
         config.bind("aclfile", acl::aclFile);
+        config.userLines(() -> {
+            // ACL names and rules are bytes (ISO-8859-1 strings); the config file is UTF-8 text
+            java.util.List<String> lines = new java.util.ArrayList<>();
+            for (String l : acl.configLines()) {
+                lines.add(new String(l.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), java.nio.charset.StandardCharsets.UTF_8));
+            }
+            return lines;
+        });
         // compact-encoding thresholds of the collection types: this server's keyspace's own
         EncodingLimits encodingLimits = keyspace.limits();
         config.bind("hash-max-listpack-entries", v -> encodingLimits.hashMaxListpackEntries = Long.parseLong(v));

@@ -93,12 +93,8 @@ public final class Acl {
 
     // ---------------------------------------------------------------- configuration
 
-    public void logMaxLen(long n) {
-        synchronized (log) {
-            logMaxLen = n;
-            while (log.size() > n) log.removeLast();
-        }
-    }
+    /** acllog-max-len: as in Redis, a shorter log is trimmed when the next entry is added. */
+    public void logMaxLen(long n) { logMaxLen = n; }
 
     public void pubsubDefault(boolean allChannels) { pubsubDefault = allChannels ? AclSelector.ALLCHANNELS : 0; }
 
