@@ -170,10 +170,13 @@ public final class Acl {
     public long check(AclUser u, CommandSpec spec, RespRequest req, CommandContext ctx) {
         AclUser.State st = u.state;
         if (st.unrestricted) return 0;
+        List<AclSelector> selectors = st.selectors;
+        // one selector (the common case) needs no cache of the keys between selectors
+        if (selectors.size() == 1) return check(selectors.get(0), spec, req, ctx, null);
         int relevant = DENIED_CMD;
         int lastIdx = 0;
         Keys[] cache = new Keys[1];
-        for (AclSelector s : st.selectors) {
+        for (AclSelector s : selectors) {
             long r = check(s, spec, req, ctx, cache);
             if (r == 0) return 0;
             int code = (int) (r >>> 32);
@@ -223,8 +226,9 @@ public final class Acl {
                     return ((long) DENIED_KEY << 32) | 1;
                 }
             } else {
-                Keys k = cache[0];
-                if (k == null) cache[0] = k = keys(spec, req);
+                Keys k = cache == null ? null : cache[0];
+                if (k == null) k = keys(spec, req);
+                if (cache != null) cache[0] = k;
                 for (int i = 0; i < k.n; i++) {
                     int idx = k.pos[i];
                     if (!s.keyAllowed(req.buffer(), req.offset(idx), req.length(idx), k.access[i])) return ((long) DENIED_KEY << 32) | idx;

@@ -4,6 +4,7 @@ import io.basalt.data.Glob;
 import io.basalt.server.command.CommandSpec;
 import io.basalt.server.command.KeySpec;
 import io.netty.buffer.ByteBuf;
+import io.netty.util.internal.PlatformDependent;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -373,11 +374,9 @@ final class AclSelector {
                 case ALL:
                     return true;
                 case EXACT:
-                    if (len != literal.length) return false;
-                    return prefix(buf, off);
+                    return len == literal.length && prefix(buf, off);
                 case PREFIX:
-                    if (len < literal.length) return false;
-                    return prefix(buf, off);
+                    return len >= literal.length && prefix(buf, off);
                 default:
                     byte[] key = new byte[len];
                     buf.getBytes(off, key);
@@ -385,8 +384,23 @@ final class AclSelector {
             }
         }
 
+        /**
+         * Whether the bytes at {@code off} start with the literal. Read straight from the
+         * buffer's memory when it has an address (the parser's pooled direct buffers): a
+         * {@code getByte} per byte would check bounds and the reference count each time.
+         */
         private boolean prefix(ByteBuf buf, int off) {
-            for (int i = 0; i < literal.length; i++) if (buf.getByte(off + i) != literal[i]) return false;
+            int n = literal.length;
+            if (buf.hasMemoryAddress() && off >= 0 && off + n <= buf.capacity()) {
+                long a = buf.memoryAddress() + off;
+                for (int i = 0; i < n; i++) if (PlatformDependent.getByte(a + i) != literal[i]) return false;
+                return true;
+            }
+            if (buf.hasArray()) {
+                int from = buf.arrayOffset() + off;
+                return Arrays.equals(buf.array(), from, from + n, literal, 0, n);
+            }
+            for (int i = 0; i < n; i++) if (buf.getByte(off + i) != literal[i]) return false;
             return true;
         }
 

@@ -128,10 +128,12 @@ public final class CommandSpec {
 
     /**
      * Whether argument {@code i} of {@code req} is a secret that the slow log and MONITOR show as
-     * "(redacted)": AUTH and HELLO ... AUTH passwords, as Redis redacts them.
+     * "(redacted)": AUTH and HELLO ... AUTH passwords and ACL SETUSER's arguments, as Redis redacts them.
      */
     public boolean redacted(RespRequest req, int i) {
         if (name.equals("auth")) return i >= 1;
+        // ACL SETUSER: the user name and every rule (passwords among them), as Redis redacts them
+        if (name.equals("acl|setuser")) return i >= 2;
         if (name.equals("hello") && i >= 3) {
             return req.is(i - 1, "AUTH") || req.is(i - 2, "AUTH");
         }
