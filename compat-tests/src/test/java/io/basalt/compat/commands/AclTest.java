@@ -408,4 +408,44 @@ class AclTest {
             assertTrue(bc.isClosedByServer());
         }
     }
+    /**
+     * Random rule lists (valid and invalid, from a vocabulary of every kind of rule) applied to a
+     * few users on both servers: the same replies, descriptions, and DRYRUN answers for random
+     * commands. Seeded, so a failure replays.
+     */
+    @Test
+    void randomRulesAgreeWithRedis() {
+        java.util.Random rnd = new java.util.Random(Long.getLong("acl.seed", 0xAC1));
+        String[] vocab = {"on", "off", "nopass", "resetpass", ">p1", ">p2", "<p1", "<nope", "#" + "c".repeat(64),
+                "!" + "c".repeat(64), "~k*", "~k1", "%R~r*", "%W~w*", "%RW~rw", "%r~x", "%X~y", "allkeys", "resetkeys", "~*",
+                "&ch*", "&ch1", "&*", "allchannels", "resetchannels", "+get", "-get", "+set", "-set", "+@read", "-@read",
+                "+@write", "-@write", "+@hash", "-@keyspace", "+@dangerous", "-@admin", "+@pubsub", "-@slow", "+@fast",
+                "+config|get", "-config|set", "+client", "-client|kill", "+select|0", "+select|1", "+debug|x",
+                "+config|nope", "+nope", "+@nope", "allcommands", "nocommands", "+@all", "-@all", "(~x +get)",
+                "(%R~y &c +@hash)", "clearselectors", "reset", "(", "~z", "+hget)", "sanitize-payload", "skip-sanitize-payload",
+                "bogus", "", "~a b"};
+        String[] users = {"r1", "r2", "r3"};
+        String[][] probes = {{"get", "k1"}, {"get", "r1"}, {"set", "w1", "v"}, {"set", "rw", "v", "get"}, {"hget", "k1", "f"},
+                {"config", "get", "x"}, {"config", "set", "x", "y"}, {"client", "kill", "id", "1"}, {"client", "id"},
+                {"select", "0"}, {"select", "1"}, {"publish", "ch1", "m"}, {"publish", "chx", "m"}, {"psubscribe", "ch*"},
+                {"subscribe", "c"}, {"flushall"}, {"del", "k1", "x"}, {"copy", "r1", "w1"}, {"lmove", "rw", "k1", "left", "left"}};
+        for (int round = 0; round < Integer.getInteger("acl.rounds", 150); round++) {
+            String u = users[rnd.nextInt(users.length)];
+            List<String> cmd = new ArrayList<>(List.of("ACL", "SETUSER", u));
+            int n = 1 + rnd.nextInt(6);
+            for (int i = 0; i < n; i++) cmd.add(vocab[rnd.nextInt(vocab.length)]);
+            same(cmd.toArray(new String[0]));
+            if (round % 10 == 9) {
+                same("ACL", "LIST");
+                for (String x : users) {
+                    same("ACL", "GETUSER", x);
+                    for (String[] p : probes) {
+                        List<String> dry = new ArrayList<>(List.of("ACL", "DRYRUN", x));
+                        dry.addAll(List.of(p));
+                        same(dry.toArray(new String[0]));
+                    }
+                }
+            }
+        }
+    }
 }
