@@ -220,7 +220,7 @@ public final class Acl {
                     int idx = ctx.keyIndex(i);
                     if (!s.keyAllowed(req.buffer(), req.offset(idx), req.length(idx), uniform)) return ((long) DENIED_KEY << 32) | idx;
                 }
-            } else if (spec.name.equals("set")) {
+            } else if (spec.aclId == table.setId) {
                 // Redis's setGetKeys: the key is read too only with GET
                 if (req.argc() > 1 && !s.keyAllowed(req.buffer(), req.offset(1), req.length(1), setAccess(req))) {
                     return ((long) DENIED_KEY << 32) | 1;

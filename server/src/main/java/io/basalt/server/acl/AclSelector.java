@@ -306,9 +306,13 @@ final class AclSelector {
     /** Whether a key (argument bytes) may be accessed with {@code access} (Redis's ACLSelectorCheckKey). */
     boolean keyAllowed(ByteBuf buf, int off, int len, int access) {
         if ((flags & ALLKEYS) != 0) return true;
-        for (KeyPattern p : keys) {
+        // the key's address, found once for every pattern (the parser's buffers are direct)
+        long address = buf.hasMemoryAddress() && off >= 0 && off + len <= buf.capacity() ? buf.memoryAddress() + off : 0;
+        List<KeyPattern> l = keys;
+        for (int i = 0, n = l.size(); i < n; i++) {
+            KeyPattern p = l.get(i);
             if ((p.access & access) != access) continue;
-            if (p.matches(buf, off, len)) return true;
+            if (p.matches(address, buf, off, len)) return true;
         }
         return false;
     }
@@ -369,14 +373,15 @@ final class AclSelector {
             literal = Arrays.copyOf(bytes, end);
         }
 
-        boolean matches(ByteBuf buf, int off, int len) {
+        /** Whether the key ({@code len} bytes at {@code off}, at {@code address} when not 0) matches. */
+        boolean matches(long address, ByteBuf buf, int off, int len) {
             switch (kind) {
                 case ALL:
                     return true;
                 case EXACT:
-                    return len == literal.length && prefix(buf, off);
+                    return len == literal.length && prefix(address, buf, off);
                 case PREFIX:
-                    return len >= literal.length && prefix(buf, off);
+                    return len >= literal.length && prefix(address, buf, off);
                 default:
                     byte[] key = new byte[len];
                     buf.getBytes(off, key);
@@ -385,22 +390,17 @@ final class AclSelector {
         }
 
         /**
-         * Whether the bytes at {@code off} start with the literal. Read straight from the
-         * buffer's memory when it has an address (the parser's pooled direct buffers): a
-         * {@code getByte} per byte would check bounds and the reference count each time.
+         * Whether the key starts with the literal. Read straight from memory when the buffer has
+         * an address (a {@code getByte} per byte would check bounds and the reference count).
          */
-        private boolean prefix(ByteBuf buf, int off) {
-            int n = literal.length;
-            if (buf.hasMemoryAddress() && off >= 0 && off + n <= buf.capacity()) {
-                long a = buf.memoryAddress() + off;
-                for (int i = 0; i < n; i++) if (PlatformDependent.getByte(a + i) != literal[i]) return false;
+        private boolean prefix(long address, ByteBuf buf, int off) {
+            byte[] lit = literal;
+            int n = lit.length;
+            if (address != 0) {
+                for (int i = 0; i < n; i++) if (PlatformDependent.getByte(address + i) != lit[i]) return false;
                 return true;
             }
-            if (buf.hasArray()) {
-                int from = buf.arrayOffset() + off;
-                return Arrays.equals(buf.array(), from, from + n, literal, 0, n);
-            }
-            for (int i = 0; i < n; i++) if (buf.getByte(off + i) != literal[i]) return false;
+            for (int i = 0; i < n; i++) if (buf.getByte(off + i) != lit[i]) return false;
             return true;
         }
 

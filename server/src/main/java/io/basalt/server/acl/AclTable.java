@@ -20,6 +20,8 @@ final class AclTable {
     final int ids;
     /** Per ACL id: what a command does with channels (Redis's commands_with_channels), see {@link Acl}. */
     final int[] channelKind;
+    /** SET's id: its key is read too only with GET (checked without finding keys per spec). */
+    final int setId;
 
     AclTable(CommandTable table) {
         this.table = table;
@@ -34,6 +36,7 @@ final class AclTable {
         channel("psubscribe", Acl.CH_SUBSCRIBE | Acl.CH_PATTERN);
         channel("publish", Acl.CH_PUBLISH);
         channel("spublish", Acl.CH_PUBLISH);
+        setId = table.metadata("set").aclId;
     }
 
     private void channel(String name, int kind) {
