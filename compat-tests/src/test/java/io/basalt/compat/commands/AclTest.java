@@ -423,12 +423,14 @@ class AclTest {
                 "+config|get", "-config|set", "+client", "-client|kill", "+select|0", "+select|1", "+debug|x",
                 "+config|nope", "+nope", "+@nope", "allcommands", "nocommands", "+@all", "-@all", "(~x +get)",
                 "(%R~y &c +@hash)", "clearselectors", "reset", "(", "~z", "+hget)", "sanitize-payload", "skip-sanitize-payload",
-                "bogus", "", "~a b"};
+                "bogus", "", "~a b", "~k?", "~[rw]*", "~*1", "%W~r\\*", "&c?", "&ch[12]", "~**", "~rw*"};
         String[] users = {"r1", "r2", "r3"};
         String[][] probes = {{"get", "k1"}, {"get", "r1"}, {"set", "w1", "v"}, {"set", "rw", "v", "get"}, {"hget", "k1", "f"},
                 {"config", "get", "x"}, {"config", "set", "x", "y"}, {"client", "kill", "id", "1"}, {"client", "id"},
                 {"select", "0"}, {"select", "1"}, {"publish", "ch1", "m"}, {"publish", "chx", "m"}, {"psubscribe", "ch*"},
-                {"subscribe", "c"}, {"flushall"}, {"del", "k1", "x"}, {"copy", "r1", "w1"}, {"lmove", "rw", "k1", "left", "left"}};
+                {"subscribe", "c"}, {"flushall"}, {"del", "k1", "x"}, {"copy", "r1", "w1"}, {"lmove", "rw", "k1", "left", "left"},
+                {"get", "kx"}, {"get", "w11"}, {"set", "r*", "v"}, {"get", "rwx"}, {"publish", "c1", "m"}, {"subscribe", "ch2", "cz"},
+                {"psubscribe", "c?"}, {"mget", "k1", "k22", "r1"}};
         for (int round = 0; round < Integer.getInteger("acl.rounds", 150); round++) {
             String u = users[rnd.nextInt(users.length)];
             List<String> cmd = new ArrayList<>(List.of("ACL", "SETUSER", u));

@@ -157,7 +157,7 @@ public final class Acl {
         return false;
     }
 
-    /** Whether the default user (the only one without ACL) is configured with "nopass" (AUTH's one-argument form). */
+    /** The user called {@code name} (bytes as ISO-8859-1 characters), or null. */
     public synchronized AclUser user(String name) { return users.get(name); }
 
     // ---------------------------------------------------------------- checks

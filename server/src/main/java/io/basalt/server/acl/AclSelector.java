@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -420,7 +419,4 @@ final class AclSelector {
             this.bytes = text.getBytes(StandardCharsets.ISO_8859_1);
         }
     }
-
-    /** The lower-case form Redis compares first arguments in. */
-    static String lower(String s) { return s.toLowerCase(Locale.ROOT); }
 }
