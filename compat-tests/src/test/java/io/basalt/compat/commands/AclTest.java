@@ -266,6 +266,11 @@ class AclTest {
     @Test
     void nopermAtTopLevelInMultiAndInScripts() {
         same("ACL", "SETUSER", "alice", "on", ">pw", "~k*", "&ch*", "+@all", "-flushall", "-debug");
+        same("FUNCTION", "LOAD", "REPLACE", "#!lua name=acllib\n"
+                + "redis.register_function('g', function(keys, args) return redis.call('get', keys[1]) end)\n"
+                + "redis.register_function('f', function(keys, args) return redis.call('flushall') end)");
+        session(c("AUTH", "alice", "pw"), c("FCALL", "g", "1", "k1"), c("FCALL", "g", "1", "z1"), c("FCALL", "f", "0"),
+                c("FCALL_RO", "g", "1", "k1"));
         session(c("AUTH", "alice", "pw"), c("ACL", "WHOAMI"), c("GET", "k1"), c("GET", "z1"), c("MGET", "k1", "z2", "z3"),
                 c("FLUSHALL"), c("CONFIG", "GET", "maxmemory"), c("PUBLISH", "zz", "m"), c("PUBLISH", "ch1", "m"),
                 c("SUBSCRIBE", "ch1", "zz"), c("PSUBSCRIBE", "ch1", "c*"),
