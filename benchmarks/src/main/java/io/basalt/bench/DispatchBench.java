@@ -52,6 +52,13 @@ public class DispatchBench {
     @Param({"false", "true"})
     boolean cluster;
 
+    /**
+     * The ACL user the commands run as: the default one (allowed everything: not checked), or one
+     * with key patterns (three patterns, the key matching the last), checked on every command.
+     */
+    @Param({"default", "patterns"})
+    String user;
+
     private BasaltServer server;
     private Client client;
     private EmbeddedChannel clientChannel;
@@ -70,6 +77,11 @@ public class DispatchBench {
         client = BenchAccess.client(server, clientChannel);
         out = PooledByteBufAllocator.DEFAULT.directBuffer(64 * 1024);
         client.out().target(out);
+        if (user.equals("patterns")) {
+            String error = server.acl().setUser("bench", java.util.List.of("on", ">pw", "~other:*", "%R~ro:*", "~key:*", "&*", "+@all"));
+            if (error != null) throw new IllegalStateException(error);
+            client.user(server.acl().user("bench"));
+        }
         byte[][] keys = Data.keys(KEYS);
         byte[] value = Data.value(valueSize);
         sets = new RespRequest[KEYS];
@@ -81,6 +93,12 @@ public class DispatchBench {
         }
         out.clear();
         connection = new EmbeddedChannel(BenchAccess.connectionHandler(server));
+        if (user.equals("patterns")) {
+            connection.writeInbound(Unpooled.wrappedBuffer(Data.command("AUTH".getBytes(), "bench".getBytes(), "pw".getBytes())));
+            connection.runPendingTasks();
+            Object reply;
+            while ((reply = connection.readOutbound()) != null) io.netty.util.ReferenceCountUtil.release(reply);
+        }
         java.io.ByteArrayOutputStream s = new java.io.ByteArrayOutputStream();
         java.io.ByteArrayOutputStream g = new java.io.ByteArrayOutputStream();
         for (int i = 0; i < PIPELINE; i++) {

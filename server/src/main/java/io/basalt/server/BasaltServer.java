@@ -98,6 +98,8 @@ public final class BasaltServer implements Clients {
     private final PubSub pubSub = new PubSub();
     private final Monitor monitor = new Monitor();
     private final KeyspaceEvents events;
+    /** ACL users and the permission checks (the default user carries requirepass). */
+    private final io.basalt.server.acl.Acl acl = new io.basalt.server.acl.Acl(commands, () -> clients(), pubSub::subscriptionsOf);
     private final Tracking tracking = new Tracking(this);
     private final AppendOnly aof = new AppendOnly(this);
     /** What command execution asks of the RDB snapshots and the AOF (exec does not know them). */
@@ -156,7 +158,6 @@ public final class BasaltServer implements Clients {
     private volatile long queryBufferLimit;
     private volatile ClientOutputBufferLimit.Limit normalOutputLimit;
     private volatile ClientOutputBufferLimit.Limit pubsubOutputLimit;
-    private volatile String requirePass = "";
     private volatile int maxClients;
     private volatile int hz = 10;
     private volatile long timeoutSeconds;
@@ -177,6 +178,7 @@ public final class BasaltServer implements Clients {
         this.failover = new io.basalt.server.replication.Failover(replication, masterLink, pause);
         this.clusterHost = new ClusterNodeHost(this);
         registerCommands(commands);
+        acl.clientInfo(io.basalt.server.net.ClientCommands::infoString);
         this.dispatcher = new Dispatcher(this, persistenceGate, tracking);
         this.persistence = new Persistence(this);
         // key changes, in Redis's order: WATCH (touchWatchedKey), then client-side caches;
@@ -223,7 +225,20 @@ public final class BasaltServer implements Clients {
         });
         config.bind("proto-max-bulk-len", v -> protoMaxBulkLen = Long.parseLong(v));
         config.bind("client-query-buffer-limit", v -> queryBufferLimit = Long.parseLong(v));
-        config.bind("requirepass", v -> requirePass = v);
+        config.bind("requirepass", v -> {
+            acl.requirePass(v);
+        });
+        config.bind("acllog-max-len", v -> acl.logMaxLen(Long.parseLong(v)));
+        config.bind("acl-pubsub-default", v -> acl.pubsubDefault(v.equals("allchannels")));
+        config.bind("aclfile", acl::aclFile);
+        config.userLines(() -> {
+            // ACL names and rules are bytes (ISO-8859-1 strings); the config file is UTF-8 text
+            java.util.List<String> lines = new java.util.ArrayList<>();
+            for (String l : acl.configLines()) {
+                lines.add(new String(l.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), java.nio.charset.StandardCharsets.UTF_8));
+            }
+            return lines;
+        });
         // compact-encoding thresholds of the collection types: this server's keyspace's own
         EncodingLimits encodingLimits = keyspace.limits();
         config.bind("hash-max-listpack-entries", v -> encodingLimits.hashMaxListpackEntries = Long.parseLong(v));
@@ -369,7 +384,8 @@ public final class BasaltServer implements Clients {
         List<Channel> old = new ArrayList<>(tlsListeners);
         tlsListeners.clear();
         tlsListeners.addAll(fresh);
-        for (Channel ch : old) ch.close();
+        // closed before the reply, so the old port refuses connections once CONFIG SET answers
+        for (Channel ch : old) ch.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         if (port != 0) Log.notice("Listening on " + bind + " TLS port " + port);
     }
 
@@ -409,6 +425,7 @@ public final class BasaltServer implements Clients {
         AofCommands.register(t);
         TransactionCommands.register(t);
         PubSubCommands.register(t, pubSub, monitor);
+        io.basalt.server.acl.AclCommands.register(t, acl);
         TrackingCommands.register(t, tracking, this);
         io.basalt.server.replication.ReplicationCommands.register(t, replication, masterLink, failover);
         io.basalt.server.cluster.ClusterCommands.register(t, () -> cluster == null ? null : cluster.engine(),
@@ -741,12 +758,33 @@ public final class BasaltServer implements Clients {
         return c.subscribed() ? pubsubOutputLimit : normalOutputLimit;
     }
 
-    public boolean requiresAuth() { return !requirePass.isEmpty(); }
+    /** Whether the default user has a password (requirepass or ACL): protected mode does not apply then. */
+    public boolean requiresAuth() { return !acl.defaultNopass(); }
 
-    /** Compares a password with requirepass in constant time. */
-    public boolean checkPassword(byte[] password) {
-        return java.security.MessageDigest.isEqual(password, requirePass.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    /**
+     * Redis's ACLLoadUsersAtStartup: the "user" directives (checked as Redis checks them while
+     * reading the config) or the ACL file; an error stops the server before it listens.
+     */
+    private void loadAclUsers() {
+        for (io.basalt.server.config.ConfigFile.Directive d : config.userDirectives()) {
+            java.util.List<String> argv = new java.util.ArrayList<>();
+            // the config file is read as UTF-8; ACL names and rules are bytes
+            for (String arg : d.args()) argv.add(io.basalt.server.acl.Acl.latin1(arg.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            String error = acl.addConfiguredUser(argv);
+            if (error != null) {
+                Log.warning(io.basalt.server.config.ConfigFile.error(d.source(), d.line(), d.text(), error).getMessage());
+                throw new IllegalStateException(error);
+            }
+        }
+        String error = acl.loadAtStartup();
+        if (error != null) {
+            Log.warning(error);
+            throw new IllegalStateException(error);
+        }
     }
+
+    /** The ACL users and checks. */
+    public io.basalt.server.acl.Acl acl() { return acl; }
 
     public int hz() { return hz; }
 
@@ -806,6 +844,7 @@ public final class BasaltServer implements Clients {
 
     /** Binds the configured addresses and starts serving. */
     public void start() throws InterruptedException {
+        loadAclUsers();
         int threads = config.getInt("io-threads");
         IoHandlerFactory io = Listeners.ioFactory();
         Class<? extends io.netty.channel.ServerChannel> channelClass = Listeners.serverChannel();

@@ -181,6 +181,11 @@ public final class Main implements Callable<Integer> {
     private static void apply(Config config, List<ConfigFile.Directive> directives, Config.Source source)
             throws ConfigFile.ConfigFileException {
         for (ConfigFile.Directive d : directives) {
+            if (d.name().equals("user") && !d.args().isEmpty()) {
+                // ACL users: kept for the ACL, which checks and loads them when the server starts
+                config.addUserDirective(d);
+                continue;
+            }
             try {
                 config.setAtStartup(d.name(), d.value(), source);
             } catch (ConfigException e) {

@@ -18,13 +18,19 @@ public final class BasaltInstance {
     private final BasaltServer server;
 
     private BasaltInstance(String... args) {
+        this(null, args);
+    }
+
+    private BasaltInstance(java.nio.file.Path configFile, String... args) {
         try {
             // a directory of its own unless the test gives one: a SAVE or DEBUG RELOAD on one
             // instance must not leave a dump.rdb that the next instance started here loads; the
             // operations HTTP listener off unless a test asks for it (--basalt-http-port <free
             // port>): instances in one JVM must not share its default port
             ownDir = java.nio.file.Files.createTempDirectory("basalt-instance");
-            List<String> argv = new ArrayList<>(List.of("--port", "0", "--bind", "127.0.0.1", "--enable-debug-command", "yes",
+            List<String> argv = new ArrayList<>();
+            if (configFile != null) argv.add(configFile.toString());
+            argv.addAll(List.of("--port", "0", "--bind", "127.0.0.1", "--enable-debug-command", "yes",
                     "--dir", ownDir.toString(), "--basalt-http-port", "0"));
             argv.addAll(List.of(args));
             Config config = Config.defaults();
@@ -47,6 +53,11 @@ public final class BasaltInstance {
     /** A private instance with extra directives (e.g. "--requirepass", "x"). */
     public static BasaltInstance start(String... args) {
         return new BasaltInstance(args);
+    }
+
+    /** A private instance reading a configuration file first (as "basalt-server file"), then directives. */
+    public static BasaltInstance startWithConfigFile(java.nio.file.Path file, String... args) {
+        return new BasaltInstance(file, args);
     }
 
     public int port() { return server.port(); }

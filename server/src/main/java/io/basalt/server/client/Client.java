@@ -29,6 +29,8 @@ public final class Client {
     volatile String libName = "";
     volatile String libVer = "";
     volatile boolean authenticated;
+    /** The ACL user (Redis's c->user): the default user until AUTH; null for what obeys (the AOF, the master). */
+    volatile io.basalt.server.acl.AclUser user;
     volatile long lastInteraction = System.currentTimeMillis();
     volatile String lastCommand = "NULL";
     volatile boolean noEvict;
@@ -60,7 +62,9 @@ public final class Client {
         this.channel = channel;
         this.id = id;
         this.kind = kind;
-        this.authenticated = kind.obeys() || !server.requiresAuth();
+        io.basalt.server.acl.Acl acl = server.acl();
+        this.user = kind.obeys() ? null : acl.defaultUser();
+        this.authenticated = kind.obeys() || acl.defaultAuthenticated();
     }
 
     public BasaltServer server() { return server; }
@@ -105,6 +109,11 @@ public final class Client {
     public boolean authenticated() { return authenticated; }
 
     public void authenticated(boolean a) { this.authenticated = a; }
+
+    /** The ACL user this connection runs as; null for a client that obeys (no ACL applies). */
+    public io.basalt.server.acl.AclUser user() { return user; }
+
+    public void user(io.basalt.server.acl.AclUser u) { this.user = u; }
 
     public boolean resp3() { return out.resp3(); }
 

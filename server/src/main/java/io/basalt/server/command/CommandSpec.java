@@ -32,6 +32,17 @@ public final class CommandSpec {
     public final boolean movableKeys;
     /** {@link CommandFlags} bits: the published flags and the command's roles. */
     public final int bits;
+    /** ACL categories ({@link io.basalt.server.command.AclCategories} bits) from the metadata. */
+    public final long aclCategories;
+    /** The command's index in ACL permission bitmaps (Redis's command id), set by the table. */
+    public int aclId = -1;
+    /**
+     * The key access ({@link KeySpec#ACL_READ}/{@link KeySpec#ACL_WRITE}) every key of this
+     * command needs when the legacy key range finds exactly the keys of its specs and they all ask
+     * the same (GET, MGET, DEL...): the ACL check then reads the positions the dispatcher found
+     * anyway. -1 when the keys must be found per spec (several kinds, movable or variable flags).
+     */
+    public final int aclUniformKeyAccess;
     /** This command's entry of the COMMAND reply, decoded from Redis's RESP3 reply. */
     public final RespValue info;
     /** This command's entry of the COMMAND DOCS reply (the value of the name -> docs map), or null. */
@@ -83,6 +94,24 @@ public final class CommandSpec {
         this.hasKeySpec = any;
         this.hasVariableFlags = vf;
         this.hasUnknownSpec = unknown;
+        this.aclCategories = io.basalt.server.command.AclCategories.of(info);
+        int uniform = -2;
+        for (KeySpec k : keySpecs) {
+            if (k.notKey) continue;
+            if (uniform == -2) uniform = k.aclAccess;
+            else if (uniform != k.aclAccess) uniform = -1;
+        }
+        this.aclUniformKeyAccess = uniform < 0 || movableKeys || vf || unknown ? -1 : uniform;
+    }
+
+    /** The ACL key access ({@link KeySpec#ACL_READ}/{@link KeySpec#ACL_WRITE}) of key spec {@code spec}. */
+    public int aclKeyAccess(int spec) { return keySpecs[spec].aclAccess; }
+
+    /** The union of the ACL key access of every key spec: what a key found by a key finder needs at most. */
+    public int aclKeyAccessAll() {
+        int a = 0;
+        for (KeySpec k : keySpecs) if (!k.notKey) a |= k.aclAccess;
+        return a;
     }
 
     /** Whether the command has any of the {@link CommandFlags} {@code flag}. */
@@ -99,10 +128,12 @@ public final class CommandSpec {
 
     /**
      * Whether argument {@code i} of {@code req} is a secret that the slow log and MONITOR show as
-     * "(redacted)": AUTH and HELLO ... AUTH passwords, as Redis redacts them.
+     * "(redacted)": AUTH and HELLO ... AUTH passwords and ACL SETUSER's arguments, as Redis redacts them.
      */
     public boolean redacted(RespRequest req, int i) {
         if (name.equals("auth")) return i >= 1;
+        // ACL SETUSER: the user name and every rule (passwords among them), as Redis redacts them
+        if (name.equals("acl|setuser")) return i >= 2;
         if (name.equals("hello") && i >= 3) {
             return req.is(i - 1, "AUTH") || req.is(i - 2, "AUTH");
         }

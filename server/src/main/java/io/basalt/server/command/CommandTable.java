@@ -46,6 +46,34 @@ public final class CommandTable {
         }
         docs(load("command-docs.resp3"));
         docs(load("extension-command-docs.resp3"));
+        // ACL command ids, in metadata order (Redis numbers its table the same way, containers
+        // before their subcommands)
+        int id = 0;
+        for (CommandSpec c : all.values()) {
+            c.aclId = id++;
+            for (CommandSpec s : c.subcommands.values()) s.aclId = id++;
+        }
+        aclIds = id;
+    }
+
+    private int aclIds;
+
+    /** How many ACL command ids there are (the size of a user's command bitmap). */
+    public int aclIdCount() { return aclIds; }
+
+    /**
+     * Redis's ACLLookupCommand: a command of Redis 7.0's table (implemented or not) by its full
+     * name, "get" or "config|get" (case-insensitive); null if there is none. A name with a
+     * subcommand part is only found for a container; more than one '|' finds nothing.
+     */
+    public CommandSpec aclLookup(String name) {
+        String n = name.toLowerCase(java.util.Locale.ROOT);
+        int bar = n.indexOf('|');
+        if (bar < 0) return all.get(n);
+        if (n.indexOf('|', bar + 1) >= 0) return null;
+        CommandSpec parent = all.get(n.substring(0, bar));
+        if (parent == null || parent.subcommands.isEmpty()) return null;
+        return parent.subcommands.get(n);
     }
 
     private final Set<String> extensions = new HashSet<>();

@@ -24,6 +24,13 @@ public final class KeySpec {
     final boolean notKey;
     final boolean incomplete;
     final boolean variableFlags;
+    /**
+     * What an ACL key pattern must grant for a key this spec finds (Redis's ACLSelectorCheckKey):
+     * {@link #ACL_READ} for "access", {@link #ACL_WRITE} for "insert", "delete" or "update".
+     */
+    public final int aclAccess;
+    public static final int ACL_READ = 1;
+    public static final int ACL_WRITE = 2;
     private final int beginType;
     private final int index;
     private final String keyword;
@@ -40,12 +47,16 @@ public final class KeySpec {
         boolean nk = false;
         boolean inc = false;
         boolean vf = false;
+        int acl = 0;
         for (RespValue f : flags.elements()) {
             String s = f.string();
             nk |= s.equals("not_key");
             inc |= s.equals("incomplete");
             vf |= s.equals("variable_flags");
+            if (s.equals("access")) acl |= ACL_READ;
+            if (s.equals("insert") || s.equals("delete") || s.equals("update")) acl |= ACL_WRITE;
         }
+        aclAccess = acl;
         notKey = nk;
         incomplete = inc;
         variableFlags = vf;

@@ -77,6 +77,20 @@ public final class Config {
 
     public Path file() { return file; }
 
+    /** The "user" directives of the configuration, applied by the ACL when the server starts. */
+    private final List<ConfigFile.Directive> userDirectives = new ArrayList<>();
+
+    public synchronized void addUserDirective(ConfigFile.Directive d) { userDirectives.add(d); }
+
+    public synchronized List<ConfigFile.Directive> userDirectives() { return new ArrayList<>(userDirectives); }
+
+    /** The ACL users as CONFIG REWRITE writes them ("user name rules..."), from the ACL. */
+    private volatile java.util.function.Supplier<List<String>> userLines = List::of;
+
+    public void userLines(java.util.function.Supplier<List<String>> s) { this.userLines = s; }
+
+    List<String> userLines() { return userLines.get(); }
+
     public void file(Path file) { this.file = file; }
 
     public void warnings(Consumer<String> sink) { this.warnings = sink; }

@@ -41,9 +41,10 @@ public final class ConfigParams {
 
     public static List<ConfigParam> all() {
         List<ConfigParam> t = new ArrayList<>();
-        t.add(enumeration("acl-pubsub-default", "resetchannels", "allchannels", "resetchannels").notImplemented().build());
-        t.add(string("aclfile", "").immutable().notImplemented().build());
-        t.add(integer("acllog-max-len", 128, 0, LONG_MAX).notImplemented().build());
+        // ACL (io.basalt.server.acl): applied through BasaltServer's bindings
+        t.add(enumeration("acl-pubsub-default", "resetchannels", "allchannels", "resetchannels").build());
+        t.add(string("aclfile", "").immutable().build());
+        t.add(integer("acllog-max-len", 128, 0, LONG_MAX).build());
         t.add(integer("active-defrag-cycle-max", 25, 1, 99).notImplemented().build());
         t.add(integer("active-defrag-cycle-min", 1, 1, 99).notImplemented().build());
         t.add(memory("active-defrag-ignore-bytes", 104857600, 1, LONG_MAX).notImplemented().build());

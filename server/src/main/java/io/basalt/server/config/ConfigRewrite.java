@@ -50,6 +50,10 @@ public final class ConfigRewrite {
             if (line.isEmpty() || line.startsWith("#")) continue;
             List<String> argv = ConfigFile.splitArgs(line);
             if (argv == null || argv.isEmpty()) continue;
+            if (argv.get(0).equalsIgnoreCase("user")) {
+                positions.computeIfAbsent("user", k -> new ArrayList<>()).add(i);
+                continue;
+            }
             ConfigParam p = config.param(argv.get(0));
             if (p == null) continue; // unknown directives (and include) are kept verbatim
             positions.computeIfAbsent(p.name, k -> new ArrayList<>()).add(i);
@@ -84,6 +88,12 @@ public final class ConfigRewrite {
             for (; i < where.size(); i++) lines.set(where.get(i), i < newLines.size() ? newLines.get(i) : "");
             for (; i < newLines.size(); i++) appended.add(newLines.get(i));
         }
+        // Redis's rewriteConfigUserOption: the ACL users (none with an aclfile), old lines replaced
+        List<String> users = config.userLines();
+        List<Integer> userLines = positions.getOrDefault("user", List.of());
+        int u = 0;
+        for (; u < userLines.size(); u++) lines.set(userLines.get(u), u < users.size() ? users.get(u) : "");
+        for (; u < users.size(); u++) appended.add(users.get(u));
         if (!appended.isEmpty() && !hasTail) lines.add(SIGNATURE);
         lines.addAll(appended);
         StringBuilder sb = new StringBuilder();

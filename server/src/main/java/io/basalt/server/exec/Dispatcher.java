@@ -3,6 +3,7 @@ package io.basalt.server.exec;
 import io.basalt.data.Keyspace;
 import io.basalt.resp.RespRequest;
 import io.basalt.server.BasaltServer;
+import io.basalt.server.acl.Acl;
 import io.basalt.server.blocking.Blocking;
 import io.basalt.server.client.Client;
 import io.basalt.server.client.ClientPause;
@@ -28,6 +29,8 @@ public final class Dispatcher {
     private final Propagation propagation;
     /** The RDB/AOF rules for writes (MISCONF, the rewrite's serialize-before-write). */
     private final PersistenceGate persistence;
+    /** The ACL users' permission checks. */
+    private final Acl acl;
     /** Client-side caching's steps around each command. */
     private final CommandHooks hooks;
     /** Cluster redirects; null in standalone mode, where routing costs one null check. */
@@ -42,11 +45,15 @@ public final class Dispatcher {
         this.persistence = persistence;
         this.hooks = hooks;
         this.table = server.commands();
+        this.acl = server.acl();
         this.keyspace = server.keyspace();
         this.shardMask = keyspace.shardCount() - 1;
         this.propagation = server.propagation();
         this.blocking = new Blocking(keyspace, persistence, propagation, server.stats());
     }
+
+    /** The ACL checks (scripts check their commands with them). */
+    public Acl acl() { return acl; }
 
     /** The clients blocked by BLPOP & co. */
     public Blocking blocking() { return blocking; }
@@ -120,7 +127,7 @@ public final class Dispatcher {
             reject(c, spec, "ERR wrong number of arguments for '" + spec.name + "' command");
             return spec;
         }
-        if (!c.authenticated() && !spec.is(CommandFlags.NO_AUTH)) {
+        if (!c.authenticated() && !spec.is(CommandFlags.NO_AUTH) && acl.authRequired(c)) {
             reject(c, spec, "NOAUTH Authentication required.");
             return spec;
         }
@@ -128,8 +135,19 @@ public final class Dispatcher {
             reject(c, spec, "ERR Command not allowed inside a transaction");
             return spec;
         }
-        // the keys, their slots and shards, found once for routing, locking and propagation
+        // the keys, their slots and shards, found once for routing, locking, propagation and ACLs
         CommandContext cmd = x.context.of(spec, req, shardMask);
+        // Redis's ACLCheckAllPerm: a user allowed everything (the default one) costs one read
+        io.basalt.server.acl.AclUser user = c.user();
+        if (user != null && !user.unrestricted()) {
+            long denied = acl.check(user, spec, req, cmd);
+            if (denied != 0) {
+                int reason = (int) (denied >>> 32);
+                acl.logDenied(c, c, reason, x.multi != null ? Acl.CTX_MULTI : Acl.CTX_TOPLEVEL, spec, req, (int) denied);
+                reject(c, spec, Acl.noPermError(reason, spec));
+                return spec;
+            }
+        }
         Router r = router;
         if (r != null && !c.kind().obeys()) {
             String redirect = r.route(c, cmd, queuedFor(c, spec));
@@ -397,7 +415,18 @@ public final class Dispatcher {
             c.inExec(true);
             try {
                 c.out().array(t.size());
-                for (CommandContext queued : t.commands) call(c, queued);
+                for (CommandContext queued : t.commands) {
+                    // Redis's execCommand checks the ACL again: the rules may have changed since
+                    io.basalt.server.acl.AclUser user = c.user();
+                    long denied = user == null || user.unrestricted() ? 0 : acl.check(user, queued.spec(), queued.request(), queued);
+                    if (denied != 0) {
+                        int reason = (int) (denied >>> 32);
+                        acl.logDenied(c, c, reason, Acl.CTX_MULTI, queued.spec(), queued.request(), (int) denied);
+                        c.error(Acl.execNoPermError(reason));
+                        continue;
+                    }
+                    call(c, queued);
+                }
                 // still under the transaction's locks: its effects as one MULTI ... EXEC unit
                 propagation.execDone(c);
             } finally {

@@ -149,6 +149,13 @@ public final class ClientCommands {
      * Buffer figures are Basalt's own: its query buffer is the connection's inbound buffer and
      * its replies go straight to Netty, so there is no reply list (oll 0).
      */
+    /** Redis's catClientInfoString for a client that is not the caller (the ACL log's client-info). */
+    public static String infoString(Client o) {
+        StringBuilder sb = new StringBuilder();
+        infoLine(sb, o, null, null);
+        return sb.toString();
+    }
+
     static void infoLine(StringBuilder sb, Client o, Client self, RespRequest current) {
         long now = System.currentTimeMillis();
         long argvMem = 0;
@@ -182,7 +189,7 @@ public final class ClientCommands {
                 .append(" tot-mem=").append(o.server().clientEviction().memory(o) + argvMem)
                 .append(" events=r")
                 .append(" cmd=").append(o.lastCommand())
-                .append(" user=default")
+                .append(" user=").append(o.user() == null ? "(superuser)" : o.user().name)
                 .append(" redir=-1")
                 .append(" resp=").append(o.resp3() ? 3 : 2);
     }
@@ -194,6 +201,7 @@ public final class ClientCommands {
         String laddr = null;
         String type = null;
         long id = 0;
+        io.basalt.server.acl.AclUser user = null;
         boolean skipMe = true;
         if (a.argc() == 3) {
             // old form CLIENT KILL ip:port, which may kill the caller itself
@@ -225,8 +233,8 @@ public final class ClientCommands {
                 } else if (a.is(i, "LADDR") && more) {
                     laddr = a.string(i + 1);
                 } else if (a.is(i, "USER") && more) {
-                    // only the default user exists, and every connection is authenticated as it
-                    if (!a.string(i + 1).equals("default")) {
+                    user = c.server().acl().user(io.basalt.server.acl.Acl.latin1(a.bytes(i + 1)));
+                    if (user == null) {
                         c.error("ERR No such user '" + a.string(i + 1) + "'");
                         return;
                     }
@@ -252,6 +260,7 @@ public final class ClientCommands {
             if (laddr != null && !o.localAddress().equals(laddr)) continue;
             if (type != null && !matchesType(o, type)) continue;
             if (id != 0 && o.id() != id) continue;
+            if (user != null && o.user() != user) continue;
             if (o == c && skipMe) continue;
             if (o == c) killSelf = true;
             else o.kill();

@@ -121,7 +121,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
     /** Parses and runs every complete command in the buffer. */
     void process() {
         while (!client.closingAfterReply() && !client.parked()) {
-            parser.authRequired(!client.authenticated());
+            parser.authRequired(server.acl().authRequired(client));
             int start = in.readerIndex();
             int r = parser.parse(in);
             if (r == RespParser.NEED_MORE) break;

@@ -59,7 +59,9 @@ public final class ConnectionCommands {
         // no more MONITOR lines nor Pub/Sub messages (those already published are still delivered)
         c.server().monitor().remove(c);
         c.server().pubSub().reset(c);
-        c.authenticated(!c.server().requiresAuth());
+        // Redis's clientSetDefaultAuth: back to the default user
+        c.user(c.server().acl().defaultUser());
+        c.authenticated(c.server().acl().defaultAuthenticated());
         ExecState.discardTransaction(c);
         c.server().tracking().disable(c);
         io.basalt.server.cluster.ClusterClientState.reset(c);
@@ -87,24 +89,17 @@ public final class ConnectionCommands {
             c.error(Generic.SYNTAX);
             return;
         }
-        BasaltServer s = c.server();
-        if (a.argc() == 2 && !s.requiresAuth()) {
+        if (a.argc() == 2 && c.server().acl().defaultNopass()) {
             c.error("ERR AUTH <password> called without any password configured for the default user. "
                     + "Are you sure your configuration is correct?");
             return;
         }
-        String user = a.argc() == 3 ? a.string(1) : "default";
-        if (authenticate(c, user, a.bytes(a.argc() - 1))) c.out().ok();
+        byte[] user = a.argc() == 3 ? a.bytes(1) : DEFAULT_USER;
+        if (c.server().acl().authenticate(c, user, a.bytes(a.argc() - 1), a.string(0))) c.out().ok();
         else c.error("WRONGPASS invalid username-password pair or user is disabled.");
     }
 
-    private static boolean authenticate(Client c, String user, byte[] password) {
-        BasaltServer s = c.server();
-        // Only the default user exists; without requirepass it accepts any password (nopass).
-        boolean ok = user.equals("default") && (!s.requiresAuth() || s.checkPassword(password));
-        if (ok) c.authenticated(true);
-        return ok;
-    }
+    private static final byte[] DEFAULT_USER = "default".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     static void hello(Client c, RespRequest a) {
         int proto = c.resp3() ? 3 : 2;
@@ -130,7 +125,7 @@ public final class ConnectionCommands {
             if (a.is(i, "AUTH") && more >= 2) {
                 // Redis 7.0 authenticates as soon as it meets the option: a later syntax
                 // error leaves the client authenticated
-                if (!authenticate(c, a.string(i + 1), a.bytes(i + 2))) {
+                if (!c.server().acl().authenticate(c, a.bytes(i + 1), a.bytes(i + 2), a.string(0))) {
                     c.error("WRONGPASS invalid username-password pair or user is disabled.");
                     return;
                 }

@@ -258,6 +258,16 @@ public final class PubSub implements ServerModule {
         return b.toByteArray();
     }
 
+    /** A client's subscriptions of one kind ({@link #CHANNEL}, {@link #PATTERN}, {@link #SHARD}): the ACL checks them. */
+    public List<byte[]> subscriptionsOf(Client c, int kind) {
+        synchronized (lock) {
+            Subscriptions s = c.get(SLOT);
+            List<byte[]> out = new ArrayList<>();
+            if (s != null) for (Name n : s.sets[kind]) out.add(n.bytes());
+            return out;
+        }
+    }
+
     /** RESET and disconnection: every subscription goes, without confirmations. */
     @Override
     public void clientClosed(Client c) { reset(c); }

@@ -49,8 +49,8 @@ final class LuaEngine {
         /** redis.call / redis.pcall: the command's reply as a Lua value (an error table for errors). */
         LuaValue call(Varargs args);
 
-        /** redis.acl_check_cmd: whether the command exists (there are no ACL users yet: every command is permitted). */
-        boolean exists(Varargs args);
+        /** redis.acl_check_cmd: whether the caller's user may run the command; null if there is no such command. */
+        Boolean aclCheck(Varargs args);
 
         /** redis.setresp. */
         void resp(int protocol);
@@ -289,8 +289,9 @@ final class LuaEngine {
         r.rawset("acl_check_cmd", fn(a -> {
             Host h = running("redis.acl_check_cmd can only be called inside a script invocation");
             if (a.narg() == 0) throw raise("Please specify at least one argument for this redis lib call");
-            if (!h.exists(a)) throw raise("Invalid command passed to redis.acl_check_cmd()");
-            return LuaValue.TRUE;
+            Boolean allowed = h.aclCheck(a);
+            if (allowed == null) throw raise("Invalid command passed to redis.acl_check_cmd()");
+            return allowed ? LuaValue.TRUE : LuaValue.FALSE;
         }));
         r.rawset("breakpoint", fn(a -> LuaValue.FALSE));
         r.rawset("debug", fn(a -> LuaValue.NONE));
@@ -777,7 +778,7 @@ final class LuaEngine {
         LoadHost(long deadline) { this.deadline = deadline; }
 
         @Override public LuaValue call(Varargs args) { throw new IllegalStateException(); }
-        @Override public boolean exists(Varargs args) { return false; }
+        @Override public Boolean aclCheck(Varargs args) { return null; }
         @Override public void resp(int protocol) {}
         @Override public void repl(int flags) {}
         @Override public boolean interrupted() { return deadline != 0 && System.nanoTime() - deadline > 0; }

@@ -593,9 +593,13 @@ public final class Scripting implements ServerModule, Busy {
         public void repl(int flags) { repl = flags; }
 
         @Override
-        public boolean exists(Varargs a) {
+        public Boolean aclCheck(Varargs a) {
             byte[][] argv = argv(a);
-            return argv != null && dispatcher.lookupForScript(RespRequest.of(argv)) != null;
+            if (argv == null) return null;
+            RespRequest req = RespRequest.of(argv);
+            CommandSpec spec = dispatcher.lookupForScript(req);
+            if (spec == null) return null;
+            return dispatcher.acl().allowed(caller.user(), spec, req);
         }
 
         /** Redis's luaArgsToRedisArgv: numbers as "%.17g", strings as their bytes; null for anything else. */
@@ -627,7 +631,7 @@ public final class Scripting implements ServerModule, Busy {
             if (argv == null) return LuaReplies.errorTable("Lua redis lib command arguments must be strings or integers");
             RespRequest req = RespRequest.of(argv);
             CommandSpec spec = dispatcher.lookupForScript(req);
-            String refused = check(spec, argc);
+            String refused = check(spec, argc, req);
             if (refused != null) return rejected(spec, refused);
             // set before the cluster check, as scriptCall: a write refused there still makes the
             // script unkillable and skips the first-write checks of its later writes
@@ -658,12 +662,23 @@ public final class Scripting implements ServerModule, Busy {
         }
 
         /** scriptCall's checks, in its order: the error text, or null. */
-        private String check(CommandSpec spec, int argc) {
+        private String check(CommandSpec spec, int argc, RespRequest req) {
             if (spec == null) return "Unknown Redis command called from script";
             if (!spec.arityOk(argc)) return "Wrong number of args calling Redis command from script";
             if (spec.is(CommandFlags.NOSCRIPT)) return "This Redis command is not allowed from script";
             ReplicaRole role = dispatcher.replicaRole();
             if (role.staleDenied() && !spec.is(CommandFlags.STALE)) return "Can not execute the command on a stale replica";
+            // Redis's scriptVerifyACL: the script runs as its caller's user
+            io.basalt.server.acl.AclUser user = caller.user();
+            if (user != null && !user.unrestricted()) {
+                io.basalt.server.acl.Acl acl = dispatcher.acl();
+                long denied = acl.check(user, spec, req, null);
+                if (denied != 0) {
+                    int reason = (int) (denied >>> 32);
+                    acl.logDenied(caller, caller, reason, io.basalt.server.acl.Acl.CTX_LUA, spec, req, (int) denied);
+                    return io.basalt.server.acl.Acl.scriptError(reason);
+                }
+            }
             if (readOnly && spec.is(CommandFlags.WRITE | CommandFlags.MAY_REPLICATE)) return "Write commands are not allowed from read-only scripts.";
             if (spec.is(CommandFlags.WRITE) && !writeDirty) {
                 if (role.readOnly() && !caller.kind().obeys()) return "-READONLY You can't write against a read only replica.";
