@@ -67,7 +67,7 @@ import java.util.concurrent.TimeUnit;
  * ones closed, so a failure leaves it where it was.
  */
 public final class OpsHttpServer implements ServerModule {
-    /** A request larger than this (headers and body) is refused: the endpoints take no body. */
+    /** A request larger than this (headers and body) is refused (413): only the admin API takes a body, a small JSON object. */
     private static final int MAX_REQUEST = 16 * 1024;
     /** Idle keep-alive connections are closed after this many seconds. */
     private static final int IDLE_SECONDS = 60;
@@ -184,6 +184,12 @@ public final class OpsHttpServer implements ServerModule {
         for (Channel ch : listeners) ch.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
         listeners.clear();
         bootstrap = null;
+        adminThread.shutdown();
+        try {
+            adminThread.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if (group != null) group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
         group = null;
     }
@@ -198,6 +204,18 @@ public final class OpsHttpServer implements ServerModule {
     /** The metrics registry (the JVM's and the server's collectors). */
     public PrometheusRegistry registry() { return registry; }
 
+    /**
+     * Installs the admin REST API ({@code /api/v1/}); its requests run one at a time on a thread
+     * of their own ({@code basalt-admin}), so a slow one never delays {@code /metrics} or the probes.
+     */
+    public void admin(AdminApi api) {
+        this.admin = api;
+    }
+
+    private volatile AdminApi admin;
+    private final java.util.concurrent.ExecutorService adminThread = java.util.concurrent.Executors.newSingleThreadExecutor(
+            new DefaultThreadFactory("basalt-admin", true));
+
     // ---------------------------------------------------------------- requests
 
     private final Handler handler = new Handler();
@@ -208,6 +226,10 @@ public final class OpsHttpServer implements ServerModule {
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
             boolean ok = req.decoderResult().isSuccess();
             FullHttpResponse res;
+            if (ok && admin != null && isApi(req.uri())) {
+                api(ctx, req);
+                return;
+            }
             if (!ok) {
                 res = json(HttpResponseStatus.BAD_REQUEST, "{\"error\":\"bad request\"}");
             } else if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.HEAD)) {
@@ -222,10 +244,7 @@ public final class OpsHttpServer implements ServerModule {
                 res.content().release();
                 res = res.replace(Unpooled.EMPTY_BUFFER);
             }
-            boolean keepAlive = ok && HttpUtil.isKeepAlive(req);
-            HttpUtil.setKeepAlive(res, keepAlive);
-            var f = ctx.writeAndFlush(res);
-            if (!keepAlive) f.addListener(ChannelFutureListener.CLOSE);
+            send(ctx, res, ok && HttpUtil.isKeepAlive(req));
         }
 
         @Override
@@ -240,6 +259,46 @@ public final class OpsHttpServer implements ServerModule {
         }
     }
 
+    private static void send(ChannelHandlerContext ctx, FullHttpResponse res, boolean keepAlive) {
+        HttpUtil.setKeepAlive(res, keepAlive);
+        var f = ctx.writeAndFlush(res);
+        if (!keepAlive) f.addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private static boolean isApi(String uri) {
+        return uri.equals("/api/v1") || uri.startsWith("/api/v1/") || uri.startsWith("/api/v1?");
+    }
+
+    /**
+     * An admin API request: what it needs is copied out of the request (released when this
+     * returns) and it is answered from the admin thread (Netty writes from any thread). A request
+     * arriving while another runs waits in the admin thread's queue, the HTTP thread goes on.
+     */
+    private void api(ChannelHandlerContext ctx, FullHttpRequest req) {
+        String method = req.method().name();
+        QueryStringDecoder qs = new QueryStringDecoder(req.uri());
+        String rawPath = qs.rawPath();
+        var params = qs.parameters();
+        String body = req.content().toString(StandardCharsets.UTF_8);
+        String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+        boolean keepAlive = HttpUtil.isKeepAlive(req);
+        AdminApi api = admin;
+        try {
+            adminThread.execute(() -> {
+                AdminApi.Response r = api.handle(method, rawPath, params, body, auth);
+                FullHttpResponse res = text(HttpResponseStatus.valueOf(r.status()), r.contentType(), r.body());
+                res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+                if (r.status() == 401) res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"basalt\"");
+                HttpUtil.setContentLength(res, res.content().readableBytes());
+                send(ctx, res, keepAlive);
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            FullHttpResponse res = json(HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"error\":\"shutting down\"}");
+            HttpUtil.setContentLength(res, res.content().readableBytes());
+            send(ctx, res, false);
+        }
+    }
+
     private FullHttpResponse route(ChannelHandlerContext ctx, String path, String accept) {
         switch (path) {
             case "/metrics":
@@ -250,7 +309,7 @@ public final class OpsHttpServer implements ServerModule {
                 return answer(health.ready());
             case "/":
                 return text(HttpResponseStatus.OK, "text/plain; charset=utf-8",
-                        "Basalt operations endpoints: /metrics /health/live /health/ready\n");
+                        "Basalt operations endpoints: /metrics /health/live /health/ready /api/v1/ /ui/\n");
             default:
                 return json(HttpResponseStatus.NOT_FOUND, "{\"error\":\"not found\"}");
         }
