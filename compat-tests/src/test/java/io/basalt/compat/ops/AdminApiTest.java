@@ -441,4 +441,38 @@ class AdminApiTest {
             s.stop();
         }
     }
+    /**
+     * The API runs on a thread of its own: an API request waiting for a shard lock (held here by
+     * the test, as a long command would) holds up neither /metrics nor the probes, and completes
+     * once the lock is free.
+     */
+    @Test
+    void aWaitingApiRequestHoldsUpNeitherMetricsNorProbes() throws Exception {
+        try (RawClient c = new RawClient(b.port())) {
+            c.call("SELECT", "0");
+            c.call("SET", "locked-key", "v");
+            java.util.concurrent.CompletableFuture<Http.Response> api;
+            b.server().keyspace().lockAll();
+            try {
+                api = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return Http.send(http, "GET", "/api/v1/keys/locked-key", null, null);
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                });
+                Thread.sleep(200);
+                assertFalse(api.isDone(), "the API request waits for the key's shard");
+                long t0 = System.nanoTime();
+                assertEquals(200, Http.get(http, "/health/live").status());
+                Http.scrape(http);
+                assertTrue(System.nanoTime() - t0 < 2_000_000_000L);
+            } finally {
+                b.server().keyspace().unlockAll();
+            }
+            Http.Response r = api.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(200, r.status(), r.body());
+            assertEquals("v", obj(r).get("preview"));
+        }
+    }
 }
