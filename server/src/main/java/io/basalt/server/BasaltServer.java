@@ -220,6 +220,8 @@ public final class BasaltServer implements Clients {
                 Client c = new Client(BasaltServer.this, events, new io.netty.channel.embedded.EmbeddedChannel(), -1, ClientKind.NORMAL);
                 c.authenticated(true);
                 c.noTouch(true);
+                // SLOWLOG and MONITOR show what the API ran under this name
+                c.name("basalt-admin-api");
                 return c;
             }
 

@@ -288,7 +288,8 @@ public final class OpsHttpServer implements ServerModule {
                 AdminApi.Response r = api.handle(method, rawPath, params, body, auth);
                 FullHttpResponse res = text(HttpResponseStatus.valueOf(r.status()), r.contentType(), r.body());
                 res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
-                if (r.status() == 401) res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"basalt\"");
+                // a 401 carries no WWW-Authenticate challenge: a browser would open its own password
+                // dialog over the web UI's (and a headless one would wait on it forever)
                 HttpUtil.setContentLength(res, res.content().readableBytes());
                 send(ctx, res, keepAlive);
             });
@@ -310,9 +311,38 @@ public final class OpsHttpServer implements ServerModule {
             case "/":
                 return text(HttpResponseStatus.OK, "text/plain; charset=utf-8",
                         "Basalt operations endpoints: /metrics /health/live /health/ready /api/v1/ /ui/\n");
+            case "/ui": {
+                FullHttpResponse res = text(HttpResponseStatus.MOVED_PERMANENTLY, "text/plain; charset=utf-8", "/ui/\n");
+                res.headers().set(HttpHeaderNames.LOCATION, "/ui/");
+                return res;
+            }
             default:
+                if (path.startsWith("/ui/")) return ui(path.substring(4));
                 return json(HttpResponseStatus.NOT_FOUND, "{\"error\":\"not found\"}");
         }
+    }
+
+    /** The web UI's files, in the jar under io/basalt/server/ops/ui/ (no CDN, nothing fetched elsewhere). */
+    private static final java.util.regex.Pattern UI_FILE = java.util.regex.Pattern.compile("[a-z0-9-]+\\.(html|js|css)");
+    private final java.util.concurrent.ConcurrentHashMap<String, byte[]> uiFiles = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private FullHttpResponse ui(String name) {
+        if (name.isEmpty()) name = "index.html";
+        if (!UI_FILE.matcher(name).matches()) return json(HttpResponseStatus.NOT_FOUND, "{\"error\":\"not found\"}");
+        byte[] body = uiFiles.computeIfAbsent(name, n -> {
+            try (java.io.InputStream in = OpsHttpServer.class.getResourceAsStream("ui/" + n)) {
+                return in == null ? new byte[0] : in.readAllBytes();
+            } catch (java.io.IOException e) {
+                return new byte[0];
+            }
+        });
+        if (body.length == 0) return json(HttpResponseStatus.NOT_FOUND, "{\"error\":\"not found\"}");
+        String type = name.endsWith(".html") ? "text/html; charset=utf-8"
+                : name.endsWith(".js") ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8";
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(body));
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
+        res.headers().set("X-Content-Type-Options", "nosniff");
+        return res;
     }
 
     private FullHttpResponse metrics(ChannelHandlerContext ctx, String accept) {
