@@ -191,6 +191,13 @@ class AdminApiTest {
             assertEquals("1-1", (Object) at(ok("/api/v1/keys/st?db=3"), "preview", 0, "id"));
             assertEquals(List.of("f", "v"), (Object) at(ok("/api/v1/keys/st?db=3"), "preview", 0, "fields"));
 
+            // '+' in a path is a plus, '%2B' too, '%20' a space
+            c.call("SET", "a+b", "plus");
+            c.call("SET", "a b", "space");
+            assertEquals("plus", ok("/api/v1/keys/a+b?db=3").get("preview"));
+            assertEquals("plus", ok("/api/v1/keys/a%2Bb?db=3").get("preview"));
+            assertEquals("space", ok("/api/v1/keys/a%20b?db=3").get("preview"));
+
             Http.Response missing = Http.send(http, "GET", "/api/v1/keys/nope?db=3", null, null);
             assertEquals(404, missing.status());
             assertEquals("no such key", obj(missing).get("error"));

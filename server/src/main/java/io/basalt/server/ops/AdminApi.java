@@ -111,7 +111,8 @@ public final class AdminApi {
         String p = rawPath.substring("/api/v1".length());
         List<String> seg = new ArrayList<>();
         for (String s : p.split("/", -1)) {
-            if (!s.isEmpty()) seg.add(QueryStringDecoder.decodeComponent(s, StandardCharsets.UTF_8));
+            // a path's '+' is a plus (decodeComponent would read it as a form's space)
+            if (!s.isEmpty()) seg.add(QueryStringDecoder.decodeComponent(s.replace("+", "%2B"), StandardCharsets.UTF_8));
         }
         return seg;
     }

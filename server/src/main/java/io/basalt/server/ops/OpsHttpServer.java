@@ -213,7 +213,10 @@ public final class OpsHttpServer implements ServerModule {
     }
 
     private volatile AdminApi admin;
-    private final java.util.concurrent.ExecutorService adminThread = java.util.concurrent.Executors.newSingleThreadExecutor(
+    /** At most this many API requests wait for the admin thread; more are answered 503 at once. */
+    private static final int ADMIN_QUEUE = 128;
+    private final java.util.concurrent.ExecutorService adminThread = new java.util.concurrent.ThreadPoolExecutor(1, 1,
+            0, TimeUnit.MILLISECONDS, new java.util.concurrent.ArrayBlockingQueue<>(ADMIN_QUEUE),
             new DefaultThreadFactory("basalt-admin", true));
 
     // ---------------------------------------------------------------- requests
@@ -294,7 +297,8 @@ public final class OpsHttpServer implements ServerModule {
                 send(ctx, res, keepAlive);
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            FullHttpResponse res = json(HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"error\":\"shutting down\"}");
+            // stopped, or ADMIN_QUEUE requests already waiting
+            FullHttpResponse res = json(HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"error\":\"admin API busy or stopped: retry later\"}");
             HttpUtil.setContentLength(res, res.content().readableBytes());
             send(ctx, res, false);
         }
