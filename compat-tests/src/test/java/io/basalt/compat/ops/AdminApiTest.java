@@ -482,4 +482,29 @@ class AdminApiTest {
             assertEquals("v", obj(r).get("preview"));
         }
     }
+    /**
+     * CLIENT PAUSE ALL holds the API's commands back as any client's: a 503 while it lasts (the
+     * probes still answer), then the API answers again. The pause holds every client, UNPAUSE
+     * included, so it is a short one that ends by itself.
+     */
+    @Test
+    void pausedServerIsA503() throws Exception {
+        try (RawClient c = new RawClient(b.port())) {
+            assertEquals("OK", c.call("CLIENT", "PAUSE", "1500", "ALL").string());
+            long paused = System.nanoTime();
+            Http.Response r = Http.send(http, "GET", "/api/v1/info", null, null);
+            if (System.nanoTime() - paused < 1_200_000_000L) {
+                assertEquals(503, r.status(), r.body());
+                assertTrue(((String) obj(r).get("error")).contains("CLIENT PAUSE"));
+                assertEquals(200, Http.get(http, "/health/live").status());
+            }
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (Http.send(http, "GET", "/api/v1/info", null, null).status() != 200 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(100);
+            }
+            assertEquals(200, Http.send(http, "GET", "/api/v1/info", null, null).status());
+            assertEquals(200, Http.send(http, "GET", "/api/v1/keys", null, null).status());
+            assertEquals("PONG", c.call("PING").string());
+        }
+    }
 }
