@@ -216,6 +216,29 @@ public final class BasaltServer implements Clients {
         addModule(clientEviction);
         this.ops = new io.basalt.server.ops.OpsHttpServer(opsView(), config, keyspace, stats, commands, replication, masterLink);
         addModule(ops);
+        ops.admin(new io.basalt.server.ops.AdminApi(new io.basalt.server.ops.AdminApi.Backend() {
+            @Override
+            public Client newClient() {
+                // like a script's client: never registered (CLIENT LIST does not show it), id -1;
+                // authenticated because the API checks the password itself; NO-TOUCH so browsing
+                // keys leaves their LRU/LFU as it was
+                Client c = new Client(BasaltServer.this, events, new io.netty.channel.embedded.EmbeddedChannel(), -1, ClientKind.NORMAL);
+                c.authenticated(true);
+                c.noTouch(true);
+                // SLOWLOG and MONITOR show what the API ran under this name
+                c.name("basalt-admin-api");
+                return c;
+            }
+
+            @Override
+            public void dispatch(Client c, io.basalt.resp.RespRequest req) { dispatcher.dispatch(c, req); }
+
+            @Override
+            public boolean requiresAuth() { return BasaltServer.this.requiresAuth(); }
+
+            @Override
+            public boolean checkPassword(byte[] password) { return BasaltServer.this.checkPassword(password); }
+        }));
         // a key removed by lazy or active expiry: Redis's deleteExpiredKeyAndPropagate
         keyspace.expiryListener((db, entry) -> {
             byte[] key = io.basalt.data.Entries.key(entry);

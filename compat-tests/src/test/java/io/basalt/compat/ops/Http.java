@@ -36,6 +36,18 @@ final class Http {
         return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
     }
 
+    /** A request with an optional JSON body and Authorization header (the admin API). */
+    static Response send(int port, String method, String path, String body, String authorization)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) b.header("Content-Type", "application/json");
+        if (authorization != null) b.header("Authorization", authorization);
+        HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
+    }
+
     /** /metrics in the Prometheus text format, parsed (and so checked) by {@link Exposition}. */
     static Exposition scrape(int port) throws IOException, InterruptedException {
         Response r = get(port, "/metrics");

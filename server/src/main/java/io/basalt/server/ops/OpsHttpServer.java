@@ -67,7 +67,7 @@ import java.util.concurrent.TimeUnit;
  * ones closed, so a failure leaves it where it was.
  */
 public final class OpsHttpServer implements ServerModule {
-    /** A request larger than this (headers and body) is refused: the endpoints take no body. */
+    /** A request larger than this (headers and body) is refused (413): only the admin API takes a body, a small JSON object. */
     private static final int MAX_REQUEST = 16 * 1024;
     /** Idle keep-alive connections are closed after this many seconds. */
     private static final int IDLE_SECONDS = 60;
@@ -184,6 +184,12 @@ public final class OpsHttpServer implements ServerModule {
         for (Channel ch : listeners) ch.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
         listeners.clear();
         bootstrap = null;
+        adminThread.shutdown();
+        try {
+            adminThread.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if (group != null) group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
         group = null;
     }
@@ -198,6 +204,21 @@ public final class OpsHttpServer implements ServerModule {
     /** The metrics registry (the JVM's and the server's collectors). */
     public PrometheusRegistry registry() { return registry; }
 
+    /**
+     * Installs the admin REST API ({@code /api/v1/}); its requests run one at a time on a thread
+     * of their own ({@code basalt-admin}), so a slow one never delays {@code /metrics} or the probes.
+     */
+    public void admin(AdminApi api) {
+        this.admin = api;
+    }
+
+    private volatile AdminApi admin;
+    /** At most this many API requests wait for the admin thread; more are answered 503 at once. */
+    private static final int ADMIN_QUEUE = 128;
+    private final java.util.concurrent.ExecutorService adminThread = new java.util.concurrent.ThreadPoolExecutor(1, 1,
+            0, TimeUnit.MILLISECONDS, new java.util.concurrent.ArrayBlockingQueue<>(ADMIN_QUEUE),
+            new DefaultThreadFactory("basalt-admin", true));
+
     // ---------------------------------------------------------------- requests
 
     private final Handler handler = new Handler();
@@ -208,6 +229,10 @@ public final class OpsHttpServer implements ServerModule {
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
             boolean ok = req.decoderResult().isSuccess();
             FullHttpResponse res;
+            if (ok && admin != null && isApi(req.uri())) {
+                api(ctx, req);
+                return;
+            }
             if (!ok) {
                 res = json(HttpResponseStatus.BAD_REQUEST, "{\"error\":\"bad request\"}");
             } else if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.HEAD)) {
@@ -222,10 +247,7 @@ public final class OpsHttpServer implements ServerModule {
                 res.content().release();
                 res = res.replace(Unpooled.EMPTY_BUFFER);
             }
-            boolean keepAlive = ok && HttpUtil.isKeepAlive(req);
-            HttpUtil.setKeepAlive(res, keepAlive);
-            var f = ctx.writeAndFlush(res);
-            if (!keepAlive) f.addListener(ChannelFutureListener.CLOSE);
+            send(ctx, res, ok && HttpUtil.isKeepAlive(req));
         }
 
         @Override
@@ -240,6 +262,48 @@ public final class OpsHttpServer implements ServerModule {
         }
     }
 
+    private static void send(ChannelHandlerContext ctx, FullHttpResponse res, boolean keepAlive) {
+        HttpUtil.setKeepAlive(res, keepAlive);
+        var f = ctx.writeAndFlush(res);
+        if (!keepAlive) f.addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private static boolean isApi(String uri) {
+        return uri.equals("/api/v1") || uri.startsWith("/api/v1/") || uri.startsWith("/api/v1?");
+    }
+
+    /**
+     * An admin API request: what it needs is copied out of the request (released when this
+     * returns) and it is answered from the admin thread (Netty writes from any thread). A request
+     * arriving while another runs waits in the admin thread's queue, the HTTP thread goes on.
+     */
+    private void api(ChannelHandlerContext ctx, FullHttpRequest req) {
+        String method = req.method().name();
+        QueryStringDecoder qs = new QueryStringDecoder(req.uri());
+        String rawPath = qs.rawPath();
+        var params = qs.parameters();
+        String body = req.content().toString(StandardCharsets.UTF_8);
+        String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+        boolean keepAlive = HttpUtil.isKeepAlive(req);
+        AdminApi api = admin;
+        try {
+            adminThread.execute(() -> {
+                AdminApi.Response r = api.handle(method, rawPath, params, body, auth);
+                FullHttpResponse res = text(HttpResponseStatus.valueOf(r.status()), r.contentType(), r.body());
+                res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+                // a 401 carries no WWW-Authenticate challenge: a browser would open its own password
+                // dialog over the web UI's (and a headless one would wait on it forever)
+                HttpUtil.setContentLength(res, res.content().readableBytes());
+                send(ctx, res, keepAlive);
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // stopped, or ADMIN_QUEUE requests already waiting
+            FullHttpResponse res = json(HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"error\":\"admin API busy or stopped: retry later\"}");
+            HttpUtil.setContentLength(res, res.content().readableBytes());
+            send(ctx, res, false);
+        }
+    }
+
     private FullHttpResponse route(ChannelHandlerContext ctx, String path, String accept) {
         switch (path) {
             case "/metrics":
@@ -250,10 +314,39 @@ public final class OpsHttpServer implements ServerModule {
                 return answer(health.ready());
             case "/":
                 return text(HttpResponseStatus.OK, "text/plain; charset=utf-8",
-                        "Basalt operations endpoints: /metrics /health/live /health/ready\n");
+                        "Basalt operations endpoints: /metrics /health/live /health/ready /api/v1/ /ui/\n");
+            case "/ui": {
+                FullHttpResponse res = text(HttpResponseStatus.MOVED_PERMANENTLY, "text/plain; charset=utf-8", "/ui/\n");
+                res.headers().set(HttpHeaderNames.LOCATION, "/ui/");
+                return res;
+            }
             default:
+                if (path.startsWith("/ui/")) return ui(path.substring(4));
                 return json(HttpResponseStatus.NOT_FOUND, "{\"error\":\"not found\"}");
         }
+    }
+
+    /** The web UI's files, in the jar under io/basalt/server/ops/ui/ (no CDN, nothing fetched elsewhere). */
+    private static final java.util.regex.Pattern UI_FILE = java.util.regex.Pattern.compile("[a-z0-9-]+\\.(html|js|css)");
+    private final java.util.concurrent.ConcurrentHashMap<String, byte[]> uiFiles = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private FullHttpResponse ui(String name) {
+        if (name.isEmpty()) name = "index.html";
+        if (!UI_FILE.matcher(name).matches()) return json(HttpResponseStatus.NOT_FOUND, "{\"error\":\"not found\"}");
+        byte[] body = uiFiles.computeIfAbsent(name, n -> {
+            try (java.io.InputStream in = OpsHttpServer.class.getResourceAsStream("ui/" + n)) {
+                return in == null ? new byte[0] : in.readAllBytes();
+            } catch (java.io.IOException e) {
+                return new byte[0];
+            }
+        });
+        if (body.length == 0) return json(HttpResponseStatus.NOT_FOUND, "{\"error\":\"not found\"}");
+        String type = name.endsWith(".html") ? "text/html; charset=utf-8"
+                : name.endsWith(".js") ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8";
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(body));
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
+        res.headers().set("X-Content-Type-Options", "nosniff");
+        return res;
     }
 
     private FullHttpResponse metrics(ChannelHandlerContext ctx, String accept) {
