@@ -784,6 +784,9 @@ public final class BasaltServer implements Clients {
     /** Whether the default user has a password (requirepass or ACL): protected mode does not apply then. */
     public boolean requiresAuth() { return !acl.defaultNopass(); }
 
+    /** The admin HTTP API's password check: the default user's password (requirepass), in constant time. */
+    public boolean checkPassword(byte[] password) { return acl.defaultAccepts(password); }
+
     /**
      * Redis's ACLLoadUsersAtStartup: the "user" directives (checked as Redis checks them while
      * reading the config) or the ACL file; an error stops the server before it listens.

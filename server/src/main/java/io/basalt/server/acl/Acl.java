@@ -141,6 +141,12 @@ public final class Acl {
         return d.nopass() && d.enabled();
     }
 
+    /** Whether the default user is on and takes this password (the admin HTTP API's check). */
+    public boolean defaultAccepts(byte[] password) {
+        AclUser.State d = defaultUser.state;
+        return d.enabled() && d.accepts(password);
+    }
+
     /** Whether the default user needs no password (protected mode applies then). */
     public boolean defaultNopass() { return defaultUser.state.nopass(); }
 
