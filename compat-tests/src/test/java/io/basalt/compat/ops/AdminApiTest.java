@@ -117,6 +117,22 @@ class AdminApiTest {
         }
     }
 
+    /** GET /api/v1/profile: a JFR recording of N seconds (a .jfr file: magic "FLR\0"); bad N is a 400. */
+    @Test
+    void profileRecordsAJfrFile() throws Exception {
+        Http.Response r = Http.send(http, "GET", "/api/v1/profile?seconds=1", null, null);
+        assertEquals(200, r.status(), r.body());
+        assertEquals("application/octet-stream", r.contentType());
+        assertTrue(r.body().startsWith("FLR\0"), "a JFR file");
+        assertTrue(r.body().length() > 10_000, "a recording with events: " + r.body().length() + " bytes");
+        for (String bad : new String[] {"0", "301", "x"}) {
+            Http.Response e = Http.send(http, "GET", "/api/v1/profile?seconds=" + bad, null, null);
+            assertEquals(400, e.status(), e.body());
+            assertTrue(obj(e).get("error").toString().contains("seconds"), e.body());
+        }
+        assertEquals(405, Http.send(http, "POST", "/api/v1/profile", null, null).status());
+    }
+
     @Test
     void slowlogAndLatency() throws Exception {
         try (RawClient c = new RawClient(b.port())) {

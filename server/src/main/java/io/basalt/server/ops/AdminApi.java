@@ -51,8 +51,10 @@ public final class AdminApi {
         boolean checkPassword(byte[] password);
     }
 
-    /** An answer: HTTP status, JSON body. */
-    public record Response(int status, String body, String contentType) {
+    /** An answer: HTTP status, JSON body (or, for a JFR recording, {@code binary}). */
+    public record Response(int status, String body, String contentType, byte[] binary) {
+        Response(int status, String body, String contentType) { this(status, body, contentType, null); }
+
         static Response json(int status, Object v) { return new Response(status, Json.write(v), "application/json"); }
 
         static Response error(int status, String msg) { return json(status, Map.of("error", msg)); }
@@ -175,6 +177,9 @@ public final class AdminApi {
             case "cluster":
                 if (n == 1 && methods(method, "GET")) return cluster();
                 break;
+            case "profile":
+                if (n == 1 && methods(method, "GET")) return profile(longParam(q, "seconds", 10, 1, MAX_PROFILE_SECONDS));
+                break;
             default:
                 break;
         }
@@ -207,10 +212,46 @@ public final class AdminApi {
         return v;
     }
 
+    /** The longest JFR recording the profile route takes (the admin thread waits for it). */
+    static final long MAX_PROFILE_SECONDS = 300;
+
+    /**
+     * GET /api/v1/profile?seconds=N: a Java Flight Recorder recording of the whole process for N
+     * seconds (JFR's "profile" settings: CPU samples, allocations, locks, GC, I/O), returned as
+     * a .jfr file for JDK Mission Control or {@code jfr print}. Recording costs a few percent
+     * while it runs and nothing otherwise; the admin API's other requests wait meanwhile.
+     */
+    private Response profile(long seconds) {
+        java.nio.file.Path file = null;
+        try (jdk.jfr.Recording rec = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"))) {
+            rec.setName("basalt-admin-profile");
+            rec.start();
+            Thread.sleep(seconds * 1000);
+            rec.stop();
+            file = java.nio.file.Files.createTempFile("basalt-profile-", ".jfr");
+            rec.dump(file);
+            return new Response(200, null, "application/octet-stream", java.nio.file.Files.readAllBytes(file));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiError(503, "the server is stopping");
+        } catch (java.io.IOException | java.text.ParseException | IllegalStateException e) {
+            throw new ApiError(500, "could not record a profile: " + e.getMessage());
+        } finally {
+            if (file != null) {
+                try {
+                    java.nio.file.Files.deleteIfExists(file);
+                } catch (java.io.IOException ignored) {
+                    // a temporary file left behind
+                }
+            }
+        }
+    }
+
     private Response index() {
         return ok(Map.of("routes", List.of("/api/v1/info", "/api/v1/config", "/api/v1/config/{name}", "/api/v1/clients",
                 "/api/v1/clients/{id}", "/api/v1/slowlog", "/api/v1/latency", "/api/v1/latency/{event}", "/api/v1/keys",
-                "/api/v1/keys/{key}", "/api/v1/backups", "/api/v1/replication", "/api/v1/cluster", "/api/v1/openapi.json")));
+                "/api/v1/keys/{key}", "/api/v1/backups", "/api/v1/replication", "/api/v1/cluster", "/api/v1/profile",
+                "/api/v1/openapi.json")));
     }
 
     private static volatile String openapi;

@@ -289,7 +289,15 @@ public final class OpsHttpServer implements ServerModule {
         try {
             adminThread.execute(() -> {
                 AdminApi.Response r = api.handle(method, rawPath, params, body, auth);
-                FullHttpResponse res = text(HttpResponseStatus.valueOf(r.status()), r.contentType(), r.body());
+                FullHttpResponse res;
+                if (r.binary() != null) {
+                    res = new io.netty.handler.codec.http.DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                            HttpResponseStatus.valueOf(r.status()), Unpooled.wrappedBuffer(r.binary()));
+                    res.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
+                    res.headers().set(HttpHeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"basalt.jfr\"");
+                } else {
+                    res = text(HttpResponseStatus.valueOf(r.status()), r.contentType(), r.body());
+                }
                 res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
                 // a 401 carries no WWW-Authenticate challenge: a browser would open its own password
                 // dialog over the web UI's (and a headless one would wait on it forever)
