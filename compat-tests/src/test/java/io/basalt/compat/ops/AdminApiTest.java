@@ -1,10 +1,11 @@
 package io.basalt.compat.ops;
 
+import io.basalt.resp.Json;
+
 import io.basalt.compat.harness.BasaltInstance;
 import io.basalt.compat.harness.RawClient;
 import io.basalt.compat.harness.RedisServerProcess;
 import io.basalt.resp.RespValue;
-import io.basalt.server.ops.Json;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,7 @@
 package io.basalt.persistence.backup;
 
+import io.basalt.resp.Json;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -79,7 +81,7 @@ public final class BackupManifest {
             fs.add(e);
         }
         m.put("files", fs);
-        return Json.write(m);
+        return Json.writeIndented(m);
     }
 
     /** Reads {@code backup.json} of {@code dir}. */
@@ -101,7 +103,12 @@ public final class BackupManifest {
 
     @SuppressWarnings("unchecked")
     static BackupManifest parse(String text) {
-        Object doc = Json.parse(text);
+        Object doc;
+        try {
+            doc = Json.parse(text);
+        } catch (Json.ParseException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
         if (!(doc instanceof Map)) throw new IllegalArgumentException("not a JSON object");
         Map<String, Object> m = (Map<String, Object>) doc;
         if (!"basalt-backup".equals(m.get("kind"))) throw new IllegalArgumentException("kind is not basalt-backup");

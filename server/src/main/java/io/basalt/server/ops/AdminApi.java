@@ -1,5 +1,7 @@
 package io.basalt.server.ops;
 
+import io.basalt.resp.Json;
+
 import io.basalt.resp.RespReader;
 import io.basalt.resp.RespRequest;
 import io.basalt.resp.RespValue;

@@ -1,4 +1,4 @@
-package io.basalt.server.ops;
+package io.basalt.resp;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The little JSON the admin API needs: writing maps, lists, strings, numbers and booleans, and
- * reading a request body. Kept here rather than adding a JSON library to the server's jar for a
- * few objects per request.
+ * The project's one small JSON codec: the admin API's replies and request bodies (compact) and
+ * the backup manifest (indented). Maps, lists, strings, numbers, booleans and null; kept here, at
+ * the bottom of the module graph, rather than adding a JSON library to the server's jar.
  */
 public final class Json {
     private Json() {}
@@ -20,15 +20,22 @@ public final class Json {
 
     // ---------------------------------------------------------------- writing
 
-    /** Writes maps (insertion order), lists, strings, numbers, booleans and null. */
+    /** Writes maps (insertion order), lists, strings, numbers, booleans and null, compactly. */
     public static String write(Object v) {
         StringBuilder sb = new StringBuilder();
-        write(sb, v);
+        write(sb, v, -1);
         return sb.toString();
     }
 
-    @SuppressWarnings("unchecked")
-    private static void write(StringBuilder sb, Object v) {
+    /** The same, indented by two spaces per level and ended by a newline (a file people read). */
+    public static String writeIndented(Object v) {
+        StringBuilder sb = new StringBuilder();
+        write(sb, v, 0);
+        return sb.append('\n').toString();
+    }
+
+    /** {@code indent} -1: compact; otherwise the current level's indentation. */
+    private static void write(StringBuilder sb, Object v, int indent) {
         if (v == null) {
             sb.append("null");
         } else if (v instanceof String s) {
@@ -44,10 +51,12 @@ public final class Json {
             for (Map.Entry<?, ?> e : m.entrySet()) {
                 if (!first) sb.append(',');
                 first = false;
+                newline(sb, indent, 1);
                 string(sb, String.valueOf(e.getKey()));
-                sb.append(':');
-                write(sb, e.getValue());
+                sb.append(indent < 0 ? ":" : ": ");
+                write(sb, e.getValue(), indent < 0 ? -1 : indent + 2);
             }
+            if (!first) newline(sb, indent, 0);
             sb.append('}');
         } else if (v instanceof Iterable<?> l) {
             sb.append('[');
@@ -55,12 +64,20 @@ public final class Json {
             for (Object o : l) {
                 if (!first) sb.append(',');
                 first = false;
-                write(sb, o);
+                newline(sb, indent, 1);
+                write(sb, o, indent < 0 ? -1 : indent + 2);
             }
+            if (!first) newline(sb, indent, 0);
             sb.append(']');
         } else {
             string(sb, v.toString());
         }
+    }
+
+    /** Indented output: a new line at this level ({@code deeper} 0) or the next (1). */
+    private static void newline(StringBuilder sb, int indent, int deeper) {
+        if (indent < 0) return;
+        sb.append('\n').append(" ".repeat(indent + 2 * deeper));
     }
 
     private static void string(StringBuilder sb, String s) {
